@@ -1,0 +1,154 @@
+//! The provider emulator: an axum server speaking the providers' HTTP APIs
+//! (DESIGN.md section 6), stateful and faithful to `provider-docs/`.
+//!
+//! It is built from the provider texts, not from simfleet's clients, so tests
+//! against it check the clients against the contract. It binds loopback only
+//! unless explicitly allowed, and each provider lives under its own prefix.
+
+pub mod onomondo;
+mod state;
+mod traffic;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router, middleware};
+use tokio::sync::oneshot;
+
+pub use state::{StateError, WorldState, generated_iccid};
+pub use traffic::{Faults, LoggedRequest, Stats};
+
+/// The API key sandboxes are served with (not a secret: loopback only).
+pub const SANDBOX_KEY: &str = "simfleet-sandbox";
+
+/// Per-provider emulator behaviour.
+#[derive(Debug, Clone)]
+pub struct ProviderSettings {
+    pub rate_per_minute: u64,
+    pub faults: Faults,
+}
+
+impl Default for ProviderSettings {
+    fn default() -> Self {
+        // Onomondo's documented 600 requests per minute.
+        ProviderSettings { rate_per_minute: 600, faults: Faults::default() }
+    }
+}
+
+#[derive(Debug)]
+pub struct AppInner {
+    pub world: Mutex<WorldState>,
+    pub traffic: traffic::Traffic,
+    pub settings: BTreeMap<String, ProviderSettings>,
+}
+
+#[derive(Debug, Clone)]
+pub struct App(Arc<AppInner>);
+
+impl Deref for App {
+    type Target = AppInner;
+    fn deref(&self) -> &AppInner {
+        &self.0
+    }
+}
+
+impl App {
+    pub fn new(world: WorldState, settings: BTreeMap<String, ProviderSettings>) -> App {
+        App(Arc::new(AppInner {
+            world: Mutex::new(world),
+            traffic: traffic::Traffic::default(),
+            settings,
+        }))
+    }
+
+    pub fn snapshot(&self) -> WorldState {
+        self.world.lock().map(|w| w.clone()).unwrap_or_default()
+    }
+
+    pub fn router(&self) -> Router {
+        let tracked = |r: Router<App>| r.route_layer(middleware::from_fn_with_state(self.clone(), traffic::track));
+        Router::new()
+            .route("/_emulator/stats", get(stats))
+            .route("/_emulator/state", get(world))
+            .route("/_emulator/requests", get(requests))
+            .nest("/onomondo", tracked(onomondo::router()))
+            .with_state(self.clone())
+    }
+}
+
+async fn stats(State(app): State<App>) -> Json<Stats> {
+    Json(app.traffic.stats())
+}
+
+async fn world(State(app): State<App>) -> Json<WorldState> {
+    Json(app.snapshot())
+}
+
+async fn requests(State(app): State<App>) -> Json<Vec<LoggedRequest>> {
+    Json(app.traffic.log())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    #[error("refusing to listen on {addr}: the emulator binds loopback only unless --allow-remote is given")]
+    NotLoopback { addr: SocketAddr },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A running emulator; dropping it without [`Running::stop`] leaves the task running.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub app: App,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    pub fn url(&self, provider: &str) -> String {
+        format!("http://{}/{provider}", self.addr)
+    }
+
+    /// Stops serving and returns the final state.
+    pub async fn stop(mut self) -> WorldState {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+        self.app.snapshot()
+    }
+
+    /// Serves until the task ends (ctrl-c handling is the caller's).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+}
+
+pub async fn serve(app: App, addr: SocketAddr, allow_remote: bool) -> Result<Running, EmulatorError> {
+    if !allow_remote && !addr.ip().is_loopback() {
+        return Err(EmulatorError::NotLoopback { addr });
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| EmulatorError::Bind { addr, source })?;
+    let addr = listener.local_addr().map_err(|source| EmulatorError::Bind { addr, source })?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let router = app.router();
+    let task = tokio::spawn(async move {
+        let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+            let _ = rx.await;
+        });
+        if let Err(e) = server.await {
+            tracing::error!("emulator stopped: {e}");
+        }
+    });
+    Ok(Running { addr, app, shutdown: Some(tx), task })
+}

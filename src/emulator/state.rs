@@ -1,0 +1,114 @@
+//! Emulator state: what each emulated provider holds, its seed file format,
+//! generation for scale tests, and persistence for sandboxes.
+//!
+//! The seed format is the persisted format: a YAML or JSON document with one
+//! key per provider. State changes only through the provider API handlers.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::onomondo::OnomondoState;
+
+/// The whole emulated world.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorldState {
+    #[serde(default)]
+    pub onomondo: OnomondoState,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("cannot read emulator state {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid emulator state {path}: {message}")]
+    Invalid { path: String, message: String },
+    #[error("cannot write emulator state {path}: {source}")]
+    Write {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid --generate {spec:?}: expected PROVIDER=COUNT, e.g. onomondo=400000")]
+    Generate { spec: String },
+}
+
+impl WorldState {
+    /// Reads a seed or saved state (YAML, of which JSON is a subset).
+    pub fn load(path: &Path) -> Result<WorldState, StateError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| StateError::Read { path: shown.clone(), source })?;
+        let mut state: WorldState =
+            serde_saphyr::from_str_with_options(&text, crate::manifest::yaml_options())
+                .map_err(|e| StateError::Invalid { path: shown.clone(), message: e.to_string() })?;
+        state
+            .onomondo
+            .resolve_tag_names()
+            .map_err(|message| StateError::Invalid { path: shown, message })?;
+        Ok(state)
+    }
+
+    /// Writes the state as JSON, atomically (temp file then rename).
+    pub fn save(&self, path: &Path) -> Result<(), StateError> {
+        let shown = path.display().to_string();
+        let write = |source| StateError::Write { path: shown.clone(), source };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(write)?;
+        }
+        // Serialising plain data structures to JSON cannot fail.
+        let json = serde_json::to_vec_pretty(self).unwrap_or_default();
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, json).map_err(write)?;
+        std::fs::rename(&tmp, path).map_err(write)
+    }
+
+    /// Adds generated SIMs: `onomondo=400000`.
+    pub fn generate(&mut self, spec: &str) -> Result<(), StateError> {
+        let bad = || StateError::Generate { spec: spec.to_owned() };
+        let (provider, count) = spec.split_once('=').ok_or_else(bad)?;
+        let count: usize = count.trim().parse().map_err(|_| bad())?;
+        match provider.trim() {
+            "onomondo" => self.onomondo.generate(count),
+            _ => return Err(bad()),
+        }
+        Ok(())
+    }
+}
+
+/// A valid ICCID for generated SIM number `n` (Luhn check digit appended).
+pub fn generated_iccid(prefix: &str, n: usize) -> String {
+    let body = format!("{prefix}{n:09}");
+    let mut sum = 0;
+    for (i, b) in body.bytes().rev().enumerate() {
+        let mut d = u32::from(b - b'0');
+        if i % 2 == 0 {
+            d *= 2;
+            if d > 9 {
+                d -= 9;
+            }
+        }
+        sum += d;
+    }
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Iccid;
+
+    #[test]
+    fn generated_iccids_pass_luhn() {
+        for n in [0, 1, 17, 399_999] {
+            let iccid = generated_iccid("8945738730", n);
+            assert_eq!(iccid.len(), 20);
+            assert!(Iccid::parse(&iccid).unwrap().luhn_ok(), "{iccid}");
+        }
+    }
+}

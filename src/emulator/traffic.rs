@@ -1,0 +1,163 @@
+//! Request accounting, rate limits and fault injection for the emulator.
+//!
+//! Every provider route passes through [`track`]: it records the request
+//! (counts per route and a bounded log for tests), applies the configured
+//! latency and faults, and enforces the provider's rate-limit window with
+//! the provider's headers. Handlers never see any of this.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::App;
+
+const LOG_CAPACITY: usize = 200_000;
+
+/// Injected misbehaviour for one provider.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    pub latency: Duration,
+    /// Every Nth request fails with `fail_status` (0: never). Deterministic,
+    /// so tests can count on it.
+    pub fail_every: u64,
+    pub fail_status: u16,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LoggedRequest {
+    pub provider: String,
+    pub method: String,
+    pub route: String,
+    pub path: String,
+    pub content_type: Option<String>,
+    pub status: u16,
+}
+
+#[derive(Debug, Default)]
+pub struct Traffic {
+    counts: Mutex<BTreeMap<String, BTreeMap<String, u64>>>,
+    log: Mutex<Vec<LoggedRequest>>,
+    seen: AtomicU64,
+    window: Mutex<BTreeMap<String, (Instant, u64)>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Stats {
+    pub total: u64,
+    pub providers: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+impl Traffic {
+    pub fn stats(&self) -> Stats {
+        let providers = self.counts.lock().map(|c| c.clone()).unwrap_or_default();
+        let total = providers.values().flat_map(|m| m.values()).sum();
+        Stats { total, providers }
+    }
+
+    pub fn log(&self) -> Vec<LoggedRequest> {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// Takes one request from the provider's window; `Err(seconds to reset)` when spent.
+    fn admit(&self, provider: &str, per_minute: u64) -> Result<(u64, u64), u64> {
+        let Ok(mut windows) = self.window.lock() else { return Ok((per_minute, 60)) };
+        let now = Instant::now();
+        let (start, used) = windows.entry(provider.to_owned()).or_insert((now, 0));
+        if now.duration_since(*start) >= Duration::from_secs(60) {
+            *start = now;
+            *used = 0;
+        }
+        let reset = 60u64.saturating_sub(now.duration_since(*start).as_secs()).max(1);
+        if *used >= per_minute {
+            return Err(reset);
+        }
+        *used += 1;
+        Ok((per_minute - *used, reset))
+    }
+}
+
+fn provider_of(route: &str) -> (&str, &str) {
+    let trimmed = route.trim_start_matches('/');
+    match trimmed.split_once('/') {
+        Some((provider, rest)) => (provider, &route[provider.len() + 1..][..rest.len() + 1]),
+        None => (trimmed, "/"),
+    }
+}
+
+pub async fn track(State(app): State<App>, matched: MatchedPath, req: Request, next: Next) -> Response {
+    let (provider, route) = provider_of(matched.as_str());
+    let (provider, route) = (provider.to_owned(), route.to_owned());
+    let method = req.method().to_string();
+    let path = req.uri().path().to_owned();
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let n = app.traffic.seen.fetch_add(1, Ordering::Relaxed) + 1;
+    let settings = app.settings.get(&provider).cloned().unwrap_or_default();
+    if !settings.faults.latency.is_zero() {
+        tokio::time::sleep(settings.faults.latency).await;
+    }
+    let response = match app.traffic.admit(&provider, settings.rate_per_minute) {
+        Err(reset) => {
+            let mut resp =
+                (StatusCode::TOO_MANY_REQUESTS, axum::Json(serde_json::json!({"error": "rate_limited"})))
+                    .into_response();
+            resp.headers_mut().insert("retry-after", HeaderValue::from(reset));
+            rate_headers(&mut resp, settings.rate_per_minute, 0, reset);
+            resp
+        }
+        Ok(_) if settings.faults.fail_every > 0 && n % settings.faults.fail_every == 0 => {
+            let status = StatusCode::from_u16(settings.faults.fail_status)
+                .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let mut resp = (status, Body::from("{\"error\":\"injected_fault\"}")).into_response();
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                resp.headers_mut().insert("retry-after", HeaderValue::from(1u64));
+            }
+            resp
+        }
+        Ok((remaining, reset)) => {
+            let mut resp = next.run(req).await;
+            rate_headers(&mut resp, settings.rate_per_minute, remaining, reset);
+            resp
+        }
+    };
+    let key = format!("{method} {route}");
+    if let Ok(mut counts) = app.traffic.counts.lock() {
+        *counts.entry(provider.clone()).or_default().entry(key).or_default() += 1;
+    }
+    if let Ok(mut log) = app.traffic.log.lock() {
+        if log.len() < LOG_CAPACITY {
+            let status = response.status().as_u16();
+            log.push(LoggedRequest { provider, method, route, path, content_type, status });
+        }
+    }
+    response
+}
+
+fn rate_headers(resp: &mut Response, limit: u64, remaining: u64, reset: u64) {
+    let headers = resp.headers_mut();
+    headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
+    headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
+    headers.insert("x-ratelimit-reset", HeaderValue::from(reset));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::provider_of;
+
+    #[test]
+    fn routes_split_into_provider_and_path() {
+        assert_eq!(provider_of("/onomondo/sims/{sim_id}"), ("onomondo", "/sims/{sim_id}"));
+        assert_eq!(provider_of("/onomondo/tags"), ("onomondo", "/tags"));
+    }
+}

@@ -1,0 +1,268 @@
+//! Typed decoding from a [`Node`] tree through serde, with positions.
+//!
+//! Manifest structs derive `Deserialize` (and `JsonSchema`, so the schema and the
+//! decoder share one definition). Decoding one SIM entry at a time from its node
+//! lets validation continue past a bad entry; the error carries the position of
+//! the innermost node that failed. This deserializer is strict on purpose: it
+//! never coerces a number into a string, so an unquoted ICCID cannot silently
+//! lose digits.
+
+use std::fmt;
+
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess,
+    Visitor,
+};
+
+use super::node::{Node, NodeKind, Pos};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodeError {
+    pub pos: Option<Pos>,
+    pub message: String,
+}
+
+impl DecodeError {
+    fn at(mut self, pos: Pos) -> Self {
+        self.pos.get_or_insert(pos);
+        self
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+impl de::Error for DecodeError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        DecodeError { pos: None, message: msg.to_string() }
+    }
+}
+
+/// Decodes `T` from `node`; errors point at the offending node.
+pub fn decode<T: DeserializeOwned>(node: &Node) -> Result<T, DecodeError> {
+    T::deserialize(node).map_err(|e| e.at(node.pos))
+}
+
+fn type_error(node: &Node, expected: &str) -> DecodeError {
+    let hint = match (&node.kind, expected) {
+        (NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_), "a string") => {
+            "; quote it, e.g. \"...\""
+        }
+        _ => "",
+    };
+    DecodeError {
+        pos: Some(node.pos),
+        message: format!("expected {expected}, found {}{hint}", node.kind.describe()),
+    }
+}
+
+macro_rules! forward_to_any {
+    ($($method:ident)*) => {
+        $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+            self.deserialize_any(visitor)
+        })*
+    };
+}
+
+impl<'de> Deserializer<'de> for &'de Node {
+    type Error = DecodeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        let result = match &self.kind {
+            NodeKind::Null => visitor.visit_unit(),
+            NodeKind::Bool(b) => visitor.visit_bool(*b),
+            NodeKind::Int(i) => match i64::try_from(*i) {
+                Ok(v) => visitor.visit_i64(v),
+                Err(_) => visitor.visit_i128(*i),
+            },
+            NodeKind::Float(x) => visitor.visit_f64(*x),
+            NodeKind::Str(s) => visitor.visit_str(s),
+            NodeKind::Seq(items) => visitor.visit_seq(Items { iter: items.iter() }),
+            NodeKind::Map(entries) => visitor.visit_map(Entries { iter: entries.iter(), value: None }),
+        };
+        result.map_err(|e| e.at(self.pos))
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        match &self.kind {
+            NodeKind::Str(s) => visitor.visit_str(s).map_err(|e: DecodeError| e.at(self.pos)),
+            _ => Err(type_error(self, "a string")),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        match self.kind {
+            NodeKind::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        match &self.kind {
+            NodeKind::Seq(_) => self.deserialize_any(visitor),
+            _ => Err(type_error(self, "a list")),
+        }
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        match &self.kind {
+            NodeKind::Map(_) => self.deserialize_any(visitor),
+            _ => Err(type_error(self, "a mapping")),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        match &self.kind {
+            NodeKind::Str(s) => visitor
+                .visit_enum(s.as_str().into_deserializer())
+                .map_err(|e: DecodeError| e.at(self.pos)),
+            _ => Err(type_error(self, "a string")),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    forward_to_any! {
+        deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
+        deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char deserialize_bytes
+        deserialize_byte_buf deserialize_unit deserialize_identifier deserialize_ignored_any
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        self.deserialize_any(visitor)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, DecodeError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        self.deserialize_seq(visitor)
+    }
+}
+
+struct Items<'de> {
+    iter: std::slice::Iter<'de, Node>,
+}
+
+impl<'de> SeqAccess<'de> for Items<'de> {
+    type Error = DecodeError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, DecodeError> {
+        match self.iter.next() {
+            Some(node) => seed.deserialize(node).map(Some).map_err(|e| e.at(node.pos)),
+            None => Ok(None),
+        }
+    }
+}
+
+struct Entries<'de> {
+    iter: std::slice::Iter<'de, (Node, Node)>,
+    value: Option<&'de Node>,
+}
+
+impl<'de> MapAccess<'de> for Entries<'de> {
+    type Error = DecodeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DecodeError> {
+        match self.iter.next() {
+            Some((key, value)) => {
+                self.value = Some(value);
+                seed.deserialize(key).map(Some).map_err(|e| e.at(key.pos))
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DecodeError> {
+        match self.value.take() {
+            Some(node) => seed.deserialize(node).map_err(|e| e.at(node.pos)),
+            None => Err(de::Error::custom("value requested before key")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::node::parse_documents;
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Sample {
+        name: String,
+        count: Option<u32>,
+    }
+
+    fn first(text: &str) -> Node {
+        parse_documents(text).unwrap().remove(0)
+    }
+
+    #[test]
+    fn unknown_field_points_at_key() {
+        let err = decode::<Sample>(&first("name: a\n  \nnmae: b\n")).unwrap_err();
+        assert_eq!(err.pos, Some(Pos { line: 3, column: 1 }));
+        assert!(err.message.contains("unknown field `nmae`"), "{}", err.message);
+    }
+
+    #[test]
+    fn numbers_are_not_strings() {
+        let err = decode::<Sample>(&first("name: 123\n")).unwrap_err();
+        assert_eq!(err.pos, Some(Pos { line: 1, column: 7 }));
+        assert!(err.message.contains("quote it"), "{}", err.message);
+    }
+
+    #[test]
+    fn missing_field_points_at_mapping() {
+        let err = decode::<Sample>(&first("\ncount: 3\n")).unwrap_err();
+        assert_eq!(err.pos.map(|p| p.line), Some(2));
+        assert!(err.message.contains("missing field `name`"));
+    }
+}

@@ -1,0 +1,253 @@
+//! Reading manifest files into decoded documents, collecting every problem.
+//!
+//! This stage knows the document kinds and their structure but nothing about
+//! other files: cross-file rules (provider names, duplicate ICCIDs,
+//! capabilities) are `validate`'s job. It performs no network access.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::decode::{DecodeError, decode};
+use super::diagnostic::Diagnostic;
+use super::node::{MAX_FILE_BYTES, Node, NodeKind, Pos, parse_documents};
+use super::types::{FleetDocument, ProviderSpec, ProvidersDocument, SimSpec};
+
+/// A provider entry as written, with where it was written.
+#[derive(Debug, Clone)]
+pub struct ProviderEntry {
+    pub name: String,
+    pub spec: ProviderSpec,
+    pub file: Arc<Path>,
+    pub at: Pos,
+    pub keys: Vec<(String, Pos)>,
+}
+
+/// A SIM entry (or a fleet's defaults) as written.
+#[derive(Debug, Clone)]
+pub struct SimEntry {
+    pub spec: SimSpec,
+    pub at: Pos,
+    /// Position of each top-level key, for field-level messages.
+    pub keys: Vec<(String, Pos)>,
+    pub iccid_at: Pos,
+}
+
+impl SimEntry {
+    pub fn key_pos(&self, key: &str) -> Pos {
+        self.keys.iter().find(|(k, _)| k == key).map_or(self.at, |(_, p)| *p)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FleetEntry {
+    pub name: String,
+    pub provider: String,
+    pub provider_at: Pos,
+    pub file: Arc<Path>,
+    pub defaults: Option<SimEntry>,
+    pub sims: Vec<SimEntry>,
+}
+
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub providers: Vec<ProviderEntry>,
+    pub fleets: Vec<FleetEntry>,
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Loads every manifest below `paths` (files, or directories searched for
+/// `*.yaml`/`*.yml`, in sorted order).
+pub fn load_paths(paths: &[PathBuf]) -> Loaded {
+    let mut loaded = Loaded::default();
+    for path in paths {
+        match manifest_files(path) {
+            Ok(files) if files.is_empty() => loaded.problems.push(Diagnostic::new(
+                path,
+                Pos::default(),
+                "no *.yaml or *.yml manifests found here",
+            )),
+            Ok(files) => {
+                for file in files {
+                    load_file(&file, &mut loaded);
+                }
+            }
+            Err(e) => loaded.problems.push(Diagnostic::new(
+                path,
+                Pos::default(),
+                format!("cannot read: {e}"),
+            )),
+        }
+    }
+    loaded
+}
+
+fn manifest_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let meta = fs::metadata(path)?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut found = Vec::new();
+    let mut pending = vec![path.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir)? {
+            let entry = entry?;
+            let p = entry.path();
+            if entry.file_type()?.is_dir() {
+                pending.push(p);
+            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+                found.push(p);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+fn load_file(path: &Path, loaded: &mut Loaded) {
+    let file: Arc<Path> = Arc::from(path);
+    let problem = |pos: Pos, msg: String| Diagnostic::new(path, pos, msg);
+    match fs::metadata(path) {
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            let msg = format!("file is {} bytes; the limit is {MAX_FILE_BYTES}", m.len());
+            loaded.problems.push(problem(Pos::default(), msg));
+            return;
+        }
+        Err(e) => {
+            loaded.problems.push(problem(Pos::default(), format!("cannot read: {e}")));
+            return;
+        }
+        Ok(_) => {}
+    }
+    let text = match fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            loaded.problems.push(problem(Pos::default(), format!("cannot read: {e}")));
+            return;
+        }
+    };
+    let docs = match parse_documents(&text) {
+        Ok(docs) => docs,
+        Err(e) => {
+            let pos = e.location().map_or(Pos::default(), |l| Pos {
+                line: u32::try_from(l.line()).unwrap_or(u32::MAX),
+                column: u32::try_from(l.column()).unwrap_or(u32::MAX),
+            });
+            let msg = format!("invalid YAML: {}", e.without_snippet());
+            loaded.problems.push(problem(pos, msg));
+            return;
+        }
+    };
+    for doc in docs {
+        load_document(&file, &doc, loaded);
+    }
+}
+
+fn decode_problem(file: &Path, fallback: Pos, err: DecodeError) -> Diagnostic {
+    Diagnostic::new(file, err.pos.unwrap_or(fallback), err.message)
+}
+
+fn load_document(file: &Arc<Path>, doc: &Node, loaded: &mut Loaded) {
+    if doc.kind == NodeKind::Null {
+        return; // an empty document, e.g. a trailing `---`
+    }
+    let kind = doc.get("kind").and_then(Node::as_str);
+    match kind {
+        Some("Providers") => load_providers(file, doc, loaded),
+        Some("Fleet") => load_fleet(file, doc, loaded),
+        _ => {
+            let at = doc.entry("kind").map_or(doc.pos, |(_, v)| v.pos);
+            let msg = "expected `kind: Providers` or `kind: Fleet`".to_owned();
+            loaded.problems.push(Diagnostic::new(file.as_ref(), at, msg));
+        }
+    }
+}
+
+fn key_positions(node: &Node) -> Vec<(String, Pos)> {
+    match &node.kind {
+        NodeKind::Map(entries) => entries
+            .iter()
+            .filter_map(|(k, _)| k.as_str().map(|s| (s.to_owned(), k.pos)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn map_entries(node: Option<&Node>) -> &[(Node, Node)] {
+    match node.map(|n| &n.kind) {
+        Some(NodeKind::Map(entries)) => entries,
+        _ => &[],
+    }
+}
+
+fn load_providers(file: &Arc<Path>, doc: &Node, loaded: &mut Loaded) {
+    if let Err(e) = decode::<ProvidersDocument>(doc) {
+        loaded.problems.push(decode_problem(file, doc.pos, e));
+        return;
+    }
+    for (key, value) in map_entries(doc.get("providers")) {
+        let Some(name) = key.as_str() else { continue };
+        match decode::<ProviderSpec>(value) {
+            Ok(spec) => loaded.providers.push(ProviderEntry {
+                name: name.to_owned(),
+                spec,
+                file: file.clone(),
+                at: key.pos,
+                keys: key_positions(value),
+            }),
+            Err(e) => loaded.problems.push(decode_problem(file, value.pos, e)),
+        }
+    }
+}
+
+fn load_fleet(file: &Arc<Path>, doc: &Node, loaded: &mut Loaded) {
+    let header = match decode::<FleetDocument>(doc) {
+        Ok(h) => h,
+        Err(e) => {
+            loaded.problems.push(decode_problem(file, doc.pos, e));
+            return;
+        }
+    };
+    let sim_entry = |node: &Node, loaded: &mut Loaded| -> Option<SimEntry> {
+        match decode::<SimSpec>(node) {
+            Ok(spec) => Some(SimEntry {
+                spec,
+                at: node.pos,
+                keys: key_positions(node),
+                iccid_at: node.get("iccid").map_or(node.pos, |n| n.pos),
+            }),
+            Err(e) => {
+                let iccid = node.get("iccid").and_then(Node::as_str);
+                loaded.problems.push(decode_problem(file, node.pos, e).for_sim(iccid));
+                None
+            }
+        }
+    };
+    let defaults = doc.get("defaults").filter(|n| n.kind != NodeKind::Null);
+    let defaults = defaults.and_then(|n| sim_entry(n, loaded));
+    let mut sims = Vec::new();
+    if let Some(NodeKind::Seq(items)) = doc.get("sims").map(|n| &n.kind) {
+        for item in items {
+            sims.extend(sim_entry(item, loaded));
+        }
+    }
+    let provider_at = doc.get("provider").map_or(doc.pos, |n| n.pos);
+    loaded.fleets.push(FleetEntry {
+        name: header.metadata.name,
+        provider: header.provider,
+        provider_at,
+        file: file.clone(),
+        defaults,
+        sims,
+    });
+}
+
+/// Provider entries by name, keeping declaration order for duplicates.
+pub fn providers_by_name(providers: &[ProviderEntry]) -> BTreeMap<&str, Vec<&ProviderEntry>> {
+    let mut map: BTreeMap<&str, Vec<&ProviderEntry>> = BTreeMap::new();
+    for p in providers {
+        map.entry(p.name.as_str()).or_default().push(p);
+    }
+    map
+}

@@ -1,0 +1,270 @@
+//! The normalised model shared by manifests, providers, plan and apply.
+//!
+//! Every provider's live state and every manifest's desired state are expressed
+//! as a map of [`Field`] to [`Value`], so that diffing is a generic operation over
+//! two maps and lives in exactly one place (`plan::diff`). Provider modules must
+//! translate their wire shapes into these types; they must not invent fields or
+//! compare values themselves.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A SIM's ICCID: 18 to 22 decimal digits. The check digit is verified at
+/// validation time (a provider may opt out), not here, so live SIMs with
+/// unusual ICCIDs can still be represented.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Iccid(String);
+
+impl Iccid {
+    /// Accepts 18 to 22 ASCII digits.
+    pub fn parse(text: &str) -> Option<Iccid> {
+        let ok = (18..=22).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
+        ok.then(|| Iccid(text.to_owned()))
+    }
+
+    /// Wraps a live identifier without checking it: providers report what they
+    /// hold, and simfleet must be able to list it even when it is malformed.
+    pub fn from_live(text: impl Into<String>) -> Iccid {
+        Iccid(text.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Luhn (mod 10) check over all digits, the last being the check digit.
+    pub fn luhn_ok(&self) -> bool {
+        let mut sum = 0u32;
+        for (i, b) in self.0.bytes().rev().enumerate() {
+            let mut d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                d *= 2;
+                if d > 9 {
+                    d -= 9;
+                }
+            }
+            sum += d;
+        }
+        sum % 10 == 0
+    }
+}
+
+impl fmt::Display for Iccid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Normalised SIM status (DESIGN.md section 2).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Active,
+    Suspended,
+    Inactive,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Suspended => "suspended",
+            Status::Inactive => "inactive",
+        }
+    }
+}
+
+/// Onomondo data limit as managed by simfleet (usage counters are not managed).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataLimit {
+    /// Bytes allowed per period.
+    pub total: u64,
+    /// Period: `hourly`, `daily`, `monthly` ...
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Bytes after which an alert is raised; null for none.
+    #[serde(default)]
+    pub alert_threshold: Option<u64>,
+}
+
+/// A managed field. The order here is the order fields are shown in plans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Status,
+    Name,
+    Tags,
+    Package,
+    Portfolio,
+    Attributes,
+    NetworkWhitelist,
+    ImeiLock,
+    Connector,
+    DataLimit,
+}
+
+impl Field {
+    /// The name as written in manifests (provider blocks prefixed).
+    pub fn manifest_name(self) -> &'static str {
+        match self {
+            Field::Status => "status",
+            Field::Name => "name",
+            Field::Tags => "tags",
+            Field::Package => "package",
+            Field::Portfolio => "portfolio",
+            Field::Attributes => "attributes",
+            Field::NetworkWhitelist => "onomondo.network_whitelist",
+            Field::ImeiLock => "onomondo.imei_lock",
+            Field::Connector => "onomondo.connector",
+            Field::DataLimit => "onomondo.data_limit",
+        }
+    }
+}
+
+/// A field's value, desired or live. `Null` is "empty": no label, no connector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Value {
+    Null,
+    Status(Status),
+    Text(String),
+    Set(BTreeSet<String>),
+    Map(BTreeMap<String, String>),
+    DataLimit(DataLimit),
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => f.write_str("null"),
+            Value::Status(s) => f.write_str(s.as_str()),
+            Value::Text(t) => write!(f, "{t:?}"),
+            Value::Set(items) => {
+                let list: Vec<&str> = items.iter().map(String::as_str).collect();
+                write!(f, "[{}]", list.join(", "))
+            }
+            Value::Map(map) => {
+                let list: Vec<String> = map.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+                write!(f, "{{{}}}", list.join(", "))
+            }
+            Value::DataLimit(d) => {
+                let alert = d.alert_threshold.map_or("none".to_owned(), |a| a.to_string());
+                write!(f, "{} bytes {} (alert at {alert})", d.total, d.kind)
+            }
+        }
+    }
+}
+
+/// Desired state of one SIM after defaults are merged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredSim {
+    pub iccid: Iccid,
+    /// The provider name from the Providers document.
+    pub provider: String,
+    pub fields: BTreeMap<Field, Value>,
+    /// Plan refuses to suspend or deactivate this SIM.
+    pub protect: bool,
+    /// `file:line:column` of the SIM entry, for messages.
+    pub origin: String,
+    pub fleet: String,
+}
+
+/// A live state that simfleet must not try to change (DESIGN.md section 2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum Condition {
+    /// Converging toward active by itself: no action, shown as in progress.
+    InProgress(String),
+    /// A provider state the customer cannot change: reported, never "fixed".
+    Locked(String),
+}
+
+/// Live state of one SIM as read from its provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveSim {
+    pub iccid: Iccid,
+    /// The provider's own identifier (Onomondo's 9-digit SIM id, CMO's product id).
+    pub id: String,
+    pub fields: BTreeMap<Field, Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Condition>,
+}
+
+/// Apply phases, in execution order (DESIGN.md section 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// To active, unsuspend.
+    Enable,
+    /// Everything that is not a status change.
+    Configure,
+    /// To suspended or inactive.
+    Restrict,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 3] = [Phase::Enable, Phase::Configure, Phase::Restrict];
+
+    /// The phase a change to `field` with target `after` belongs to.
+    pub fn of(field: Field, after: &Value) -> Phase {
+        match (field, after) {
+            (Field::Status, Value::Status(Status::Active)) => Phase::Enable,
+            (Field::Status, _) => Phase::Restrict,
+            _ => Phase::Configure,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Enable => "enable",
+            Phase::Configure => "configure",
+            Phase::Restrict => "restrict",
+        }
+    }
+}
+
+/// One field of one SIM moving from its live value to its desired value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub field: Field,
+    pub phase: Phase,
+    pub before: Value,
+    pub after: Value,
+}
+
+/// The changes of one SIM that one provider call set carries out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimWork {
+    pub iccid: Iccid,
+    /// The provider's identifier for the SIM.
+    pub id: String,
+    pub changes: Vec<Change>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn luhn_accepts_documented_iccids_and_rejects_typos() {
+        for good in ["89457387300000024185", "89457387300000024177", "89457387300002791013"] {
+            assert!(Iccid::parse(good).unwrap().luhn_ok(), "{good}");
+        }
+        assert!(!Iccid::parse("89457387300000024186").unwrap().luhn_ok());
+    }
+
+    #[test]
+    fn iccid_length_and_digits() {
+        assert!(Iccid::parse("12345678901234567").is_none());
+        assert!(Iccid::parse("12345678901234567890123").is_none());
+        assert!(Iccid::parse("8945738730000002418x").is_none());
+        assert!(Iccid::parse("123456789012345678").is_some());
+    }
+}

@@ -1,0 +1,165 @@
+//! What each provider type supports, as data (DESIGN.md section 2).
+//!
+//! Validation, planning and the imperative commands read this table; nothing
+//! else may hard-code what a provider can do. Adding a provider type means
+//! adding a row here, not sprinkling conditions through the code.
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Field, Status};
+
+/// The API family of a provider.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProviderKind {
+    Onomondo,
+    Infobip,
+    Eseye,
+    TelekomCmo,
+}
+
+impl ProviderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::Onomondo => "onomondo",
+            ProviderKind::Infobip => "infobip",
+            ProviderKind::Eseye => "eseye",
+            ProviderKind::TelekomCmo => "telekom-cmo",
+        }
+    }
+
+    pub fn capabilities(self) -> &'static Capabilities {
+        match self {
+            ProviderKind::Onomondo => &ONOMONDO,
+            ProviderKind::Infobip => &INFOBIP,
+            ProviderKind::Eseye => &ESEYE,
+            ProviderKind::TelekomCmo => &TELEKOM_CMO,
+        }
+    }
+}
+
+impl fmt::Display for ProviderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Imperative operations beyond reconciliation (DESIGN.md section 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    ShowSim,
+    Usage,
+    Sms,
+    Diagnose,
+}
+
+/// Provider-specific settings of a Providers entry besides the common ones
+/// (`type`, `rate_limit`, `concurrency`, `sandbox`, `iccid_luhn`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    Url,
+    Tenant,
+    TokenUrl,
+}
+
+impl Setting {
+    pub fn name(self) -> &'static str {
+        match self {
+            Setting::Url => "url",
+            Setting::Tenant => "tenant",
+            Setting::TokenUrl => "token_url",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Capabilities {
+    /// Fields a manifest may manage for SIMs at this provider.
+    pub fields: &'static [Field],
+    /// Status values a manifest may declare.
+    pub statuses: &'static [Status],
+    /// Settings accepted besides the common ones.
+    pub settings: &'static [Setting],
+    /// Settings that must be present unless the provider is a sandbox.
+    pub required_settings: &'static [Setting],
+    /// Accepted credential sets; one of them must be given exactly.
+    pub credential_sets: &'static [&'static [&'static str]],
+    pub default_url: Option<&'static str>,
+    /// Documented request rate, per second.
+    pub default_rate_limit: f64,
+    pub default_concurrency: u32,
+    /// Whether the built-in emulator can serve this type as a sandbox yet.
+    pub sandbox: bool,
+    pub operations: &'static [Operation],
+}
+
+impl Capabilities {
+    pub fn supports(&self, field: Field) -> bool {
+        self.fields.contains(&field)
+    }
+}
+
+const ONOMONDO: Capabilities = Capabilities {
+    fields: &[
+        Field::Name,
+        Field::Status,
+        Field::Tags,
+        Field::NetworkWhitelist,
+        Field::ImeiLock,
+        Field::Connector,
+        Field::DataLimit,
+    ],
+    statuses: &[Status::Active, Status::Inactive],
+    settings: &[Setting::Url],
+    required_settings: &[],
+    credential_sets: &[&["token"]],
+    default_url: Some("https://api.onomondo.com"),
+    default_rate_limit: 10.0,
+    default_concurrency: 8,
+    sandbox: true,
+    operations: &[Operation::ShowSim, Operation::Usage],
+};
+
+const INFOBIP: Capabilities = Capabilities {
+    fields: &[Field::Name, Field::Status],
+    statuses: &[Status::Active, Status::Suspended, Status::Inactive],
+    settings: &[Setting::Url],
+    required_settings: &[],
+    credential_sets: &[&["username", "password"], &["api_key"]],
+    default_url: Some("https://api.infobip.com"),
+    default_rate_limit: 10.0,
+    default_concurrency: 8,
+    sandbox: false,
+    operations: &[Operation::ShowSim, Operation::Usage, Operation::Sms, Operation::Diagnose],
+};
+
+const ESEYE: Capabilities = Capabilities {
+    fields: &[Field::Status, Field::Package, Field::Portfolio, Field::Attributes],
+    statuses: &[Status::Active, Status::Suspended, Status::Inactive],
+    settings: &[Setting::Url],
+    required_settings: &[Setting::Url],
+    credential_sets: &[&["client_id", "client_secret"]],
+    default_url: None,
+    default_rate_limit: 10.0,
+    default_concurrency: 8,
+    sandbox: false,
+    operations: &[Operation::ShowSim],
+};
+
+const TELEKOM_CMO: Capabilities = Capabilities {
+    fields: &[Field::Status, Field::Attributes],
+    statuses: &[Status::Active, Status::Suspended, Status::Inactive],
+    settings: &[Setting::Url, Setting::Tenant, Setting::TokenUrl],
+    required_settings: &[Setting::Url, Setting::Tenant, Setting::TokenUrl],
+    credential_sets: &[&["client_id", "client_secret"]],
+    default_url: None,
+    default_rate_limit: 10.0,
+    default_concurrency: 8,
+    sandbox: false,
+    operations: &[Operation::ShowSim],
+};

@@ -1,0 +1,88 @@
+//! Onomondo request and response shapes (provider-docs/onomondo.txt, DESIGN.md 7).
+//!
+//! Tolerant reader: unknown response fields are ignored and documented-but-
+//! optional ones default. Strict writer: update bodies carry only the
+//! documented properties.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize)]
+pub struct SimPage {
+    #[serde(default)]
+    pub sims: Vec<WireSim>,
+    #[serde(default)]
+    pub pagination: Option<Pagination>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Pagination {
+    #[serde(default)]
+    pub has_more: bool,
+    #[serde(default)]
+    pub next_page: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct WireSim {
+    pub id: String,
+    pub iccid: String,
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub network_whitelist: Option<String>,
+    #[serde(default)]
+    pub imei_lock: Option<String>,
+    #[serde(default)]
+    pub connector: Option<String>,
+    #[serde(default)]
+    pub activated: bool,
+    #[serde(default)]
+    pub tags: Vec<WireTag>,
+    #[serde(default)]
+    pub data_limit: Option<WireDataLimit>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct WireTag {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct WireDataLimit {
+    #[serde(default)]
+    pub total: Option<u64>,
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub alert_threshold: Option<u64>,
+}
+
+/// One line of a `PATCH /sims/bulk` response.
+#[derive(Debug, Deserialize)]
+pub struct BulkResult {
+    pub id: String,
+    pub success: bool,
+    #[serde(default)]
+    pub error: Option<serde_json::Value>,
+}
+
+/// `{"error":"code"}` error bodies.
+#[derive(Debug, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+}
+
+/// The data limit as written in updates.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataLimitBody {
+    pub total: u64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub alert_threshold: Option<u64>,
+}
+
+/// Maximum SIMs in one `PATCH /sims/bulk` call.
+pub const BULK_LIMIT: usize = 20;
+/// Maximum `limit` of `GET /sims`.
+pub const PAGE_LIMIT: usize = 1000;
