@@ -9,3 +9,7 @@ pub mod manifest;
 pub mod model;
 pub mod provider;
 pub mod secret;
+pub mod plan;
+pub mod apply;
+pub mod sandbox;
+pub mod cli;

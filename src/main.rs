@@ -1,1 +1,27 @@
-fn main() {}
+//! simfleet binary: parse arguments, run the command, map the result to an exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+mod commands;
+
+fn main() -> ExitCode {
+    let cli = simfleet::cli::Cli::parse();
+    let filter = match cli.verbose {
+        0 => "warn",
+        1 => "info,simfleet=debug",
+        _ => "debug,simfleet=trace",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match commands::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! Command-line interface: one variant per command (DESIGN.md sections 3-6).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "simfleet",
+    version,
+    about = "Declarative, GitOps-style reconciler for IoT SIM fleets",
+    long_about = "simfleet keeps SIM cards at connectivity providers (Onomondo, Infobip IoT, Eseye, \
+Deutsche Telekom CMO) in the state declared in YAML manifests.\n\n\
+Typical CI use: `simfleet plan --detailed-exitcode` on pull requests, \
+`simfleet apply --auto-approve` on merge, `simfleet drift` on a schedule.\n\n\
+Exit codes: 0 success/no changes, 1 error or refusal, 2 changes present (plan with \
+--detailed-exitcode), 3 apply partially failed."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// More log output on stderr (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check manifests without contacting any provider.
+    Validate(ValidateArgs),
+    /// Print the JSON Schema of manifest documents.
+    Schema,
+    /// Show what apply would change: manifests diffed against live provider state.
+    Plan(PlanArgs),
+    /// Plan, confirm, and carry out the changes.
+    Apply(ApplyArgs),
+    /// Run the provider emulator as an HTTP server (for tests and demos).
+    Emulator(EmulatorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Manifest files or directories (all *.yaml / *.yml below them).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct Scope {
+    /// Manifest files or directories (all *.yaml / *.yml below them).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Only these providers (repeatable).
+    #[arg(long = "provider", value_name = "NAME")]
+    pub providers: Vec<String>,
+    /// Only SIMs matching: an ICCID, `tag=NAME`, or `name~GLOB` (repeatable; any may match).
+    #[arg(long = "select", value_name = "SELECTOR")]
+    pub select: Vec<String>,
+    /// Never colour the output (NO_COLOR is also respected).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub scope: Scope,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Exit 2 when there are changes, 0 when there are none (as terraform).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub scope: Scope,
+    /// Apply without asking (required when stdin is not a terminal, as in CI).
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Refuse when more than this percentage of a provider's managed SIMs
+    /// (if at least 10) would change status.
+    #[arg(long, default_value_t = 30.0, value_name = "PERCENT")]
+    pub max_change_percent: f64,
+    /// Override the safety refusals (change percentage, protected SIMs).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on; port 0 picks a free port. The bound address is
+    /// printed on the first line of stdout.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Seed state (YAML or JSON, one key per provider).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Generate SIMs: PROVIDER=COUNT, e.g. onomondo=400000 (repeatable).
+    #[arg(long, value_name = "PROVIDER=COUNT")]
+    pub generate: Vec<String>,
+    /// Requests per minute before 429 (per provider).
+    #[arg(long, default_value_t = 600)]
+    pub rate_limit: u64,
+    /// Added latency per request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Fail every Nth provider request with --fail-status (0: never).
+    #[arg(long, default_value_t = 0)]
+    pub fail_every: u64,
+    /// Status of injected failures: 429, 500 or 503.
+    #[arg(long, default_value_t = 503)]
+    pub fail_status: u16,
+    /// Allow listening on a non-loopback address.
+    #[arg(long)]
+    pub allow_remote: bool,
+}

@@ -1,0 +1,35 @@
+//! `simfleet emulator`: serve the provider APIs until interrupted.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::Context;
+use simfleet::cli::EmulatorArgs;
+use simfleet::emulator::{self, App, Faults, ProviderSettings, WorldState};
+
+pub async fn run(args: EmulatorArgs) -> anyhow::Result<u8> {
+    let mut world = match &args.state {
+        Some(path) => WorldState::load(path)?,
+        None => WorldState::default(),
+    };
+    for spec in &args.generate {
+        world.generate(spec)?;
+    }
+    let settings = ProviderSettings {
+        rate_per_minute: args.rate_limit,
+        faults: Faults {
+            latency: Duration::from_millis(args.latency_ms),
+            fail_every: args.fail_every,
+            fail_status: args.fail_status,
+        },
+    };
+    let settings = BTreeMap::from([("onomondo".to_owned(), settings)]);
+    let running = emulator::serve(App::new(world, settings), args.listen, args.allow_remote).await?;
+    // Tests and scripts read the bound address from this first line.
+    println!("listening on http://{}", running.addr);
+    std::io::stdout().flush()?;
+    tokio::signal::ctrl_c().await.context("waiting for ctrl-c")?;
+    running.stop().await;
+    Ok(0)
+}

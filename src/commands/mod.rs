@@ -1,0 +1,48 @@
+//! The command edge: runs a parsed command and returns its exit code.
+//! This is the only place that uses `anyhow`; library modules return typed errors.
+
+mod apply;
+mod emulator;
+mod plan;
+mod session;
+
+use std::io::IsTerminal;
+
+use anyhow::Context;
+use simfleet::cli::{Cli, Command, Scope};
+use simfleet::plan::render::Style;
+
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Validate(args) => {
+            let manifests = session::load(&args.paths)?;
+            println!(
+                "{} valid: {} provider{}, {} SIM{}.",
+                if args.paths.len() == 1 { "Manifests are" } else { "Manifests are" },
+                manifests.providers.len(),
+                if manifests.providers.len() == 1 { "" } else { "s" },
+                manifests.sims.len(),
+                if manifests.sims.len() == 1 { "" } else { "s" },
+            );
+            Ok(0)
+        }
+        Command::Schema => {
+            let schema = simfleet::manifest::json_schema();
+            println!("{}", serde_json::to_string_pretty(&schema)?);
+            Ok(0)
+        }
+        Command::Plan(args) => runtime()?.block_on(plan::run(args)),
+        Command::Apply(args) => runtime()?.block_on(apply::run(args)),
+        Command::Emulator(args) => runtime()?.block_on(emulator::run(args)),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+}
+
+/// Colour only on a terminal, without NO_COLOR or --no-color.
+fn style(scope: &Scope) -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    Style { color: !scope.no_color && !no_color && std::io::stdout().is_terminal() }
+}

@@ -1,0 +1,189 @@
+//! Plans: desired vs live state as an ordered, deterministic list of changes.
+//!
+//! `build` is pure: it takes validated manifests and the inventories already
+//! read, and returns the same plan, byte for byte, for the same inputs.
+//! Rendering, safety and the diff itself live in the submodules, once.
+
+mod diff;
+pub mod render;
+pub mod safety;
+pub mod select;
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::manifest::Manifests;
+use crate::model::{Change, Condition, Iccid, LiveSim, Phase, SimWork, Value};
+use crate::provider::{Inventory, ProviderKind};
+
+pub use diff::{SimDiff, diff_sim};
+
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub providers: Vec<ProviderPlan>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderPlan {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: ProviderKind,
+    /// Managed SIMs (declared in manifests) at this provider.
+    pub managed: usize,
+    /// SIMs with changes, by ICCID.
+    pub sims: Vec<SimPlan>,
+    /// Live conditions left alone: in progress or locked.
+    pub notes: Vec<SimNote>,
+    /// Live at the provider, declared in no manifest.
+    pub unmanaged: Vec<UnmanagedSim>,
+    /// Declared, but not found at the provider (an error).
+    pub missing: Vec<MissingSim>,
+    /// SIMs that cannot be planned (an error).
+    pub errors: Vec<SimError>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SimPlan {
+    pub iccid: Iccid,
+    pub id: String,
+    /// Desired name, else the live one, for display.
+    pub name: Option<String>,
+    pub protect: bool,
+    pub changes: Vec<Change>,
+    /// The live state the changes were computed from.
+    pub live: LiveSim,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SimNote {
+    pub iccid: Iccid,
+    pub condition: Condition,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnmanagedSim {
+    pub iccid: Iccid,
+    pub id: String,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MissingSim {
+    pub iccid: Iccid,
+    pub declared_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SimError {
+    pub iccid: Iccid,
+    pub declared_at: String,
+    pub message: String,
+}
+
+impl Plan {
+    pub fn change_count(&self) -> usize {
+        self.providers.iter().flat_map(|p| &p.sims).map(|s| s.changes.len()).sum()
+    }
+
+    pub fn has_changes(&self) -> bool {
+        self.change_count() > 0
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.providers.iter().any(|p| !p.missing.is_empty() || !p.errors.is_empty())
+    }
+}
+
+impl ProviderPlan {
+    /// The work of one phase, in ICCID order.
+    pub fn work(&self, phase: Phase) -> Vec<SimWork> {
+        self.sims
+            .iter()
+            .filter_map(|sim| {
+                let changes: Vec<Change> =
+                    sim.changes.iter().filter(|c| c.phase == phase).cloned().collect();
+                (!changes.is_empty()).then(|| SimWork {
+                    iccid: sim.iccid.clone(),
+                    id: sim.id.clone(),
+                    changes,
+                })
+            })
+            .collect()
+    }
+}
+
+fn text(value: Option<&Value>) -> Option<String> {
+    match value {
+        Some(Value::Text(t)) => Some(t.clone()),
+        _ => None,
+    }
+}
+
+/// Diffs every provider's inventory against the manifests.
+/// `inventories` holds the providers concerned, by name.
+pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -> Plan {
+    let mut providers = Vec::new();
+    for (name, inventory) in inventories {
+        let Some(config) = manifests.providers.get(name) else { continue };
+        let desired: Vec<_> = manifests.sims.iter().filter(|s| &s.provider == name).collect();
+        let live: HashMap<&Iccid, &LiveSim> = inventory.sims.iter().map(|s| (&s.iccid, s)).collect();
+        let mut plan = ProviderPlan {
+            name: name.clone(),
+            kind: config.kind,
+            managed: desired.len(),
+            sims: Vec::new(),
+            notes: Vec::new(),
+            unmanaged: Vec::new(),
+            missing: Vec::new(),
+            errors: Vec::new(),
+        };
+        for want in &desired {
+            let Some(have) = live.get(&want.iccid) else {
+                plan.missing.push(MissingSim { iccid: want.iccid.clone(), declared_at: want.origin.clone() });
+                continue;
+            };
+            let diff = diff_sim(want, have, &inventory.vocabulary);
+            if let Some(condition) = diff.note {
+                plan.notes.push(SimNote { iccid: want.iccid.clone(), condition });
+            }
+            for message in diff.errors {
+                plan.errors.push(SimError {
+                    iccid: want.iccid.clone(),
+                    declared_at: want.origin.clone(),
+                    message,
+                });
+            }
+            if !diff.changes.is_empty() {
+                let name = text(want.fields.get(&crate::model::Field::Name))
+                    .or_else(|| text(have.fields.get(&crate::model::Field::Name)));
+                plan.sims.push(SimPlan {
+                    iccid: want.iccid.clone(),
+                    id: have.id.clone(),
+                    name,
+                    protect: want.protect,
+                    changes: diff.changes,
+                    live: (*have).clone(),
+                });
+            }
+        }
+        let declared: std::collections::HashSet<&Iccid> = desired.iter().map(|s| &s.iccid).collect();
+        plan.unmanaged = inventory
+            .sims
+            .iter()
+            .filter(|s| !declared.contains(&s.iccid))
+            .map(|s| UnmanagedSim {
+                iccid: s.iccid.clone(),
+                id: s.id.clone(),
+                name: text(s.fields.get(&crate::model::Field::Name)),
+            })
+            .collect();
+        plan.unmanaged.sort_by(|a, b| a.iccid.cmp(&b.iccid));
+        plan.sims.sort_by(|a, b| a.iccid.cmp(&b.iccid));
+        providers.push(plan);
+    }
+    Plan { format_version: FORMAT_VERSION, providers }
+}

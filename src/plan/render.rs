@@ -1,0 +1,143 @@
+//! Plan rendering: `text` for people (colour only when asked) and `json` for
+//! machines (stable, versioned). Rendering never reorders or filters: the plan
+//! is already deterministic, and the output must be too.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use crate::model::{Change, Condition, Field, Phase, Value};
+
+use super::Plan;
+
+/// ANSI styling, on only for terminals without NO_COLOR.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+    }
+    fn bold(self, t: &str) -> String {
+        self.paint("1", t)
+    }
+    fn green(self, t: &str) -> String {
+        self.paint("32", t)
+    }
+    fn red(self, t: &str) -> String {
+        self.paint("31", t)
+    }
+    fn yellow(self, t: &str) -> String {
+        self.paint("33", t)
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+fn set_delta(change: &Change) -> String {
+    let (Value::Set(before), Value::Set(after)) = (&change.before, &change.after) else {
+        return String::new();
+    };
+    let added: BTreeSet<_> = after.difference(before).map(|t| format!("+{t}")).collect();
+    let removed: BTreeSet<_> = before.difference(after).map(|t| format!("-{t}")).collect();
+    let all: Vec<String> = added.into_iter().chain(removed).collect();
+    format!("  ({})", all.join(" "))
+}
+
+fn change_line(style: Style, change: &Change) -> String {
+    let field = format!("{:<28}", change.field.manifest_name());
+    let phase = match change.phase {
+        Phase::Enable => style.green("enable"),
+        Phase::Configure => style.yellow("configure"),
+        Phase::Restrict => style.red("restrict"),
+    };
+    let before = style.red(&change.before.to_string());
+    let after = style.green(&change.after.to_string());
+    let delta = if change.field == Field::Tags { set_delta(change) } else { String::new() };
+    format!("      {field} {before} -> {after}{delta}  [{phase}]\n")
+}
+
+/// The text plan. `Plan: ...` or `No changes.` closes it.
+pub fn text(plan: &Plan, style: Style) -> String {
+    let mut out = String::new();
+    let mut sims = 0;
+    let mut per_phase = [0usize; 3];
+    for provider in &plan.providers {
+        let _ = writeln!(
+            out,
+            "{} {} ({}): {} managed, {} to change",
+            style.bold("provider"),
+            style.bold(&provider.name),
+            provider.kind,
+            provider.managed,
+            provider.sims.len()
+        );
+        for sim in &provider.sims {
+            sims += 1;
+            let name = sim.name.as_deref().map(|n| format!(" {n:?}")).unwrap_or_default();
+            let protect = if sim.protect { " (protected)" } else { "" };
+            let _ = writeln!(out, "  {} {}{name}  id {}{protect}", style.yellow("~"), sim.iccid, sim.id);
+            for change in &sim.changes {
+                per_phase[change.phase as usize] += 1;
+                out.push_str(&change_line(style, change));
+            }
+        }
+        for note in &provider.notes {
+            let (tag, detail) = match &note.condition {
+                Condition::InProgress(d) => ("in progress", d),
+                Condition::Locked(d) => ("locked, not touched", d),
+            };
+            let _ = writeln!(out, "  ! {} {tag}: {detail}", note.iccid);
+        }
+        for err in &provider.errors {
+            let _ = writeln!(out, "  {} {} ({}): {}", style.red("error"), err.iccid, err.declared_at, err.message);
+        }
+        for missing in &provider.missing {
+            let _ = writeln!(
+                out,
+                "  {} {} declared at {} is not at provider `{}`",
+                style.red("missing"),
+                missing.iccid,
+                missing.declared_at,
+                provider.name
+            );
+        }
+        if !provider.unmanaged.is_empty() {
+            let _ = writeln!(out, "  unmanaged (live, in no manifest): {}", provider.unmanaged.len());
+            for sim in &provider.unmanaged {
+                let name = sim.name.as_deref().map(|n| format!(" {n:?}")).unwrap_or_default();
+                let _ = writeln!(out, "    ? {}{name}  id {}", sim.iccid, sim.id);
+            }
+        }
+        out.push('\n');
+    }
+    let errors: usize = plan.providers.iter().map(|p| p.errors.len() + p.missing.len()).sum();
+    if errors > 0 {
+        let _ = writeln!(out, "{} {} in the plan; nothing can be applied.", style.red("Error:"), plural(errors, "problem"));
+    }
+    if plan.has_changes() {
+        let _ = writeln!(
+            out,
+            "Plan: {} to change, {} ({} enable, {} configure, {} restrict).",
+            plural(sims, "SIM"),
+            plural(plan.change_count(), "change"),
+            per_phase[0],
+            per_phase[1],
+            per_phase[2]
+        );
+    } else if errors == 0 {
+        out.push_str("No changes. Live state matches the manifests.\n");
+    }
+    out
+}
+
+/// The JSON plan (`format_version` 1; see schema/plan.schema.json).
+pub fn json(plan: &Plan) -> String {
+    // Plans are plain data; serialising them cannot fail.
+    let mut s = serde_json::to_string_pretty(plan).unwrap_or_default();
+    s.push('\n');
+    s
+}

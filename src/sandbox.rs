@@ -1,0 +1,139 @@
+//! Sandboxes: providers served by the built-in emulator inside this process,
+//! over loopback HTTP, with state kept under `.simfleet/sandbox/` so that
+//! plan → apply → plan converges across runs.
+//!
+//! A sandbox's state is re-seeded when its seed file changes. Nothing here
+//! talks to a real provider.
+
+use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::emulator::{self, App, EmulatorError, Running, StateError, WorldState};
+use crate::manifest::{Endpoint, ProviderConfig};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("sandbox `{provider}`: {source}")]
+    State {
+        provider: String,
+        #[source]
+        source: StateError,
+    },
+    #[error("sandbox `{provider}`: {source}")]
+    Serve {
+        provider: String,
+        #[source]
+        source: EmulatorError,
+    },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Saved {
+    seed: String,
+    seed_digest: String,
+    state: WorldState,
+}
+
+struct Sandbox {
+    provider: String,
+    kind: &'static str,
+    running: Running,
+    state_path: PathBuf,
+    seed: PathBuf,
+    seed_digest: String,
+}
+
+/// Running sandboxes, by provider name.
+#[derive(Default)]
+pub struct Sandboxes {
+    running: Vec<Sandbox>,
+}
+
+/// FNV-1a, enough to notice that a seed file changed.
+fn digest(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+impl Sandboxes {
+    /// Starts one emulator per sandbox provider among `providers`.
+    pub async fn start<'a>(
+        providers: impl IntoIterator<Item = &'a ProviderConfig>,
+        dir: &Path,
+    ) -> Result<Sandboxes, SandboxError> {
+        let mut out = Sandboxes::default();
+        for config in providers {
+            let Endpoint::Sandbox { seed } = &config.endpoint else { continue };
+            let provider = config.name.clone();
+            let state_err = |source| SandboxError::State { provider: provider.clone(), source };
+            let bytes = std::fs::read(seed).map_err(|source| {
+                state_err(StateError::Read { path: seed.display().to_string(), source })
+            })?;
+            let seed_digest = digest(&bytes);
+            let state_path = dir.join(format!("{provider}.json"));
+            let saved = std::fs::read_to_string(&state_path)
+                .ok()
+                .and_then(|t| serde_json::from_str::<Saved>(&t).ok())
+                .filter(|s| s.seed_digest == seed_digest);
+            let world = match saved {
+                Some(s) => s.state,
+                None => WorldState::load(seed).map_err(state_err)?,
+            };
+            let app = App::new(world, BTreeMap::new());
+            let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+            let running = emulator::serve(app, addr, false)
+                .await
+                .map_err(|source| SandboxError::Serve { provider: provider.clone(), source })?;
+            out.running.push(Sandbox {
+                provider,
+                kind: config.kind.as_str(),
+                running,
+                state_path,
+                seed: seed.clone(),
+                seed_digest,
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn url(&self, provider: &str) -> Option<String> {
+        self.running.iter().find(|s| s.provider == provider).map(|s| s.running.url(s.kind))
+    }
+
+    /// Stops every sandbox and, when `persist`, saves its state.
+    pub async fn stop(self, persist: bool) -> Result<(), SandboxError> {
+        for sandbox in self.running {
+            let state = sandbox.running.stop().await;
+            if !persist {
+                continue;
+            }
+            let saved = Saved {
+                seed: sandbox.seed.display().to_string(),
+                seed_digest: sandbox.seed_digest,
+                state,
+            };
+            let provider = sandbox.provider;
+            let path = sandbox.state_path;
+            let shown = path.display().to_string();
+            let write = |source| SandboxError::State {
+                provider: provider.clone(),
+                source: StateError::Write { path: shown.clone(), source },
+            };
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(write)?;
+            }
+            // Serialising plain data to JSON cannot fail.
+            let json = serde_json::to_vec_pretty(&saved).unwrap_or_default();
+            let tmp = path.with_extension("json.tmp");
+            std::fs::write(&tmp, json).map_err(write)?;
+            std::fs::rename(&tmp, &path).map_err(write)?;
+        }
+        Ok(())
+    }
+}
