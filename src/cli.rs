@@ -113,7 +113,7 @@ pub struct EmulatorArgs {
     /// Added latency per request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
-    /// Fail every Nth provider request with --fail-status (0: never).
+    /// Fail every Nth request to the same path with --fail-status (0: never).
     #[arg(long, default_value_t = 0)]
     pub fail_every: u64,
     /// Status of injected failures: 429, 500 or 503.

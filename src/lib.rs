@@ -4,12 +4,12 @@
 //! live state into the shared model (`model`); `plan` diffs and orders; `apply`
 //! carries plans out; `emulator` serves the provider APIs for tests and sandboxes.
 
+pub mod apply;
+pub mod cli;
 pub mod emulator;
 pub mod manifest;
 pub mod model;
-pub mod provider;
-pub mod secret;
 pub mod plan;
-pub mod apply;
+pub mod provider;
 pub mod sandbox;
-pub mod cli;
+pub mod secret;

@@ -14,7 +14,9 @@ fn main() -> ExitCode {
         _ => "debug,simfleet=trace",
     };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     match commands::run(cli) {

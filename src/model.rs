@@ -49,7 +49,7 @@ impl Iccid {
             }
             sum += d;
         }
-        sum % 10 == 0
+        sum.is_multiple_of(10)
     }
 }
 
@@ -155,7 +155,9 @@ impl fmt::Display for Value {
                 write!(f, "{{{}}}", list.join(", "))
             }
             Value::DataLimit(d) => {
-                let alert = d.alert_threshold.map_or("none".to_owned(), |a| a.to_string());
+                let alert = d
+                    .alert_threshold
+                    .map_or("none".to_owned(), |a| a.to_string());
                 write!(f, "{} bytes {} (alert at {alert})", d.total, d.kind)
             }
         }
@@ -254,7 +256,11 @@ mod tests {
 
     #[test]
     fn luhn_accepts_documented_iccids_and_rejects_typos() {
-        for good in ["89457387300000024185", "89457387300000024177", "89457387300002791013"] {
+        for good in [
+            "89457387300000024185",
+            "89457387300000024177",
+            "89457387300002791013",
+        ] {
             assert!(Iccid::parse(good).unwrap().luhn_ok(), "{good}");
         }
         assert!(!Iccid::parse("89457387300000024186").unwrap().luhn_ok());

@@ -69,11 +69,19 @@ impl Sandboxes {
     ) -> Result<Sandboxes, SandboxError> {
         let mut out = Sandboxes::default();
         for config in providers {
-            let Endpoint::Sandbox { seed } = &config.endpoint else { continue };
+            let Endpoint::Sandbox { seed } = &config.endpoint else {
+                continue;
+            };
             let provider = config.name.clone();
-            let state_err = |source| SandboxError::State { provider: provider.clone(), source };
+            let state_err = |source| SandboxError::State {
+                provider: provider.clone(),
+                source,
+            };
             let bytes = std::fs::read(seed).map_err(|source| {
-                state_err(StateError::Read { path: seed.display().to_string(), source })
+                state_err(StateError::Read {
+                    path: seed.display().to_string(),
+                    source,
+                })
             })?;
             let seed_digest = digest(&bytes);
             let state_path = dir.join(format!("{provider}.json"));
@@ -87,9 +95,13 @@ impl Sandboxes {
             };
             let app = App::new(world, BTreeMap::new());
             let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-            let running = emulator::serve(app, addr, false)
-                .await
-                .map_err(|source| SandboxError::Serve { provider: provider.clone(), source })?;
+            let running =
+                emulator::serve(app, addr, false)
+                    .await
+                    .map_err(|source| SandboxError::Serve {
+                        provider: provider.clone(),
+                        source,
+                    })?;
             out.running.push(Sandbox {
                 provider,
                 kind: config.kind.as_str(),
@@ -103,7 +115,10 @@ impl Sandboxes {
     }
 
     pub fn url(&self, provider: &str) -> Option<String> {
-        self.running.iter().find(|s| s.provider == provider).map(|s| s.running.url(s.kind))
+        self.running
+            .iter()
+            .find(|s| s.provider == provider)
+            .map(|s| s.running.url(s.kind))
     }
 
     /// Stops every sandbox and, when `persist`, saves its state.
@@ -123,7 +138,10 @@ impl Sandboxes {
             let shown = path.display().to_string();
             let write = |source| SandboxError::State {
                 provider: provider.clone(),
-                source: StateError::Write { path: shown.clone(), source },
+                source: StateError::Write {
+                    path: shown.clone(),
+                    source,
+                },
             };
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).map_err(write)?;

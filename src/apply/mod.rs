@@ -28,11 +28,17 @@ pub async fn execute(
     clients: &BTreeMap<String, Arc<dyn Provider>>,
     progress: &Progress,
 ) -> ApplyReport {
-    let runs = plan.providers.iter().filter(|p| !p.sims.is_empty()).filter_map(|p| {
-        let client = clients.get(&p.name)?;
-        Some(run_provider(p, client.as_ref(), manifests, progress))
-    });
-    ApplyReport { providers: join_all(runs).await }
+    let runs = plan
+        .providers
+        .iter()
+        .filter(|p| !p.sims.is_empty())
+        .filter_map(|p| {
+            let client = clients.get(&p.name)?;
+            Some(run_provider(p, client.as_ref(), manifests, progress))
+        });
+    ApplyReport {
+        providers: join_all(runs).await,
+    }
 }
 
 async fn run_provider(
@@ -65,7 +71,11 @@ async fn run_provider(
         for outcome in outcomes {
             if let Err(message) = outcome.result {
                 failed.insert(outcome.iccid.clone());
-                report.failed.push(Failure { iccid: outcome.iccid, phase, message });
+                report.failed.push(Failure {
+                    iccid: outcome.iccid,
+                    phase,
+                    message,
+                });
             }
         }
         if errors > 0 {
@@ -111,7 +121,9 @@ async fn read_back(
         .collect();
     for iccid in applied {
         let (Some(want), Some(have)) = (desired.get(iccid), live.get(iccid)) else {
-            report.not_converged.push((iccid.clone(), vec!["not found when read back".into()]));
+            report
+                .not_converged
+                .push((iccid.clone(), vec!["not found when read back".into()]));
             continue;
         };
         let diff = diff_sim(want, have, &BTreeMap::new());
@@ -119,7 +131,14 @@ async fn read_back(
             let fields = diff
                 .changes
                 .iter()
-                .map(|c| format!("{} is {} (wanted {})", c.field.manifest_name(), c.before, c.after))
+                .map(|c| {
+                    format!(
+                        "{} is {} (wanted {})",
+                        c.field.manifest_name(),
+                        c.before,
+                        c.after
+                    )
+                })
                 .collect();
             report.not_converged.push((iccid.clone(), fields));
         }

@@ -14,7 +14,9 @@ impl Progress {
     pub fn new(total: usize, terminal: bool) -> Self {
         let bar = terminal.then(|| {
             let bar = ProgressBar::new(total as u64);
-            if let Ok(style) = ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}") {
+            if let Ok(style) =
+                ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}")
+            {
                 bar.set_style(style.progress_chars("=> "));
             }
             bar
@@ -23,7 +25,10 @@ impl Progress {
     }
 
     pub fn phase_done(&self, provider: &str, phase: Phase, sims: usize, failed: usize) {
-        let line = format!("{provider}: {} phase: {sims} SIMs, {failed} failed", phase.as_str());
+        let line = format!(
+            "{provider}: {} phase: {sims} SIMs, {failed} failed",
+            phase.as_str()
+        );
         match &self.bar {
             Some(bar) => {
                 bar.inc(sims as u64);

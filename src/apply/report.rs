@@ -49,7 +49,10 @@ impl ApplyReport {
     /// 0 all applied, 1 nothing applied, 3 partial failure.
     pub fn exit_code(&self) -> u8 {
         let problems = self.count(|p| {
-            p.failed.len() + p.skipped.len() + p.not_converged.len() + usize::from(p.read_back_error.is_some())
+            p.failed.len()
+                + p.skipped.len()
+                + p.not_converged.len()
+                + usize::from(p.read_back_error.is_some())
         });
         let converged = self.count(|p| p.applied.len()) - self.count(|p| p.not_converged.len());
         match (problems, converged) {
@@ -63,13 +66,32 @@ impl ApplyReport {
         let mut out = String::new();
         for p in &self.providers {
             for f in &p.failed {
-                let _ = writeln!(out, "failed: {} {} ({}): {}", p.provider, f.iccid, f.phase.as_str(), f.message);
+                let _ = writeln!(
+                    out,
+                    "failed: {} {} ({}): {}",
+                    p.provider,
+                    f.iccid,
+                    f.phase.as_str(),
+                    f.message
+                );
             }
             for f in &p.skipped {
-                let _ = writeln!(out, "skipped: {} {} ({}): {}", p.provider, f.iccid, f.phase.as_str(), f.message);
+                let _ = writeln!(
+                    out,
+                    "skipped: {} {} ({}): {}",
+                    p.provider,
+                    f.iccid,
+                    f.phase.as_str(),
+                    f.message
+                );
             }
             for (iccid, fields) in &p.not_converged {
-                let _ = writeln!(out, "not converged: {} {iccid}: {}", p.provider, fields.join("; "));
+                let _ = writeln!(
+                    out,
+                    "not converged: {} {iccid}: {}",
+                    p.provider,
+                    fields.join("; ")
+                );
             }
             if let Some(e) = &p.read_back_error {
                 let _ = writeln!(out, "read-back failed: {}: {e}", p.provider);

@@ -30,14 +30,22 @@ async fn execute(args: &ApplyArgs, session: &super::session::Session) -> anyhow:
             for r in &refusals {
                 eprintln!("refused: {r}");
             }
-            bail!("apply refused by {} safety check(s); nothing was applied", refusals.len());
+            bail!(
+                "apply refused by {} safety check(s); nothing was applied",
+                refusals.len()
+            );
         }
     }
     if !args.auto_approve && !confirmed()? {
         eprintln!("Apply cancelled; nothing was applied.");
         return Ok(1);
     }
-    let total = plan.providers.iter().flat_map(|p| &p.sims).map(|s| s.changes.len()).sum();
+    let total = plan
+        .providers
+        .iter()
+        .flat_map(|p| &p.sims)
+        .map(|s| s.changes.len())
+        .sum();
     let progress = Progress::new(total, std::io::stderr().is_terminal());
     let report = apply::execute(&plan, &session.manifests, &session.clients, &progress).await;
     progress.finish();

@@ -25,11 +25,14 @@ pub async fn run(args: EmulatorArgs) -> anyhow::Result<u8> {
         },
     };
     let settings = BTreeMap::from([("onomondo".to_owned(), settings)]);
-    let running = emulator::serve(App::new(world, settings), args.listen, args.allow_remote).await?;
+    let running =
+        emulator::serve(App::new(world, settings), args.listen, args.allow_remote).await?;
     // Tests and scripts read the bound address from this first line.
     println!("listening on http://{}", running.addr);
     std::io::stdout().flush()?;
-    tokio::signal::ctrl_c().await.context("waiting for ctrl-c")?;
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for ctrl-c")?;
     running.stop().await;
     Ok(0)
 }

@@ -16,13 +16,12 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Validate(args) => {
             let manifests = session::load(&args.paths)?;
+            let (providers, sims) = (manifests.providers.len(), manifests.sims.len());
+            let s = |n: usize| if n == 1 { "" } else { "s" };
             println!(
-                "{} valid: {} provider{}, {} SIM{}.",
-                if args.paths.len() == 1 { "Manifests are" } else { "Manifests are" },
-                manifests.providers.len(),
-                if manifests.providers.len() == 1 { "" } else { "s" },
-                manifests.sims.len(),
-                if manifests.sims.len() == 1 { "" } else { "s" },
+                "Manifests are valid: {providers} provider{}, {sims} SIM{}.",
+                s(providers),
+                s(sims)
             );
             Ok(0)
         }
@@ -38,11 +37,16 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
 }
 
 /// Colour only on a terminal, without NO_COLOR or --no-color.
 fn style(scope: &Scope) -> Style {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    Style { color: !scope.no_color && !no_color && std::io::stdout().is_terminal() }
+    Style {
+        color: !scope.no_color && !no_color && std::io::stdout().is_terminal(),
+    }
 }

@@ -37,7 +37,9 @@ pub async fn open(scope: &Scope) -> anyhow::Result<Session> {
         }
     }
     let wanted = |p: &str| scope.providers.is_empty() || scope.providers.iter().any(|n| n == p);
-    manifests.sims.retain(|s| wanted(&s.provider) && selected(s, &scope.select));
+    manifests
+        .sims
+        .retain(|s| wanted(&s.provider) && selected(s, &scope.select));
     let concerned: BTreeSet<String> = manifests
         .sims
         .iter()
@@ -74,15 +76,21 @@ pub async fn open(scope: &Scope) -> anyhow::Result<Session> {
         clients.insert(name.clone(), client);
     }
     let narrowed = !scope.select.is_empty();
-    Ok(Session { manifests, sandboxes, clients, narrowed })
+    Ok(Session {
+        manifests,
+        sandboxes,
+        clients,
+        narrowed,
+    })
 }
 
 impl Session {
     /// Reads every provider concurrently and builds the plan.
     pub async fn plan(&self) -> anyhow::Result<Plan> {
-        let reads = self.clients.iter().map(|(name, client)| async move {
-            (name.clone(), client.read_inventory().await)
-        });
+        let reads = self
+            .clients
+            .iter()
+            .map(|(name, client)| async move { (name.clone(), client.read_inventory().await) });
         let mut inventories: BTreeMap<String, Inventory> = BTreeMap::new();
         for (name, result) in join_all(reads).await {
             let inventory = result.with_context(|| format!("reading provider `{name}`"))?;

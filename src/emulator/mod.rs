@@ -35,7 +35,10 @@ pub struct ProviderSettings {
 impl Default for ProviderSettings {
     fn default() -> Self {
         // Onomondo's documented 600 requests per minute.
-        ProviderSettings { rate_per_minute: 600, faults: Faults::default() }
+        ProviderSettings {
+            rate_per_minute: 600,
+            faults: Faults::default(),
+        }
     }
 }
 
@@ -70,7 +73,9 @@ impl App {
     }
 
     pub fn router(&self) -> Router {
-        let tracked = |r: Router<App>| r.route_layer(middleware::from_fn_with_state(self.clone(), traffic::track));
+        let tracked = |r: Router<App>| {
+            r.route_layer(middleware::from_fn_with_state(self.clone(), traffic::track))
+        };
         Router::new()
             .route("/_emulator/stats", get(stats))
             .route("/_emulator/state", get(world))
@@ -94,7 +99,9 @@ async fn requests(State(app): State<App>) -> Json<Vec<LoggedRequest>> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmulatorError {
-    #[error("refusing to listen on {addr}: the emulator binds loopback only unless --allow-remote is given")]
+    #[error(
+        "refusing to listen on {addr}: the emulator binds loopback only unless --allow-remote is given"
+    )]
     NotLoopback { addr: SocketAddr },
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -132,14 +139,20 @@ impl Running {
     }
 }
 
-pub async fn serve(app: App, addr: SocketAddr, allow_remote: bool) -> Result<Running, EmulatorError> {
+pub async fn serve(
+    app: App,
+    addr: SocketAddr,
+    allow_remote: bool,
+) -> Result<Running, EmulatorError> {
     if !allow_remote && !addr.ip().is_loopback() {
         return Err(EmulatorError::NotLoopback { addr });
     }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| EmulatorError::Bind { addr, source })?;
-    let addr = listener.local_addr().map_err(|source| EmulatorError::Bind { addr, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| EmulatorError::Bind { addr, source })?;
     let (tx, rx) = oneshot::channel::<()>();
     let router = app.router();
     let task = tokio::spawn(async move {
@@ -150,5 +163,10 @@ pub async fn serve(app: App, addr: SocketAddr, allow_remote: bool) -> Result<Run
             tracing::error!("emulator stopped: {e}");
         }
     });
-    Ok(Running { addr, app, shutdown: Some(tx), task })
+    Ok(Running {
+        addr,
+        app,
+        shutdown: Some(tx),
+        task,
+    })
 }

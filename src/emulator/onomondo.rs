@@ -3,6 +3,9 @@
 //! `limit` 1..1000, get by SIM id or ICCID, find, PATCH, bulk PATCH (20 at
 //! most), tag PUT/DELETE with 400s, and `{"error":"code"}` bodies.
 
+// Helpers return a ready error `Response` for early exit from handlers; it is
+// built once per request, so its size does not matter.
+#![allow(clippy::result_large_err)]
 
 use axum::Router;
 use axum::body::Bytes;
@@ -31,7 +34,11 @@ pub struct OnomondoState {
 
 impl Default for OnomondoState {
     fn default() -> Self {
-        OnomondoState { api_key: default_key(), tags: Vec::new(), sims: Vec::new() }
+        OnomondoState {
+            api_key: default_key(),
+            tags: Vec::new(),
+            sims: Vec::new(),
+        }
     }
 }
 
@@ -133,7 +140,9 @@ impl OnomondoState {
             .tags
             .iter()
             .filter_map(|id| self.tags.iter().find(|t| &t.id == id))
-            .map(|t| json!({"name": t.name, "id": t.id, "can_write": t.can_write, "color": t.color}))
+            .map(
+                |t| json!({"name": t.name, "id": t.id, "can_write": t.can_write, "color": t.color}),
+            )
             .collect();
         let mut out = json!({
             "id": sim.id,
@@ -168,7 +177,10 @@ pub fn router() -> Router<App> {
         .route("/sims/find", get(find))
         .route("/sims/bulk", patch(bulk))
         .route("/sims/{sim_id}", get(get_one).patch(update))
-        .route("/sims/{sim_id}/tags/{tag_id}", put(add_tag).delete(remove_tag))
+        .route(
+            "/sims/{sim_id}/tags/{tag_id}",
+            put(add_tag).delete(remove_tag),
+        )
         .route("/tags", get(tags))
 }
 
@@ -178,8 +190,15 @@ fn error(status: StatusCode, code: &str) -> Response {
 
 /// Accepts the bare key (as clients send it) or `Bearer <key>`.
 fn authorised(app: &App, headers: &HeaderMap) -> Result<(), Response> {
-    let key = app.world.lock().map(|w| w.onomondo.api_key.clone()).unwrap_or_default();
-    let given = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let key = app
+        .world
+        .lock()
+        .map(|w| w.onomondo.api_key.clone())
+        .unwrap_or_default();
+    let given = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let given = given.strip_prefix("Bearer ").unwrap_or(given);
     if !key.is_empty() && given == key {
         Ok(())
@@ -201,7 +220,10 @@ fn parse_limit(raw: Option<&str>, default: usize) -> Result<usize, Response> {
 type Params = Query<Vec<(String, String)>>;
 
 fn param<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    params
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 fn filter_matches(sim: &Sim, filters: &[(String, String)]) -> bool {
@@ -223,12 +245,22 @@ async fn list(State(app): State<App>, headers: HeaderMap, Query(params): Params)
         Err(r) => return r,
     };
     let mut filters = Vec::new();
-    for (key, value) in params.iter().filter(|(k, _)| k == "filter" || k == "filter[]") {
+    for (key, value) in params
+        .iter()
+        .filter(|(k, _)| k == "filter" || k == "filter[]")
+    {
         match value.split_once(':') {
-            Some((k, v)) if ["online", "activated", "connector", "network_whitelist"].contains(&k) => {
+            Some((k, v))
+                if ["online", "activated", "connector", "network_whitelist"].contains(&k) =>
+            {
                 filters.push((k.to_owned(), v.to_owned()));
             }
-            _ => return error(StatusCode::BAD_REQUEST, &format!("invalid_filter: {key}={value}")),
+            _ => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("invalid_filter: {key}={value}"),
+                );
+            }
         }
     }
     // The cursor is the offset, hex-encoded so clients treat it as opaque.
@@ -239,10 +271,21 @@ async fn list(State(app): State<App>, headers: HeaderMap, Query(params): Params)
             Err(_) => return error(StatusCode::BAD_REQUEST, "invalid_next_page"),
         },
     };
-    let Ok(world) = app.world.lock() else { return error(StatusCode::INTERNAL_SERVER_ERROR, "state") };
+    let Ok(world) = app.world.lock() else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "state");
+    };
     let state = &world.onomondo;
-    let matching: Vec<&Sim> = state.sims.iter().filter(|s| filter_matches(s, &filters)).collect();
-    let page: Vec<Json> = matching.iter().skip(offset).take(limit).map(|s| state.render(s)).collect();
+    let matching: Vec<&Sim> = state
+        .sims
+        .iter()
+        .filter(|s| filter_matches(s, &filters))
+        .collect();
+    let page: Vec<Json> = matching
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|s| state.render(s))
+        .collect();
     let end = offset + page.len();
     let has_more = end < matching.len();
     let body = json!({
@@ -269,7 +312,9 @@ async fn find(State(app): State<App>, headers: HeaderMap, Query(params): Params)
     let Ok(offset) = param(&params, "offset").unwrap_or("0").parse::<usize>() else {
         return error(StatusCode::BAD_REQUEST, "invalid_offset");
     };
-    let Ok(world) = app.world.lock() else { return error(StatusCode::INTERNAL_SERVER_ERROR, "state") };
+    let Ok(world) = app.world.lock() else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "state");
+    };
     let state = &world.onomondo;
     let needle = search.to_lowercase();
     let hits: Vec<&Sim> = state
@@ -278,19 +323,32 @@ async fn find(State(app): State<App>, headers: HeaderMap, Query(params): Params)
         .filter(|s| {
             s.iccid == search
                 || s.id.contains(search)
-                || s.label.as_deref().is_some_and(|l| l.to_lowercase().contains(&needle))
+                || s.label
+                    .as_deref()
+                    .is_some_and(|l| l.to_lowercase().contains(&needle))
         })
         .collect();
-    let page: Vec<Json> = hits.iter().skip(offset).take(limit).map(|s| state.render(s)).collect();
+    let page: Vec<Json> = hits
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|s| state.render(s))
+        .collect();
     axum::Json(json!({"count": page.len(), "limit": limit, "offset": offset, "total": hits.len(), "sims": page}))
         .into_response()
 }
 
-async fn get_one(State(app): State<App>, headers: HeaderMap, Path(sim_id): Path<String>) -> Response {
+async fn get_one(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(sim_id): Path<String>,
+) -> Response {
     if let Err(r) = authorised(&app, &headers) {
         return r;
     }
-    let Ok(world) = app.world.lock() else { return error(StatusCode::INTERNAL_SERVER_ERROR, "state") };
+    let Ok(world) = app.world.lock() else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "state");
+    };
     let state = &world.onomondo;
     match state.find(&sim_id) {
         Some(i) => axum::Json(state.render(&state.sims[i])).into_response(),
@@ -307,14 +365,20 @@ fn nullable_string(value: &Json) -> Result<Option<String>, ()> {
 }
 
 /// Applies one update object to a SIM, all or nothing. Errors are codes.
-fn apply_update(state: &mut OnomondoState, index: usize, body: &Map<String, Json>) -> Result<(), String> {
+fn apply_update(
+    state: &mut OnomondoState,
+    index: usize,
+    body: &Map<String, Json>,
+) -> Result<(), String> {
     let mut sim = state.sims[index].clone();
     for (key, value) in body {
         let bad = || format!("invalid_{key}");
         match key.as_str() {
             "id" => {}
             "label" => sim.label = nullable_string(value).map_err(|_| bad())?,
-            "network_whitelist" => sim.network_whitelist = nullable_string(value).map_err(|_| bad())?,
+            "network_whitelist" => {
+                sim.network_whitelist = nullable_string(value).map_err(|_| bad())?
+            }
             "imei_lock" => sim.imei_lock = nullable_string(value).map_err(|_| bad())?,
             "connector" => sim.connector = nullable_string(value).map_err(|_| bad())?,
             "activated" => sim.activated = value.as_bool().ok_or_else(bad)?,
@@ -335,7 +399,14 @@ fn apply_update(state: &mut OnomondoState, index: usize, body: &Map<String, Json
             "data_limit" => {
                 sim.data_limit = match value {
                     Json::Null => None,
-                    other => Some(serde_json::from_value(other.clone()).map_err(|_| bad())?),
+                    other => {
+                        let limit: DataLimit =
+                            serde_json::from_value(other.clone()).map_err(|_| bad())?;
+                        if !["hourly", "daily", "monthly"].contains(&limit.kind.as_str()) {
+                            return Err(bad());
+                        }
+                        Some(limit)
+                    }
                 }
             }
             _ => return Err(format!("unknown_property_{key}")),
@@ -361,10 +432,16 @@ async fn update(
     if let Err(r) = authorised(&app, &headers) {
         return r;
     }
-    let Some(body) = json_object(&body) else { return error(StatusCode::BAD_REQUEST, "invalid_body") };
-    let Ok(mut world) = app.world.lock() else { return error(StatusCode::INTERNAL_SERVER_ERROR, "state") };
+    let Some(body) = json_object(&body) else {
+        return error(StatusCode::BAD_REQUEST, "invalid_body");
+    };
+    let Ok(mut world) = app.world.lock() else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "state");
+    };
     let state = &mut world.onomondo;
-    let Some(index) = state.find(&sim_id) else { return error(StatusCode::NOT_FOUND, "sim_not_found") };
+    let Some(index) = state.find(&sim_id) else {
+        return error(StatusCode::NOT_FOUND, "sim_not_found");
+    };
     if body.contains_key("id") {
         return error(StatusCode::BAD_REQUEST, "unknown_property_id");
     }
@@ -378,7 +455,9 @@ async fn bulk(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Respon
     if let Err(r) = authorised(&app, &headers) {
         return r;
     }
-    let Some(body) = json_object(&body) else { return error(StatusCode::BAD_REQUEST, "invalid_body") };
+    let Some(body) = json_object(&body) else {
+        return error(StatusCode::BAD_REQUEST, "invalid_body");
+    };
     if body.keys().any(|k| k != "sims") {
         return error(StatusCode::BAD_REQUEST, "invalid_body");
     }
@@ -388,16 +467,24 @@ async fn bulk(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Respon
     if items.len() > BULK_LIMIT {
         return error(StatusCode::BAD_REQUEST, "too_many_sims");
     }
-    let Ok(mut world) = app.world.lock() else { return error(StatusCode::INTERNAL_SERVER_ERROR, "state") };
+    let Ok(mut world) = app.world.lock() else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "state");
+    };
     let state = &mut world.onomondo;
     let mut lines = String::new();
     for item in items {
         let Some(obj) = item.as_object() else {
-            lines.push_str(&json!({"id": null, "success": false, "error": "invalid_body"}).to_string());
+            lines.push_str(
+                &json!({"id": null, "success": false, "error": "invalid_body"}).to_string(),
+            );
             lines.push('\n');
             continue;
         };
-        let id = obj.get("id").and_then(Json::as_str).unwrap_or_default().to_owned();
+        let id = obj
+            .get("id")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_owned();
         // Bulk objects name SIMs by the 9-character SIM id only.
         let index = state.sims.iter().position(|s| s.id == id);
         let outcome = match index {
@@ -414,18 +501,28 @@ async fn bulk(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Respon
     ([("content-type", "text/plain")], lines).into_response()
 }
 
-async fn tag_change(app: App, headers: HeaderMap, sim_id: String, tag_id: String, add: bool) -> Response {
+async fn tag_change(
+    app: App,
+    headers: HeaderMap,
+    sim_id: String,
+    tag_id: String,
+    add: bool,
+) -> Response {
     if let Err(r) = authorised(&app, &headers) {
         return r;
     }
-    let Ok(mut world) = app.world.lock() else { return error(StatusCode::INTERNAL_SERVER_ERROR, "state") };
+    let Ok(mut world) = app.world.lock() else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "state");
+    };
     let state = &mut world.onomondo;
-    let Some(index) = state.find(&sim_id) else { return error(StatusCode::NOT_FOUND, "sim_not_found") };
+    let Some(index) = state.find(&sim_id) else {
+        return error(StatusCode::NOT_FOUND, "sim_not_found");
+    };
     if !state.tags.iter().any(|t| t.id == tag_id) {
         return error(StatusCode::NOT_FOUND, "tag_not_found");
     }
     let tags = &mut state.sims[index].tags;
-    let present = tags.iter().any(|t| *t == tag_id);
+    let present = tags.contains(&tag_id);
     match (add, present) {
         (true, true) => return error(StatusCode::BAD_REQUEST, "tag_already_on_sim"),
         (false, false) => return error(StatusCode::BAD_REQUEST, "tag_not_on_sim"),
@@ -435,11 +532,19 @@ async fn tag_change(app: App, headers: HeaderMap, sim_id: String, tag_id: String
     axum::Json(json!({"message": "ok"})).into_response()
 }
 
-async fn add_tag(State(app): State<App>, headers: HeaderMap, Path((s, t)): Path<(String, String)>) -> Response {
+async fn add_tag(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path((s, t)): Path<(String, String)>,
+) -> Response {
     tag_change(app, headers, s, t, true).await
 }
 
-async fn remove_tag(State(app): State<App>, headers: HeaderMap, Path((s, t)): Path<(String, String)>) -> Response {
+async fn remove_tag(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path((s, t)): Path<(String, String)>,
+) -> Response {
     tag_change(app, headers, s, t, false).await
 }
 
@@ -447,13 +552,15 @@ async fn tags(State(app): State<App>, headers: HeaderMap) -> Response {
     if let Err(r) = authorised(&app, &headers) {
         return r;
     }
-    let Ok(world) = app.world.lock() else { return error(StatusCode::INTERNAL_SERVER_ERROR, "state") };
+    let Ok(world) = app.world.lock() else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "state");
+    };
     let list: Vec<Json> = world
         .onomondo
         .tags
         .iter()
         .map(|t| json!({"id": t.id, "name": t.name, "color": t.color, "can_write": t.can_write}))
         .collect();
-    
+
     axum::Json(Json::Array(list)).into_response()
 }

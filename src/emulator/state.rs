@@ -42,22 +42,34 @@ impl WorldState {
     /// Reads a seed or saved state (YAML, of which JSON is a subset).
     pub fn load(path: &Path) -> Result<WorldState, StateError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| StateError::Read { path: shown.clone(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| StateError::Read {
+            path: shown.clone(),
+            source,
+        })?;
         let mut state: WorldState =
-            serde_saphyr::from_str_with_options(&text, crate::manifest::yaml_options())
-                .map_err(|e| StateError::Invalid { path: shown.clone(), message: e.to_string() })?;
+            serde_saphyr::from_str_with_options(&text, crate::manifest::yaml_options()).map_err(
+                |e| StateError::Invalid {
+                    path: shown.clone(),
+                    message: e.to_string(),
+                },
+            )?;
         state
             .onomondo
             .resolve_tag_names()
-            .map_err(|message| StateError::Invalid { path: shown, message })?;
+            .map_err(|message| StateError::Invalid {
+                path: shown,
+                message,
+            })?;
         Ok(state)
     }
 
     /// Writes the state as JSON, atomically (temp file then rename).
     pub fn save(&self, path: &Path) -> Result<(), StateError> {
         let shown = path.display().to_string();
-        let write = |source| StateError::Write { path: shown.clone(), source };
+        let write = |source| StateError::Write {
+            path: shown.clone(),
+            source,
+        };
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(write)?;
         }
@@ -70,7 +82,9 @@ impl WorldState {
 
     /// Adds generated SIMs: `onomondo=400000`.
     pub fn generate(&mut self, spec: &str) -> Result<(), StateError> {
-        let bad = || StateError::Generate { spec: spec.to_owned() };
+        let bad = || StateError::Generate {
+            spec: spec.to_owned(),
+        };
         let (provider, count) = spec.split_once('=').ok_or_else(bad)?;
         let count: usize = count.trim().parse().map_err(|_| bad())?;
         match provider.trim() {

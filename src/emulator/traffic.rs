@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -25,8 +24,8 @@ const LOG_CAPACITY: usize = 200_000;
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
     pub latency: Duration,
-    /// Every Nth request fails with `fail_status` (0: never). Deterministic,
-    /// so tests can count on it.
+    /// Every Nth request to the same path fails with `fail_status` (0: never).
+    /// Deterministic, so tests can count on it.
     pub fail_every: u64,
     pub fail_status: u16,
 }
@@ -45,7 +44,9 @@ pub struct LoggedRequest {
 pub struct Traffic {
     counts: Mutex<BTreeMap<String, BTreeMap<String, u64>>>,
     log: Mutex<Vec<LoggedRequest>>,
-    seen: AtomicU64,
+    /// Requests per path, for faults: counting per path bounds how often one
+    /// request can fail in a row, whatever the client's concurrency.
+    per_path: Mutex<BTreeMap<String, u64>>,
     window: Mutex<BTreeMap<String, (Instant, u64)>>,
 }
 
@@ -68,14 +69,18 @@ impl Traffic {
 
     /// Takes one request from the provider's window; `Err(seconds to reset)` when spent.
     fn admit(&self, provider: &str, per_minute: u64) -> Result<(u64, u64), u64> {
-        let Ok(mut windows) = self.window.lock() else { return Ok((per_minute, 60)) };
+        let Ok(mut windows) = self.window.lock() else {
+            return Ok((per_minute, 60));
+        };
         let now = Instant::now();
         let (start, used) = windows.entry(provider.to_owned()).or_insert((now, 0));
         if now.duration_since(*start) >= Duration::from_secs(60) {
             *start = now;
             *used = 0;
         }
-        let reset = 60u64.saturating_sub(now.duration_since(*start).as_secs()).max(1);
+        let reset = 60u64
+            .saturating_sub(now.duration_since(*start).as_secs())
+            .max(1);
         if *used >= per_minute {
             return Err(reset);
         }
@@ -92,7 +97,12 @@ fn provider_of(route: &str) -> (&str, &str) {
     }
 }
 
-pub async fn track(State(app): State<App>, matched: MatchedPath, req: Request, next: Next) -> Response {
+pub async fn track(
+    State(app): State<App>,
+    matched: MatchedPath,
+    req: Request,
+    next: Next,
+) -> Response {
     let (provider, route) = provider_of(matched.as_str());
     let (provider, route) = (provider.to_owned(), route.to_owned());
     let method = req.method().to_string();
@@ -102,17 +112,24 @@ pub async fn track(State(app): State<App>, matched: MatchedPath, req: Request, n
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let n = app.traffic.seen.fetch_add(1, Ordering::Relaxed) + 1;
+    let n = app.traffic.per_path.lock().map_or(0, |mut m| {
+        let n = m.entry(format!("{provider} {method} {path}")).or_default();
+        *n += 1;
+        *n
+    });
     let settings = app.settings.get(&provider).cloned().unwrap_or_default();
     if !settings.faults.latency.is_zero() {
         tokio::time::sleep(settings.faults.latency).await;
     }
     let response = match app.traffic.admit(&provider, settings.rate_per_minute) {
         Err(reset) => {
-            let mut resp =
-                (StatusCode::TOO_MANY_REQUESTS, axum::Json(serde_json::json!({"error": "rate_limited"})))
-                    .into_response();
-            resp.headers_mut().insert("retry-after", HeaderValue::from(reset));
+            let mut resp = (
+                StatusCode::TOO_MANY_REQUESTS,
+                axum::Json(serde_json::json!({"error": "rate_limited"})),
+            )
+                .into_response();
+            resp.headers_mut()
+                .insert("retry-after", HeaderValue::from(reset));
             rate_headers(&mut resp, settings.rate_per_minute, 0, reset);
             resp
         }
@@ -121,7 +138,8 @@ pub async fn track(State(app): State<App>, matched: MatchedPath, req: Request, n
                 .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             let mut resp = (status, Body::from("{\"error\":\"injected_fault\"}")).into_response();
             if status == StatusCode::TOO_MANY_REQUESTS {
-                resp.headers_mut().insert("retry-after", HeaderValue::from(1u64));
+                resp.headers_mut()
+                    .insert("retry-after", HeaderValue::from(1u64));
             }
             resp
         }
@@ -133,13 +151,24 @@ pub async fn track(State(app): State<App>, matched: MatchedPath, req: Request, n
     };
     let key = format!("{method} {route}");
     if let Ok(mut counts) = app.traffic.counts.lock() {
-        *counts.entry(provider.clone()).or_default().entry(key).or_default() += 1;
+        *counts
+            .entry(provider.clone())
+            .or_default()
+            .entry(key)
+            .or_default() += 1;
     }
-    if let Ok(mut log) = app.traffic.log.lock() {
-        if log.len() < LOG_CAPACITY {
-            let status = response.status().as_u16();
-            log.push(LoggedRequest { provider, method, route, path, content_type, status });
-        }
+    if let Ok(mut log) = app.traffic.log.lock()
+        && log.len() < LOG_CAPACITY
+    {
+        let status = response.status().as_u16();
+        log.push(LoggedRequest {
+            provider,
+            method,
+            route,
+            path,
+            content_type,
+            status,
+        });
     }
     response
 }
@@ -157,7 +186,10 @@ mod tests {
 
     #[test]
     fn routes_split_into_provider_and_path() {
-        assert_eq!(provider_of("/onomondo/sims/{sim_id}"), ("onomondo", "/sims/{sim_id}"));
+        assert_eq!(
+            provider_of("/onomondo/sims/{sim_id}"),
+            ("onomondo", "/sims/{sim_id}")
+        );
         assert_eq!(provider_of("/onomondo/tags"), ("onomondo", "/tags"));
     }
 }

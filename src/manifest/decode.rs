@@ -39,7 +39,10 @@ impl std::error::Error for DecodeError {}
 
 impl de::Error for DecodeError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        DecodeError { pos: None, message: msg.to_string() }
+        DecodeError {
+            pos: None,
+            message: msg.to_string(),
+        }
     }
 }
 
@@ -83,14 +86,19 @@ impl<'de> Deserializer<'de> for &'de Node {
             NodeKind::Float(x) => visitor.visit_f64(*x),
             NodeKind::Str(s) => visitor.visit_str(s),
             NodeKind::Seq(items) => visitor.visit_seq(Items { iter: items.iter() }),
-            NodeKind::Map(entries) => visitor.visit_map(Entries { iter: entries.iter(), value: None }),
+            NodeKind::Map(entries) => visitor.visit_map(Entries {
+                iter: entries.iter(),
+                value: None,
+            }),
         };
         result.map_err(|e| e.at(self.pos))
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
         match &self.kind {
-            NodeKind::Str(s) => visitor.visit_str(s).map_err(|e: DecodeError| e.at(self.pos)),
+            NodeKind::Str(s) => visitor
+                .visit_str(s)
+                .map_err(|e: DecodeError| e.at(self.pos)),
             _ => Err(type_error(self, "a string")),
         }
     }
@@ -166,7 +174,11 @@ impl<'de> Deserializer<'de> for &'de Node {
         self.deserialize_any(visitor)
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, DecodeError> {
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
         self.deserialize_seq(visitor)
     }
 
@@ -219,7 +231,10 @@ impl<'de> MapAccess<'de> for Entries<'de> {
         }
     }
 
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DecodeError> {
+    fn next_value_seed<V: DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, DecodeError> {
         match self.value.take() {
             Some(node) => seed.deserialize(node).map_err(|e| e.at(node.pos)),
             None => Err(de::Error::custom("value requested before key")),
@@ -249,7 +264,11 @@ mod tests {
     fn unknown_field_points_at_key() {
         let err = decode::<Sample>(&first("name: a\n  \nnmae: b\n")).unwrap_err();
         assert_eq!(err.pos, Some(Pos { line: 3, column: 1 }));
-        assert!(err.message.contains("unknown field `nmae`"), "{}", err.message);
+        assert!(
+            err.message.contains("unknown field `nmae`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

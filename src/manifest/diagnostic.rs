@@ -16,7 +16,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(file: impl Into<PathBuf>, pos: Pos, message: impl Into<String>) -> Self {
-        Diagnostic { file: file.into(), pos, message: message.into(), sim: None }
+        Diagnostic {
+            file: file.into(),
+            pos,
+            message: message.into(),
+            sim: None,
+        }
     }
 
     pub fn for_sim(mut self, iccid: Option<&str>) -> Self {

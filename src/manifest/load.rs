@@ -36,7 +36,10 @@ pub struct SimEntry {
 
 impl SimEntry {
     pub fn key_pos(&self, key: &str) -> Pos {
-        self.keys.iter().find(|(k, _)| k == key).map_or(self.at, |(_, p)| *p)
+        self.keys
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(self.at, |(_, p)| *p)
     }
 }
 
@@ -115,7 +118,9 @@ fn load_file(path: &Path, loaded: &mut Loaded) {
             return;
         }
         Err(e) => {
-            loaded.problems.push(problem(Pos::default(), format!("cannot read: {e}")));
+            loaded
+                .problems
+                .push(problem(Pos::default(), format!("cannot read: {e}")));
             return;
         }
         Ok(_) => {}
@@ -123,7 +128,9 @@ fn load_file(path: &Path, loaded: &mut Loaded) {
     let text = match fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            loaded.problems.push(problem(Pos::default(), format!("cannot read: {e}")));
+            loaded
+                .problems
+                .push(problem(Pos::default(), format!("cannot read: {e}")));
             return;
         }
     };
@@ -159,7 +166,9 @@ fn load_document(file: &Arc<Path>, doc: &Node, loaded: &mut Loaded) {
         _ => {
             let at = doc.entry("kind").map_or(doc.pos, |(_, v)| v.pos);
             let msg = "expected `kind: Providers` or `kind: Fleet`".to_owned();
-            loaded.problems.push(Diagnostic::new(file.as_ref(), at, msg));
+            loaded
+                .problems
+                .push(Diagnostic::new(file.as_ref(), at, msg));
         }
     }
 }
@@ -219,7 +228,9 @@ fn load_fleet(file: &Arc<Path>, doc: &Node, loaded: &mut Loaded) {
             }),
             Err(e) => {
                 let iccid = node.get("iccid").and_then(Node::as_str);
-                loaded.problems.push(decode_problem(file, node.pos, e).for_sim(iccid));
+                loaded
+                    .problems
+                    .push(decode_problem(file, node.pos, e).for_sim(iccid));
                 None
             }
         }

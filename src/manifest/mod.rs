@@ -44,7 +44,10 @@ pub struct ProviderConfig {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Endpoint {
-    Remote { url: String, credentials: BTreeMap<String, CredentialSource> },
+    Remote {
+        url: String,
+        credentials: BTreeMap<String, CredentialSource>,
+    },
     /// Served by the built-in emulator, seeded from this file.
     Sandbox { seed: PathBuf },
 }
@@ -58,7 +61,11 @@ pub enum CredentialSource {
 /// Loads and validates every manifest below `paths`.
 pub fn load(paths: &[PathBuf]) -> Result<Manifests, Diagnostics> {
     let (manifests, problems) = validate::resolve(load::load_paths(paths));
-    if problems.is_empty() { Ok(manifests) } else { Err(Diagnostics(problems)) }
+    if problems.is_empty() {
+        Ok(manifests)
+    } else {
+        Err(Diagnostics(problems))
+    }
 }
 
 /// Reads the secrets of one provider from the environment or files.
@@ -101,7 +108,11 @@ pub fn resolve_credentials(
             Err(msg) => problems.push(msg),
         }
     }
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
 }
 
 /// JSON Schema of a manifest document, generated from the types.

@@ -195,7 +195,9 @@ mod tests {
         assert_eq!(docs.len(), 2);
         let (key, value) = docs[0].entry("list").unwrap();
         assert_eq!(key.pos, Pos { line: 2, column: 1 });
-        let NodeKind::Seq(items) = &value.kind else { panic!("{value:?}") };
+        let NodeKind::Seq(items) = &value.kind else {
+            panic!("{value:?}")
+        };
         let (k, v) = items[0].entry("x").unwrap();
         assert_eq!((k.pos.line, k.pos.column), (3, 5));
         assert_eq!(v.kind, NodeKind::Str("y".into()));

@@ -153,8 +153,7 @@ impl<'de> Deserialize<'de> for CredentialRef {
 
 struct CredentialVisitor;
 
-const INLINE_SECRET: &str =
-    "secrets cannot be written inline; use { env: NAME } or { file: PATH }";
+const INLINE_SECRET: &str = "secrets cannot be written inline; use { env: NAME } or { file: PATH }";
 
 impl<'de> Visitor<'de> for CredentialVisitor {
     type Value = CredentialRef;

@@ -26,7 +26,11 @@ pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
             let msg = format!(
                 "unknown provider `{}`; known providers: {}",
                 fleet.provider,
-                if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
             );
             problems.push(Diagnostic::new(fleet.file.as_ref(), fleet.provider_at, msg));
             continue;
@@ -69,11 +73,20 @@ fn relative_to(file: &Path, target: &str) -> PathBuf {
     file.parent().unwrap_or(Path::new("")).join(target)
 }
 
-fn resolve_provider(entry: &ProviderEntry, problems: &mut Vec<Diagnostic>) -> Option<ProviderConfig> {
+fn resolve_provider(
+    entry: &ProviderEntry,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<ProviderConfig> {
     let spec = &entry.spec;
     let caps = spec.kind.capabilities();
     let before = problems.len();
-    let key_at = |key: &str| entry.keys.iter().find(|(k, _)| k == key).map_or(entry.at, |(_, p)| *p);
+    let key_at = |key: &str| {
+        entry
+            .keys
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(entry.at, |(_, p)| *p)
+    };
     let mut problem = |key: &str, msg: String| {
         problems.push(Diagnostic::new(entry.file.as_ref(), key_at(key), msg));
     };
@@ -85,38 +98,59 @@ fn resolve_provider(entry: &ProviderEntry, problems: &mut Vec<Diagnostic>) -> Op
     ];
     for (setting, present) in given {
         if present && !caps.settings.contains(&setting) {
-            problem(setting.name(), format!("`{}` is not a setting of {kind} providers", setting.name()));
+            problem(
+                setting.name(),
+                format!("`{}` is not a setting of {kind} providers", setting.name()),
+            );
         }
     }
-    if let Some(rate) = spec.rate_limit {
-        if !(rate > 0.0 && rate.is_finite()) {
-            problem("rate_limit", "`rate_limit` must be a positive number of requests per second".into());
-        }
+    if let Some(rate) = spec.rate_limit
+        && !(rate > 0.0 && rate.is_finite())
+    {
+        problem(
+            "rate_limit",
+            "`rate_limit` must be a positive number of requests per second".into(),
+        );
     }
     if spec.concurrency == Some(0) {
         problem("concurrency", "`concurrency` must be at least 1".into());
     }
     let endpoint = if let Some(seed) = &spec.sandbox {
         if !caps.sandbox {
-            problem("sandbox", format!("the built-in emulator cannot serve {kind} sandboxes yet"));
+            problem(
+                "sandbox",
+                format!("the built-in emulator cannot serve {kind} sandboxes yet"),
+            );
         }
         for key in ["url", "credentials"] {
             if entry.keys.iter().any(|(k, _)| k == key) {
                 problem(key, format!("`{key}` cannot be combined with `sandbox`"));
             }
         }
-        Endpoint::Sandbox { seed: relative_to(&entry.file, seed) }
+        Endpoint::Sandbox {
+            seed: relative_to(&entry.file, seed),
+        }
     } else {
         for setting in caps.required_settings {
             let present = given.iter().any(|(s, p)| s == setting && *p);
             if !present {
-                problem("type", format!("{kind} providers need `{}`", setting.name()));
+                problem(
+                    "type",
+                    format!("{kind} providers need `{}`", setting.name()),
+                );
             }
         }
-        let url = spec.url.clone().or(caps.default_url.map(str::to_owned)).unwrap_or_default();
+        let url = spec
+            .url
+            .clone()
+            .or(caps.default_url.map(str::to_owned))
+            .unwrap_or_default();
         let credentials = spec.credentials.clone().unwrap_or_default();
         let names: BTreeSet<&str> = credentials.keys().map(String::as_str).collect();
-        let fits = caps.credential_sets.iter().any(|set| names == set.iter().copied().collect());
+        let fits = caps
+            .credential_sets
+            .iter()
+            .any(|set| names == set.iter().copied().collect());
         if !fits {
             let sets: Vec<String> = caps.credential_sets.iter().map(|s| s.join(" + ")).collect();
             problem(
@@ -162,9 +196,17 @@ fn set_fields(spec: &SimSpec) -> Vec<(&'static str, Field)> {
     add(!spec.tags.is_absent(), "tags", Field::Tags);
     add(!spec.package.is_absent(), "package", Field::Package);
     add(!spec.portfolio.is_absent(), "portfolio", Field::Portfolio);
-    add(!spec.attributes.is_absent(), "attributes", Field::Attributes);
+    add(
+        !spec.attributes.is_absent(),
+        "attributes",
+        Field::Attributes,
+    );
     if let Some(o) = &spec.onomondo {
-        add(!o.network_whitelist.is_absent(), "onomondo", Field::NetworkWhitelist);
+        add(
+            !o.network_whitelist.is_absent(),
+            "onomondo",
+            Field::NetworkWhitelist,
+        );
         add(!o.imei_lock.is_absent(), "onomondo", Field::ImeiLock);
         add(!o.connector.is_absent(), "onomondo", Field::Connector);
         add(!o.data_limit.is_absent(), "onomondo", Field::DataLimit);
@@ -184,21 +226,25 @@ fn check_capabilities(
     let mut reported = BTreeSet::new();
     for (key, field) in set_fields(&entry.spec) {
         if !caps.supports(field) && reported.insert(key) {
-            let shown = if key == "onomondo" { "onomondo" } else { field.manifest_name() };
+            let shown = if key == "onomondo" {
+                "onomondo"
+            } else {
+                field.manifest_name()
+            };
             let msg = format!("`{shown}` is not supported by provider `{provider}` (type {kind})");
             problems.push(Diagnostic::new(file, entry.key_pos(key), msg).for_sim(iccid));
         }
     }
-    if let Some(status) = entry.spec.status {
-        if !caps.statuses.contains(&status) {
-            let allowed: Vec<&str> = caps.statuses.iter().map(|s| s.as_str()).collect();
-            let msg = format!(
-                "status `{}` is not supported by provider `{provider}` (type {kind}); use {}",
-                status.as_str(),
-                allowed.join(" or ")
-            );
-            problems.push(Diagnostic::new(file, entry.key_pos("status"), msg).for_sim(iccid));
-        }
+    if let Some(status) = entry.spec.status
+        && !caps.statuses.contains(&status)
+    {
+        let allowed: Vec<&str> = caps.statuses.iter().map(|s| s.as_str()).collect();
+        let msg = format!(
+            "status `{}` is not supported by provider `{provider}` (type {kind}); use {}",
+            status.as_str(),
+            allowed.join(" or ")
+        );
+        problems.push(Diagnostic::new(file, entry.key_pos("status"), msg).for_sim(iccid));
     }
 }
 
@@ -220,7 +266,14 @@ fn resolve_fleet(
         let msg = "`defaults` cannot set `iccid`";
         problems.push(Diagnostic::new(file, defaults.key_pos("iccid"), msg));
     }
-    check_capabilities(&defaults, provider.kind, &provider.name, file, None, problems);
+    check_capabilities(
+        &defaults,
+        provider.kind,
+        &provider.name,
+        file,
+        None,
+        problems,
+    );
     for entry in &fleet.sims {
         let raw = entry.spec.iccid.as_deref();
         check_capabilities(entry, provider.kind, &provider.name, file, raw, problems);
@@ -252,7 +305,11 @@ fn resolve_fleet(
         seen.insert(iccid.clone(), (file.to_path_buf(), entry.iccid_at));
         sims.push(DesiredSim {
             fields: merge(&entry.spec, &defaults.spec),
-            protect: entry.spec.protect.or(defaults.spec.protect).unwrap_or(false),
+            protect: entry
+                .spec
+                .protect
+                .or(defaults.spec.protect)
+                .unwrap_or(false),
             iccid,
             provider: provider.name.clone(),
             origin: format!("{}:{}", file.display(), entry.at),
@@ -278,10 +335,22 @@ pub fn merge(sim: &SimSpec, defaults: &SimSpec) -> BTreeMap<Field, Value> {
             fields.insert(field, v);
         }
     };
-    put(Field::Name, text(sim.name.clone().or(defaults.name.clone())));
-    put(Field::Status, sim.status.or(defaults.status).map(Value::Status));
-    put(Field::Package, text(sim.package.clone().or(defaults.package.clone())));
-    put(Field::Portfolio, text(sim.portfolio.clone().or(defaults.portfolio.clone())));
+    put(
+        Field::Name,
+        text(sim.name.clone().or(defaults.name.clone())),
+    );
+    put(
+        Field::Status,
+        sim.status.or(defaults.status).map(Value::Status),
+    );
+    put(
+        Field::Package,
+        text(sim.package.clone().or(defaults.package.clone())),
+    );
+    put(
+        Field::Portfolio,
+        text(sim.portfolio.clone().or(defaults.portfolio.clone())),
+    );
     let tags = match (&sim.tags, &defaults.tags) {
         (Tri::Absent, Tri::Absent) => None,
         (Tri::Null, _) | (Tri::Absent, Tri::Null) => Some(BTreeSet::new()),
@@ -302,7 +371,10 @@ pub fn merge(sim: &SimSpec, defaults: &SimSpec) -> BTreeMap<Field, Value> {
     put(Field::Attributes, attributes.map(Value::Map));
     let own = sim.onomondo.clone().unwrap_or_default();
     let common = defaults.onomondo.clone().unwrap_or_default();
-    put(Field::NetworkWhitelist, text(own.network_whitelist.or(common.network_whitelist)));
+    put(
+        Field::NetworkWhitelist,
+        text(own.network_whitelist.or(common.network_whitelist)),
+    );
     put(Field::ImeiLock, text(own.imei_lock.or(common.imei_lock)));
     put(Field::Connector, text(own.connector.or(common.connector)));
     let limit = match own.data_limit.or(common.data_limit) {

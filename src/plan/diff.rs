@@ -32,7 +32,10 @@ pub fn diff_sim(
     live: &LiveSim,
     vocabulary: &BTreeMap<Field, BTreeSet<String>>,
 ) -> SimDiff {
-    let mut out = SimDiff { note: live.condition.clone(), ..SimDiff::default() };
+    let mut out = SimDiff {
+        note: live.condition.clone(),
+        ..SimDiff::default()
+    };
     if matches!(live.condition, Some(Condition::Locked(_))) {
         return out; // reported, never written to
     }
@@ -46,8 +49,11 @@ pub fn diff_sim(
             continue; // converging by itself
         }
         if let (Some(known), Value::Set(items)) = (vocabulary.get(&field), &want) {
-            let unknown: Vec<&str> =
-                items.iter().filter(|i| !known.contains(*i)).map(String::as_str).collect();
+            let unknown: Vec<&str> = items
+                .iter()
+                .filter(|i| !known.contains(*i))
+                .map(String::as_str)
+                .collect();
             if !unknown.is_empty() {
                 out.errors.push(format!(
                     "{} {} not exist at the provider: {}",
@@ -58,7 +64,12 @@ pub fn diff_sim(
                 continue;
             }
         }
-        out.changes.push(Change { field, phase: Phase::of(field, &want), before: have, after: want });
+        out.changes.push(Change {
+            field,
+            phase: Phase::of(field, &want),
+            before: have,
+            after: want,
+        });
     }
     out.changes.sort_by_key(|c| (c.phase, c.field));
     out
@@ -102,18 +113,31 @@ mod tests {
         ]);
         let diff = diff_sim(&d, &l, &BTreeMap::new());
         let phases: Vec<(Phase, Field)> = diff.changes.iter().map(|c| (c.phase, c.field)).collect();
-        assert_eq!(phases, vec![(Phase::Configure, Field::Name), (Phase::Restrict, Field::Status)]);
+        assert_eq!(
+            phases,
+            vec![
+                (Phase::Configure, Field::Name),
+                (Phase::Restrict, Field::Status)
+            ]
+        );
     }
 
     #[test]
     fn null_tags_equal_empty_and_unknown_tags_are_errors() {
         let d = desired(&[(Field::Tags, Value::Set(BTreeSet::new()))]);
-        assert!(diff_sim(&d, &live(&[]), &BTreeMap::new()).changes.is_empty());
+        assert!(
+            diff_sim(&d, &live(&[]), &BTreeMap::new())
+                .changes
+                .is_empty()
+        );
         let d = desired(&[(Field::Tags, Value::Set(["nope".to_owned()].into()))]);
         let vocab = BTreeMap::from([(Field::Tags, BTreeSet::from(["pumps".to_owned()]))]);
         let diff = diff_sim(&d, &live(&[]), &vocab);
         assert!(diff.changes.is_empty());
-        assert_eq!(diff.errors, vec!["tags does not exist at the provider: nope"]);
+        assert_eq!(
+            diff.errors,
+            vec!["tags does not exist at the provider: nope"]
+        );
     }
 
     #[test]

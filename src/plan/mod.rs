@@ -86,7 +86,11 @@ pub struct SimError {
 
 impl Plan {
     pub fn change_count(&self) -> usize {
-        self.providers.iter().flat_map(|p| &p.sims).map(|s| s.changes.len()).sum()
+        self.providers
+            .iter()
+            .flat_map(|p| &p.sims)
+            .map(|s| s.changes.len())
+            .sum()
     }
 
     pub fn has_changes(&self) -> bool {
@@ -94,7 +98,9 @@ impl Plan {
     }
 
     pub fn has_errors(&self) -> bool {
-        self.providers.iter().any(|p| !p.missing.is_empty() || !p.errors.is_empty())
+        self.providers
+            .iter()
+            .any(|p| !p.missing.is_empty() || !p.errors.is_empty())
     }
 }
 
@@ -104,8 +110,12 @@ impl ProviderPlan {
         self.sims
             .iter()
             .filter_map(|sim| {
-                let changes: Vec<Change> =
-                    sim.changes.iter().filter(|c| c.phase == phase).cloned().collect();
+                let changes: Vec<Change> = sim
+                    .changes
+                    .iter()
+                    .filter(|c| c.phase == phase)
+                    .cloned()
+                    .collect();
                 (!changes.is_empty()).then(|| SimWork {
                     iccid: sim.iccid.clone(),
                     id: sim.id.clone(),
@@ -128,9 +138,16 @@ fn text(value: Option<&Value>) -> Option<String> {
 pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -> Plan {
     let mut providers = Vec::new();
     for (name, inventory) in inventories {
-        let Some(config) = manifests.providers.get(name) else { continue };
-        let desired: Vec<_> = manifests.sims.iter().filter(|s| &s.provider == name).collect();
-        let live: HashMap<&Iccid, &LiveSim> = inventory.sims.iter().map(|s| (&s.iccid, s)).collect();
+        let Some(config) = manifests.providers.get(name) else {
+            continue;
+        };
+        let desired: Vec<_> = manifests
+            .sims
+            .iter()
+            .filter(|s| &s.provider == name)
+            .collect();
+        let live: HashMap<&Iccid, &LiveSim> =
+            inventory.sims.iter().map(|s| (&s.iccid, s)).collect();
         let mut plan = ProviderPlan {
             name: name.clone(),
             kind: config.kind,
@@ -143,12 +160,18 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
         };
         for want in &desired {
             let Some(have) = live.get(&want.iccid) else {
-                plan.missing.push(MissingSim { iccid: want.iccid.clone(), declared_at: want.origin.clone() });
+                plan.missing.push(MissingSim {
+                    iccid: want.iccid.clone(),
+                    declared_at: want.origin.clone(),
+                });
                 continue;
             };
             let diff = diff_sim(want, have, &inventory.vocabulary);
             if let Some(condition) = diff.note {
-                plan.notes.push(SimNote { iccid: want.iccid.clone(), condition });
+                plan.notes.push(SimNote {
+                    iccid: want.iccid.clone(),
+                    condition,
+                });
             }
             for message in diff.errors {
                 plan.errors.push(SimError {
@@ -170,7 +193,8 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
                 });
             }
         }
-        let declared: std::collections::HashSet<&Iccid> = desired.iter().map(|s| &s.iccid).collect();
+        let declared: std::collections::HashSet<&Iccid> =
+            desired.iter().map(|s| &s.iccid).collect();
         plan.unmanaged = inventory
             .sims
             .iter()
@@ -185,5 +209,8 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
         plan.sims.sort_by(|a, b| a.iccid.cmp(&b.iccid));
         providers.push(plan);
     }
-    Plan { format_version: FORMAT_VERSION, providers }
+    Plan {
+        format_version: FORMAT_VERSION,
+        providers,
+    }
 }

@@ -17,7 +17,11 @@ pub struct Style {
 
 impl Style {
     fn paint(self, code: &str, text: &str) -> String {
-        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
     }
     fn bold(self, t: &str) -> String {
         self.paint("1", t)
@@ -47,8 +51,8 @@ fn set_delta(change: &Change) -> String {
     format!("  ({})", all.join(" "))
 }
 
-fn change_line(style: Style, change: &Change) -> String {
-    let field = format!("{:<28}", change.field.manifest_name());
+fn change_line(style: Style, change: &Change, width: usize) -> String {
+    let field = format!("{:<width$}", change.field.manifest_name());
     let phase = match change.phase {
         Phase::Enable => style.green("enable"),
         Phase::Configure => style.yellow("configure"),
@@ -56,7 +60,11 @@ fn change_line(style: Style, change: &Change) -> String {
     };
     let before = style.red(&change.before.to_string());
     let after = style.green(&change.after.to_string());
-    let delta = if change.field == Field::Tags { set_delta(change) } else { String::new() };
+    let delta = if change.field == Field::Tags {
+        set_delta(change)
+    } else {
+        String::new()
+    };
     format!("      {field} {before} -> {after}{delta}  [{phase}]\n")
 }
 
@@ -77,12 +85,28 @@ pub fn text(plan: &Plan, style: Style) -> String {
         );
         for sim in &provider.sims {
             sims += 1;
-            let name = sim.name.as_deref().map(|n| format!(" {n:?}")).unwrap_or_default();
+            let name = sim
+                .name
+                .as_deref()
+                .map(|n| format!(" {n:?}"))
+                .unwrap_or_default();
             let protect = if sim.protect { " (protected)" } else { "" };
-            let _ = writeln!(out, "  {} {}{name}  id {}{protect}", style.yellow("~"), sim.iccid, sim.id);
+            let _ = writeln!(
+                out,
+                "  {} {}{name}  id {}{protect}",
+                style.yellow("~"),
+                sim.iccid,
+                sim.id
+            );
+            let width = sim
+                .changes
+                .iter()
+                .map(|c| c.field.manifest_name().len())
+                .max()
+                .unwrap_or(0);
             for change in &sim.changes {
                 per_phase[change.phase as usize] += 1;
-                out.push_str(&change_line(style, change));
+                out.push_str(&change_line(style, change, width));
             }
         }
         for note in &provider.notes {
@@ -93,7 +117,14 @@ pub fn text(plan: &Plan, style: Style) -> String {
             let _ = writeln!(out, "  ! {} {tag}: {detail}", note.iccid);
         }
         for err in &provider.errors {
-            let _ = writeln!(out, "  {} {} ({}): {}", style.red("error"), err.iccid, err.declared_at, err.message);
+            let _ = writeln!(
+                out,
+                "  {} {} ({}): {}",
+                style.red("error"),
+                err.iccid,
+                err.declared_at,
+                err.message
+            );
         }
         for missing in &provider.missing {
             let _ = writeln!(
@@ -106,17 +137,34 @@ pub fn text(plan: &Plan, style: Style) -> String {
             );
         }
         if !provider.unmanaged.is_empty() {
-            let _ = writeln!(out, "  unmanaged (live, in no manifest): {}", provider.unmanaged.len());
+            let _ = writeln!(
+                out,
+                "  unmanaged (live, in no manifest): {}",
+                provider.unmanaged.len()
+            );
             for sim in &provider.unmanaged {
-                let name = sim.name.as_deref().map(|n| format!(" {n:?}")).unwrap_or_default();
+                let name = sim
+                    .name
+                    .as_deref()
+                    .map(|n| format!(" {n:?}"))
+                    .unwrap_or_default();
                 let _ = writeln!(out, "    ? {}{name}  id {}", sim.iccid, sim.id);
             }
         }
         out.push('\n');
     }
-    let errors: usize = plan.providers.iter().map(|p| p.errors.len() + p.missing.len()).sum();
+    let errors: usize = plan
+        .providers
+        .iter()
+        .map(|p| p.errors.len() + p.missing.len())
+        .sum();
     if errors > 0 {
-        let _ = writeln!(out, "{} {} in the plan; nothing can be applied.", style.red("Error:"), plural(errors, "problem"));
+        let _ = writeln!(
+            out,
+            "{} {} in the plan; nothing can be applied.",
+            style.red("Error:"),
+            plural(errors, "problem")
+        );
     }
     if plan.has_changes() {
         let _ = writeln!(

@@ -12,8 +12,11 @@ const MIN_MANAGED_FOR_PERCENT: usize = 10;
 pub fn check(plan: &Plan, max_change_percent: f64) -> Vec<String> {
     let mut refusals = Vec::new();
     for provider in &plan.providers {
-        let status_changes =
-            provider.sims.iter().filter(|s| s.changes.iter().any(|c| c.field == Field::Status)).count();
+        let status_changes = provider
+            .sims
+            .iter()
+            .filter(|s| s.changes.iter().any(|c| c.field == Field::Status))
+            .count();
         let managed = provider.managed;
         if managed >= MIN_MANAGED_FOR_PERCENT
             && status_changes as f64 * 100.0 > max_change_percent * managed as f64

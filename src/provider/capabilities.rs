@@ -135,11 +135,21 @@ const INFOBIP: Capabilities = Capabilities {
     default_rate_limit: 10.0,
     default_concurrency: 8,
     sandbox: false,
-    operations: &[Operation::ShowSim, Operation::Usage, Operation::Sms, Operation::Diagnose],
+    operations: &[
+        Operation::ShowSim,
+        Operation::Usage,
+        Operation::Sms,
+        Operation::Diagnose,
+    ],
 };
 
 const ESEYE: Capabilities = Capabilities {
-    fields: &[Field::Status, Field::Package, Field::Portfolio, Field::Attributes],
+    fields: &[
+        Field::Status,
+        Field::Package,
+        Field::Portfolio,
+        Field::Attributes,
+    ],
     statuses: &[Status::Active, Status::Suspended, Status::Inactive],
     settings: &[Setting::Url],
     required_settings: &[Setting::Url],

@@ -31,7 +31,12 @@ pub enum HttpError {
         source: reqwest::Error,
     },
     #[error("{method} {path}: HTTP {status}: {body}")]
-    Status { method: Method, path: String, status: u16, body: String },
+    Status {
+        method: Method,
+        path: String,
+        status: u16,
+        body: String,
+    },
     #[error("{method} {path}: cannot decode response: {source}")]
     Decode {
         method: Method,
@@ -59,7 +64,12 @@ pub struct Request {
 
 impl Request {
     pub fn new(method: Method, path: impl Into<String>) -> Self {
-        Request { method, path: path.into(), query: Vec::new(), body: None }
+        Request {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+        }
     }
 
     pub fn query(mut self, key: &str, value: impl ToString) -> Self {
@@ -127,7 +137,12 @@ struct PacerState {
 impl Pacer {
     fn new(rate_per_second: f64) -> Self {
         let interval = Duration::from_secs_f64(1.0 / rate_per_second.max(0.001));
-        Pacer { interval, state: Mutex::new(PacerState { next_slot: Instant::now() }) }
+        Pacer {
+            interval,
+            state: Mutex::new(PacerState {
+                next_slot: Instant::now(),
+            }),
+        }
     }
 
     async fn wait_turn(&self) {
@@ -149,7 +164,10 @@ impl Pacer {
     /// window resets, or an epoch timestamp) and spreads what is left.
     async fn observe(&self, headers: &HeaderMap) {
         let number = |name: &str| {
-            headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<f64>().ok())
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<f64>().ok())
         };
         let (Some(remaining), Some(reset)) =
             (number("x-ratelimit-remaining"), number("x-ratelimit-reset"))
@@ -195,7 +213,10 @@ pub struct HttpClient {
 
 impl HttpClient {
     /// `auth` is a header name and the full header value (e.g. `Bearer ...`).
-    pub fn new(settings: &HttpSettings, auth: Option<(HeaderName, Secret)>) -> Result<Self, HttpError> {
+    pub fn new(
+        settings: &HttpSettings,
+        auth: Option<(HeaderName, Secret)>,
+    ) -> Result<Self, HttpError> {
         let client = reqwest::Client::builder()
             .timeout(settings.timeout)
             .connect_timeout(Duration::from_secs(10))
@@ -231,7 +252,9 @@ impl HttpClient {
                 Ok((resp, headers)) if retryable(resp.status) => {
                     Some(retry_after(headers).unwrap_or_else(|| backoff(attempt)))
                 }
-                Err(HttpError::Transport { source, .. }) if !source.is_builder() => Some(backoff(attempt)),
+                Err(HttpError::Transport { source, .. }) if !source.is_builder() => {
+                    Some(backoff(attempt))
+                }
                 _ => None,
             };
             match retry_in {
@@ -259,7 +282,9 @@ impl HttpClient {
             builder = builder.header(name, value);
         }
         if let Some((content_type, body)) = &req.body {
-            builder = builder.header("content-type", *content_type).body(body.clone());
+            builder = builder
+                .header("content-type", *content_type)
+                .body(body.clone());
         }
         let transport = |source| HttpError::Transport {
             method: req.method.clone(),
@@ -272,7 +297,12 @@ impl HttpClient {
         self.pacer.observe(&headers).await;
         let body = resp.bytes().await.map_err(transport)?.to_vec();
         tracing::trace!(method = %req.method, path = %req.path, status = status.as_u16(), "response");
-        let response = Response { method: req.method.clone(), path: req.path.clone(), status, body };
+        let response = Response {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            status,
+            body,
+        };
         Ok((response, headers))
     }
 }
@@ -282,8 +312,16 @@ fn retryable(status: StatusCode) -> bool {
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let secs = headers.get("retry-after")?.to_str().ok()?.trim().parse::<f64>().ok()?;
-    Some(Duration::from_secs_f64(secs.clamp(0.0, MAX_RETRY_AFTER.as_secs_f64())))
+    let secs = headers
+        .get("retry-after")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<f64>()
+        .ok()?;
+    Some(Duration::from_secs_f64(
+        secs.clamp(0.0, MAX_RETRY_AFTER.as_secs_f64()),
+    ))
 }
 
 /// Exponential backoff with a little jitter so parallel clients spread out.

@@ -33,7 +33,11 @@ pub struct Onomondo {
 }
 
 impl Onomondo {
-    pub fn new(config: &ProviderConfig, base_url: &str, token: Secret) -> Result<Self, ProviderError> {
+    pub fn new(
+        config: &ProviderConfig,
+        base_url: &str,
+        token: Secret,
+    ) -> Result<Self, ProviderError> {
         let settings = HttpSettings {
             base_url: base_url.to_owned(),
             rate_limit: config.rate_limit,
@@ -41,7 +45,10 @@ impl Onomondo {
             timeout: Duration::from_secs(60),
         };
         let http = HttpClient::new(&settings, Some((AUTHORIZATION, token)))?;
-        Ok(Onomondo { http, tags: Mutex::new(None) })
+        Ok(Onomondo {
+            http,
+            tags: Mutex::new(None),
+        })
     }
 }
 
@@ -50,16 +57,27 @@ impl Provider for Onomondo {
         Box::pin(async move {
             let (sims, tags) = tokio::join!(self.list_sims(), self.tag_ids());
             let sims = sims?.iter().map(to_live).collect();
-            Ok(Inventory { sims, vocabulary: Self::vocabulary(&tags?) })
+            Ok(Inventory {
+                sims,
+                vocabulary: Self::vocabulary(&tags?),
+            })
         })
     }
 
-    fn read_sims<'a>(&'a self, iccids: &'a [Iccid]) -> BoxFuture<'a, Result<Vec<LiveSim>, ProviderError>> {
+    fn read_sims<'a>(
+        &'a self,
+        iccids: &'a [Iccid],
+    ) -> BoxFuture<'a, Result<Vec<LiveSim>, ProviderError>> {
         Box::pin(async move {
             if iccids.len() > SINGLE_READ_MAX {
                 let all = self.list_sims().await?;
-                let wanted: std::collections::BTreeSet<&str> = iccids.iter().map(Iccid::as_str).collect();
-                return Ok(all.iter().filter(|s| wanted.contains(s.iccid.as_str())).map(to_live).collect());
+                let wanted: std::collections::BTreeSet<&str> =
+                    iccids.iter().map(Iccid::as_str).collect();
+                return Ok(all
+                    .iter()
+                    .filter(|s| wanted.contains(s.iccid.as_str()))
+                    .map(to_live)
+                    .collect());
             }
             let found = join_all(iccids.iter().map(|i| self.get_sim(i))).await;
             let mut out = Vec::new();

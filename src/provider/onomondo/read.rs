@@ -13,7 +13,11 @@ use crate::provider::http::Request;
 /// Converts a wire SIM into the normalised model.
 pub fn to_live(sim: &WireSim) -> LiveSim {
     let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
-    let status = if sim.activated { Status::Active } else { Status::Inactive };
+    let status = if sim.activated {
+        Status::Active
+    } else {
+        Status::Inactive
+    };
     let limit = match &sim.data_limit {
         Some(d) => match (d.total, &d.kind) {
             (Some(total), Some(kind)) => Value::DataLimit(DataLimit {
@@ -28,13 +32,21 @@ pub fn to_live(sim: &WireSim) -> LiveSim {
     let fields = BTreeMap::from([
         (Field::Name, text(&sim.label)),
         (Field::Status, Value::Status(status)),
-        (Field::Tags, Value::Set(sim.tags.iter().map(|t| t.name.clone()).collect())),
+        (
+            Field::Tags,
+            Value::Set(sim.tags.iter().map(|t| t.name.clone()).collect()),
+        ),
         (Field::NetworkWhitelist, text(&sim.network_whitelist)),
         (Field::ImeiLock, text(&sim.imei_lock)),
         (Field::Connector, text(&sim.connector)),
         (Field::DataLimit, limit),
     ]);
-    LiveSim { iccid: Iccid::from_live(&sim.iccid), id: sim.id.clone(), fields, condition: None }
+    LiveSim {
+        iccid: Iccid::from_live(&sim.iccid),
+        id: sim.id.clone(),
+        fields,
+        condition: None,
+    }
 }
 
 impl Onomondo {
@@ -66,7 +78,10 @@ impl Onomondo {
 
     /// One SIM by ICCID; `None` when Onomondo answers 404.
     pub(super) async fn get_sim(&self, iccid: &Iccid) -> Result<Option<WireSim>, ProviderError> {
-        let resp = self.http.send(Request::new(Method::GET, format!("/sims/{iccid}"))).await?;
+        let resp = self
+            .http
+            .send(Request::new(Method::GET, format!("/sims/{iccid}")))
+            .await?;
         if resp.status == StatusCode::NOT_FOUND {
             return Ok(None);
         }
@@ -78,7 +93,11 @@ impl Onomondo {
         if let Some(tags) = self.tags.lock().map_or(None, |t| t.clone()) {
             return Ok(tags);
         }
-        let list: Vec<WireTag> = self.http.send(Request::new(Method::GET, "/tags")).await?.json()?;
+        let list: Vec<WireTag> = self
+            .http
+            .send(Request::new(Method::GET, "/tags"))
+            .await?
+            .json()?;
         let tags: BTreeMap<String, String> = list.into_iter().map(|t| (t.name, t.id)).collect();
         if let Ok(mut cache) = self.tags.lock() {
             *cache = Some(tags.clone());

@@ -29,7 +29,10 @@ pub fn update_body(changes: &[Change]) -> Option<Map<String, Json>> {
     for change in changes {
         let (key, value) = match change.field {
             Field::Name => ("label", text(&change.after)),
-            Field::Status => ("activated", Json::Bool(change.after == Value::Status(Status::Active))),
+            Field::Status => (
+                "activated",
+                Json::Bool(change.after == Value::Status(Status::Active)),
+            ),
             Field::NetworkWhitelist => ("network_whitelist", text(&change.after)),
             Field::ImeiLock => ("imei_lock", text(&change.after)),
             Field::Connector => ("connector", text(&change.after)),
@@ -65,13 +68,20 @@ pub fn tag_delta(changes: &[Change]) -> (Vec<String>, Vec<String>) {
         return (Vec::new(), Vec::new());
     };
     let (before, after) = (set_of(&change.before), set_of(&change.after));
-    (after.difference(&before).cloned().collect(), before.difference(&after).cloned().collect())
+    (
+        after.difference(&before).cloned().collect(),
+        before.difference(&after).cloned().collect(),
+    )
 }
 
 fn error_text(status: StatusCode, body: &str) -> String {
     match serde_json::from_str::<ErrorBody>(body) {
         Ok(e) => format!("HTTP {}: {}", status.as_u16(), e.error),
-        Err(_) => format!("HTTP {}: {}", status.as_u16(), body.chars().take(300).collect::<String>()),
+        Err(_) => format!(
+            "HTTP {}: {}",
+            status.as_u16(),
+            body.chars().take(300).collect::<String>()
+        ),
     }
 }
 
@@ -79,11 +89,21 @@ impl Onomondo {
     pub(super) async fn apply_work(&self, work: &[SimWork]) -> Vec<SimOutcome> {
         let mut results: BTreeMap<&Iccid, Result<(), String>> =
             work.iter().map(|w| (&w.iccid, Ok(()))).collect();
-        let updates: Vec<(&SimWork, Map<String, Json>)> =
-            work.iter().filter_map(|w| update_body(&w.changes).map(|b| (w, b))).collect();
-        let batches = join_all(updates.chunks(BULK_LIMIT).map(|chunk| self.send_updates(chunk))).await;
-        let tag_work = work.iter().filter(|w| w.changes.iter().any(|c| c.field == Field::Tags));
-        let tags = join_all(tag_work.map(|w| async move { (&w.iccid, self.send_tags(w).await) })).await;
+        let updates: Vec<(&SimWork, Map<String, Json>)> = work
+            .iter()
+            .filter_map(|w| update_body(&w.changes).map(|b| (w, b)))
+            .collect();
+        let batches = join_all(
+            updates
+                .chunks(BULK_LIMIT)
+                .map(|chunk| self.send_updates(chunk)),
+        )
+        .await;
+        let tag_work = work
+            .iter()
+            .filter(|w| w.changes.iter().any(|c| c.field == Field::Tags));
+        let tags =
+            join_all(tag_work.map(|w| async move { (&w.iccid, self.send_tags(w).await) })).await;
         for (iccid, outcome) in batches.into_iter().flatten().chain(tags) {
             if let (Some(slot @ Ok(())), Err(e)) = (results.get_mut(iccid), outcome) {
                 *slot = Err(e);
@@ -91,7 +111,10 @@ impl Onomondo {
         }
         results
             .into_iter()
-            .map(|(iccid, result)| SimOutcome { iccid: iccid.clone(), result })
+            .map(|(iccid, result)| SimOutcome {
+                iccid: iccid.clone(),
+                result,
+            })
             .collect()
     }
 
@@ -117,7 +140,12 @@ impl Onomondo {
             })
             .collect();
         let req = Request::new(Method::PATCH, "/sims/bulk").json(&json!({ "sims": sims }));
-        let all = |msg: String| chunk.iter().map(|(s, _)| (&s.iccid, Err(msg.clone()))).collect();
+        let all = |msg: String| {
+            chunk
+                .iter()
+                .map(|(s, _)| (&s.iccid, Err(msg.clone())))
+                .collect()
+        };
         let resp = match self.http.send(req).await {
             Ok(resp) if resp.status.is_success() => resp,
             Ok(resp) => return all(error_text(resp.status, &resp.text())),
@@ -141,9 +169,9 @@ impl Onomondo {
         chunk
             .iter()
             .map(|(sim, _)| {
-                let outcome = lines
-                    .remove(&sim.id)
-                    .unwrap_or_else(|| Err("bulk update: no result for this SIM in the response".into()));
+                let outcome = lines.remove(&sim.id).unwrap_or_else(|| {
+                    Err("bulk update: no result for this SIM in the response".into())
+                });
                 (&sim.iccid, outcome)
             })
             .collect()
