@@ -78,17 +78,39 @@ impl Emulator {
     }
 
     pub fn get(&self, path: &str) -> serde_json::Value {
+        let (_, body) = self.request("GET", path, None, "");
+        serde_json::from_str(&body).expect("json body")
+    }
+
+    /// A raw HTTP/1.1 request; returns status and body.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        auth: Option<&str>,
+        body: &str,
+    ) -> (u16, String) {
         let mut stream = TcpStream::connect(&self.addr).expect("connect");
+        let auth = auth
+            .map(|a| format!("Authorization: {a}\r\n"))
+            .unwrap_or_default();
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.addr
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{auth}Content-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.addr,
+            body.len()
         )
         .unwrap();
         let mut raw = String::new();
         stream.read_to_string(&mut raw).unwrap();
-        let body = raw.split_once("\r\n\r\n").expect("http response").1;
-        serde_json::from_str(body).expect("json body")
+        let (head, body) = raw.split_once("\r\n\r\n").expect("http response");
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("status");
+        (status, body.to_owned())
     }
 
     /// Requests to `provider` by `METHOD /route`.
