@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::emulator::{self, App, EmulatorError, Running, StateError, WorldState};
+use crate::emulator::{self, App, EmulatorError, Running, StateError, WorldState, write_json};
 use crate::manifest::{Endpoint, ProviderConfig};
 
 #[derive(Debug, thiserror::Error)]
@@ -133,24 +133,10 @@ impl Sandboxes {
                 seed_digest: sandbox.seed_digest,
                 state,
             };
-            let provider = sandbox.provider;
-            let path = sandbox.state_path;
-            let shown = path.display().to_string();
-            let write = |source| SandboxError::State {
-                provider: provider.clone(),
-                source: StateError::Write {
-                    path: shown.clone(),
-                    source,
-                },
-            };
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(write)?;
-            }
-            // Serialising plain data to JSON cannot fail.
-            let json = serde_json::to_vec_pretty(&saved).unwrap_or_default();
-            let tmp = path.with_extension("json.tmp");
-            std::fs::write(&tmp, json).map_err(write)?;
-            std::fs::rename(&tmp, &path).map_err(write)?;
+            write_json(&sandbox.state_path, &saved).map_err(|source| SandboxError::State {
+                provider: sandbox.provider,
+                source,
+            })?;
         }
         Ok(())
     }

@@ -19,7 +19,7 @@ use axum::routing::get;
 use axum::{Json, Router, middleware};
 use tokio::sync::oneshot;
 
-pub use state::{StateError, WorldState, generated_iccid};
+pub use state::{StateError, WorldState, generated_iccid, write_json};
 pub use traffic::{Faults, LoggedRequest, Stats};
 
 /// The API key sandboxes are served with (not a secret: loopback only).

@@ -63,23 +63,6 @@ impl WorldState {
         Ok(state)
     }
 
-    /// Writes the state as JSON, atomically (temp file then rename).
-    pub fn save(&self, path: &Path) -> Result<(), StateError> {
-        let shown = path.display().to_string();
-        let write = |source| StateError::Write {
-            path: shown.clone(),
-            source,
-        };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(write)?;
-        }
-        // Serialising plain data structures to JSON cannot fail.
-        let json = serde_json::to_vec_pretty(self).unwrap_or_default();
-        let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, json).map_err(write)?;
-        std::fs::rename(&tmp, path).map_err(write)
-    }
-
     /// Adds generated SIMs: `onomondo=400000`.
     pub fn generate(&mut self, spec: &str) -> Result<(), StateError> {
         let bad = || StateError::Generate {
@@ -93,6 +76,23 @@ impl WorldState {
         }
         Ok(())
     }
+}
+
+/// Writes `value` as JSON, atomically (temp file then rename), creating the folder.
+pub fn write_json(path: &Path, value: &impl Serialize) -> Result<(), StateError> {
+    let shown = path.display().to_string();
+    let write = |source| StateError::Write {
+        path: shown.clone(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(write)?;
+    }
+    // Serialising plain data structures to JSON cannot fail.
+    let json = serde_json::to_vec_pretty(value).unwrap_or_default();
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, json).map_err(write)?;
+    std::fs::rename(&tmp, path).map_err(write)
 }
 
 /// A valid ICCID for generated SIM number `n` (Luhn check digit appended).
