@@ -38,18 +38,14 @@ impl Iccid {
 
     /// Luhn (mod 10) check over all digits, the last being the check digit.
     pub fn luhn_ok(&self) -> bool {
-        let mut sum = 0u32;
-        for (i, b) in self.0.bytes().rev().enumerate() {
-            let mut d = u32::from(b - b'0');
-            if i % 2 == 1 {
-                d *= 2;
-                if d > 9 {
-                    d -= 9;
-                }
+        match self.0.as_bytes().split_last() {
+            Some((check, body)) if check.is_ascii_digit() => {
+                // `body` is a prefix of a UTF-8 string cut before an ASCII byte.
+                let body = std::str::from_utf8(body).unwrap_or_default();
+                check - b'0' == luhn_check_digit(body)
             }
-            sum += d;
+            _ => false,
         }
-        sum.is_multiple_of(10)
     }
 }
 
@@ -57,6 +53,25 @@ impl fmt::Display for Iccid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// The Luhn check digit for a string of ASCII digits.
+pub fn luhn_check_digit(body: &str) -> u8 {
+    let mut sum = 0u32;
+    for (i, b) in body.bytes().rev().enumerate() {
+        let mut d = u32::from(b.wrapping_sub(b'0') % 10);
+        // Counting from the right, every other digit starting with the first
+        // is doubled, because the check digit will take position 0.
+        if i % 2 == 0 {
+            d *= 2;
+            if d > 9 {
+                d -= 9;
+            }
+        }
+        sum += d;
+    }
+    // The result is below 10, so the cast cannot truncate.
+    ((10 - sum % 10) % 10) as u8
 }
 
 /// Normalised SIM status (DESIGN.md section 2).

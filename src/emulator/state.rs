@@ -98,18 +98,8 @@ pub fn write_json(path: &Path, value: &impl Serialize) -> Result<(), StateError>
 /// A valid ICCID for generated SIM number `n` (Luhn check digit appended).
 pub fn generated_iccid(prefix: &str, n: usize) -> String {
     let body = format!("{prefix}{n:09}");
-    let mut sum = 0;
-    for (i, b) in body.bytes().rev().enumerate() {
-        let mut d = u32::from(b - b'0');
-        if i % 2 == 0 {
-            d *= 2;
-            if d > 9 {
-                d -= 9;
-            }
-        }
-        sum += d;
-    }
-    format!("{body}{}", (10 - sum % 10) % 10)
+    let check = crate::model::luhn_check_digit(&body);
+    format!("{body}{check}")
 }
 
 #[cfg(test)]

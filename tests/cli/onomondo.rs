@@ -26,6 +26,22 @@ fn fleet(dir: &Path, sims: &[String], extra: impl Fn(usize) -> String) {
     write(dir, "m/fleet.yaml", &text);
 }
 
+/// An emulator with `count` generated SIMs and a workspace whose providers
+/// point at it; the fleet is written by the test.
+fn world(count: usize, extra: &[&str]) -> (Emulator, tempfile::TempDir) {
+    let generate = format!("onomondo={count}");
+    let mut args = vec!["--generate", generate.as_str()];
+    args.extend_from_slice(extra);
+    let emulator = Emulator::start(None, &args);
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "m/providers.yaml",
+        &remote_providers(&emulator.url("onomondo")),
+    );
+    (emulator, dir)
+}
+
 #[test]
 fn forty_five_label_changes_are_three_bulk_calls() {
     let emulator = Emulator::start(None, &["--generate", "onomondo=45"]);
@@ -88,23 +104,7 @@ fn a_failing_sim_does_not_stop_the_others_and_exits_3() {
 #[test]
 fn injected_503s_and_429s_are_retried() {
     for status in ["503", "429"] {
-        let emulator = Emulator::start(
-            None,
-            &[
-                "--generate",
-                "onomondo=30",
-                "--fail-every",
-                "2",
-                "--fail-status",
-                status,
-            ],
-        );
-        let dir = tempfile::tempdir().unwrap();
-        write(
-            dir.path(),
-            "m/providers.yaml",
-            &remote_providers(&emulator.url("onomondo")),
-        );
+        let (emulator, dir) = world(30, &["--fail-every", "2", "--fail-status", status]);
         fleet(dir.path(), &iccids(&emulator), |i| {
             format!("    name: n{i}\n")
         });
