@@ -254,6 +254,10 @@ pub struct Change {
     pub phase: Phase,
     pub before: Value,
     pub after: Value,
+    /// Set when the provider's rules added this change on the way to the
+    /// desired state (e.g. unsuspend before a package change); says why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
 }
 
 /// The changes of one SIM that one provider call set carries out.

@@ -126,10 +126,11 @@ async fn read_back(
                 .push((iccid.clone(), vec!["not found when read back".into()]));
             continue;
         };
-        let diff = diff_sim(want, have, &BTreeMap::new());
-        if !diff.changes.is_empty() {
-            let fields = diff
-                .changes
+        let diff = diff_sim(want, have, &BTreeMap::new(), plan.kind.capabilities());
+        // Provider steps (e.g. a temporary unsuspend) are means, not goals.
+        let differing: Vec<_> = diff.changes.iter().filter(|c| c.step.is_none()).collect();
+        if !differing.is_empty() {
+            let fields = differing
                 .iter()
                 .map(|c| {
                     format!(

@@ -5,7 +5,10 @@
 //! against it check the clients against the contract. It binds loopback only
 //! unless explicitly allowed, and each provider lives under its own prefix.
 
+mod clock;
+pub mod infobip;
 pub mod onomondo;
+mod request;
 mod state;
 mod traffic;
 
@@ -15,6 +18,8 @@ use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router, middleware};
 use tokio::sync::oneshot;
@@ -81,7 +86,17 @@ impl App {
             .route("/_emulator/state", get(world))
             .route("/_emulator/requests", get(requests))
             .nest("/onomondo", tracked(onomondo::router()))
+            .nest("/infobip", tracked(infobip::router()))
             .with_state(self.clone())
+    }
+}
+
+/// An error in the provider's own error shape, for answers the shared
+/// middleware gives (rate limits, injected faults).
+fn provider_error(provider: &str, status: StatusCode, text: &str) -> Response {
+    match provider {
+        "infobip" => infobip::error(status, text),
+        _ => onomondo::error(status, text),
     }
 }
 

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::infobip::InfobipState;
 use super::onomondo::OnomondoState;
 
 /// The whole emulated world.
@@ -16,6 +17,8 @@ use super::onomondo::OnomondoState;
 pub struct WorldState {
     #[serde(default)]
     pub onomondo: OnomondoState,
+    #[serde(default)]
+    pub infobip: InfobipState,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +37,7 @@ pub enum StateError {
         #[source]
         source: std::io::Error,
     },
-    #[error("invalid --generate {spec:?}: expected PROVIDER=COUNT, e.g. onomondo=400000")]
+    #[error("invalid --generate {spec:?}: expected PROVIDER=COUNT (onomondo, infobip), e.g. onomondo=400000")]
     Generate { spec: String },
 }
 
@@ -53,13 +56,14 @@ impl WorldState {
                     message: e.to_string(),
                 },
             )?;
-        state
+        let checked = state
             .onomondo
             .resolve_tag_names()
-            .map_err(|message| StateError::Invalid {
-                path: shown,
-                message,
-            })?;
+            .and_then(|()| state.infobip.check());
+        checked.map_err(|message| StateError::Invalid {
+            path: shown,
+            message,
+        })?;
         Ok(state)
     }
 
@@ -72,6 +76,7 @@ impl WorldState {
         let count: usize = count.trim().parse().map_err(|_| bad())?;
         match provider.trim() {
             "onomondo" => self.onomondo.generate(count),
+            "infobip" => self.infobip.generate(count),
             _ => return Err(bad()),
         }
         Ok(())

@@ -9,11 +9,10 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Serialize;
 
 use super::App;
@@ -123,11 +122,8 @@ pub async fn track(
     }
     let response = match app.traffic.admit(&provider, settings.rate_per_minute) {
         Err(reset) => {
-            let mut resp = (
-                StatusCode::TOO_MANY_REQUESTS,
-                axum::Json(serde_json::json!({"error": "rate_limited"})),
-            )
-                .into_response();
+            let mut resp =
+                super::provider_error(&provider, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
             resp.headers_mut()
                 .insert("retry-after", HeaderValue::from(reset));
             rate_headers(&mut resp, settings.rate_per_minute, 0, reset);
@@ -136,7 +132,7 @@ pub async fn track(
         Ok(_) if settings.faults.fail_every > 0 && n % settings.faults.fail_every == 0 => {
             let status = StatusCode::from_u16(settings.faults.fail_status)
                 .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            let mut resp = (status, Body::from("{\"error\":\"injected_fault\"}")).into_response();
+            let mut resp = super::provider_error(&provider, status, "injected_fault");
             if status == StatusCode::TOO_MANY_REQUESTS {
                 resp.headers_mut()
                     .insert("retry-after", HeaderValue::from(1u64));

@@ -5,7 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{Change, Condition, DesiredSim, Field, LiveSim, Phase, Value};
+use crate::model::{Change, Condition, DesiredSim, Field, LiveSim, Phase, Status, Value};
+use crate::provider::Capabilities;
 
 /// What the diff of one SIM found.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -27,10 +28,72 @@ fn normalised(field: Field, value: Option<&Value>) -> Value {
     }
 }
 
+fn change(field: Field, before: Value, after: Value, step: Option<&str>) -> Change {
+    Change {
+        field,
+        phase: Phase::of(field, &after),
+        before,
+        after,
+        step: step.map(str::to_owned),
+    }
+}
+
+/// The status changes that take a SIM from `from` to `to` with the moves the
+/// provider allows: one direct move, or two through an intermediate status
+/// (the first shown as a provider step). `Err` says why it cannot be done.
+fn status_route(caps: &Capabilities, from: Status, to: Status) -> Result<Vec<Change>, String> {
+    let status = |s: Status| Value::Status(s);
+    if caps.can_move(from, to) {
+        return Ok(vec![change(Field::Status, status(from), status(to), None)]);
+    }
+    let via = [Status::Active, Status::Suspended, Status::Inactive]
+        .into_iter()
+        .find(|&m| caps.can_move(from, m) && caps.can_move(m, to));
+    match via {
+        Some(m) => Ok(vec![
+            change(
+                Field::Status,
+                status(from),
+                status(m),
+                Some(&format!(
+                    "{from} cannot become {to} directly",
+                    from = from.as_str(),
+                    to = to.as_str()
+                )),
+            ),
+            change(Field::Status, status(m), status(to), None),
+        ]),
+        None => Err(format!(
+            "status cannot change from {} to {}: {}",
+            from.as_str(),
+            to.as_str(),
+            caps.status_rule
+        )),
+    }
+}
+
+/// Wraps the changes of a SIM in a frozen status (Eseye's suspension) in
+/// "leave the status, change, return to it" when nothing else leaves it.
+fn release_frozen(caps: &Capabilities, live: Option<&Value>, changes: &mut Vec<Change>) {
+    let Some((frozen, why)) = caps.frozen else {
+        return;
+    };
+    if live != Some(&Value::Status(frozen))
+        || changes.iter().all(|c| c.field == Field::Status)
+        || changes.iter().any(|c| c.field == Field::Status)
+    {
+        return;
+    }
+    let (f, a) = (Value::Status(frozen), Value::Status(Status::Active));
+    changes.push(change(Field::Status, f.clone(), a.clone(), Some(why)));
+    changes.push(change(Field::Status, a, f, Some(why)));
+}
+
 pub fn diff_sim(
     desired: &DesiredSim,
     live: &LiveSim,
     vocabulary: &BTreeMap<Field, BTreeSet<String>>,
+    caps: &Capabilities,
 ) -> SimDiff {
     let mut out = SimDiff {
         note: live.condition.clone(),
@@ -45,8 +108,20 @@ pub fn diff_sim(
         if want == have {
             continue;
         }
-        if field == Field::Status && matches!(live.condition, Some(Condition::InProgress(_))) {
-            continue; // converging by itself
+        if field == Field::Status {
+            if matches!(live.condition, Some(Condition::InProgress(_))) {
+                continue; // converging by itself
+            }
+            match (&have, &want) {
+                (Value::Status(from), Value::Status(to)) => {
+                    match status_route(caps, *from, *to) {
+                        Ok(changes) => out.changes.extend(changes),
+                        Err(message) => out.errors.push(message),
+                    }
+                }
+                _ => out.changes.push(change(field, have, want, None)),
+            }
+            continue;
         }
         if let (Some(known), Value::Set(items)) = (vocabulary.get(&field), &want) {
             let unknown: Vec<&str> = items
@@ -64,13 +139,10 @@ pub fn diff_sim(
                 continue;
             }
         }
-        out.changes.push(Change {
-            field,
-            phase: Phase::of(field, &want),
-            before: have,
-            after: want,
-        });
+        out.changes.push(change(field, have, want, None));
     }
+    release_frozen(caps, live.fields.get(&Field::Status), &mut out.changes);
+    // Stable: two status changes of one SIM keep their route order.
     out.changes.sort_by_key(|c| (c.phase, c.field));
     out
 }
@@ -79,6 +151,11 @@ pub fn diff_sim(
 mod tests {
     use super::*;
     use crate::model::{Iccid, Status};
+    use crate::provider::ProviderKind;
+
+    fn caps() -> &'static Capabilities {
+        ProviderKind::Onomondo.capabilities()
+    }
 
     fn desired(fields: &[(Field, Value)]) -> DesiredSim {
         DesiredSim {
@@ -111,7 +188,7 @@ mod tests {
             (Field::Name, Value::Null),
             (Field::Connector, Value::Text("c".into())),
         ]);
-        let diff = diff_sim(&d, &l, &BTreeMap::new());
+        let diff = diff_sim(&d, &l, &BTreeMap::new(), caps());
         let phases: Vec<(Phase, Field)> = diff.changes.iter().map(|c| (c.phase, c.field)).collect();
         assert_eq!(
             phases,
@@ -126,13 +203,13 @@ mod tests {
     fn null_tags_equal_empty_and_unknown_tags_are_errors() {
         let d = desired(&[(Field::Tags, Value::Set(BTreeSet::new()))]);
         assert!(
-            diff_sim(&d, &live(&[]), &BTreeMap::new())
+            diff_sim(&d, &live(&[]), &BTreeMap::new(), caps())
                 .changes
                 .is_empty()
         );
         let d = desired(&[(Field::Tags, Value::Set(["nope".to_owned()].into()))]);
         let vocab = BTreeMap::from([(Field::Tags, BTreeSet::from(["pumps".to_owned()]))]);
-        let diff = diff_sim(&d, &live(&[]), &vocab);
+        let diff = diff_sim(&d, &live(&[]), &vocab, caps());
         assert!(diff.changes.is_empty());
         assert_eq!(
             diff.errors,
@@ -145,8 +222,66 @@ mod tests {
         let d = desired(&[(Field::Status, Value::Status(Status::Active))]);
         let mut l = live(&[(Field::Status, Value::Status(Status::Suspended))]);
         l.condition = Some(Condition::Locked("admin suspended".into()));
-        let diff = diff_sim(&d, &l, &BTreeMap::new());
+        let diff = diff_sim(&d, &l, &BTreeMap::new(), caps());
         assert!(diff.changes.is_empty());
         assert!(diff.note.is_some());
+    }
+
+    fn status(s: Status) -> (Field, Value) {
+        (Field::Status, Value::Status(s))
+    }
+
+    fn route(kind: ProviderKind, from: Status, to: Status) -> SimDiff {
+        let d = desired(&[status(to)]);
+        diff_sim(&d, &live(&[status(from)]), &BTreeMap::new(), kind.capabilities())
+    }
+
+    #[test]
+    fn status_moves_follow_the_provider_transitions() {
+        let direct = route(ProviderKind::Infobip, Status::Active, Status::Suspended);
+        assert_eq!(direct.changes.len(), 1);
+        assert!(direct.changes[0].step.is_none());
+
+        let via = route(ProviderKind::Infobip, Status::Inactive, Status::Suspended);
+        let moves: Vec<(Phase, String)> = via
+            .changes
+            .iter()
+            .map(|c| (c.phase, c.after.to_string()))
+            .collect();
+        assert_eq!(
+            moves,
+            vec![
+                (Phase::Enable, "active".into()),
+                (Phase::Restrict, "suspended".into())
+            ]
+        );
+        assert!(via.changes[0].step.is_some());
+
+        let impossible = route(ProviderKind::Infobip, Status::Active, Status::Inactive);
+        assert!(impossible.changes.is_empty());
+        assert!(impossible.errors[0].contains("from active to inactive"));
+    }
+
+    #[test]
+    fn frozen_sims_are_released_changed_and_put_back() {
+        let d = desired(&[(Field::Package, Value::Text("p2".into()))]);
+        let l = live(&[
+            status(Status::Suspended),
+            (Field::Package, Value::Text("p1".into())),
+        ]);
+        let diff = diff_sim(&d, &l, &BTreeMap::new(), ProviderKind::Eseye.capabilities());
+        let steps: Vec<(Phase, Field, bool)> = diff
+            .changes
+            .iter()
+            .map(|c| (c.phase, c.field, c.step.is_some()))
+            .collect();
+        assert_eq!(
+            steps,
+            vec![
+                (Phase::Enable, Field::Status, true),
+                (Phase::Configure, Field::Package, false),
+                (Phase::Restrict, Field::Status, true),
+            ]
+        );
     }
 }

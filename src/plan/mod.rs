@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::manifest::Manifests;
-use crate::model::{Change, Condition, Iccid, LiveSim, Phase, SimWork, Value};
+use crate::model::{Change, Condition, Field, Iccid, LiveSim, Phase, SimWork, Value};
 use crate::provider::{Inventory, ProviderKind};
 
 pub use diff::{SimDiff, diff_sim};
@@ -104,6 +104,17 @@ impl Plan {
     }
 }
 
+impl SimPlan {
+    /// The net status move, if the SIM ends in another status than it starts:
+    /// provider steps that leave and return to a status do not count.
+    pub fn status_move(&self) -> Option<(&Value, &Value)> {
+        let mut moves = self.changes.iter().filter(|c| c.field == Field::Status);
+        let first = moves.next()?;
+        let last = moves.last().unwrap_or(first);
+        (first.before != last.after).then_some((&first.before, &last.after))
+    }
+}
+
 impl ProviderPlan {
     /// The work of one phase, in ICCID order.
     pub fn work(&self, phase: Phase) -> Vec<SimWork> {
@@ -166,7 +177,7 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
                 });
                 continue;
             };
-            let diff = diff_sim(want, have, &inventory.vocabulary);
+            let diff = diff_sim(want, have, &inventory.vocabulary, config.kind.capabilities());
             if let Some(condition) = diff.note {
                 plan.notes.push(SimNote {
                     iccid: want.iccid.clone(),
@@ -181,8 +192,8 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
                 });
             }
             if !diff.changes.is_empty() {
-                let name = text(want.fields.get(&crate::model::Field::Name))
-                    .or_else(|| text(have.fields.get(&crate::model::Field::Name)));
+                let name = text(want.fields.get(&Field::Name))
+                    .or_else(|| text(have.fields.get(&Field::Name)));
                 plan.sims.push(SimPlan {
                     iccid: want.iccid.clone(),
                     id: have.id.clone(),
@@ -202,7 +213,7 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
             .map(|s| UnmanagedSim {
                 iccid: s.iccid.clone(),
                 id: s.id.clone(),
-                name: text(s.fields.get(&crate::model::Field::Name)),
+                name: text(s.fields.get(&Field::Name)),
             })
             .collect();
         plan.unmanaged.sort_by(|a, b| a.iccid.cmp(&b.iccid));

@@ -65,7 +65,12 @@ fn change_line(style: Style, change: &Change, width: usize) -> String {
     } else {
         String::new()
     };
-    format!("      {field} {before} -> {after}{delta}  [{phase}]\n")
+    let step = change
+        .step
+        .as_deref()
+        .map(|why| format!("  (provider step: {why})"))
+        .unwrap_or_default();
+    format!("      {field} {before} -> {after}{delta}  [{phase}]{step}\n")
 }
 
 /// The text plan. `Plan: ...` or `No changes.` closes it.

@@ -15,7 +15,7 @@ pub fn check(plan: &Plan, max_change_percent: f64) -> Vec<String> {
         let status_changes = provider
             .sims
             .iter()
-            .filter(|s| s.changes.iter().any(|c| c.field == Field::Status))
+            .filter(|s| s.status_move().is_some())
             .count();
         let managed = provider.managed;
         if managed >= MIN_MANAGED_FOR_PERCENT
@@ -29,10 +29,12 @@ pub fn check(plan: &Plan, max_change_percent: f64) -> Vec<String> {
             ));
         }
         for sim in provider.sims.iter().filter(|s| s.protect) {
-            if let Some(change) = sim.changes.iter().find(|c| c.phase == Phase::Restrict) {
+            if let Some((_, after)) = sim.status_move()
+                && Phase::of(Field::Status, after) == Phase::Restrict
+            {
                 refusals.push(format!(
-                    "provider `{}`: SIM {} is protected and would become {}; remove `protect: true` or pass --force",
-                    provider.name, sim.iccid, change.after
+                    "provider `{}`: SIM {} is protected and would become {after}; remove `protect: true` or pass --force",
+                    provider.name, sim.iccid
                 ));
             }
         }

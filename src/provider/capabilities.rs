@@ -58,6 +58,18 @@ pub enum Operation {
     Diagnose,
 }
 
+impl Operation {
+    /// The command that performs it.
+    pub fn command(self) -> &'static str {
+        match self {
+            Operation::ShowSim => "sim show",
+            Operation::Usage => "usage",
+            Operation::Sms => "sms",
+            Operation::Diagnose => "diagnose",
+        }
+    }
+}
+
 /// Provider-specific settings of a Providers entry besides the common ones
 /// (`type`, `rate_limit`, `concurrency`, `sandbox`, `iccid_luhn`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,11 +108,27 @@ pub struct Capabilities {
     /// Whether the built-in emulator can serve this type as a sandbox yet.
     pub sandbox: bool,
     pub operations: &'static [Operation],
+    /// Status moves the API performs in one call; others go through an
+    /// intermediate status or are plan errors.
+    pub transitions: &'static [(Status, Status)],
+    /// The provider's status rule, quoted in plan errors.
+    pub status_rule: &'static str,
+    /// A live status in which the SIM accepts no change except leaving it,
+    /// and why: such SIMs are released, changed and put back.
+    pub frozen: Option<(Status, &'static str)>,
 }
 
 impl Capabilities {
     pub fn supports(&self, field: Field) -> bool {
         self.fields.contains(&field)
+    }
+
+    pub fn offers(&self, operation: Operation) -> bool {
+        self.operations.contains(&operation)
+    }
+
+    pub fn can_move(&self, from: Status, to: Status) -> bool {
+        self.transitions.contains(&(from, to))
     }
 }
 
@@ -123,6 +151,12 @@ const ONOMONDO: Capabilities = Capabilities {
     default_concurrency: 8,
     sandbox: true,
     operations: &[Operation::ShowSim, Operation::Usage],
+    transitions: &[
+        (Status::Inactive, Status::Active),
+        (Status::Active, Status::Inactive),
+    ],
+    status_rule: "Onomondo SIMs are either activated or deactivated",
+    frozen: None,
 };
 
 const INFOBIP: Capabilities = Capabilities {
@@ -141,6 +175,14 @@ const INFOBIP: Capabilities = Capabilities {
         Operation::Sms,
         Operation::Diagnose,
     ],
+    transitions: &[
+        (Status::Inactive, Status::Active),
+        (Status::Active, Status::Suspended),
+        (Status::Suspended, Status::Active),
+    ],
+    status_rule: "Infobip sets only Active (from Activation Ready or Suspended) and Suspended \
+                  (from Active); `inactive` matches only SIMs never activated",
+    frozen: None,
 };
 
 const ESEYE: Capabilities = Capabilities {
@@ -159,6 +201,14 @@ const ESEYE: Capabilities = Capabilities {
     default_concurrency: 8,
     sandbox: false,
     operations: &[Operation::ShowSim],
+    transitions: &[
+        (Status::Inactive, Status::Active),
+        (Status::Active, Status::Inactive),
+        (Status::Active, Status::Suspended),
+        (Status::Suspended, Status::Active),
+    ],
+    status_rule: "Eseye suspends and deactivates only active SIMs",
+    frozen: Some((Status::Suspended, "Eseye cannot update a suspended SIM")),
 };
 
 const TELEKOM_CMO: Capabilities = Capabilities {
@@ -172,4 +222,13 @@ const TELEKOM_CMO: Capabilities = Capabilities {
     default_concurrency: 8,
     sandbox: false,
     operations: &[Operation::ShowSim],
+    transitions: &[
+        (Status::Inactive, Status::Active),
+        (Status::Active, Status::Inactive),
+        (Status::Active, Status::Suspended),
+        (Status::Suspended, Status::Active),
+        (Status::Suspended, Status::Inactive),
+    ],
+    status_rule: "CMO moves SIMs between ACTIVE, SUSPENDED and INACTIVE",
+    frozen: None,
 };

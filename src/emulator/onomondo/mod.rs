@@ -13,163 +13,16 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, put};
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json, json};
 
-use super::{App, SANDBOX_KEY, generated_iccid};
+use super::App;
+use super::request::{Params, json_object, param};
+
+mod state;
+pub use state::{DataLimit, OnomondoState, Sim, Tag};
 
 const MAX_LIMIT: usize = 1000;
 const BULK_LIMIT: usize = 20;
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OnomondoState {
-    #[serde(default = "default_key")]
-    pub api_key: String,
-    #[serde(default)]
-    pub tags: Vec<Tag>,
-    #[serde(default)]
-    pub sims: Vec<Sim>,
-}
-
-impl Default for OnomondoState {
-    fn default() -> Self {
-        OnomondoState {
-            api_key: default_key(),
-            tags: Vec::new(),
-            sims: Vec::new(),
-        }
-    }
-}
-
-fn default_key() -> String {
-    SANDBOX_KEY.to_owned()
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tag {
-    pub id: String,
-    pub name: String,
-    #[serde(default)]
-    pub color: Option<String>,
-    #[serde(default = "yes")]
-    pub can_write: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DataLimit {
-    pub total: u64,
-    #[serde(rename = "type")]
-    pub kind: String,
-    #[serde(default)]
-    pub alert_threshold: Option<u64>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Sim {
-    pub id: String,
-    pub iccid: String,
-    #[serde(default)]
-    pub label: Option<String>,
-    #[serde(default)]
-    pub network_whitelist: Option<String>,
-    #[serde(default)]
-    pub imei_lock: Option<String>,
-    #[serde(default)]
-    pub connector: Option<String>,
-    #[serde(default)]
-    pub activated: bool,
-    #[serde(default)]
-    pub online: bool,
-    #[serde(default)]
-    pub usage: u64,
-    /// Tag ids (a seed may give names; they are resolved on load).
-    #[serde(default)]
-    pub tags: Vec<String>,
-    #[serde(default)]
-    pub data_limit: Option<DataLimit>,
-}
-
-impl OnomondoState {
-    /// Seeds may name tags on SIMs by name; state keeps ids.
-    pub fn resolve_tag_names(&mut self) -> Result<(), String> {
-        for sim in &mut self.sims {
-            for tag in &mut sim.tags {
-                if self.tags.iter().any(|t| &t.id == tag) {
-                    continue;
-                }
-                match self.tags.iter().find(|t| &t.name == tag) {
-                    Some(t) => *tag = t.id.clone(),
-                    None => return Err(format!("SIM {} names unknown tag {tag:?}", sim.iccid)),
-                }
-            }
-        }
-        Ok(())
-    }
-
-    pub fn generate(&mut self, count: usize) {
-        let start = self.sims.len();
-        self.sims.extend((start..start + count).map(|n| Sim {
-            id: format!("{:09}", n + 1),
-            iccid: generated_iccid("8945738730", n),
-            label: None,
-            network_whitelist: None,
-            imei_lock: None,
-            connector: None,
-            activated: n % 4 != 0,
-            online: false,
-            usage: 0,
-            tags: Vec::new(),
-            data_limit: None,
-        }));
-    }
-
-    fn find(&self, key: &str) -> Option<usize> {
-        self.sims.iter().position(|s| s.id == key || s.iccid == key)
-    }
-
-    fn render(&self, sim: &Sim) -> Json {
-        let tags: Vec<Json> = sim
-            .tags
-            .iter()
-            .filter_map(|id| self.tags.iter().find(|t| &t.id == id))
-            .map(
-                |t| json!({"name": t.name, "id": t.id, "can_write": t.can_write, "color": t.color}),
-            )
-            .collect();
-        let mut out = json!({
-            "id": sim.id,
-            "iccid": sim.iccid,
-            "label": sim.label,
-            "network_whitelist": sim.network_whitelist,
-            "imei_lock": sim.imei_lock,
-            "connector": sim.connector,
-            "activated": sim.activated,
-            "ipv4": format!("100.64.{}.{}", sim.id.len() % 256, sim.usage % 256),
-            "online": sim.online,
-            "online_at": null,
-            "last_came_online_at": null,
-            "network": {"name": null, "country": null, "country_code": null, "mcc": null, "mnc": null},
-            "usage": sim.usage,
-            "tags": tags,
-        });
-        if let (Some(limit), Some(obj)) = (&sim.data_limit, out.as_object_mut()) {
-            obj.insert(
-                "data_limit".into(),
-                json!({"used": 0, "total": limit.total, "type": limit.kind,
-                       "period": null, "alert_threshold": limit.alert_threshold, "resets_at": null}),
-            );
-        }
-        out
-    }
-}
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -184,7 +37,7 @@ pub fn router() -> Router<App> {
         .route("/tags", get(tags))
 }
 
-fn error(status: StatusCode, code: &str) -> Response {
+pub fn error(status: StatusCode, code: &str) -> Response {
     (status, axum::Json(json!({ "error": code }))).into_response()
 }
 
@@ -215,15 +68,6 @@ fn parse_limit(raw: Option<&str>, default: usize) -> Result<usize, Response> {
             _ => Err(error(StatusCode::BAD_REQUEST, "invalid_limit")),
         },
     }
-}
-
-type Params = Query<Vec<(String, String)>>;
-
-fn param<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    params
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
 }
 
 fn filter_matches(sim: &Sim, filters: &[(String, String)]) -> bool {
@@ -414,13 +258,6 @@ fn apply_update(
     }
     state.sims[index] = sim;
     Ok(())
-}
-
-fn json_object(body: &Bytes) -> Option<Map<String, Json>> {
-    match serde_json::from_slice::<Json>(body) {
-        Ok(Json::Object(map)) => Some(map),
-        _ => None,
-    }
 }
 
 async fn update(

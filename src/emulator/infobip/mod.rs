@@ -1,0 +1,279 @@
+//! Infobip IoT SIM management API as documented in
+//! provider-docs/infobip-iot.txt, with the wire choices of DESIGN.md 7:
+//! Basic or `App` auth, `page`/`limit` paging that ends at a short page,
+//! reads under `/iot/2`, writes under `/iot/1`, the status rules
+//! `Activation Ready`→`Active`, `Active`↔`Suspended`, and the
+//! `requestError.serviceException` error body.
+//!
+//! Where the text contradicts itself the resource line wins over the request
+//! example (status PUT under `/iot/1`), except for diagnostics, whose resource
+//! says POST and example GET: both are accepted.
+
+// Helpers return a ready error `Response` for early exit from handlers.
+#![allow(clippy::result_large_err)]
+
+mod state;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use serde_json::{Value as Json, json};
+
+use super::App;
+use super::clock::now_iso;
+use super::request::{Params, basic_credentials, json_object, paging};
+pub use state::{Action, InfobipState, SentSms, Sim, Usage};
+use state::{TRANSITIONS, render, render_usage};
+
+const DEFAULT_LIMIT: usize = 20;
+const MAX_LIMIT: usize = 100;
+const SMS_MAX_CHARS: usize = 160;
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/iot/2/sims", get(list))
+        .route("/iot/2/sims/usage/monthly", get(monthly_usage))
+        .route("/iot/2/sims/{iccid}", get(get_one))
+        .route("/iot/2/sims/{iccid}/usage", get(usage))
+        .route("/iot/1/sims/{iccid}", axum::routing::patch(rename))
+        .route("/iot/1/sims/{iccid}/status", put(set_status))
+        .route("/iot/1/sims/{iccid}/sms", post(sms))
+        .route("/iot/1/sims/{iccid}/diagnostic", post(diagnostic).get(diagnostic))
+}
+
+/// The Infobip error body (DESIGN.md 7).
+pub fn error(status: StatusCode, text: &str) -> Response {
+    let message_id = match status {
+        StatusCode::UNAUTHORIZED => "UNAUTHORIZED",
+        StatusCode::NOT_FOUND => "NOT_FOUND",
+        StatusCode::TOO_MANY_REQUESTS => "TOO_MANY_REQUESTS",
+        s if s.is_server_error() => "GENERAL_ERROR",
+        _ => "BAD_REQUEST",
+    };
+    let body = json!({"requestError": {"serviceException": {"messageId": message_id, "text": text}}});
+    (status, axum::Json(body)).into_response()
+}
+
+/// `Basic base64(user:pass)` or `App <apikey>`.
+fn authorised(app: &App, headers: &HeaderMap) -> Result<(), Response> {
+    let given = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let ok = app.world.lock().is_ok_and(|w| {
+        let account = &w.infobip;
+        match given.strip_prefix("App ") {
+            Some(key) => !account.api_key.is_empty() && key.trim() == account.api_key,
+            None => basic_credentials(given).is_some_and(|(user, password)| {
+                !account.password.is_empty()
+                    && user == account.username
+                    && password == account.password
+            }),
+        }
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(error(
+            StatusCode::UNAUTHORIZED,
+            "Invalid login details",
+        ))
+    }
+}
+
+fn not_found(iccid: &str) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        &format!("SIM card {iccid} is not associated with this account"),
+    )
+}
+
+fn page_of(params: &[(String, String)]) -> Result<(usize, usize), Response> {
+    paging(params, "page", "limit", DEFAULT_LIMIT, MAX_LIMIT)
+        .map_err(|text| error(StatusCode::BAD_REQUEST, &text))
+}
+
+/// Runs `f` on the Infobip state after the auth check.
+fn with_state(
+    app: &App,
+    headers: &HeaderMap,
+    f: impl FnOnce(&mut InfobipState) -> Response,
+) -> Response {
+    if let Err(r) = authorised(app, headers) {
+        return r;
+    }
+    match app.world.lock() {
+        Ok(mut world) => f(&mut world.infobip),
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "state unavailable"),
+    }
+}
+
+async fn list(State(app): State<App>, headers: HeaderMap, Query(params): Params) -> Response {
+    let (page, limit) = match page_of(&params) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    with_state(&app, &headers, |state| {
+        let sims: Vec<Json> = state
+            .sims
+            .iter()
+            .skip((page - 1) * limit)
+            .take(limit)
+            .map(render)
+            .collect();
+        axum::Json(json!({"page": page, "limit": limit, "sims": sims})).into_response()
+    })
+}
+
+async fn monthly_usage(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> Response {
+    let (page, limit) = match page_of(&params) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    with_state(&app, &headers, |state| {
+        let usage: Vec<Json> = state
+            .sims
+            .iter()
+            .skip((page - 1) * limit)
+            .take(limit)
+            .map(render_usage)
+            .collect();
+        axum::Json(json!({"page": page, "limit": limit, "usage": usage})).into_response()
+    })
+}
+
+async fn get_one(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(iccid): Path<String>,
+) -> Response {
+    with_state(&app, &headers, |state| match state.find(&iccid) {
+        Some(i) => axum::Json(render(&state.sims[i])).into_response(),
+        None => not_found(&iccid),
+    })
+}
+
+async fn usage(State(app): State<App>, headers: HeaderMap, Path(iccid): Path<String>) -> Response {
+    with_state(&app, &headers, |state| match state.find(&iccid) {
+        Some(i) => axum::Json(render_usage(&state.sims[i])).into_response(),
+        None => not_found(&iccid),
+    })
+}
+
+fn action_answer(id: String) -> Response {
+    axum::Json(json!({ "actionId": id })).into_response()
+}
+
+/// The one string property `key` of a JSON object body, or a 400.
+fn string_property(body: &Bytes, key: &str) -> Result<String, Response> {
+    let bad = || error(StatusCode::BAD_REQUEST, &format!("body must be {{\"{key}\": string}}"));
+    let object = json_object(body).ok_or_else(bad)?;
+    if object.len() != 1 {
+        return Err(bad());
+    }
+    match object.get(key) {
+        Some(Json::String(s)) => Ok(s.clone()),
+        _ => Err(bad()),
+    }
+}
+
+async fn rename(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(iccid): Path<String>,
+    body: Bytes,
+) -> Response {
+    with_state(&app, &headers, |state| {
+        let Some(i) = state.find(&iccid) else {
+            return not_found(&iccid);
+        };
+        let name = match string_property(&body, "name") {
+            Ok(n) => n,
+            Err(r) => return r,
+        };
+        let sim = &mut state.sims[i];
+        // An empty name clears it: the text offers no other way to.
+        sim.name = (!name.is_empty()).then_some(name);
+        sim.updated_at = now_iso();
+        action_answer(state.action(&iccid, "name"))
+    })
+}
+
+async fn set_status(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(iccid): Path<String>,
+    body: Bytes,
+) -> Response {
+    with_state(&app, &headers, |state| {
+        let Some(i) = state.find(&iccid) else {
+            return not_found(&iccid);
+        };
+        let wanted = match string_property(&body, "status") {
+            Ok(s) => s,
+            Err(r) => return r,
+        };
+        let sim = &mut state.sims[i];
+        if !TRANSITIONS.contains(&(sim.status.as_str(), wanted.as_str())) {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!(
+                    "Status change from {} to {wanted} is not allowed",
+                    sim.status
+                ),
+            );
+        }
+        sim.status = wanted;
+        sim.updated_at = now_iso();
+        action_answer(state.action(&iccid, "status"))
+    })
+}
+
+async fn sms(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(iccid): Path<String>,
+    body: Bytes,
+) -> Response {
+    with_state(&app, &headers, |state| {
+        if state.find(&iccid).is_none() {
+            return not_found(&iccid);
+        }
+        let text = match string_property(&body, "text") {
+            Ok(t) => t,
+            Err(r) => return r,
+        };
+        let chars = text.chars().count();
+        if chars == 0 || chars > SMS_MAX_CHARS {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!("text must be 1 to {SMS_MAX_CHARS} characters, got {chars}"),
+            );
+        }
+        state.sms.push(SentSms {
+            iccid: iccid.clone(),
+            text,
+        });
+        StatusCode::OK.into_response()
+    })
+}
+
+async fn diagnostic(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(iccid): Path<String>,
+) -> Response {
+    with_state(&app, &headers, |state| {
+        if state.find(&iccid).is_none() {
+            return not_found(&iccid);
+        }
+        action_answer(state.action(&iccid, "diagnostic"))
+    })
+}
