@@ -35,8 +35,81 @@ pub enum Command {
     Plan(PlanArgs),
     /// Plan, confirm, and carry out the changes.
     Apply(ApplyArgs),
+    /// Inspect one SIM at its provider.
+    #[command(subcommand)]
+    Sim(SimCommand),
+    /// Current-period usage: per SIM (--sim) or for every SIM of the providers.
+    Usage(UsageArgs),
+    /// Send an SMS to a SIM (Infobip; at most 160 characters, checked before sending).
+    Sms(SmsArgs),
+    /// Run the provider's SIM diagnostics, which re-syncs the SIM's services (Infobip).
+    Diagnose(DiagnoseArgs),
     /// Run the provider emulator as an HTTP server (for tests and demos).
     Emulator(EmulatorArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SimCommand {
+    /// Print a SIM's live state as simfleet sees it.
+    Show(ShowArgs),
+}
+
+/// A SIM and where to find its provider.
+#[derive(Debug, Args)]
+pub struct SimTarget {
+    /// The SIM's ICCID.
+    pub iccid: String,
+    /// Manifest files or directories declaring the providers (and usually the SIM).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The provider to ask; needed only when no manifest declares the SIM.
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub target: SimTarget,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UsageFormat {
+    Text,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct UsageArgs {
+    /// Manifest files or directories declaring the providers.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Only these providers (repeatable); default: every provider that reports usage.
+    #[arg(long = "provider", value_name = "NAME")]
+    pub providers: Vec<String>,
+    /// Only these SIMs (repeatable); default: every SIM at the providers (monthly report).
+    #[arg(long = "sim", value_name = "ICCID")]
+    pub sims: Vec<String>,
+    #[arg(long, value_enum, default_value_t = UsageFormat::Text)]
+    pub format: UsageFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SmsArgs {
+    #[command(flatten)]
+    pub target: SimTarget,
+    /// The message, at most 160 characters.
+    #[arg(long)]
+    pub text: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    #[command(flatten)]
+    pub target: SimTarget,
 }
 
 #[derive(Debug, Args)]

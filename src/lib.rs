@@ -9,6 +9,7 @@ pub mod cli;
 pub mod emulator;
 pub mod manifest;
 pub mod model;
+pub mod operations;
 pub mod plan;
 pub mod provider;
 pub mod sandbox;

@@ -24,7 +24,12 @@ pub async fn run(args: EmulatorArgs) -> anyhow::Result<u8> {
             fail_status: args.fail_status,
         },
     };
-    let settings = BTreeMap::from([("onomondo".to_owned(), settings)]);
+    // The same settings for every emulated provider.
+    let settings: BTreeMap<String, ProviderSettings> =
+        ["onomondo", "infobip", "eseye", "telekom-cmo"]
+            .into_iter()
+            .map(|p| (p.to_owned(), settings.clone()))
+            .collect();
     let running =
         emulator::serve(App::new(world, settings), args.listen, args.allow_remote).await?;
     // Tests and scripts read the bound address from this first line.

@@ -3,13 +3,14 @@
 
 mod apply;
 mod emulator;
+mod operations;
 mod plan;
 mod session;
 
 use std::io::IsTerminal;
 
 use anyhow::Context;
-use simfleet::cli::{Cli, Command, Scope};
+use simfleet::cli::{Cli, Command, Scope, SimCommand};
 use simfleet::plan::render::Style;
 
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
@@ -32,6 +33,10 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Plan(args) => runtime()?.block_on(plan::run(args)),
         Command::Apply(args) => runtime()?.block_on(apply::run(args)),
+        Command::Sim(SimCommand::Show(args)) => runtime()?.block_on(operations::show(args)),
+        Command::Usage(args) => runtime()?.block_on(operations::usage(args)),
+        Command::Sms(args) => runtime()?.block_on(operations::sms(args)),
+        Command::Diagnose(args) => runtime()?.block_on(operations::diagnose(args)),
         Command::Emulator(args) => runtime()?.block_on(emulator::run(args)),
     }
 }

@@ -46,9 +46,25 @@ pub async fn open(scope: &Scope) -> anyhow::Result<Session> {
         .map(|s| s.provider.clone())
         .chain(scope.providers.iter().cloned())
         .collect();
+    let (sandboxes, clients) = connect(&manifests, &concerned).await?;
+    let narrowed = !scope.select.is_empty();
+    Ok(Session {
+        manifests,
+        sandboxes,
+        clients,
+        narrowed,
+    })
+}
+
+/// Resolves credentials (all problems reported before any request), starts
+/// the sandboxes and builds a client for each of `concerned`.
+pub async fn connect(
+    manifests: &Manifests,
+    concerned: &BTreeSet<String>,
+) -> anyhow::Result<(Sandboxes, BTreeMap<String, Arc<dyn Provider>>)> {
     let mut credentials = BTreeMap::new();
     let mut problems = Vec::new();
-    for name in &concerned {
+    for name in concerned {
         match manifest::resolve_credentials(&manifests.providers[name]) {
             Ok(c) => {
                 credentials.insert(name.clone(), c);
@@ -65,7 +81,7 @@ pub async fn open(scope: &Scope) -> anyhow::Result<Session> {
     let configs = concerned.iter().map(|n| &manifests.providers[n]);
     let sandboxes = Sandboxes::start(configs, Path::new(".simfleet/sandbox")).await?;
     let mut clients = BTreeMap::new();
-    for name in &concerned {
+    for name in concerned {
         let config = &manifests.providers[name];
         let url = match &config.endpoint {
             Endpoint::Remote { url, .. } => url.clone(),
@@ -75,13 +91,7 @@ pub async fn open(scope: &Scope) -> anyhow::Result<Session> {
             .with_context(|| format!("provider `{name}`"))?;
         clients.insert(name.clone(), client);
     }
-    let narrowed = !scope.select.is_empty();
-    Ok(Session {
-        manifests,
-        sandboxes,
-        clients,
-        narrowed,
-    })
+    Ok((sandboxes, clients))
 }
 
 impl Session {

@@ -37,7 +37,9 @@ pub enum StateError {
         #[source]
         source: std::io::Error,
     },
-    #[error("invalid --generate {spec:?}: expected PROVIDER=COUNT (onomondo, infobip), e.g. onomondo=400000")]
+    #[error(
+        "invalid --generate {spec:?}: expected PROVIDER=COUNT (onomondo, infobip), e.g. onomondo=400000"
+    )]
     Generate { spec: String },
 }
 

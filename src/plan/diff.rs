@@ -113,12 +113,10 @@ pub fn diff_sim(
                 continue; // converging by itself
             }
             match (&have, &want) {
-                (Value::Status(from), Value::Status(to)) => {
-                    match status_route(caps, *from, *to) {
-                        Ok(changes) => out.changes.extend(changes),
-                        Err(message) => out.errors.push(message),
-                    }
-                }
+                (Value::Status(from), Value::Status(to)) => match status_route(caps, *from, *to) {
+                    Ok(changes) => out.changes.extend(changes),
+                    Err(message) => out.errors.push(message),
+                },
                 _ => out.changes.push(change(field, have, want, None)),
             }
             continue;
@@ -233,7 +231,12 @@ mod tests {
 
     fn route(kind: ProviderKind, from: Status, to: Status) -> SimDiff {
         let d = desired(&[status(to)]);
-        diff_sim(&d, &live(&[status(from)]), &BTreeMap::new(), kind.capabilities())
+        diff_sim(
+            &d,
+            &live(&[status(from)]),
+            &BTreeMap::new(),
+            kind.capabilities(),
+        )
     }
 
     #[test]

@@ -110,7 +110,7 @@ impl SimPlan {
     pub fn status_move(&self) -> Option<(&Value, &Value)> {
         let mut moves = self.changes.iter().filter(|c| c.field == Field::Status);
         let first = moves.next()?;
-        let last = moves.last().unwrap_or(first);
+        let last = moves.next_back().unwrap_or(first);
         (first.before != last.after).then_some((&first.before, &last.after))
     }
 }
@@ -177,7 +177,12 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
                 });
                 continue;
             };
-            let diff = diff_sim(want, have, &inventory.vocabulary, config.kind.capabilities());
+            let diff = diff_sim(
+                want,
+                have,
+                &inventory.vocabulary,
+                config.kind.capabilities(),
+            );
             if let Some(condition) = diff.note {
                 plan.notes.push(SimNote {
                     iccid: want.iccid.clone(),

@@ -168,7 +168,7 @@ const INFOBIP: Capabilities = Capabilities {
     default_url: Some("https://api.infobip.com"),
     default_rate_limit: 10.0,
     default_concurrency: 8,
-    sandbox: false,
+    sandbox: true,
     operations: &[
         Operation::ShowSim,
         Operation::Usage,

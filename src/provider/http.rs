@@ -77,10 +77,15 @@ impl Request {
         self
     }
 
-    pub fn json(mut self, body: &impl serde::Serialize) -> Self {
+    pub fn json(self, body: &impl serde::Serialize) -> Self {
+        self.json_as("application/json", body)
+    }
+
+    /// A JSON body sent under another media type (e.g. JSON Patch).
+    pub fn json_as(mut self, content_type: &'static str, body: &impl serde::Serialize) -> Self {
         // Serialising plain data structures to JSON cannot fail.
         let bytes = serde_json::to_vec(body).unwrap_or_default();
-        self.body = Some(("application/json", bytes));
+        self.body = Some((content_type, bytes));
         self
     }
 }

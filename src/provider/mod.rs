@@ -6,6 +6,7 @@
 
 mod capabilities;
 pub mod http;
+pub mod infobip;
 pub mod onomondo;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,6 +47,29 @@ pub enum ProviderError {
     Protocol { endpoint: String, detail: String },
     #[error("{kind} providers are not implemented yet")]
     NotImplemented { kind: ProviderKind },
+    #[error("`{command}` is not offered by this provider")]
+    Unsupported { command: &'static str },
+    #[error("SIM {iccid} is not at this provider")]
+    NotFound { iccid: Iccid },
+}
+
+/// Current-period usage of one SIM; `None` where the provider reports none.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UsageRecord {
+    pub iccid: Iccid,
+    pub data_bytes: Option<u64>,
+    pub sms_sent: Option<u64>,
+    pub sms_received: Option<u64>,
+    pub calls_sent: Option<u64>,
+    pub calls_received: Option<u64>,
+}
+
+fn unsupported<'a, T: Send + 'a>(operation: Operation) -> BoxFuture<'a, Result<T, ProviderError>> {
+    Box::pin(async move {
+        Err(ProviderError::Unsupported {
+            command: operation.command(),
+        })
+    })
 }
 
 pub trait Provider: Send + Sync {
@@ -61,6 +85,30 @@ pub trait Provider: Send + Sync {
 
     /// Carries out one phase's changes; one outcome per SIM in `work`.
     fn apply<'a>(&'a self, phase: Phase, work: &'a [SimWork]) -> BoxFuture<'a, Vec<SimOutcome>>;
+
+    // Imperative operations (DESIGN.md 5). Callers check `Capabilities::offers`
+    // first, so the defaults are a safety net, never a user-facing path.
+
+    /// Usage of the given SIMs, or of every SIM when `iccids` is empty.
+    fn usage<'a>(
+        &'a self,
+        _iccids: &'a [Iccid],
+    ) -> BoxFuture<'a, Result<Vec<UsageRecord>, ProviderError>> {
+        unsupported(Operation::Usage)
+    }
+
+    fn send_sms<'a>(
+        &'a self,
+        _iccid: &'a Iccid,
+        _text: &'a str,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        unsupported(Operation::Sms)
+    }
+
+    /// Starts diagnostics; returns the provider's reference for it.
+    fn diagnose<'a>(&'a self, _iccid: &'a Iccid) -> BoxFuture<'a, Result<String, ProviderError>> {
+        unsupported(Operation::Diagnose)
+    }
 }
 
 /// Builds the client for a provider. `base_url` replaces the configured URL
@@ -80,6 +128,22 @@ pub fn connect(
             };
             let client = onomondo::Onomondo::new(config, base_url, token)?;
             Ok(Arc::new(client))
+        }
+        ProviderKind::Infobip => {
+            let auth = match (
+                credentials.get("username"),
+                credentials.get("password"),
+                credentials.get("api_key"),
+            ) {
+                (Some(user), Some(password), _) => infobip::Auth::Basic {
+                    username: user.clone(),
+                    password: password.clone(),
+                },
+                (_, _, Some(key)) => infobip::Auth::ApiKey(key.clone()),
+                _ if sandbox => infobip::Auth::ApiKey(Secret::new(crate::emulator::SANDBOX_KEY)),
+                _ => infobip::Auth::ApiKey(Secret::new("")),
+            };
+            Ok(Arc::new(infobip::Infobip::new(config, base_url, &auth)?))
         }
         kind => Err(ProviderError::NotImplemented { kind }),
     }

@@ -2,6 +2,8 @@
 //! over loopback HTTP.
 
 mod emulator;
+mod emulator_infobip;
+mod infobip;
 mod manifests;
 mod onomondo;
 mod quickstart;

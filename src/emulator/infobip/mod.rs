@@ -41,7 +41,10 @@ pub fn router() -> Router<App> {
         .route("/iot/1/sims/{iccid}", axum::routing::patch(rename))
         .route("/iot/1/sims/{iccid}/status", put(set_status))
         .route("/iot/1/sims/{iccid}/sms", post(sms))
-        .route("/iot/1/sims/{iccid}/diagnostic", post(diagnostic).get(diagnostic))
+        .route(
+            "/iot/1/sims/{iccid}/diagnostic",
+            post(diagnostic).get(diagnostic),
+        )
 }
 
 /// The Infobip error body (DESIGN.md 7).
@@ -53,7 +56,8 @@ pub fn error(status: StatusCode, text: &str) -> Response {
         s if s.is_server_error() => "GENERAL_ERROR",
         _ => "BAD_REQUEST",
     };
-    let body = json!({"requestError": {"serviceException": {"messageId": message_id, "text": text}}});
+    let body =
+        json!({"requestError": {"serviceException": {"messageId": message_id, "text": text}}});
     (status, axum::Json(body)).into_response()
 }
 
@@ -77,10 +81,7 @@ fn authorised(app: &App, headers: &HeaderMap) -> Result<(), Response> {
     if ok {
         Ok(())
     } else {
-        Err(error(
-            StatusCode::UNAUTHORIZED,
-            "Invalid login details",
-        ))
+        Err(error(StatusCode::UNAUTHORIZED, "Invalid login details"))
     }
 }
 
@@ -173,7 +174,12 @@ fn action_answer(id: String) -> Response {
 
 /// The one string property `key` of a JSON object body, or a 400.
 fn string_property(body: &Bytes, key: &str) -> Result<String, Response> {
-    let bad = || error(StatusCode::BAD_REQUEST, &format!("body must be {{\"{key}\": string}}"));
+    let bad = || {
+        error(
+            StatusCode::BAD_REQUEST,
+            &format!("body must be {{\"{key}\": string}}"),
+        )
+    };
     let object = json_object(body).ok_or_else(bad)?;
     if object.len() != 1 {
         return Err(bad());

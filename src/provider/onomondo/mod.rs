@@ -15,7 +15,7 @@ use futures_util::future::join_all;
 use reqwest::header::AUTHORIZATION;
 
 use super::http::{HttpClient, HttpSettings};
-use super::{BoxFuture, Inventory, Provider, ProviderError, SimOutcome};
+use super::{BoxFuture, Inventory, Provider, ProviderError, SimOutcome, UsageRecord};
 use crate::manifest::ProviderConfig;
 use crate::model::{Iccid, LiveSim, Phase, SimWork};
 use crate::secret::Secret;
@@ -90,5 +90,44 @@ impl Provider for Onomondo {
 
     fn apply<'a>(&'a self, _phase: Phase, work: &'a [SimWork]) -> BoxFuture<'a, Vec<SimOutcome>> {
         Box::pin(self.apply_work(work))
+    }
+
+    /// Onomondo reports data usage on the SIM itself.
+    fn usage<'a>(
+        &'a self,
+        iccids: &'a [Iccid],
+    ) -> BoxFuture<'a, Result<Vec<UsageRecord>, ProviderError>> {
+        Box::pin(async move {
+            let sims = if iccids.is_empty() {
+                self.list_sims().await?
+            } else {
+                let mut out = Vec::new();
+                for (iccid, sim) in iccids
+                    .iter()
+                    .zip(join_all(iccids.iter().map(|i| self.get_sim(i))).await)
+                {
+                    match sim? {
+                        Some(s) => out.push(s),
+                        None => {
+                            return Err(ProviderError::NotFound {
+                                iccid: iccid.clone(),
+                            });
+                        }
+                    }
+                }
+                out
+            };
+            Ok(sims
+                .into_iter()
+                .map(|s| UsageRecord {
+                    iccid: Iccid::from_live(s.iccid),
+                    data_bytes: s.usage,
+                    sms_sent: None,
+                    sms_received: None,
+                    calls_sent: None,
+                    calls_received: None,
+                })
+                .collect())
+        })
     }
 }

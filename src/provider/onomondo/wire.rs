@@ -36,6 +36,9 @@ pub struct WireSim {
     pub connector: Option<String>,
     #[serde(default)]
     pub activated: bool,
+    /// Data used, in bytes.
+    #[serde(default)]
+    pub usage: Option<u64>,
     #[serde(default)]
     pub tags: Vec<WireTag>,
     #[serde(default)]

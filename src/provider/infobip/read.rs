@@ -1,0 +1,133 @@
+//! Reading Infobip state: numbered pages fetched concurrently ahead until a
+//! short page arrives (the API gives no total), and conversion to the model.
+
+use std::collections::BTreeMap;
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+
+use super::Infobip;
+use super::wire::{PAGE_LIMIT, WireSim, WireUsage};
+use crate::model::{Condition, Field, Iccid, LiveSim, Status, Value};
+use crate::provider::ProviderError;
+use crate::provider::http::Request;
+
+/// Maps an Infobip status (DESIGN.md 2). States the API cannot set or leave
+/// come with a `Locked` condition: reported, never "fixed".
+fn status(raw: Option<&str>) -> (Value, Option<Condition>) {
+    let locked = |why: String| Some(Condition::Locked(why));
+    match raw {
+        Some("Active") => (Value::Status(Status::Active), None),
+        Some("Suspended") => (Value::Status(Status::Suspended), None),
+        Some("Activation Ready") => (Value::Status(Status::Inactive), None),
+        Some("Imported") => (
+            Value::Status(Status::Inactive),
+            locked("Infobip status Imported: status changes start at Activation Ready".into()),
+        ),
+        Some("Deactivated") => (
+            Value::Status(Status::Inactive),
+            locked("Infobip status Deactivated: the API cannot change it".into()),
+        ),
+        other => (
+            Value::Null,
+            locked(format!("unknown Infobip status {:?}", other.unwrap_or(""))),
+        ),
+    }
+}
+
+pub fn to_live(sim: &WireSim) -> LiveSim {
+    let (status, condition) = status(sim.status.as_deref());
+    let name = match sim.name.as_deref() {
+        None | Some("") => Value::Null,
+        Some(n) => Value::Text(n.to_owned()),
+    };
+    LiveSim {
+        iccid: Iccid::from_live(&sim.iccid),
+        id: sim.iccid.clone(),
+        fields: BTreeMap::from([(Field::Status, status), (Field::Name, name)]),
+        condition,
+    }
+}
+
+impl Infobip {
+    async fn page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        key: &str,
+        page: usize,
+    ) -> Result<Vec<T>, ProviderError> {
+        let req = Request::new(Method::GET, path)
+            .query("page", page)
+            .query("limit", PAGE_LIMIT);
+        let mut body: serde_json::Value = self.http.send(req).await?.json()?;
+        let items = body.get_mut(key).map(serde_json::Value::take);
+        match items {
+            Some(list) => serde_json::from_value(list).map_err(|e| ProviderError::Protocol {
+                endpoint: format!("GET {path}"),
+                detail: e.to_string(),
+            }),
+            None => Err(ProviderError::Protocol {
+                endpoint: format!("GET {path}"),
+                detail: format!("page {page} has no `{key}` list"),
+            }),
+        }
+    }
+
+    /// Every item of a paged list. Pages are requested `ahead` at a time and
+    /// consumed in order; the first short page is the last.
+    pub(super) async fn paged<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        key: &str,
+    ) -> Result<Vec<T>, ProviderError> {
+        let mut pending = FuturesOrdered::new();
+        let mut next = 1;
+        for _ in 0..self.ahead {
+            pending.push_back(self.page::<T>(path, key, next));
+            next += 1;
+        }
+        let mut out = Vec::new();
+        while let Some(page) = pending.next().await {
+            let items = page?;
+            let short = items.len() < PAGE_LIMIT;
+            out.extend(items);
+            if short {
+                // Pages beyond it are past the end; drop them unread.
+                break;
+            }
+            pending.push_back(self.page::<T>(path, key, next));
+            next += 1;
+        }
+        Ok(out)
+    }
+
+    /// One SIM; `None` when Infobip answers 404.
+    pub(super) async fn get_sim(&self, iccid: &Iccid) -> Result<Option<WireSim>, ProviderError> {
+        let resp = self
+            .http
+            .send(Request::new(Method::GET, format!("/iot/2/sims/{iccid}")))
+            .await?;
+        if resp.status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        Ok(Some(resp.json()?))
+    }
+
+    pub(super) async fn sim_usage(&self, iccid: &Iccid) -> Result<WireUsage, ProviderError> {
+        let resp = self
+            .http
+            .send(Request::new(
+                Method::GET,
+                format!("/iot/2/sims/{iccid}/usage"),
+            ))
+            .await?;
+        if resp.status == StatusCode::NOT_FOUND {
+            return Err(ProviderError::NotFound {
+                iccid: iccid.clone(),
+            });
+        }
+        Ok(resp.json()?)
+    }
+}
