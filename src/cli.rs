@@ -192,6 +192,18 @@ pub struct EmulatorArgs {
     /// Status of injected failures: 429, 500 or 503.
     #[arg(long, default_value_t = 503)]
     pub fail_status: u16,
+    /// Lifetime of issued access tokens in seconds (Eseye, Telekom CMO).
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    pub token_expiry: u64,
+    /// How long an activated Eseye SIM stays pendingProvision, in milliseconds.
+    #[arg(long, default_value_t = 1000, value_name = "MS")]
+    pub provision_delay_ms: u64,
+    /// How long a Telekom CMO monitor stays InProgress, in milliseconds.
+    #[arg(long, default_value_t = 1000, value_name = "MS")]
+    pub monitor_delay_ms: u64,
+    /// Every Nth Telekom CMO monitor ends InError (0: never).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub monitor_fail_every: u64,
     /// Allow listening on a non-loopback address.
     #[arg(long)]
     pub allow_remote: bool,

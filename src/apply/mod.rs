@@ -17,7 +17,7 @@ use futures_util::future::join_all;
 use crate::manifest::Manifests;
 use crate::model::{Iccid, Phase};
 use crate::plan::{Plan, ProviderPlan, diff_sim};
-use crate::provider::Provider;
+use crate::provider::{Provider, ReadScope};
 
 pub use progress::Progress;
 pub use report::{ApplyReport, Failure, ProviderReport};
@@ -105,7 +105,9 @@ async fn read_back(
     if applied.is_empty() {
         return;
     }
-    let live = match client.read_sims(applied).await {
+    let desired_here = manifests.sims.iter().filter(|s| s.provider == plan.name);
+    let scope = ReadScope::new(plan.kind, desired_here);
+    let live = match client.read_sims(applied, &scope).await {
         Ok(live) => live,
         Err(e) => {
             report.read_back_error = Some(e.to_string());

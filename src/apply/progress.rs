@@ -26,7 +26,7 @@ impl Progress {
 
     pub fn phase_done(&self, provider: &str, phase: Phase, sims: usize, failed: usize) {
         let line = format!(
-            "{provider}: {} phase: {sims} SIMs, {failed} failed",
+            "{provider}: {} phase: {sims} SIM(s), {failed} failed",
             phase.as_str()
         );
         match &self.bar {

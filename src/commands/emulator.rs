@@ -23,6 +23,10 @@ pub async fn run(args: EmulatorArgs) -> anyhow::Result<u8> {
             fail_every: args.fail_every,
             fail_status: args.fail_status,
         },
+        token_lifetime: Duration::from_secs(args.token_expiry),
+        provision_delay: Duration::from_millis(args.provision_delay_ms),
+        monitor_delay: Duration::from_millis(args.monitor_delay_ms),
+        monitor_fail_every: args.monitor_fail_every,
     };
     // The same settings for every emulated provider.
     let settings: BTreeMap<String, ProviderSettings> =

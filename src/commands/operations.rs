@@ -8,7 +8,7 @@ use simfleet::cli::{DiagnoseArgs, Format, ShowArgs, SimTarget, SmsArgs, UsageArg
 use simfleet::manifest::Manifests;
 use simfleet::model::Iccid;
 use simfleet::operations::{self as ops, parse_iccid};
-use simfleet::provider::{Operation, Provider};
+use simfleet::provider::{Operation, Provider, ReadScope};
 
 use super::session::{connect, load};
 
@@ -40,9 +40,13 @@ fn resolve(target: &SimTarget, op: Operation) -> anyhow::Result<(Manifests, Icci
 pub async fn show(args: ShowArgs) -> anyhow::Result<u8> {
     let (manifests, iccid, name) = resolve(&args.target, Operation::ShowSim)?;
     let kind = manifests.providers[&name].kind;
+    // Everything about this one SIM, details included.
+    let scope = ReadScope {
+        details: BTreeSet::from([iccid.clone()]),
+    };
     let sims = with_provider(&manifests, &name, async |client: &dyn Provider| {
         client
-            .read_sims(std::slice::from_ref(&iccid))
+            .read_sims(std::slice::from_ref(&iccid), &scope)
             .await
             .with_context(|| format!("reading SIM {iccid} at provider `{name}`"))
     })

@@ -10,7 +10,7 @@ use futures_util::future::join_all;
 use simfleet::cli::Scope;
 use simfleet::manifest::{self, Endpoint, Manifests};
 use simfleet::plan::{self, Plan, select::selected};
-use simfleet::provider::{self, Inventory, Provider};
+use simfleet::provider::{self, Inventory, Provider, ReadScope};
 use simfleet::sandbox::Sandboxes;
 
 /// Loads manifests, printing every problem to stderr.
@@ -97,10 +97,19 @@ pub async fn connect(
 impl Session {
     /// Reads every provider concurrently and builds the plan.
     pub async fn plan(&self) -> anyhow::Result<Plan> {
-        let reads = self
+        let scopes: BTreeMap<&String, ReadScope> = self
             .clients
-            .iter()
-            .map(|(name, client)| async move { (name.clone(), client.read_inventory().await) });
+            .keys()
+            .map(|name| {
+                let kind = self.manifests.providers[name].kind;
+                let desired = self.manifests.sims.iter().filter(|s| &s.provider == name);
+                (name, ReadScope::new(kind, desired))
+            })
+            .collect();
+        let reads = self.clients.iter().map(|(name, client)| {
+            let scope = &scopes[name];
+            async move { (name.clone(), client.read_inventory(scope).await) }
+        });
         let mut inventories: BTreeMap<String, Inventory> = BTreeMap::new();
         for (name, result) in join_all(reads).await {
             let inventory = result.with_context(|| format!("reading provider `{name}`"))?;

@@ -6,16 +6,19 @@
 //! unless explicitly allowed, and each provider lives under its own prefix.
 
 mod clock;
+pub mod eseye;
 pub mod infobip;
 pub mod onomondo;
 mod request;
 mod state;
+mod tokens;
 mod traffic;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -35,14 +38,27 @@ pub const SANDBOX_KEY: &str = "simfleet-sandbox";
 pub struct ProviderSettings {
     pub rate_per_minute: u64,
     pub faults: Faults,
+    /// Lifetime of issued access tokens (Eseye, CMO).
+    pub token_lifetime: Duration,
+    /// How long an activated Eseye SIM stays `pendingProvision`.
+    pub provision_delay: Duration,
+    /// How long a CMO monitor stays `InProgress`.
+    pub monitor_delay: Duration,
+    /// Every Nth CMO monitor ends `InError` (0: none).
+    pub monitor_fail_every: u64,
 }
 
 impl Default for ProviderSettings {
     fn default() -> Self {
-        // Onomondo's documented 600 requests per minute.
         ProviderSettings {
+            // Onomondo's documented 600 requests per minute.
             rate_per_minute: 600,
             faults: Faults::default(),
+            // CMO's documented 300 s (DESIGN.md 7).
+            token_lifetime: Duration::from_secs(300),
+            provision_delay: Duration::from_secs(1),
+            monitor_delay: Duration::from_secs(1),
+            monitor_fail_every: 0,
         }
     }
 }
@@ -51,6 +67,7 @@ impl Default for ProviderSettings {
 pub struct AppInner {
     pub world: Mutex<WorldState>,
     pub traffic: traffic::Traffic,
+    pub tokens: tokens::Tokens,
     pub settings: BTreeMap<String, ProviderSettings>,
 }
 
@@ -69,8 +86,14 @@ impl App {
         App(Arc::new(AppInner {
             world: Mutex::new(world),
             traffic: traffic::Traffic::default(),
+            tokens: tokens::Tokens::default(),
             settings,
         }))
+    }
+
+    /// The settings of one provider (defaults when none were given).
+    pub fn settings_of(&self, provider: &str) -> ProviderSettings {
+        self.settings.get(provider).cloned().unwrap_or_default()
     }
 
     pub fn snapshot(&self) -> WorldState {
@@ -87,6 +110,7 @@ impl App {
             .route("/_emulator/requests", get(requests))
             .nest("/onomondo", tracked(onomondo::router()))
             .nest("/infobip", tracked(infobip::router()))
+            .nest("/eseye", tracked(eseye::router()))
             .with_state(self.clone())
     }
 }
@@ -96,6 +120,7 @@ impl App {
 fn provider_error(provider: &str, status: StatusCode, text: &str) -> Response {
     match provider {
         "infobip" => infobip::error(status, text),
+        "eseye" => eseye::error(status, text),
         _ => onomondo::error(status, text),
     }
 }

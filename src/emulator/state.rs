@@ -8,6 +8,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::eseye::EseyeState;
 use super::infobip::InfobipState;
 use super::onomondo::OnomondoState;
 
@@ -19,6 +20,8 @@ pub struct WorldState {
     pub onomondo: OnomondoState,
     #[serde(default)]
     pub infobip: InfobipState,
+    #[serde(default)]
+    pub eseye: EseyeState,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -38,7 +41,7 @@ pub enum StateError {
         source: std::io::Error,
     },
     #[error(
-        "invalid --generate {spec:?}: expected PROVIDER=COUNT (onomondo, infobip), e.g. onomondo=400000"
+        "invalid --generate {spec:?}: expected PROVIDER=COUNT (onomondo, infobip, eseye), e.g. onomondo=400000"
     )]
     Generate { spec: String },
 }
@@ -61,7 +64,8 @@ impl WorldState {
         let checked = state
             .onomondo
             .resolve_tag_names()
-            .and_then(|()| state.infobip.check());
+            .and_then(|()| state.infobip.check())
+            .and_then(|()| state.eseye.check());
         checked.map_err(|message| StateError::Invalid {
             path: shown,
             message,
@@ -79,6 +83,7 @@ impl WorldState {
         match provider.trim() {
             "onomondo" => self.onomondo.generate(count),
             "infobip" => self.infobip.generate(count),
+            "eseye" => self.eseye.generate(count),
             _ => return Err(bad()),
         }
         Ok(())

@@ -18,6 +18,8 @@ use serde::Serialize;
 use super::App;
 
 const LOG_CAPACITY: usize = 200_000;
+/// Larger request bodies are refused (the providers' own are far smaller).
+const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// Injected misbehaviour for one provider.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +38,9 @@ pub struct LoggedRequest {
     pub route: String,
     pub path: String,
     pub content_type: Option<String>,
+    /// The request body (first 4 KiB), so tests can check what clients
+    /// send; never recorded for token endpoints, whose bodies carry secrets.
+    pub body: Option<String>,
     pub status: u16,
 }
 
@@ -111,6 +116,13 @@ pub async fn track(
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return super::provider_error(&provider, StatusCode::PAYLOAD_TOO_LARGE, "body too large");
+    };
+    let logged_body = (!route.contains("token") && !bytes.is_empty())
+        .then(|| String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned());
+    let req = Request::from_parts(parts, axum::body::Body::from(bytes));
     let n = app.traffic.per_path.lock().map_or(0, |mut m| {
         let n = m.entry(format!("{provider} {method} {path}")).or_default();
         *n += 1;
@@ -163,6 +175,7 @@ pub async fn track(
             route,
             path,
             content_type,
+            body: logged_body,
             status,
         });
     }

@@ -116,6 +116,9 @@ pub struct Capabilities {
     /// A live status in which the SIM accepts no change except leaving it,
     /// and why: such SIMs are released, changed and put back.
     pub frozen: Option<(Status, &'static str)>,
+    /// Fields that cost a request per SIM to read: read only for SIMs whose
+    /// manifests manage them.
+    pub detail_fields: &'static [Field],
 }
 
 impl Capabilities {
@@ -157,6 +160,7 @@ const ONOMONDO: Capabilities = Capabilities {
     ],
     status_rule: "Onomondo SIMs are either activated or deactivated",
     frozen: None,
+    detail_fields: &[],
 };
 
 const INFOBIP: Capabilities = Capabilities {
@@ -183,6 +187,7 @@ const INFOBIP: Capabilities = Capabilities {
     status_rule: "Infobip sets only Active (from Activation Ready or Suspended) and Suspended \
                   (from Active); `inactive` matches only SIMs never activated",
     frozen: None,
+    detail_fields: &[],
 };
 
 const ESEYE: Capabilities = Capabilities {
@@ -199,7 +204,7 @@ const ESEYE: Capabilities = Capabilities {
     default_url: None,
     default_rate_limit: 10.0,
     default_concurrency: 8,
-    sandbox: false,
+    sandbox: true,
     operations: &[Operation::ShowSim],
     transitions: &[
         (Status::Inactive, Status::Active),
@@ -209,6 +214,7 @@ const ESEYE: Capabilities = Capabilities {
     ],
     status_rule: "Eseye suspends and deactivates only active SIMs",
     frozen: Some((Status::Suspended, "Eseye cannot update a suspended SIM")),
+    detail_fields: &[Field::Attributes],
 };
 
 const TELEKOM_CMO: Capabilities = Capabilities {
@@ -231,4 +237,5 @@ const TELEKOM_CMO: Capabilities = Capabilities {
     ],
     status_rule: "CMO moves SIMs between ACTIVE, SUSPENDED and INACTIVE",
     frozen: None,
+    detail_fields: &[],
 };

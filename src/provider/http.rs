@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::{Mutex, Semaphore};
 use tokio::time::Instant;
 
+use super::token::TokenCache;
 use crate::secret::Secret;
 
 const MAX_ATTEMPTS: u32 = 5;
@@ -53,6 +54,25 @@ pub enum HttpError {
     BadCredential,
 }
 
+impl HttpError {
+    /// The message with the provider's error body summarised by `extract`
+    /// (which returns `None` for bodies that are not the provider's shape).
+    pub fn describe(&self, extract: fn(&str) -> Option<String>) -> String {
+        match self {
+            HttpError::Status {
+                method,
+                path,
+                status,
+                body,
+            } => match extract(body) {
+                Some(text) => format!("{method} {path}: HTTP {status}: {text}"),
+                None => self.to_string(),
+            },
+            other => other.to_string(),
+        }
+    }
+}
+
 /// One request, relative to the client's base URL.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -60,6 +80,9 @@ pub struct Request {
     pub path: String,
     pub query: Vec<(String, String)>,
     pub body: Option<(&'static str, Vec<u8>)>,
+    /// An `Authorization` value for this request only (tokens), replacing
+    /// the client's own.
+    pub authorization: Option<Secret>,
 }
 
 impl Request {
@@ -69,7 +92,22 @@ impl Request {
             path: path.into(),
             query: Vec::new(),
             body: None,
+            authorization: None,
         }
+    }
+
+    pub fn authorization(mut self, value: Secret) -> Self {
+        self.authorization = Some(value);
+        self
+    }
+
+    /// An `application/x-www-form-urlencoded` body.
+    pub fn form(mut self, fields: &[(&str, &str)]) -> Self {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.body = Some(("application/x-www-form-urlencoded", body.into_bytes()));
+        self
     }
 
     pub fn query(mut self, key: &str, value: impl ToString) -> Self {
@@ -96,6 +134,8 @@ pub struct Response {
     pub path: String,
     pub status: StatusCode,
     pub body: Vec<u8>,
+    /// The bearer token the request carried, if it came from a token cache.
+    token: Option<Secret>,
 }
 
 impl Response {
@@ -214,6 +254,8 @@ pub struct HttpClient {
     auth: Option<(HeaderName, HeaderValue)>,
     pacer: Pacer,
     permits: Semaphore,
+    /// Bearer tokens, attached per request instead of `auth`.
+    tokens: Option<Box<TokenCache>>,
 }
 
 impl HttpClient {
@@ -243,16 +285,36 @@ impl HttpClient {
             auth,
             pacer: Pacer::new(settings.rate_limit),
             permits: Semaphore::new(settings.concurrency.max(1) as usize),
+            tokens: None,
         })
+    }
+
+    /// A client that authenticates with tokens from `tokens`, renewing them
+    /// once on a 401.
+    pub fn with_tokens(settings: &HttpSettings, tokens: TokenCache) -> Result<Self, HttpError> {
+        let mut client = HttpClient::new(settings, None)?;
+        client.tokens = Some(Box::new(tokens));
+        Ok(client)
     }
 
     /// Sends `req`, retrying transport errors, 429 and 5xx with backoff and
     /// honouring `Retry-After`. Other statuses are returned to the caller.
     pub async fn send(&self, req: Request) -> Result<Response, HttpError> {
         let mut attempt = 0;
+        let mut renewed = false;
         loop {
             attempt += 1;
             let outcome = self.send_once(&req).await;
+            if let (Ok((resp, _)), Some(tokens)) = (&outcome, &self.tokens)
+                && resp.status == StatusCode::UNAUTHORIZED
+                && !renewed
+                && let Some(used) = &resp.token
+            {
+                tracing::debug!(path = %req.path, "401 with a cached token; renewing it once");
+                tokens.invalidate(used).await;
+                renewed = true;
+                continue;
+            }
             let retry_in = match &outcome {
                 Ok((resp, headers)) if retryable(resp.status) => {
                     Some(retry_after(headers).unwrap_or_else(|| backoff(attempt)))
@@ -283,8 +345,19 @@ impl HttpClient {
         if !req.query.is_empty() {
             builder = builder.query(&req.query);
         }
-        if let Some((name, value)) = &self.auth {
-            builder = builder.header(name, value);
+        let token = match &self.tokens {
+            Some(tokens) if req.authorization.is_none() => Some(tokens.bearer().await?),
+            _ => None,
+        };
+        match (req.authorization.as_ref().or(token.as_ref()), &self.auth) {
+            (Some(secret), _) => {
+                let mut value =
+                    HeaderValue::from_str(secret.expose()).map_err(|_| HttpError::BadCredential)?;
+                value.set_sensitive(true);
+                builder = builder.header(reqwest::header::AUTHORIZATION, value);
+            }
+            (None, Some((name, value))) => builder = builder.header(name, value),
+            (None, None) => {}
         }
         if let Some((content_type, body)) = &req.body {
             builder = builder
@@ -307,6 +380,7 @@ impl HttpClient {
             path: req.path.clone(),
             status,
             body,
+            token,
         };
         Ok((response, headers))
     }

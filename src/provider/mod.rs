@@ -5,9 +5,11 @@
 //! once, in `plan`. Wire specifics stay inside each provider's folder.
 
 mod capabilities;
+pub mod eseye;
 pub mod http;
 pub mod infobip;
 pub mod onomondo;
+pub mod token;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -29,6 +31,30 @@ pub struct Inventory {
     /// The values a provider accepts for enumerated fields (Onomondo's tag
     /// names): the plan refuses desired values outside them.
     pub vocabulary: BTreeMap<Field, BTreeSet<String>>,
+}
+
+/// What a read must include beyond what list calls give. Per-SIM details
+/// (Eseye attributes) cost a request per SIM, so they are read only for the
+/// SIMs whose manifests manage them.
+#[derive(Debug, Clone, Default)]
+pub struct ReadScope {
+    pub details: BTreeSet<Iccid>,
+}
+
+impl ReadScope {
+    /// Details for the SIMs of `desired` that manage a detail field of `kind`.
+    pub fn new<'a>(
+        kind: ProviderKind,
+        desired: impl IntoIterator<Item = &'a crate::model::DesiredSim>,
+    ) -> ReadScope {
+        let fields = kind.capabilities().detail_fields;
+        let details = desired
+            .into_iter()
+            .filter(|s| fields.iter().any(|f| s.fields.contains_key(f)))
+            .map(|s| s.iccid.clone())
+            .collect();
+        ReadScope { details }
+    }
 }
 
 /// How one SIM's changes in a phase ended.
@@ -74,13 +100,17 @@ fn unsupported<'a, T: Send + 'a>(operation: Operation) -> BoxFuture<'a, Result<T
 
 pub trait Provider: Send + Sync {
     /// Every SIM at the provider, plus the vocabulary of enumerated fields.
-    fn read_inventory(&self) -> BoxFuture<'_, Result<Inventory, ProviderError>>;
+    fn read_inventory<'a>(
+        &'a self,
+        scope: &'a ReadScope,
+    ) -> BoxFuture<'a, Result<Inventory, ProviderError>>;
 
     /// Fresh live state of the given SIMs (read-back, stale-plan checks).
     /// SIMs the provider does not hold are left out.
     fn read_sims<'a>(
         &'a self,
         iccids: &'a [Iccid],
+        scope: &'a ReadScope,
     ) -> BoxFuture<'a, Result<Vec<LiveSim>, ProviderError>>;
 
     /// Carries out one phase's changes; one outcome per SIM in `work`.
@@ -109,6 +139,19 @@ pub trait Provider: Send + Sync {
     fn diagnose<'a>(&'a self, _iccid: &'a Iccid) -> BoxFuture<'a, Result<String, ProviderError>> {
         unsupported(Operation::Diagnose)
     }
+}
+
+/// `client_id` and `client_secret`; a sandbox's defaults when not given.
+fn client_credentials(credentials: &BTreeMap<String, Secret>, sandbox: bool) -> (Secret, Secret) {
+    let get = |key: &str, sandbox_value: &str| match credentials.get(key) {
+        Some(s) => s.clone(),
+        None if sandbox => Secret::new(sandbox_value),
+        None => Secret::new(""),
+    };
+    (
+        get("client_id", "simfleet"),
+        get("client_secret", crate::emulator::SANDBOX_KEY),
+    )
 }
 
 /// Builds the client for a provider. `base_url` replaces the configured URL
@@ -144,6 +187,10 @@ pub fn connect(
                 _ => infobip::Auth::ApiKey(Secret::new("")),
             };
             Ok(Arc::new(infobip::Infobip::new(config, base_url, &auth)?))
+        }
+        ProviderKind::Eseye => {
+            let (id, secret) = client_credentials(credentials, sandbox);
+            Ok(Arc::new(eseye::Eseye::new(config, base_url, &id, &secret)?))
         }
         kind => Err(ProviderError::NotImplemented { kind }),
     }

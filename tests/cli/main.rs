@@ -2,7 +2,9 @@
 //! over loopback HTTP.
 
 mod emulator;
+mod emulator_eseye;
 mod emulator_infobip;
+mod eseye;
 mod infobip;
 mod manifests;
 mod onomondo;

@@ -82,12 +82,24 @@ impl Emulator {
         serde_json::from_str(&body).expect("json body")
     }
 
-    /// A raw HTTP/1.1 request; returns status and body.
+    /// A raw HTTP/1.1 request with a JSON body; returns status and body.
     pub fn request(
         &self,
         method: &str,
         path: &str,
         auth: Option<&str>,
+        body: &str,
+    ) -> (u16, String) {
+        self.request_with(method, path, auth, "application/json", body)
+    }
+
+    /// A raw HTTP/1.1 request; returns status and body.
+    pub fn request_with(
+        &self,
+        method: &str,
+        path: &str,
+        auth: Option<&str>,
+        content_type: &str,
         body: &str,
     ) -> (u16, String) {
         let mut stream = TcpStream::connect(&self.addr).expect("connect");
@@ -96,7 +108,7 @@ impl Emulator {
             .unwrap_or_default();
         write!(
             stream,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{auth}Content-Type: application/json\r\n\
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{auth}Content-Type: {content_type}\r\n\
              Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
             self.addr,
             body.len()

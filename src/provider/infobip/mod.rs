@@ -15,7 +15,7 @@ use futures_util::future::join_all;
 use reqwest::header::AUTHORIZATION;
 
 use super::http::{HttpClient, HttpError, HttpSettings};
-use super::{BoxFuture, Inventory, Provider, ProviderError, SimOutcome, UsageRecord};
+use super::{BoxFuture, Inventory, Provider, ProviderError, ReadScope, SimOutcome, UsageRecord};
 use crate::manifest::ProviderConfig;
 use crate::model::{Iccid, LiveSim, Phase, SimWork};
 use crate::secret::Secret;
@@ -72,18 +72,7 @@ impl Infobip {
 
 /// The provider's error text for a failed call, for per-SIM reports.
 fn describe(err: &HttpError) -> String {
-    match err {
-        HttpError::Status {
-            method,
-            path,
-            status,
-            body,
-        } => match wire::error_text(body) {
-            Some(text) => format!("{method} {path}: HTTP {status}: {text}"),
-            None => err.to_string(),
-        },
-        other => other.to_string(),
-    }
+    err.describe(wire::error_text)
 }
 
 fn record(u: wire::WireUsage) -> UsageRecord {
@@ -98,7 +87,10 @@ fn record(u: wire::WireUsage) -> UsageRecord {
 }
 
 impl Provider for Infobip {
-    fn read_inventory(&self) -> BoxFuture<'_, Result<Inventory, ProviderError>> {
+    fn read_inventory<'a>(
+        &'a self,
+        _scope: &'a ReadScope,
+    ) -> BoxFuture<'a, Result<Inventory, ProviderError>> {
         Box::pin(async move {
             let sims: Vec<wire::WireSim> = self.paged("/iot/2/sims", "sims").await?;
             Ok(Inventory {
@@ -111,6 +103,7 @@ impl Provider for Infobip {
     fn read_sims<'a>(
         &'a self,
         iccids: &'a [Iccid],
+        _scope: &'a ReadScope,
     ) -> BoxFuture<'a, Result<Vec<LiveSim>, ProviderError>> {
         Box::pin(async move {
             if iccids.len() > SINGLE_READ_MAX {

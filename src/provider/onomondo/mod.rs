@@ -15,7 +15,7 @@ use futures_util::future::join_all;
 use reqwest::header::AUTHORIZATION;
 
 use super::http::{HttpClient, HttpSettings};
-use super::{BoxFuture, Inventory, Provider, ProviderError, SimOutcome, UsageRecord};
+use super::{BoxFuture, Inventory, Provider, ProviderError, ReadScope, SimOutcome, UsageRecord};
 use crate::manifest::ProviderConfig;
 use crate::model::{Iccid, LiveSim, Phase, SimWork};
 use crate::secret::Secret;
@@ -53,7 +53,10 @@ impl Onomondo {
 }
 
 impl Provider for Onomondo {
-    fn read_inventory(&self) -> BoxFuture<'_, Result<Inventory, ProviderError>> {
+    fn read_inventory<'a>(
+        &'a self,
+        _scope: &'a ReadScope,
+    ) -> BoxFuture<'a, Result<Inventory, ProviderError>> {
         Box::pin(async move {
             let (sims, tags) = tokio::join!(self.list_sims(), self.tag_ids());
             let sims = sims?.iter().map(to_live).collect();
@@ -67,6 +70,7 @@ impl Provider for Onomondo {
     fn read_sims<'a>(
         &'a self,
         iccids: &'a [Iccid],
+        _scope: &'a ReadScope,
     ) -> BoxFuture<'a, Result<Vec<LiveSim>, ProviderError>> {
         Box::pin(async move {
             if iccids.len() > SINGLE_READ_MAX {

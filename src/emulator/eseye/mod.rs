@@ -1,0 +1,451 @@
+//! Eseye Infinity SIM API v2 as documented in provider-docs/eseye-sim-api.txt,
+//! with the wire choices of DESIGN.md 7: OAuth2 client credentials at
+//! `/oauth/token`, paged and filtered SIM lists, PATCH of status /
+//! customerSuspend / packageId / portfolioId where a suspended SIM can only
+//! be unsuspended (409), attributes, and `{"status":"ERR",...}` errors.
+//!
+//! Activation passes through `pendingProvision` for the configured delay.
+//! Admin and system suspensions are the provider's: the customer cannot lift
+//! them. Attribute writes on a suspended SIM are refused like SIM updates
+//! ("You cannot update a suspended SIM").
+
+// Helpers return a ready error `Response` for early exit from handlers.
+#![allow(clippy::result_large_err)]
+
+mod state;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Map, Value as Json, json};
+
+use super::request::{Params, basic_credentials, json_object, paging};
+use super::{App, ProviderSettings};
+use state::render_attribute;
+pub use state::{Attribute, EseyeState, Sim};
+
+const DEFAULT_PAGE_SIZE: usize = 20;
+const MAX_PAGE_SIZE: usize = 100;
+const FILTERS: [&str; 9] = [
+    "iccid",
+    "simId",
+    "mnoId",
+    "portfolioId",
+    "packageId",
+    "status",
+    "customerSuspend",
+    "adminSuspend",
+    "systemSuspend",
+];
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/oauth/token", post(token))
+        .route("/api/v2/sim", get(list))
+        .route("/api/v2/sim/{iccid}", get(get_one).patch(update))
+        .route(
+            "/api/v2/sim/{iccid}/attribute",
+            get(list_attributes).post(create_attributes),
+        )
+        .route(
+            "/api/v2/sim/{iccid}/attribute/{id}",
+            get(get_attribute)
+                .patch(update_attribute)
+                .delete(delete_attribute),
+        )
+}
+
+/// The Eseye error body (DESIGN.md 7).
+pub fn error(status: StatusCode, message: &str) -> Response {
+    let code = match status {
+        StatusCode::UNAUTHORIZED => "UNAUTHORISED",
+        StatusCode::NOT_FOUND => "NOT_FOUND",
+        StatusCode::CONFLICT => "SIM_SUSPENDED",
+        StatusCode::TOO_MANY_REQUESTS => "RATE_LIMITED",
+        s if s.is_server_error() => "SERVER_ERROR",
+        _ => "BAD_REQUEST",
+    };
+    coded(status, code, message)
+}
+
+fn coded(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = json!({"status": "ERR", "errorCode": code, "errorMessage": message});
+    (status, axum::Json(body)).into_response()
+}
+
+async fn token(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    let given = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(basic_credentials);
+    let known = app.world.lock().is_ok_and(|w| {
+        given.as_ref().is_some_and(|(id, secret)| {
+            !w.eseye.client_secret.is_empty()
+                && *id == w.eseye.client_id
+                && *secret == w.eseye.client_secret
+        })
+    });
+    if !known {
+        return error(StatusCode::UNAUTHORIZED, "invalid client credentials");
+    }
+    let grant = form_urlencoded::parse(&body).find(|(k, _)| k == "grant_type");
+    if grant.is_none_or(|(_, v)| v != "client_credentials") {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "grant_type must be client_credentials",
+        );
+    }
+    let lifetime = app.settings_of("eseye").token_lifetime;
+    let token = app.tokens.issue("eseye", lifetime);
+    axum::Json(json!({
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": lifetime.as_secs(),
+    }))
+    .into_response()
+}
+
+/// Runs `f` on the settled Eseye state after the bearer check.
+fn with_state(
+    app: &App,
+    headers: &HeaderMap,
+    f: impl FnOnce(&mut EseyeState, &ProviderSettings) -> Response,
+) -> Response {
+    let given = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !app.tokens.accepts("eseye", given) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "missing, invalid or expired access token",
+        );
+    }
+    let settings = app.settings_of("eseye");
+    match app.world.lock() {
+        Ok(mut world) => {
+            world.eseye.settle();
+            f(&mut world.eseye, &settings)
+        }
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "state unavailable"),
+    }
+}
+
+fn not_found(what: &str) -> Response {
+    error(StatusCode::NOT_FOUND, &format!("{what} not found"))
+}
+
+async fn list(State(app): State<App>, headers: HeaderMap, Query(params): Params) -> Response {
+    let (page, size) = match paging(
+        &params,
+        "page",
+        "pageSize",
+        DEFAULT_PAGE_SIZE,
+        MAX_PAGE_SIZE,
+    ) {
+        Ok(p) => p,
+        Err(text) => return error(StatusCode::BAD_REQUEST, &text),
+    };
+    let filters: Vec<&(String, String)> = params
+        .iter()
+        .filter(|(k, _)| k != "page" && k != "pageSize")
+        .collect();
+    if let Some((k, _)) = filters.iter().find(|(k, _)| !FILTERS.contains(&k.as_str())) {
+        return error(StatusCode::BAD_REQUEST, &format!("unknown parameter {k}"));
+    }
+    with_state(&app, &headers, |state, _| {
+        let matching: Vec<&Sim> = state
+            .sims
+            .iter()
+            .filter(|s| filters.iter().all(|(k, v)| s.filter_value(k) == Some(v)))
+            .collect();
+        let sims: Vec<Json> = matching
+            .iter()
+            .skip((page - 1) * size)
+            .take(size)
+            .map(|s| s.render())
+            .collect();
+        axum::Json(json!({"sims": sims, "page": page, "pageSize": size, "total": matching.len()}))
+            .into_response()
+    })
+}
+
+async fn get_one(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(iccid): Path<String>,
+) -> Response {
+    with_state(&app, &headers, |state, _| match state.find(&iccid) {
+        Some(i) => axum::Json(state.sims[i].render()).into_response(),
+        None => not_found("SIM"),
+    })
+}
+
+/// Applies a PATCH body to a copy of the SIM; all or nothing.
+fn patched(
+    state: &EseyeState,
+    sim: &Sim,
+    body: &Map<String, Json>,
+    settings: &ProviderSettings,
+) -> Result<Sim, Response> {
+    let bad = |text: String| error(StatusCode::BAD_REQUEST, &text);
+    let text = |key: &str| match body.get(key) {
+        None => Ok(None),
+        Some(Json::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(bad(format!("{key} must be a string"))),
+    };
+    if let Some(k) = body
+        .keys()
+        .find(|k| !["status", "customerSuspend", "packageId", "portfolioId"].contains(&k.as_str()))
+    {
+        return Err(bad(format!("unknown field {k}")));
+    }
+    let unsuspend_only = body.len() == 1 && text("customerSuspend")?.as_deref() == Some("no");
+    if sim.suspended() && !unsuspend_only {
+        return Err(error(
+            StatusCode::CONFLICT,
+            "You cannot update a suspended SIM",
+        ));
+    }
+    let mut next = sim.clone();
+    if let Some(status) = text("status")? {
+        match (status.as_str(), sim.status.as_str()) {
+            ("active", "available") => {
+                next.status = "pendingProvision".to_owned();
+                next.provisioned_at = Some(std::time::Instant::now() + settings.provision_delay);
+            }
+            ("active", _) | ("available", _) => next.status = status.clone(),
+            _ => {
+                return Err(bad(format!(
+                    "status must be active or available, got {status:?}"
+                )));
+            }
+        }
+    }
+    if let Some(flag) = text("customerSuspend")? {
+        if flag == "no" && (sim.admin_suspend == "yes" || sim.system_suspend == "yes") {
+            return Err(error(
+                StatusCode::CONFLICT,
+                "The SIM is suspended by Eseye (admin or system) and cannot be unsuspended",
+            ));
+        }
+        match flag.as_str() {
+            "yes" if next.status == "available" => {
+                return Err(error(
+                    StatusCode::CONFLICT,
+                    "Only an active SIM can be suspended",
+                ));
+            }
+            "yes" | "no" => next.customer_suspend = flag,
+            _ => return Err(bad("customerSuspend must be yes or no".into())),
+        }
+    }
+    if let Some(package) = text("packageId")? {
+        if !state.packages.contains(&package) {
+            return Err(coded(
+                StatusCode::BAD_REQUEST,
+                "UNKNOWN_PACKAGE",
+                "Package does not exist",
+            ));
+        }
+        next.package_id = package;
+    }
+    if let Some(portfolio) = text("portfolioId")? {
+        if !state.portfolios.contains(&portfolio) {
+            return Err(coded(
+                StatusCode::BAD_REQUEST,
+                "UNKNOWN_PORTFOLIO",
+                "Portfolio does not exist",
+            ));
+        }
+        next.portfolio_id = portfolio;
+    }
+    Ok(next)
+}
+
+async fn update(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(iccid): Path<String>,
+    body: Bytes,
+) -> Response {
+    with_state(&app, &headers, |state, settings| {
+        let Some(i) = state.find(&iccid) else {
+            return not_found("SIM");
+        };
+        let Some(body) = json_object(&body) else {
+            return error(StatusCode::BAD_REQUEST, "body must be a JSON object");
+        };
+        match patched(state, &state.sims[i], &body, settings) {
+            Ok(sim) => {
+                state.sims[i] = sim;
+                axum::Json(state.sims[i].render()).into_response()
+            }
+            Err(r) => r,
+        }
+    })
+}
+
+/// The SIM index, refusing writes to a suspended SIM.
+fn writable(state: &EseyeState, iccid: &str, write: bool) -> Result<usize, Response> {
+    let i = state.find(iccid).ok_or_else(|| not_found("SIM"))?;
+    if write && state.sims[i].suspended() {
+        return Err(error(
+            StatusCode::CONFLICT,
+            "You cannot update a suspended SIM",
+        ));
+    }
+    Ok(i)
+}
+
+async fn list_attributes(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(iccid): Path<String>,
+) -> Response {
+    with_state(&app, &headers, |state, _| {
+        match writable(state, &iccid, false) {
+            Ok(i) => {
+                let list: Vec<Json> = state.sims[i]
+                    .attributes
+                    .iter()
+                    .map(render_attribute)
+                    .collect();
+                axum::Json(json!({ "attributes": list })).into_response()
+            }
+            Err(r) => r,
+        }
+    })
+}
+
+async fn create_attributes(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(iccid): Path<String>,
+    body: Bytes,
+) -> Response {
+    with_state(&app, &headers, |state, _| {
+        let i = match writable(state, &iccid, true) {
+            Ok(i) => i,
+            Err(r) => return r,
+        };
+        let bad = || {
+            error(
+                StatusCode::BAD_REQUEST,
+                "body must be {\"attributes\":[{\"key\",\"value\"}]}",
+            )
+        };
+        let Some(Json::Array(items)) = json_object(&body).and_then(|mut b| b.remove("attributes"))
+        else {
+            return bad();
+        };
+        let mut pairs = Vec::new();
+        for item in &items {
+            match (
+                item.get("key"),
+                item.get("value"),
+                item.as_object().map(Map::len),
+            ) {
+                (Some(Json::String(k)), Some(Json::String(v)), Some(2)) if !k.is_empty() => {
+                    pairs.push((k.clone(), v.clone()));
+                }
+                _ => return bad(),
+            }
+        }
+        if pairs.is_empty() {
+            return bad();
+        }
+        let sim = &state.sims[i];
+        let taken = |k: &String| sim.attributes.iter().any(|a| &a.key == k);
+        let mut keys: Vec<&String> = pairs.iter().map(|(k, _)| k).collect();
+        keys.sort();
+        keys.dedup();
+        if keys.len() != pairs.len() || pairs.iter().any(|(k, _)| taken(k)) {
+            return coded(
+                StatusCode::CONFLICT,
+                "ATTRIBUTE_EXISTS",
+                "An attribute with this key exists",
+            );
+        }
+        let mut created = Vec::new();
+        for (key, value) in pairs {
+            state.next_attribute_id += 1;
+            let a = Attribute {
+                id: state.next_attribute_id.to_string(),
+                key,
+                value,
+            };
+            created.push(render_attribute(&a));
+            state.sims[i].attributes.push(a);
+        }
+        (
+            StatusCode::CREATED,
+            axum::Json(json!({ "attributes": created })),
+        )
+            .into_response()
+    })
+}
+
+/// Runs `f` on attribute `id` of SIM `iccid`.
+fn on_attribute(
+    app: &App,
+    headers: &HeaderMap,
+    (iccid, id): (String, String),
+    write: bool,
+    f: impl FnOnce(&mut Vec<Attribute>, usize) -> Response,
+) -> Response {
+    with_state(app, headers, |state, _| {
+        let i = match writable(state, &iccid, write) {
+            Ok(i) => i,
+            Err(r) => return r,
+        };
+        let list = &mut state.sims[i].attributes;
+        match list.iter().position(|a| a.id == id) {
+            Some(j) => f(list, j),
+            None => not_found("Attribute"),
+        }
+    })
+}
+
+async fn get_attribute(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(ids): Path<(String, String)>,
+) -> Response {
+    on_attribute(&app, &headers, ids, false, |list, j| {
+        axum::Json(render_attribute(&list[j])).into_response()
+    })
+}
+
+async fn update_attribute(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(ids): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let value = match json_object(&body) {
+        Some(b) if b.len() == 1 => b.get("value").and_then(Json::as_str).map(str::to_owned),
+        _ => None,
+    };
+    let Some(value) = value else {
+        return error(StatusCode::BAD_REQUEST, "body must be {\"value\": string}");
+    };
+    on_attribute(&app, &headers, ids, true, |list, j| {
+        list[j].value = value;
+        axum::Json(render_attribute(&list[j])).into_response()
+    })
+}
+
+async fn delete_attribute(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(ids): Path<(String, String)>,
+) -> Response {
+    on_attribute(&app, &headers, ids, true, |list, j| {
+        list.remove(j);
+        axum::Json(json!({"status": "OK"})).into_response()
+    })
+}

@@ -1,0 +1,46 @@
+//! Access tokens issued by the emulated OAuth2 endpoints (Eseye, CMO): random
+//! enough to be unguessable in tests, expiring after the provider's
+//! configured lifetime. Kept outside the persisted world: a restarted
+//! sandbox forgets its tokens, as a real provider's clients would expect.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+#[derive(Debug, Default)]
+pub struct Tokens {
+    issued: Mutex<BTreeMap<String, (String, Instant)>>,
+    counter: Mutex<u64>,
+}
+
+impl Tokens {
+    /// A new token for `provider`, valid for `lifetime`.
+    pub fn issue(&self, provider: &str, lifetime: Duration) -> String {
+        let n = self.counter.lock().map_or(0, |mut c| {
+            *c += 1;
+            *c
+        });
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let token = format!("{provider}-{n:x}-{nanos:x}");
+        if let Ok(mut issued) = self.issued.lock() {
+            let now = Instant::now();
+            issued.retain(|_, (_, expiry)| *expiry > now);
+            issued.insert(token.clone(), (provider.to_owned(), now + lifetime));
+        }
+        token
+    }
+
+    /// Whether `authorization` is `Bearer <token>` with a live token of `provider`.
+    pub fn accepts(&self, provider: &str, authorization: &str) -> bool {
+        let Some(token) = authorization.strip_prefix("Bearer ") else {
+            return false;
+        };
+        self.issued.lock().is_ok_and(|issued| {
+            issued
+                .get(token.trim())
+                .is_some_and(|(p, expiry)| p == provider && Instant::now() < *expiry)
+        })
+    }
+}

@@ -1,0 +1,140 @@
+//! Reading Eseye state: the first page gives the total, the rest are fetched
+//! concurrently; attributes only for the SIMs in the read scope.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use futures_util::future::join_all;
+use reqwest::{Method, StatusCode};
+
+use super::Eseye;
+use super::wire::{AttributeList, PAGE_SIZE, SimPage, WireAttribute, WireSim};
+use crate::model::{Condition, Field, Iccid, LiveSim, Status, Value};
+use crate::provider::http::Request;
+use crate::provider::{ProviderError, ReadScope};
+
+fn yes(flag: &Option<String>) -> bool {
+    flag.as_deref() == Some("yes")
+}
+
+/// Maps an Eseye SIM (DESIGN.md 2). Admin and system suspensions are locked;
+/// `pendingProvision` is in progress toward active.
+pub fn to_live(sim: &WireSim, attributes: Option<&[WireAttribute]>) -> LiveSim {
+    let (status, condition) = if yes(&sim.admin_suspend) || yes(&sim.system_suspend) {
+        let by = if yes(&sim.admin_suspend) {
+            "admin"
+        } else {
+            "system"
+        };
+        (
+            Value::Status(Status::Suspended),
+            Some(Condition::Locked(format!(
+                "suspended by Eseye ({by}Suspend); the customer cannot lift it"
+            ))),
+        )
+    } else if yes(&sim.customer_suspend) {
+        (Value::Status(Status::Suspended), None)
+    } else {
+        match sim.status.as_deref() {
+            Some("active") => (Value::Status(Status::Active), None),
+            Some("available") => (Value::Status(Status::Inactive), None),
+            Some("pendingProvision") => (
+                Value::Status(Status::Active),
+                Some(Condition::InProgress(
+                    "pendingProvision, becoming active".into(),
+                )),
+            ),
+            other => (
+                Value::Null,
+                Some(Condition::Locked(format!(
+                    "unknown Eseye status {:?}",
+                    other.unwrap_or("")
+                ))),
+            ),
+        }
+    };
+    let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
+    let mut fields = BTreeMap::from([
+        (Field::Status, status),
+        (Field::Package, text(&sim.package_id)),
+        (Field::Portfolio, text(&sim.portfolio_id)),
+    ]);
+    if let Some(list) = attributes {
+        let map = list
+            .iter()
+            .map(|a| (a.key.clone(), a.value.clone()))
+            .collect();
+        fields.insert(Field::Attributes, Value::Map(map));
+    }
+    let id = match &sim.sim_id {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => sim.iccid.clone(),
+    };
+    LiveSim {
+        iccid: Iccid::from_live(&sim.iccid),
+        id,
+        fields,
+        condition,
+    }
+}
+
+impl Eseye {
+    async fn page(&self, page: usize) -> Result<SimPage, ProviderError> {
+        let req = Request::new(Method::GET, "/api/v2/sim")
+            .query("page", page)
+            .query("pageSize", PAGE_SIZE);
+        Ok(self.send(req).await?.json()?)
+    }
+
+    pub(super) async fn list_sims(&self) -> Result<Vec<WireSim>, ProviderError> {
+        let first = self.page(1).await?;
+        let total = first.total.unwrap_or(first.sims.len());
+        let mut sims = first.sims;
+        let pages = total.div_ceil(PAGE_SIZE);
+        for page in join_all((2..=pages).map(|p| self.page(p))).await {
+            sims.extend(page?.sims);
+        }
+        Ok(sims)
+    }
+
+    pub(super) async fn get_sim(&self, iccid: &Iccid) -> Result<Option<WireSim>, ProviderError> {
+        let resp = self
+            .send(Request::new(Method::GET, format!("/api/v2/sim/{iccid}")))
+            .await?;
+        if resp.status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        Ok(Some(resp.json()?))
+    }
+
+    pub(super) async fn attributes(
+        &self,
+        iccid: &str,
+    ) -> Result<Vec<WireAttribute>, ProviderError> {
+        let req = Request::new(Method::GET, format!("/api/v2/sim/{iccid}/attribute"));
+        let list: AttributeList = self.send(req).await?.json()?;
+        Ok(list.attributes)
+    }
+
+    /// Converts SIMs, reading attributes for those in `scope`.
+    pub(super) async fn with_details(
+        &self,
+        sims: &[WireSim],
+        scope: &ReadScope,
+    ) -> Result<Vec<LiveSim>, ProviderError> {
+        let wanted: BTreeSet<&str> = scope.details.iter().map(Iccid::as_str).collect();
+        let detailed: Vec<&WireSim> = sims
+            .iter()
+            .filter(|s| wanted.contains(s.iccid.as_str()))
+            .collect();
+        let lists = join_all(detailed.iter().map(|s| self.attributes(&s.iccid))).await;
+        let mut attributes: BTreeMap<&str, Vec<WireAttribute>> = BTreeMap::new();
+        for (sim, list) in detailed.iter().zip(lists) {
+            attributes.insert(sim.iccid.as_str(), list?);
+        }
+        Ok(sims
+            .iter()
+            .map(|s| to_live(s, attributes.get(s.iccid.as_str()).map(Vec::as_slice)))
+            .collect())
+    }
+}

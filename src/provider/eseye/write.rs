@@ -1,0 +1,128 @@
+//! Eseye writes. Status moves map onto `status` or `customerSuspend`
+//! depending on where the SIM comes from; package and portfolio go in one
+//! PATCH; attributes are reconciled against a fresh read, so a re-run after
+//! an interruption converges instead of duplicating keys.
+
+use std::collections::BTreeMap;
+
+use reqwest::Method;
+
+use super::wire::{AttributeValue, NewAttribute, NewAttributes, SimPatch};
+use super::{Eseye, describe};
+use crate::model::{Change, Field, SimWork, Status, Value};
+use crate::provider::http::Request;
+use crate::provider::{ProviderError, SimOutcome};
+
+/// The PATCH body for one status move.
+fn status_patch(before: &Value, after: &Value) -> Result<SimPatch<'static>, String> {
+    let patch = |status, customer_suspend| SimPatch {
+        status,
+        customer_suspend,
+        ..SimPatch::default()
+    };
+    match (before, after) {
+        (Value::Status(Status::Suspended), Value::Status(Status::Active)) => {
+            Ok(patch(None, Some("no")))
+        }
+        (_, Value::Status(Status::Active)) => Ok(patch(Some("active"), None)),
+        (Value::Status(Status::Active), Value::Status(Status::Suspended)) => {
+            Ok(patch(None, Some("yes")))
+        }
+        (Value::Status(Status::Active), Value::Status(Status::Inactive)) => {
+            Ok(patch(Some("available"), None))
+        }
+        (b, a) => Err(format!("Eseye cannot move a SIM from {b} to {a}")),
+    }
+}
+
+fn text(field: Field, value: &Value) -> Result<&str, String> {
+    match value {
+        Value::Text(t) => Ok(t),
+        _ => Err(format!(
+            "Eseye SIMs always have a {}",
+            field.manifest_name()
+        )),
+    }
+}
+
+impl Eseye {
+    async fn patch(&self, iccid: &str, body: &SimPatch<'_>) -> Result<(), String> {
+        let req = Request::new(Method::PATCH, format!("/api/v2/sim/{iccid}")).json(body);
+        self.checked(req).await
+    }
+
+    async fn checked(&self, req: Request) -> Result<(), String> {
+        match self.send(req).await.and_then(|r| r.into_success()) {
+            Ok(_) => Ok(()),
+            Err(e) => Err(describe(&e)),
+        }
+    }
+
+    /// One SIM's changes of one phase, in order; the first failure ends them.
+    pub(super) async fn apply_sim(&self, work: &SimWork) -> SimOutcome {
+        SimOutcome {
+            iccid: work.iccid.clone(),
+            result: self.apply_changes(work).await,
+        }
+    }
+
+    async fn apply_changes(&self, work: &SimWork) -> Result<(), String> {
+        let iccid = work.iccid.as_str();
+        let mut config = SimPatch::default();
+        let mut attributes = None;
+        for change in &work.changes {
+            match change.field {
+                Field::Status => {
+                    self.patch(iccid, &status_patch(&change.before, &change.after)?)
+                        .await?
+                }
+                Field::Package => config.package_id = Some(text(change.field, &change.after)?),
+                Field::Portfolio => config.portfolio_id = Some(text(change.field, &change.after)?),
+                Field::Attributes => attributes = Some(change),
+                other => return Err(format!("Eseye cannot set {}", other.manifest_name())),
+            }
+        }
+        if config.package_id.is_some() || config.portfolio_id.is_some() {
+            self.patch(iccid, &config).await?;
+        }
+        if let Some(change) = attributes {
+            self.reconcile_attributes(iccid, change).await?;
+        }
+        Ok(())
+    }
+
+    /// Makes the SIM's attributes exactly the desired map.
+    async fn reconcile_attributes(&self, iccid: &str, change: &Change) -> Result<(), String> {
+        let empty = BTreeMap::new();
+        let want = match &change.after {
+            Value::Map(m) => m,
+            _ => &empty,
+        };
+        let have = self
+            .attributes(iccid)
+            .await
+            .map_err(|e: ProviderError| e.to_string())?;
+        let base = format!("/api/v2/sim/{iccid}/attribute");
+        for a in &have {
+            let path = format!("{base}/{}", a.id());
+            match want.get(&a.key) {
+                None => self.checked(Request::new(Method::DELETE, path)).await?,
+                Some(v) if *v != a.value => {
+                    let req = Request::new(Method::PATCH, path).json(&AttributeValue { value: v });
+                    self.checked(req).await?;
+                }
+                Some(_) => {}
+            }
+        }
+        let new: Vec<NewAttribute> = want
+            .iter()
+            .filter(|(k, _)| !have.iter().any(|a| &a.key == *k))
+            .map(|(key, value)| NewAttribute { key, value })
+            .collect();
+        if !new.is_empty() {
+            let req = Request::new(Method::POST, base).json(&NewAttributes { attributes: new });
+            self.checked(req).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,183 @@
+//! The emulator against the Eseye text (provider-docs/eseye-sim-api.txt and
+//! DESIGN.md 7), over raw HTTP, independent of simfleet's client.
+
+use serde_json::{Value, json};
+
+use crate::support::{Emulator, repo};
+
+/// `Basic base64("simfleet:simfleet-sandbox")`.
+const CLIENT: &str = "Basic c2ltZmxlZXQ6c2ltZmxlZXQtc2FuZGJveA==";
+
+fn body(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+fn token(e: &Emulator) -> String {
+    let (status, text) = e.request_with(
+        "POST",
+        "/eseye/oauth/token",
+        Some(CLIENT),
+        "application/x-www-form-urlencoded",
+        "grant_type=client_credentials",
+    );
+    assert_eq!(status, 200, "{text}");
+    format!("Bearer {}", body(&text)["access_token"].as_str().unwrap())
+}
+
+#[test]
+fn tokens_are_needed_and_expire() {
+    let e = Emulator::start(None, &["--generate", "eseye=3", "--token-expiry", "1"]);
+    let (status, text) = e.request("GET", "/eseye/api/v2/sim", None, "");
+    assert_eq!(status, 401);
+    assert_eq!(body(&text)["status"], "ERR");
+    let bad = e.request_with(
+        "POST",
+        "/eseye/oauth/token",
+        Some("Basic c2ltZmxlZXQ6bm8="),
+        "application/x-www-form-urlencoded",
+        "grant_type=client_credentials",
+    );
+    assert_eq!(bad.0, 401);
+    let bearer = token(&e);
+    assert_eq!(
+        e.request("GET", "/eseye/api/v2/sim", Some(&bearer), "").0,
+        200
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(
+        e.request("GET", "/eseye/api/v2/sim", Some(&bearer), "").0,
+        401
+    );
+}
+
+#[test]
+fn lists_page_and_filter() {
+    let e = Emulator::start(None, &["--generate", "eseye=150"]);
+    let auth = token(&e);
+    let (_, text) = e.request(
+        "GET",
+        "/eseye/api/v2/sim?page=2&pageSize=100",
+        Some(&auth),
+        "",
+    );
+    let page = body(&text);
+    assert_eq!(
+        (
+            page["total"].clone(),
+            page["sims"].as_array().unwrap().len()
+        ),
+        (json!(150), 50)
+    );
+    assert_eq!(
+        e.request("GET", "/eseye/api/v2/sim?pageSize=101", Some(&auth), "")
+            .0,
+        400
+    );
+    let (_, text) = e.request(
+        "GET",
+        "/eseye/api/v2/sim?status=available&pageSize=100",
+        Some(&auth),
+        "",
+    );
+    assert_eq!(body(&text)["total"], 75);
+    assert_eq!(
+        e.request("GET", "/eseye/api/v2/sim?colour=red", Some(&auth), "")
+            .0,
+        400
+    );
+}
+
+#[test]
+fn suspended_sims_accept_only_unsuspension() {
+    let e = Emulator::start(Some(&repo().join("sandbox/eseye.yaml")), &[]);
+    let auth = Some(token(&e));
+    let auth = auth.as_deref();
+    let suspended = "/eseye/api/v2/sim/89445385230000000041";
+    let (status, text) = e.request("PATCH", suspended, auth, r#"{"packageId":"pkg-premium"}"#);
+    assert_eq!((status, body(&text)["status"].clone()), (409, json!("ERR")));
+    assert_eq!(
+        e.request("PATCH", suspended, auth, r#"{"customerSuspend":"no"}"#)
+            .0,
+        200
+    );
+    let (status, text) = e.request("PATCH", suspended, auth, r#"{"packageId":"nope"}"#);
+    assert_eq!(
+        (status, body(&text)["errorCode"].clone()),
+        (400, json!("UNKNOWN_PACKAGE"))
+    );
+    assert_eq!(
+        e.request("PATCH", suspended, auth, r#"{"portfolioId":"pf-archive"}"#)
+            .0,
+        200
+    );
+
+    let admin = "/eseye/api/v2/sim/89445385230000000066";
+    assert_eq!(
+        e.request("PATCH", admin, auth, r#"{"customerSuspend":"no"}"#)
+            .0,
+        409
+    );
+    assert_eq!(
+        e.request(
+            "POST",
+            &format!("{admin}/attribute"),
+            auth,
+            r#"{"attributes":[{"key":"a","value":"b"}]}"#
+        )
+        .0,
+        409
+    );
+}
+
+#[test]
+fn activation_passes_through_pending_provision() {
+    let e = Emulator::start(
+        Some(&repo().join("sandbox/eseye.yaml")),
+        &["--provision-delay-ms", "300"],
+    );
+    let auth = Some(token(&e));
+    let sim = "/eseye/api/v2/sim/89445385230000000017";
+    let (_, text) = e.request("PATCH", sim, auth.as_deref(), r#"{"status":"active"}"#);
+    assert_eq!(body(&text)["status"], "pendingProvision");
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let (_, text) = e.request("GET", sim, auth.as_deref(), "");
+    assert_eq!(body(&text)["status"], "active");
+}
+
+#[test]
+fn attributes_are_created_listed_updated_and_deleted() {
+    let e = Emulator::start(Some(&repo().join("sandbox/eseye.yaml")), &[]);
+    let auth = Some(token(&e));
+    let auth = auth.as_deref();
+    let base = "/eseye/api/v2/sim/89445385230000000025/attribute";
+    let (status, text) = e.request(
+        "POST",
+        base,
+        auth,
+        r#"{"attributes":[{"key":"site","value":"a"},{"key":"floor","value":"1"}]}"#,
+    );
+    assert_eq!(status, 201, "{text}");
+    let id = body(&text)["attributes"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        e.request(
+            "POST",
+            base,
+            auth,
+            r#"{"attributes":[{"key":"site","value":"b"}]}"#
+        )
+        .0,
+        409
+    );
+    let (_, text) = e.request("PATCH", &format!("{base}/{id}"), auth, r#"{"value":"z"}"#);
+    assert_eq!(body(&text), json!({"id": id, "key": "site", "value": "z"}));
+    assert_eq!(
+        e.request("DELETE", &format!("{base}/{id}"), auth, "").0,
+        200
+    );
+    assert_eq!(e.request("GET", &format!("{base}/{id}"), auth, "").0, 404);
+    let (_, text) = e.request("GET", base, auth, "");
+    assert_eq!(body(&text)["attributes"].as_array().unwrap().len(), 1);
+}
