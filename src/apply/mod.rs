@@ -69,6 +69,9 @@ async fn run_provider(
         let errors = outcomes.iter().filter(|o| o.result.is_err()).count();
         progress.phase_done(&plan.name, phase, outcomes.len(), errors);
         for outcome in outcomes {
+            if let (Ok(()), Some(note)) = (&outcome.result, outcome.note) {
+                report.notes.push((outcome.iccid.clone(), phase, note));
+            }
             if let Err(message) = outcome.result {
                 failed.insert(outcome.iccid.clone());
                 report.failed.push(Failure {

@@ -21,6 +21,8 @@ pub struct ProviderReport {
     /// Applied without error, yet still different when read back.
     pub not_converged: Vec<(Iccid, Vec<String>)>,
     pub read_back_error: Option<String>,
+    /// How SIMs completed, where the provider said (sync, after a monitor).
+    pub notes: Vec<(Iccid, Phase, String)>,
 }
 
 impl ProviderReport {
@@ -32,6 +34,7 @@ impl ProviderReport {
             skipped: Vec::new(),
             not_converged: Vec::new(),
             read_back_error: None,
+            notes: Vec::new(),
         }
     }
 }
@@ -65,6 +68,14 @@ impl ApplyReport {
     pub fn render(&self) -> String {
         let mut out = String::new();
         for p in &self.providers {
+            for (iccid, phase, note) in &p.notes {
+                let _ = writeln!(
+                    out,
+                    "done: {} {iccid} ({}): {note}",
+                    p.provider,
+                    phase.as_str()
+                );
+            }
             for f in &p.failed {
                 let _ = writeln!(
                     out,

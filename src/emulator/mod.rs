@@ -11,6 +11,7 @@ pub mod infobip;
 pub mod onomondo;
 mod request;
 mod state;
+pub mod telekom_cmo;
 mod tokens;
 mod traffic;
 
@@ -111,6 +112,7 @@ impl App {
             .nest("/onomondo", tracked(onomondo::router()))
             .nest("/infobip", tracked(infobip::router()))
             .nest("/eseye", tracked(eseye::router()))
+            .nest("/telekom-cmo", tracked(telekom_cmo::router()))
             .with_state(self.clone())
     }
 }
@@ -121,6 +123,7 @@ fn provider_error(provider: &str, status: StatusCode, text: &str) -> Response {
     match provider {
         "infobip" => infobip::error(status, text),
         "eseye" => eseye::error(status, text),
+        "telekom-cmo" => telekom_cmo::error(status, text),
         _ => onomondo::error(status, text),
     }
 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::eseye::EseyeState;
 use super::infobip::InfobipState;
 use super::onomondo::OnomondoState;
+use super::telekom_cmo::CmoState;
 
 /// The whole emulated world.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -22,6 +23,8 @@ pub struct WorldState {
     pub infobip: InfobipState,
     #[serde(default)]
     pub eseye: EseyeState,
+    #[serde(default, rename = "telekom-cmo")]
+    pub telekom_cmo: CmoState,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +44,7 @@ pub enum StateError {
         source: std::io::Error,
     },
     #[error(
-        "invalid --generate {spec:?}: expected PROVIDER=COUNT (onomondo, infobip, eseye), e.g. onomondo=400000"
+        "invalid --generate {spec:?}: expected PROVIDER=COUNT (onomondo, infobip, eseye, telekom-cmo), e.g. onomondo=400000"
     )]
     Generate { spec: String },
 }
@@ -65,7 +68,8 @@ impl WorldState {
             .onomondo
             .resolve_tag_names()
             .and_then(|()| state.infobip.check())
-            .and_then(|()| state.eseye.check());
+            .and_then(|()| state.eseye.check())
+            .and_then(|()| state.telekom_cmo.check());
         checked.map_err(|message| StateError::Invalid {
             path: shown,
             message,
@@ -84,6 +88,7 @@ impl WorldState {
             "onomondo" => self.onomondo.generate(count),
             "infobip" => self.infobip.generate(count),
             "eseye" => self.eseye.generate(count),
+            "telekom-cmo" => self.telekom_cmo.generate(count),
             _ => return Err(bad()),
         }
         Ok(())

@@ -226,7 +226,7 @@ const TELEKOM_CMO: Capabilities = Capabilities {
     default_url: None,
     default_rate_limit: 10.0,
     default_concurrency: 8,
-    sandbox: false,
+    sandbox: true,
     operations: &[Operation::ShowSim],
     transitions: &[
         (Status::Inactive, Status::Active),
@@ -237,5 +237,5 @@ const TELEKOM_CMO: Capabilities = Capabilities {
     ],
     status_rule: "CMO moves SIMs between ACTIVE, SUSPENDED and INACTIVE",
     frozen: None,
-    detail_fields: &[],
+    detail_fields: &[Field::Attributes],
 };

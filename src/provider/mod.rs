@@ -9,6 +9,7 @@ pub mod eseye;
 pub mod http;
 pub mod infobip;
 pub mod onomondo;
+pub mod telekom_cmo;
 pub mod token;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -63,6 +64,8 @@ pub struct SimOutcome {
     pub iccid: Iccid,
     /// `Err` holds the provider's error text.
     pub result: Result<(), String>,
+    /// How it completed, when that is worth reporting (e.g. "after monitor M").
+    pub note: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,8 +74,6 @@ pub enum ProviderError {
     Http(#[from] http::HttpError),
     #[error("unexpected response from {endpoint}: {detail}")]
     Protocol { endpoint: String, detail: String },
-    #[error("{kind} providers are not implemented yet")]
-    NotImplemented { kind: ProviderKind },
     #[error("`{command}` is not offered by this provider")]
     Unsupported { command: &'static str },
     #[error("SIM {iccid} is not at this provider")]
@@ -192,6 +193,18 @@ pub fn connect(
             let (id, secret) = client_credentials(credentials, sandbox);
             Ok(Arc::new(eseye::Eseye::new(config, base_url, &id, &secret)?))
         }
-        kind => Err(ProviderError::NotImplemented { kind }),
+        ProviderKind::TelekomCmo => {
+            let (id, secret) = client_credentials(credentials, sandbox);
+            // A sandbox serves the tenant `sandbox` and its token endpoint
+            // next to the API.
+            let tenant = config.tenant.clone().unwrap_or_else(|| "sandbox".into());
+            let token_url = match &config.token_url {
+                Some(url) => url.clone(),
+                None => format!("{}/token", base_url.trim_end_matches('/')),
+            };
+            let client =
+                telekom_cmo::TelekomCmo::new(config, base_url, &tenant, &token_url, &id, &secret)?;
+            Ok(Arc::new(client))
+        }
     }
 }

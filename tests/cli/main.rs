@@ -10,3 +10,4 @@ mod manifests;
 mod onomondo;
 mod quickstart;
 mod support;
+mod telekom_cmo;

@@ -63,6 +63,7 @@ impl Eseye {
         SimOutcome {
             iccid: work.iccid.clone(),
             result: self.apply_changes(work).await,
+            note: None,
         }
     }
 

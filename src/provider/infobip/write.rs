@@ -30,6 +30,7 @@ impl Infobip {
         SimOutcome {
             iccid: work.iccid.clone(),
             result,
+            note: None,
         }
     }
 

@@ -114,6 +114,7 @@ impl Onomondo {
             .map(|(iccid, result)| SimOutcome {
                 iccid: iccid.clone(),
                 result,
+                note: None,
             })
             .collect()
     }
