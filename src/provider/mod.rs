@@ -9,6 +9,7 @@ pub mod eseye;
 pub mod http;
 pub mod infobip;
 pub mod onomondo;
+mod pick;
 pub mod telekom_cmo;
 pub mod token;
 

@@ -16,6 +16,7 @@ use futures_util::future::join_all;
 use reqwest::Method;
 
 use super::http::{HttpClient, HttpError, HttpSettings, Request, Response};
+use super::pick::read_chosen;
 use super::token::TokenCache;
 use super::{BoxFuture, Inventory, Provider, ProviderError, ReadScope, SimOutcome};
 use crate::manifest::ProviderConfig;
@@ -23,9 +24,6 @@ use crate::model::{Iccid, LiveSim, Phase, SimWork};
 use crate::secret::Secret;
 
 pub use read::to_live;
-
-/// Above this many SIMs a read-back lists everything instead of one GET each.
-const SINGLE_READ_MAX: usize = 50;
 
 pub struct Eseye {
     http: HttpClient,
@@ -84,18 +82,13 @@ impl Provider for Eseye {
         scope: &'a ReadScope,
     ) -> BoxFuture<'a, Result<Vec<LiveSim>, ProviderError>> {
         Box::pin(async move {
-            let sims = if iccids.len() > SINGLE_READ_MAX {
-                let all = self.list_sims().await?;
-                all.into_iter()
-                    .filter(|s| iccids.iter().any(|i| i.as_str() == s.iccid))
-                    .collect()
-            } else {
-                let mut found = Vec::new();
-                for sim in join_all(iccids.iter().map(|i| self.get_sim(i))).await {
-                    found.extend(sim?);
-                }
-                found
-            };
+            let sims = read_chosen(
+                iccids,
+                || self.list_sims(),
+                |i| self.get_sim(i),
+                |s: &wire::WireSim| s.iccid.as_str(),
+            )
+            .await?;
             self.with_details(&sims, scope).await
         })
     }

@@ -15,15 +15,13 @@ use futures_util::future::join_all;
 use reqwest::header::AUTHORIZATION;
 
 use super::http::{HttpClient, HttpError, HttpSettings};
+use super::pick::read_chosen;
 use super::{BoxFuture, Inventory, Provider, ProviderError, ReadScope, SimOutcome, UsageRecord};
 use crate::manifest::ProviderConfig;
 use crate::model::{Iccid, LiveSim, Phase, SimWork};
 use crate::secret::Secret;
 
 pub use read::to_live;
-
-/// Above this many SIMs a read-back lists everything instead of one GET each.
-const SINGLE_READ_MAX: usize = 50;
 
 /// The two documented ways to authenticate.
 pub enum Auth {
@@ -106,20 +104,14 @@ impl Provider for Infobip {
         _scope: &'a ReadScope,
     ) -> BoxFuture<'a, Result<Vec<LiveSim>, ProviderError>> {
         Box::pin(async move {
-            if iccids.len() > SINGLE_READ_MAX {
-                let all: Vec<wire::WireSim> = self.paged("/iot/2/sims", "sims").await?;
-                return Ok(all
-                    .iter()
-                    .filter(|s| iccids.iter().any(|i| i.as_str() == s.iccid))
-                    .map(to_live)
-                    .collect());
-            }
-            let found = join_all(iccids.iter().map(|i| self.get_sim(i))).await;
-            let mut out = Vec::new();
-            for sim in found {
-                out.extend(sim?.as_ref().map(to_live));
-            }
-            Ok(out)
+            let sims = read_chosen(
+                iccids,
+                || self.paged("/iot/2/sims", "sims"),
+                |i| self.get_sim(i),
+                |s: &wire::WireSim| s.iccid.as_str(),
+            )
+            .await?;
+            Ok(sims.iter().map(to_live).collect())
         })
     }
 

@@ -15,6 +15,7 @@ use futures_util::future::join_all;
 use reqwest::header::AUTHORIZATION;
 
 use super::http::{HttpClient, HttpSettings};
+use super::pick::read_chosen;
 use super::{BoxFuture, Inventory, Provider, ProviderError, ReadScope, SimOutcome, UsageRecord};
 use crate::manifest::ProviderConfig;
 use crate::model::{Iccid, LiveSim, Phase, SimWork};
@@ -22,9 +23,6 @@ use crate::secret::Secret;
 
 pub use read::to_live;
 pub use write::{tag_delta, update_body};
-
-/// Above this many SIMs a read-back lists everything instead of one GET each.
-const SINGLE_READ_MAX: usize = 50;
 
 pub struct Onomondo {
     http: HttpClient,
@@ -73,22 +71,14 @@ impl Provider for Onomondo {
         _scope: &'a ReadScope,
     ) -> BoxFuture<'a, Result<Vec<LiveSim>, ProviderError>> {
         Box::pin(async move {
-            if iccids.len() > SINGLE_READ_MAX {
-                let all = self.list_sims().await?;
-                let wanted: std::collections::BTreeSet<&str> =
-                    iccids.iter().map(Iccid::as_str).collect();
-                return Ok(all
-                    .iter()
-                    .filter(|s| wanted.contains(s.iccid.as_str()))
-                    .map(to_live)
-                    .collect());
-            }
-            let found = join_all(iccids.iter().map(|i| self.get_sim(i))).await;
-            let mut out = Vec::new();
-            for sim in found {
-                out.extend(sim?.as_ref().map(to_live));
-            }
-            Ok(out)
+            let sims = read_chosen(
+                iccids,
+                || self.list_sims(),
+                |i| self.get_sim(i),
+                |s: &wire::WireSim| s.iccid.as_str(),
+            )
+            .await?;
+            Ok(sims.iter().map(to_live).collect())
         })
     }
 
