@@ -82,6 +82,16 @@ pub enum UsageFormat {
     Json,
 }
 
+impl From<UsageFormat> for simfleet::render::operations::UsageFormat {
+    fn from(f: UsageFormat) -> Self {
+        match f {
+            UsageFormat::Text => Self::Text,
+            UsageFormat::Csv => Self::Csv,
+            UsageFormat::Json => Self::Json,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct UsageArgs {
     /// Manifest files or directories declaring the providers.

@@ -4,10 +4,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+mod cli;
 mod commands;
 
 fn main() -> ExitCode {
-    let cli = simfleet::cli::Cli::parse();
+    let cli = cli::Cli::parse();
     let filter = match cli.verbose {
         0 => "warn",
         1 => "info,simfleet=debug",

@@ -269,6 +269,55 @@ pub struct SimWork {
     pub changes: Vec<Change>,
 }
 
+/// What turns one set into another: members added and removed, in order.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SetDelta<'a> {
+    pub added: Vec<&'a str>,
+    pub removed: Vec<&'a str>,
+}
+
+/// The delta from `before` to `after`; values that are not sets count as empty.
+pub fn set_delta<'a>(before: &'a Value, after: &'a Value) -> SetDelta<'a> {
+    let empty = |v: &'a Value| match v {
+        Value::Set(s) => s.iter().map(String::as_str).collect(),
+        _ => BTreeSet::new(),
+    };
+    let (before, after): (BTreeSet<&str>, BTreeSet<&str>) = (empty(before), empty(after));
+    SetDelta {
+        added: after.difference(&before).copied().collect(),
+        removed: before.difference(&after).copied().collect(),
+    }
+}
+
+/// What turns one key/value map into another, in key order: keys removed
+/// or changed (from the old map), then keys added.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct MapDelta<'a> {
+    pub removed: Vec<&'a str>,
+    pub changed: Vec<(&'a str, &'a str)>,
+    pub added: Vec<(&'a str, &'a str)>,
+}
+
+pub fn map_delta<'a>(
+    have: &'a BTreeMap<String, String>,
+    want: &'a BTreeMap<String, String>,
+) -> MapDelta<'a> {
+    let mut delta = MapDelta::default();
+    for (key, old) in have {
+        match want.get(key) {
+            None => delta.removed.push(key),
+            Some(new) if new != old => delta.changed.push((key, new)),
+            Some(_) => {}
+        }
+    }
+    delta.added = want
+        .iter()
+        .filter(|(k, _)| !have.contains_key(*k))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    delta
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +332,28 @@ mod tests {
             assert!(Iccid::parse(good).unwrap().luhn_ok(), "{good}");
         }
         assert!(!Iccid::parse("89457387300000024186").unwrap().luhn_ok());
+    }
+
+    #[test]
+    fn deltas_list_what_to_add_change_and_remove() {
+        let set = |items: &[&str]| Value::Set(items.iter().map(|s| (*s).to_owned()).collect());
+        let (before, after) = (set(&["a", "b"]), set(&["b", "c"]));
+        let d = set_delta(&before, &after);
+        assert_eq!((d.added, d.removed), (vec!["c"], vec!["a"]));
+        let map = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        let (have, want) = (
+            map(&[("cost", "1"), ("legacy", "x"), ("same", "s")]),
+            map(&[("cost", "2"), ("same", "s"), ("site", "hh")]),
+        );
+        let d = map_delta(&have, &want);
+        assert_eq!(d.removed, vec!["legacy"]);
+        assert_eq!(d.changed, vec![("cost", "2")]);
+        assert_eq!(d.added, vec![("site", "hh")]);
     }
 
     #[test]

@@ -1,20 +1,14 @@
 //! The imperative operations of DESIGN.md 5 (`sim show`, `usage`, `sms`,
-//! `diagnose`): which provider to ask, the checks made before any request,
-//! and how results are printed.
+//! `diagnose`): which provider to ask and the checks made before any
+//! request. Their output is rendered by `render::operations`.
 //!
 //! Everything here runs before or after the network: whether a provider
 //! offers an operation is read from its capabilities, and a refusal must
 //! happen before any client is built. Nothing here may send a request.
 
-use std::fmt::Write as _;
-
-use crate::cli::UsageFormat;
+use crate::kind::{Operation, ProviderKind};
 use crate::manifest::Manifests;
-use crate::model::{Iccid, LiveSim};
-use crate::provider::{Operation, ProviderKind, UsageRecord};
-
-/// Infobip's documented SMS limit.
-pub const SMS_MAX_CHARS: usize = 160;
+use crate::model::Iccid;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OperationError {
@@ -37,8 +31,8 @@ pub enum OperationError {
     },
     #[error("no provider in the manifests offers `{command}`")]
     NoneOffers { command: &'static str },
-    #[error("the SMS text is {chars} characters; at most {SMS_MAX_CHARS} can be sent")]
-    SmsTooLong { chars: usize },
+    #[error("the SMS text is {chars} characters; at most {max} can be sent")]
+    SmsTooLong { chars: usize, max: usize },
     #[error("the SMS text is empty")]
     SmsEmpty,
 }
@@ -51,16 +45,10 @@ pub fn parse_iccid(text: &str) -> Result<Iccid, OperationError> {
 
 /// Provider types that offer `op`, for messages.
 fn offered_by(op: Operation) -> String {
-    let kinds: Vec<&str> = [
-        ProviderKind::Onomondo,
-        ProviderKind::Infobip,
-        ProviderKind::Eseye,
-        ProviderKind::TelekomCmo,
-    ]
-    .into_iter()
-    .filter(|k| k.capabilities().offers(op))
-    .map(ProviderKind::as_str)
-    .collect();
+    let kinds: Vec<&str> = ProviderKind::offering(op)
+        .into_iter()
+        .map(ProviderKind::as_str)
+        .collect();
     kinds.join(", ")
 }
 
@@ -149,123 +137,14 @@ pub fn providers_offering(
     Ok(all)
 }
 
-/// The SMS length rule, checked before anything is sent.
-pub fn check_sms_text(text: &str) -> Result<(), OperationError> {
+/// The SMS length rule of `kind` (from its row), checked before anything is sent.
+pub fn check_sms_text(kind: ProviderKind, text: &str) -> Result<(), OperationError> {
+    let max = kind.capabilities().sms_max_chars.unwrap_or(usize::MAX);
     match text.chars().count() {
         0 => Err(OperationError::SmsEmpty),
-        n if n > SMS_MAX_CHARS => Err(OperationError::SmsTooLong { chars: n }),
+        n if n > max => Err(OperationError::SmsTooLong { chars: n, max }),
         _ => Ok(()),
     }
-}
-
-/// CSV columns: the usage fields of the Infobip text, after the provider and ICCID.
-const USAGE_COLUMNS: [&str; 7] = [
-    "provider",
-    "iccid",
-    "usedDataBytes",
-    "sentSmsCount",
-    "receivedSmsCount",
-    "sentCallsCount",
-    "receivedCallsCount",
-];
-
-fn cells(provider: &str, r: &UsageRecord, none: &str) -> [String; 7] {
-    let n = |v: Option<u64>| v.map_or(none.to_owned(), |x| x.to_string());
-    [
-        provider.to_owned(),
-        r.iccid.to_string(),
-        n(r.data_bytes),
-        n(r.sms_sent),
-        n(r.sms_received),
-        n(r.calls_sent),
-        n(r.calls_received),
-    ]
-}
-
-/// Usage rows, `(provider, record)`, in the requested format.
-pub fn render_usage(rows: &[(String, UsageRecord)], format: UsageFormat) -> String {
-    let mut out = String::new();
-    match format {
-        UsageFormat::Csv => {
-            out.push_str(&USAGE_COLUMNS.join(","));
-            out.push('\n');
-            for (provider, r) in rows {
-                // No cell can hold a comma or quote: names are not included.
-                out.push_str(&cells(provider, r, "").join(","));
-                out.push('\n');
-            }
-        }
-        UsageFormat::Json => {
-            let list: Vec<serde_json::Value> = rows
-                .iter()
-                .map(|(provider, r)| {
-                    let mut v = serde_json::to_value(r).unwrap_or_default();
-                    if let Some(obj) = v.as_object_mut() {
-                        obj.insert("provider".into(), provider.clone().into());
-                    }
-                    v
-                })
-                .collect();
-            out = serde_json::to_string_pretty(&list).unwrap_or_default();
-            out.push('\n');
-        }
-        UsageFormat::Text => {
-            let header = [
-                "PROVIDER",
-                "ICCID",
-                "DATA BYTES",
-                "SMS SENT",
-                "SMS RECV",
-                "CALLS OUT",
-                "CALLS IN",
-            ];
-            let table: Vec<[String; 7]> = rows.iter().map(|(p, r)| cells(p, r, "-")).collect();
-            let width = |i: usize| {
-                table
-                    .iter()
-                    .map(|row| row[i].len())
-                    .chain([header[i].len()])
-                    .max()
-                    .unwrap_or(0)
-            };
-            let widths: Vec<usize> = (0..7).map(width).collect();
-            let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
-            for row in std::iter::once(header.as_slice()).chain(table.iter().map(|r| r.as_slice()))
-            {
-                let line: Vec<String> = row
-                    .iter()
-                    .zip(&widths)
-                    .enumerate()
-                    .map(|(i, (cell, w))| {
-                        if i < 2 {
-                            format!("{cell:<w$}")
-                        } else {
-                            format!("{cell:>w$}")
-                        }
-                    })
-                    .collect();
-                let _ = writeln!(out, "{}", line.join("  ").trim_end());
-            }
-        }
-    }
-    out
-}
-
-/// One SIM's live state, field by field.
-pub fn render_sim(provider: &str, kind: ProviderKind, sim: &LiveSim) -> String {
-    let mut out = format!("SIM {} at provider `{provider}` ({kind})\n", sim.iccid);
-    let _ = writeln!(out, "  {:<28} {}", "id", sim.id);
-    for (field, value) in &sim.fields {
-        let _ = writeln!(out, "  {:<28} {value}", field.manifest_name());
-    }
-    if let Some(condition) = &sim.condition {
-        let (tag, detail) = match condition {
-            crate::model::Condition::InProgress(d) => ("in progress", d),
-            crate::model::Condition::Locked(d) => ("locked", d),
-        };
-        let _ = writeln!(out, "  {tag}: {detail}");
-    }
-    out
 }
 
 #[cfg(test)]
@@ -274,11 +153,15 @@ mod tests {
 
     #[test]
     fn sms_length_counts_characters_not_bytes() {
-        assert!(check_sms_text(&"é".repeat(160)).is_ok());
+        let infobip = ProviderKind::Infobip;
+        assert!(check_sms_text(infobip, &"é".repeat(160)).is_ok());
         assert!(matches!(
-            check_sms_text(&"a".repeat(161)),
-            Err(OperationError::SmsTooLong { chars: 161 })
+            check_sms_text(infobip, &"a".repeat(161)),
+            Err(OperationError::SmsTooLong {
+                chars: 161,
+                max: 160
+            })
         ));
-        assert!(check_sms_text("").is_err());
+        assert!(check_sms_text(infobip, "").is_err());
     }
 }

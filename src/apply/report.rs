@@ -1,26 +1,42 @@
-//! What an apply did, per provider, and the exit code it implies.
+//! What an apply did, per provider, and the exit code it implies. Typed:
+//! the rendering is `render::report`'s.
 
-use std::fmt::Write as _;
+use crate::model::{Change, Iccid, Phase};
+use crate::provider::{ProviderError, SimFailure};
 
-use crate::model::{Iccid, Phase};
-
+/// A SIM whose changes in a phase failed, with the provider's reason.
 #[derive(Debug, Clone)]
 pub struct Failure {
     pub iccid: Iccid,
     pub phase: Phase,
-    /// The provider's error text.
-    pub message: String,
+    pub failure: SimFailure,
 }
 
+/// A SIM whose phase was not attempted because an earlier phase failed.
 #[derive(Debug, Clone)]
+pub struct Skipped {
+    pub iccid: Iccid,
+    pub phase: Phase,
+    pub halted_by: Phase,
+}
+
+/// Applied without error, yet still different when read back.
+#[derive(Debug, Clone)]
+pub struct NotConverged {
+    pub iccid: Iccid,
+    /// What still differs, `before` being the value read back; empty when
+    /// the SIM was not found at all.
+    pub differing: Vec<Change>,
+}
+
+#[derive(Debug)]
 pub struct ProviderReport {
     pub provider: String,
     pub applied: Vec<Iccid>,
     pub failed: Vec<Failure>,
-    pub skipped: Vec<Failure>,
-    /// Applied without error, yet still different when read back.
-    pub not_converged: Vec<(Iccid, Vec<String>)>,
-    pub read_back_error: Option<String>,
+    pub skipped: Vec<Skipped>,
+    pub not_converged: Vec<NotConverged>,
+    pub read_back_error: Option<ProviderError>,
     /// How SIMs completed, where the provider said (sync, after a monitor).
     pub notes: Vec<(Iccid, Phase, String)>,
 }
@@ -39,14 +55,19 @@ impl ProviderReport {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct ApplyReport {
     pub providers: Vec<ProviderReport>,
 }
 
 impl ApplyReport {
-    fn count(&self, f: impl Fn(&ProviderReport) -> usize) -> usize {
+    pub fn count(&self, f: impl Fn(&ProviderReport) -> usize) -> usize {
         self.providers.iter().map(f).sum()
+    }
+
+    /// SIMs applied and read back as desired.
+    pub fn converged(&self) -> usize {
+        self.count(|p| p.applied.len()) - self.count(|p| p.not_converged.len())
     }
 
     /// 0 all applied, 1 nothing applied, 3 partial failure.
@@ -57,65 +78,10 @@ impl ApplyReport {
                 + p.not_converged.len()
                 + usize::from(p.read_back_error.is_some())
         });
-        let converged = self.count(|p| p.applied.len()) - self.count(|p| p.not_converged.len());
-        match (problems, converged) {
+        match (problems, self.converged()) {
             (0, _) => 0,
             (_, 0) => 1,
             _ => 3,
         }
-    }
-
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        for p in &self.providers {
-            for (iccid, phase, note) in &p.notes {
-                let _ = writeln!(
-                    out,
-                    "done: {} {iccid} ({}): {note}",
-                    p.provider,
-                    phase.as_str()
-                );
-            }
-            for f in &p.failed {
-                let _ = writeln!(
-                    out,
-                    "failed: {} {} ({}): {}",
-                    p.provider,
-                    f.iccid,
-                    f.phase.as_str(),
-                    f.message
-                );
-            }
-            for f in &p.skipped {
-                let _ = writeln!(
-                    out,
-                    "skipped: {} {} ({}): {}",
-                    p.provider,
-                    f.iccid,
-                    f.phase.as_str(),
-                    f.message
-                );
-            }
-            for (iccid, fields) in &p.not_converged {
-                let _ = writeln!(
-                    out,
-                    "not converged: {} {iccid}: {}",
-                    p.provider,
-                    fields.join("; ")
-                );
-            }
-            if let Some(e) = &p.read_back_error {
-                let _ = writeln!(out, "read-back failed: {}: {e}", p.provider);
-            }
-        }
-        let applied = self.count(|p| p.applied.len()) - self.count(|p| p.not_converged.len());
-        let failed = self.count(|p| p.failed.len());
-        let skipped = self.count(|p| p.skipped.len());
-        let _ = writeln!(
-            out,
-            "Apply complete: {applied} SIM{} applied, {failed} failed, {skipped} skipped.",
-            if applied == 1 { "" } else { "s" }
-        );
-        out
     }
 }

@@ -4,20 +4,22 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::bail;
 use simfleet::apply::{self, Progress};
-use simfleet::cli::ApplyArgs;
-use simfleet::plan::{render, safety};
+use simfleet::plan::safety;
+use simfleet::render;
+
+use crate::cli::ApplyArgs;
 
 pub async fn run(args: ApplyArgs) -> anyhow::Result<u8> {
     let session = super::session::open(&args.scope).await?;
     let result = execute(&args, &session).await;
     // Sandbox state is saved whatever happened, so a partial apply is remembered.
-    session.sandboxes.stop(true).await?;
+    session.connected.sandboxes.stop(true).await?;
     result
 }
 
 async fn execute(args: &ApplyArgs, session: &super::session::Session) -> anyhow::Result<u8> {
     let plan = session.plan().await?;
-    print!("{}", render::text(&plan, super::style(&args.scope)));
+    print!("{}", render::plan::text(&plan, super::style(&args.scope)));
     if plan.has_errors() {
         bail!("the plan has errors; nothing was applied");
     }
@@ -47,9 +49,9 @@ async fn execute(args: &ApplyArgs, session: &super::session::Session) -> anyhow:
         .map(|s| s.changes.len())
         .sum();
     let progress = Progress::new(total, std::io::stderr().is_terminal());
-    let report = apply::execute(&plan, &session.manifests, &session.clients, &progress).await;
+    let report = apply::execute(&plan, &session.connected.clients, &progress).await;
     progress.finish();
-    print!("{}", report.render());
+    print!("{}", render::report::text(&report));
     Ok(report.exit_code())
 }
 

@@ -10,8 +10,9 @@ mod session;
 use std::io::IsTerminal;
 
 use anyhow::Context;
-use simfleet::cli::{Cli, Command, Scope, SimCommand};
-use simfleet::plan::render::Style;
+use simfleet::render::Style;
+
+use crate::cli::{Cli, Command, Scope, SimCommand};
 
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {

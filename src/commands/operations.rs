@@ -4,13 +4,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Context;
-use simfleet::cli::{DiagnoseArgs, Format, ShowArgs, SimTarget, SmsArgs, UsageArgs};
+use simfleet::kind::Operation;
 use simfleet::manifest::Manifests;
 use simfleet::model::Iccid;
 use simfleet::operations::{self as ops, parse_iccid};
-use simfleet::provider::{Operation, Provider, ReadScope};
+use simfleet::provider::{Provider, ReadScope};
+use simfleet::render::operations as view;
 
 use super::session::{connect, load};
+use crate::cli::{DiagnoseArgs, Format, ShowArgs, SimTarget, SmsArgs, UsageArgs};
 
 /// Runs `f` against one connected provider, then stops its sandbox (saving
 /// state: SMS and diagnostics are recorded there).
@@ -20,12 +22,12 @@ async fn with_provider<T>(
     f: impl AsyncFnOnce(&dyn Provider) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
     let concerned = BTreeSet::from([name.to_owned()]);
-    let (sandboxes, clients) = connect(manifests, &concerned).await?;
-    let result = match clients.get(name) {
+    let connected = connect(manifests, &concerned).await?;
+    let result = match connected.clients.get(name) {
         Some(client) => f(client.as_ref()).await,
         None => Err(anyhow::anyhow!("provider `{name}` could not be connected")),
     };
-    sandboxes.stop(true).await?;
+    connected.sandboxes.stop(true).await?;
     result
 }
 
@@ -55,7 +57,7 @@ pub async fn show(args: ShowArgs) -> anyhow::Result<u8> {
         anyhow::bail!("SIM {iccid} is not at provider `{name}`");
     };
     match args.format {
-        Format::Text => print!("{}", ops::render_sim(&name, kind, &sim)),
+        Format::Text => print!("{}", view::render_sim(&name, kind, &sim)),
         Format::Json => println!("{}", serde_json::to_string_pretty(&sim)?),
     }
     Ok(0)
@@ -82,11 +84,11 @@ pub async fn usage(args: UsageArgs) -> anyhow::Result<u8> {
         }
     }
     let concerned: BTreeSet<String> = wanted.keys().cloned().collect();
-    let (sandboxes, clients) = connect(&manifests, &concerned).await?;
+    let connected = connect(&manifests, &concerned).await?;
     let mut rows = Vec::new();
     let mut failure = None;
     for (name, iccids) in &wanted {
-        match clients[name].usage(iccids).await {
+        match connected.clients[name].usage(iccids).await {
             Ok(records) => rows.extend(records.into_iter().map(|r| (name.clone(), r))),
             Err(e) => {
                 failure =
@@ -95,17 +97,17 @@ pub async fn usage(args: UsageArgs) -> anyhow::Result<u8> {
             }
         }
     }
-    sandboxes.stop(true).await?;
+    connected.sandboxes.stop(true).await?;
     if let Some(e) = failure {
         return Err(e);
     }
-    print!("{}", ops::render_usage(&rows, args.format));
+    print!("{}", view::render_usage(&rows, args.format.into()));
     Ok(0)
 }
 
 pub async fn sms(args: SmsArgs) -> anyhow::Result<u8> {
-    ops::check_sms_text(&args.text)?;
     let (manifests, iccid, name) = resolve(&args.target, Operation::Sms)?;
+    ops::check_sms_text(manifests.providers[&name].kind, &args.text)?;
     with_provider(&manifests, &name, async |client: &dyn Provider| {
         client
             .send_sms(&iccid, &args.text)

@@ -1,17 +1,18 @@
-//! What plan and apply share: load and narrow manifests, resolve credentials,
-//! start sandboxes, connect providers and read their inventories.
+//! What plan, apply and the imperative commands share at the edge: load
+//! manifests (printing every problem), start sandboxes, resolve credentials
+//! and connect providers. The planning itself is the library's.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use futures_util::future::join_all;
-use simfleet::cli::Scope;
-use simfleet::manifest::{self, Endpoint, Manifests};
-use simfleet::plan::{self, Plan, select::selected};
-use simfleet::provider::{self, Inventory, Provider, ReadScope};
-use simfleet::sandbox::Sandboxes;
+use simfleet::emulator::sandbox::Sandboxes;
+use simfleet::manifest::{self, Manifests};
+use simfleet::plan::{self, Plan, Selection};
+use simfleet::provider::{self, Provider};
+
+use crate::cli::Scope;
 
 /// Loads manifests, printing every problem to stderr.
 pub fn load(paths: &[PathBuf]) -> anyhow::Result<Manifests> {
@@ -21,54 +22,26 @@ pub fn load(paths: &[PathBuf]) -> anyhow::Result<Manifests> {
     })
 }
 
-pub struct Session {
-    pub manifests: Manifests,
+/// Providers connected for one run, with the sandboxes serving some of them.
+pub struct Connected {
     pub sandboxes: Sandboxes,
     pub clients: BTreeMap<String, Arc<dyn Provider>>,
-    narrowed: bool,
-}
-
-pub async fn open(scope: &Scope) -> anyhow::Result<Session> {
-    let mut manifests = load(&scope.paths)?;
-    for name in &scope.providers {
-        if !manifests.providers.contains_key(name) {
-            let known: Vec<&String> = manifests.providers.keys().collect();
-            bail!("--provider {name}: no such provider; known: {known:?}");
-        }
-    }
-    let wanted = |p: &str| scope.providers.is_empty() || scope.providers.iter().any(|n| n == p);
-    manifests
-        .sims
-        .retain(|s| wanted(&s.provider) && selected(s, &scope.select));
-    let concerned: BTreeSet<String> = manifests
-        .sims
-        .iter()
-        .map(|s| s.provider.clone())
-        .chain(scope.providers.iter().cloned())
-        .collect();
-    let (sandboxes, clients) = connect(&manifests, &concerned).await?;
-    let narrowed = !scope.select.is_empty();
-    Ok(Session {
-        manifests,
-        sandboxes,
-        clients,
-        narrowed,
-    })
 }
 
 /// Resolves credentials (all problems reported before any request), starts
-/// the sandboxes and builds a client for each of `concerned`.
+/// the sandboxes and connects each of `concerned`.
 pub async fn connect(
     manifests: &Manifests,
     concerned: &BTreeSet<String>,
-) -> anyhow::Result<(Sandboxes, BTreeMap<String, Arc<dyn Provider>>)> {
-    let mut credentials = BTreeMap::new();
+) -> anyhow::Result<Connected> {
+    let configs: Vec<_> = concerned.iter().map(|n| &manifests.providers[n]).collect();
+    let sandboxes =
+        Sandboxes::start(configs.iter().copied(), Path::new(".simfleet/sandbox")).await?;
+    let mut connections = Vec::new();
     let mut problems = Vec::new();
-    for name in concerned {
-        match manifest::resolve_credentials(&manifests.providers[name]) {
-            Ok(c) => {
-                credentials.insert(name.clone(), c);
-            }
+    for config in &configs {
+        match config.connect(sandboxes.url(&config.name).as_deref()) {
+            Ok(c) => connections.push(c),
             Err(p) => problems.extend(p),
         }
     }
@@ -76,50 +49,41 @@ pub async fn connect(
         for p in &problems {
             eprintln!("error: {p}");
         }
+        sandboxes.stop(false).await?;
         bail!("missing credentials; nothing was sent to any provider");
     }
-    let configs = concerned.iter().map(|n| &manifests.providers[n]);
-    let sandboxes = Sandboxes::start(configs, Path::new(".simfleet/sandbox")).await?;
     let mut clients = BTreeMap::new();
-    for name in concerned {
-        let config = &manifests.providers[name];
-        let url = match &config.endpoint {
-            Endpoint::Remote { url, .. } => url.clone(),
-            Endpoint::Sandbox { .. } => sandboxes.url(name).unwrap_or_default(),
-        };
-        let client = provider::connect(config, &url, &credentials[name])
-            .with_context(|| format!("provider `{name}`"))?;
+    for connection in &connections {
+        let name = &connection.provider;
+        let client = provider::connect(connection).with_context(|| format!("provider `{name}`"))?;
         clients.insert(name.clone(), client);
     }
-    Ok((sandboxes, clients))
+    Ok(Connected { sandboxes, clients })
+}
+
+/// A narrowed, connected run of plan or apply.
+pub struct Session {
+    pub manifests: Manifests,
+    pub selection: Selection,
+    pub connected: Connected,
+}
+
+pub async fn open(scope: &Scope) -> anyhow::Result<Session> {
+    let selection = Selection {
+        providers: scope.providers.clone(),
+        select: scope.select.clone(),
+    };
+    let manifests = selection.narrow(load(&scope.paths)?)?;
+    let connected = connect(&manifests, &selection.concerned(&manifests)).await?;
+    Ok(Session {
+        manifests,
+        selection,
+        connected,
+    })
 }
 
 impl Session {
-    /// Reads every provider concurrently and builds the plan.
     pub async fn plan(&self) -> anyhow::Result<Plan> {
-        let scopes: BTreeMap<&String, ReadScope> = self
-            .clients
-            .keys()
-            .map(|name| {
-                let kind = self.manifests.providers[name].kind;
-                let desired = self.manifests.sims.iter().filter(|s| &s.provider == name);
-                (name, ReadScope::new(kind, desired))
-            })
-            .collect();
-        let reads = self.clients.iter().map(|(name, client)| {
-            let scope = &scopes[name];
-            async move { (name.clone(), client.read_inventory(scope).await) }
-        });
-        let mut inventories: BTreeMap<String, Inventory> = BTreeMap::new();
-        for (name, result) in join_all(reads).await {
-            let inventory = result.with_context(|| format!("reading provider `{name}`"))?;
-            inventories.insert(name, inventory);
-        }
-        let mut plan = plan::build(&self.manifests, &inventories);
-        if self.narrowed {
-            // With --select, SIMs outside the selection are not "unmanaged".
-            plan.providers.iter_mut().for_each(|p| p.unmanaged.clear());
-        }
-        Ok(plan)
+        Ok(plan::read_and_plan(&self.manifests, &self.selection, &self.connected.clients).await?)
     }
 }

@@ -10,6 +10,7 @@ pub mod eseye;
 pub mod infobip;
 pub mod onomondo;
 mod request;
+pub mod sandbox;
 mod state;
 pub mod telekom_cmo;
 mod tokens;
@@ -30,9 +31,6 @@ use tokio::sync::oneshot;
 
 pub use state::{StateError, WorldState, generated_iccid, write_json};
 pub use traffic::{Faults, LoggedRequest, Stats};
-
-/// The API key sandboxes are served with (not a secret: loopback only).
-pub const SANDBOX_KEY: &str = "simfleet-sandbox";
 
 /// Per-provider emulator behaviour.
 #[derive(Debug, Clone)]

@@ -58,7 +58,7 @@ impl WorldState {
             source,
         })?;
         let mut state: WorldState =
-            serde_saphyr::from_str_with_options(&text, crate::manifest::yaml_options()).map_err(
+            serde_saphyr::from_str_with_options(&text, crate::yaml::bounded_options()).map_err(
                 |e| StateError::Invalid {
                     path: shown.clone(),
                     message: e.to_string(),

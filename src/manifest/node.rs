@@ -1,6 +1,6 @@
 //! A YAML document as a tree of nodes, each with its source position.
 //!
-//! serde-saphyr does the parsing (bounded by [`budget_options`]); this module
+//! serde-saphyr does the parsing (bounded by `yaml::bounded_options`); this module
 //! only keeps the shape and positions so that later stages can report every
 //! problem with `file:line:column` instead of stopping at the first one.
 //! Nothing here interprets manifest semantics.
@@ -8,7 +8,7 @@
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::{Budget, DuplicateKeyPolicy, Options, Spanned};
+use serde_saphyr::Spanned;
 
 /// 1-based line and column; `0:0` when unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -80,29 +80,12 @@ impl Node {
     }
 }
 
-/// Parser limits: generous enough for fleets of hundreds of thousands of SIMs
-/// in one file, while alias expansion keeps serde-saphyr's defaults so that a
-/// "billion laughs" file fails fast.
-pub fn budget_options() -> Options {
-    let mut budget = Budget::default();
-    budget.max_events = 40_000_000;
-    budget.max_nodes = 20_000_000;
-    budget.max_total_scalar_bytes = 512 * 1024 * 1024;
-    budget.max_depth = 32;
-    budget.max_documents = 10_000;
-    let mut options = Options::default();
-    options.budget = Some(budget);
-    options.duplicate_keys = DuplicateKeyPolicy::Error;
-    options.with_snippet = false;
-    options
-}
-
 /// Largest manifest file read, checked before parsing.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Parses every document of a YAML stream.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, serde_saphyr::Error> {
-    serde_saphyr::from_multiple_with_options::<Node>(text, budget_options())
+    serde_saphyr::from_multiple_with_options::<Node>(text, crate::yaml::bounded_options())
 }
 
 impl<'de> Deserialize<'de> for Node {

@@ -13,8 +13,8 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
+use crate::kind::ProviderKind;
 use crate::model::{DataLimit, Status};
-use crate::provider::ProviderKind;
 
 /// A field that distinguishes "absent" (not managed) from `null` (ensure empty).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -7,13 +7,14 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use super::Manifests;
 use super::diagnostic::Diagnostic;
 use super::load::{FleetEntry, Loaded, ProviderEntry, SimEntry, providers_by_name};
 use super::node::Pos;
 use super::types::{CredentialRef, SimSpec, Tri};
-use super::{CredentialSource, Endpoint, Manifests, ProviderConfig};
+use crate::config::{CredentialSource, Endpoint, ProviderConfig};
+use crate::kind::{ProviderKind, Setting};
 use crate::model::{DesiredSim, Field, Iccid, Value};
-use crate::provider::{ProviderKind, Setting};
 
 pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
     let mut problems = loaded.problems;
@@ -176,11 +177,22 @@ fn resolve_provider(
         endpoint,
         rate_limit: spec.rate_limit.unwrap_or(caps.default_rate_limit),
         concurrency: spec.concurrency.unwrap_or(caps.default_concurrency),
-        tenant: spec.tenant.clone(),
-        token_url: spec.token_url.clone(),
+        settings: given_settings(spec),
         iccid_luhn: spec.iccid_luhn.unwrap_or(true),
         origin: format!("{}:{}", entry.file.display(), entry.at),
     })
+}
+
+/// The kind-specific settings written in a provider entry (`url` lives in
+/// the endpoint).
+fn given_settings(spec: &super::types::ProviderSpec) -> BTreeMap<Setting, String> {
+    [
+        (Setting::Tenant, &spec.tenant),
+        (Setting::TokenUrl, &spec.token_url),
+    ]
+    .into_iter()
+    .filter_map(|(setting, value)| Some((setting, value.clone()?)))
+    .collect()
 }
 
 /// The top-level keys of a SIM spec that are set, paired with their field.

@@ -5,15 +5,33 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{Change, Condition, DesiredSim, Field, LiveSim, Phase, Status, Value};
-use crate::provider::Capabilities;
+use crate::kind::Capabilities;
+use crate::model::{Change, Condition, Field, LiveSim, Phase, Status, Value};
+
+/// Why a SIM cannot be planned (the plan is then an error).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DiffProblem {
+    #[error("status cannot change from {} to {}: {rule}", from.as_str(), to.as_str())]
+    StatusRoute {
+        from: Status,
+        to: Status,
+        rule: &'static str,
+    },
+    #[error(
+        "{} {} not exist at the provider: {}",
+        field.manifest_name(),
+        if values.len() == 1 { "does" } else { "do" },
+        values.join(", ")
+    )]
+    UnknownValues { field: Field, values: Vec<String> },
+}
 
 /// What the diff of one SIM found.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct SimDiff {
     pub changes: Vec<Change>,
     /// Reasons the SIM cannot be planned (the plan is then an error).
-    pub errors: Vec<String>,
+    pub errors: Vec<DiffProblem>,
     /// Live conditions simfleet leaves alone (in progress, locked).
     pub note: Option<Condition>,
 }
@@ -41,7 +59,7 @@ fn change(field: Field, before: Value, after: Value, step: Option<&str>) -> Chan
 /// The status changes that take a SIM from `from` to `to` with the moves the
 /// provider allows: one direct move, or two through an intermediate status
 /// (the first shown as a provider step). `Err` says why it cannot be done.
-fn status_route(caps: &Capabilities, from: Status, to: Status) -> Result<Vec<Change>, String> {
+fn status_route(caps: &Capabilities, from: Status, to: Status) -> Result<Vec<Change>, DiffProblem> {
     let status = |s: Status| Value::Status(s);
     if caps.can_move(from, to) {
         return Ok(vec![change(Field::Status, status(from), status(to), None)]);
@@ -63,12 +81,11 @@ fn status_route(caps: &Capabilities, from: Status, to: Status) -> Result<Vec<Cha
             ),
             change(Field::Status, status(m), status(to), None),
         ]),
-        None => Err(format!(
-            "status cannot change from {} to {}: {}",
-            from.as_str(),
-            to.as_str(),
-            caps.status_rule
-        )),
+        None => Err(DiffProblem::StatusRoute {
+            from,
+            to,
+            rule: caps.status_rule,
+        }),
     }
 }
 
@@ -89,8 +106,10 @@ fn release_frozen(caps: &Capabilities, live: Option<&Value>, changes: &mut Vec<C
     changes.push(change(Field::Status, a, f, Some(why)));
 }
 
+/// The changes that take `live` to the `desired` fields (absent fields are
+/// not managed), under the provider's rules.
 pub fn diff_sim(
-    desired: &DesiredSim,
+    desired: &BTreeMap<Field, Value>,
     live: &LiveSim,
     vocabulary: &BTreeMap<Field, BTreeSet<String>>,
     caps: &Capabilities,
@@ -102,7 +121,7 @@ pub fn diff_sim(
     if matches!(live.condition, Some(Condition::Locked(_))) {
         return out; // reported, never written to
     }
-    for (&field, want) in &desired.fields {
+    for (&field, want) in desired {
         let want = normalised(field, Some(want));
         let have = normalised(field, live.fields.get(&field));
         if want == have {
@@ -122,18 +141,16 @@ pub fn diff_sim(
             continue;
         }
         if let (Some(known), Value::Set(items)) = (vocabulary.get(&field), &want) {
-            let unknown: Vec<&str> = items
+            let unknown: Vec<String> = items
                 .iter()
                 .filter(|i| !known.contains(*i))
-                .map(String::as_str)
+                .cloned()
                 .collect();
             if !unknown.is_empty() {
-                out.errors.push(format!(
-                    "{} {} not exist at the provider: {}",
-                    field.manifest_name(),
-                    if unknown.len() == 1 { "does" } else { "do" },
-                    unknown.join(", ")
-                ));
+                out.errors.push(DiffProblem::UnknownValues {
+                    field,
+                    values: unknown,
+                });
                 continue;
             }
         }
@@ -148,22 +165,15 @@ pub fn diff_sim(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kind::ProviderKind;
     use crate::model::{Iccid, Status};
-    use crate::provider::ProviderKind;
 
     fn caps() -> &'static Capabilities {
         ProviderKind::Onomondo.capabilities()
     }
 
-    fn desired(fields: &[(Field, Value)]) -> DesiredSim {
-        DesiredSim {
-            iccid: Iccid::from_live("89457387300000024185"),
-            provider: "p".into(),
-            fields: fields.iter().cloned().collect(),
-            protect: false,
-            origin: "f:1:1".into(),
-            fleet: "f".into(),
-        }
+    fn desired(fields: &[(Field, Value)]) -> BTreeMap<Field, Value> {
+        fields.iter().cloned().collect()
     }
 
     fn live(fields: &[(Field, Value)]) -> LiveSim {
@@ -210,8 +220,8 @@ mod tests {
         let diff = diff_sim(&d, &live(&[]), &vocab, caps());
         assert!(diff.changes.is_empty());
         assert_eq!(
-            diff.errors,
-            vec!["tags does not exist at the provider: nope"]
+            diff.errors[0].to_string(),
+            "tags does not exist at the provider: nope"
         );
     }
 
@@ -262,7 +272,11 @@ mod tests {
 
         let impossible = route(ProviderKind::Infobip, Status::Active, Status::Inactive);
         assert!(impossible.changes.is_empty());
-        assert!(impossible.errors[0].contains("from active to inactive"));
+        assert!(
+            impossible.errors[0]
+                .to_string()
+                .contains("from active to inactive")
+        );
     }
 
     #[test]

@@ -1,23 +1,29 @@
 //! Plans: desired vs live state as an ordered, deterministic list of changes.
 //!
-//! `build` is pure: it takes validated manifests and the inventories already
-//! read, and returns the same plan, byte for byte, for the same inputs.
-//! Rendering, safety and the diff itself live in the submodules, once.
+//! The pipeline (`pipeline`) narrows manifests, reads every provider
+//! concerned and calls [`build`], which is pure: it takes validated
+//! manifests and the inventories already read, and returns the same plan,
+//! byte for byte, for the same inputs. A plan carries everything apply
+//! needs (live and desired values per SIM), so apply never goes back to
+//! the manifests. The diff, safety and narrowing live in the submodules,
+//! once; rendering lives in `render`.
 
 mod diff;
-pub mod render;
+pub mod pipeline;
 pub mod safety;
 pub mod select;
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
+use crate::kind::ProviderKind;
 use crate::manifest::Manifests;
 use crate::model::{Change, Condition, Field, Iccid, LiveSim, Phase, SimWork, Value};
-use crate::provider::{Inventory, ProviderKind};
+use crate::provider::{Inventory, ReadScope};
 
-pub use diff::{SimDiff, diff_sim};
+pub use diff::{DiffProblem, SimDiff, diff_sim};
+pub use pipeline::{PlanError, Selection, read_and_plan};
 
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -56,6 +62,8 @@ pub struct SimPlan {
     pub changes: Vec<Change>,
     /// The live state the changes were computed from.
     pub live: LiveSim,
+    /// The managed fields as declared (after defaults), for read-back.
+    pub desired: BTreeMap<Field, Value>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -81,7 +89,12 @@ pub struct MissingSim {
 pub struct SimError {
     pub iccid: Iccid,
     pub declared_at: String,
-    pub message: String,
+    #[serde(rename = "message", serialize_with = "as_text")]
+    pub problem: DiffProblem,
+}
+
+fn as_text<S: Serializer>(value: &impl std::fmt::Display, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(value)
 }
 
 impl Plan {
@@ -116,6 +129,11 @@ impl SimPlan {
 }
 
 impl ProviderPlan {
+    /// Detail reads needed to read back the SIMs of this plan.
+    pub fn read_scope(&self) -> ReadScope {
+        ReadScope::of_fields(self.kind, self.sims.iter().map(|s| (&s.iccid, &s.desired)))
+    }
+
     /// The work of one phase, in ICCID order.
     pub fn work(&self, phase: Phase) -> Vec<SimWork> {
         self.sims
@@ -178,7 +196,7 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
                 continue;
             };
             let diff = diff_sim(
-                want,
+                &want.fields,
                 have,
                 &inventory.vocabulary,
                 config.kind.capabilities(),
@@ -189,11 +207,11 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
                     condition,
                 });
             }
-            for message in diff.errors {
+            for problem in diff.errors {
                 plan.errors.push(SimError {
                     iccid: want.iccid.clone(),
                     declared_at: want.origin.clone(),
-                    message,
+                    problem,
                 });
             }
             if !diff.changes.is_empty() {
@@ -206,6 +224,7 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
                     protect: want.protect,
                     changes: diff.changes,
                     live: (*have).clone(),
+                    desired: want.fields.clone(),
                 });
             }
         }

@@ -1,41 +1,68 @@
 //! Guards that stop an apply from doing something drastic by accident
-//! (DESIGN.md section 4). They only read the plan; `--force` skips them.
+//! (docs/architecture.md, "Safety"), like octoDNS's `raise_if_unsafe`.
+//! They only read the plan; `--force` skips them.
 
-use crate::model::{Field, Phase};
+use crate::model::{Field, Iccid, Phase, Value};
 
 use super::Plan;
 
 /// Below this many managed SIMs the percentage guard does not apply.
 const MIN_MANAGED_FOR_PERCENT: usize = 10;
 
-/// Every reason to refuse, as sentences that say how to override.
-pub fn check(plan: &Plan, max_change_percent: f64) -> Vec<String> {
+/// A reason to refuse an apply; each says how to override it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Refusal {
+    #[error(
+        "provider `{provider}`: {changing} of {managed} managed SIMs ({:.0}%) would change status, \
+         more than --max-change-percent {max_percent}; raise it or pass --force",
+        *changing as f64 * 100.0 / *managed as f64
+    )]
+    TooManyStatusChanges {
+        provider: String,
+        changing: usize,
+        managed: usize,
+        max_percent: f64,
+    },
+    #[error(
+        "provider `{provider}`: SIM {iccid} is protected and would become {after}; \
+         remove `protect: true` or pass --force"
+    )]
+    Protected {
+        provider: String,
+        iccid: Iccid,
+        after: Value,
+    },
+}
+
+/// Every reason to refuse.
+pub fn check(plan: &Plan, max_change_percent: f64) -> Vec<Refusal> {
     let mut refusals = Vec::new();
     for provider in &plan.providers {
-        let status_changes = provider
+        let changing = provider
             .sims
             .iter()
             .filter(|s| s.status_move().is_some())
             .count();
         let managed = provider.managed;
         if managed >= MIN_MANAGED_FOR_PERCENT
-            && status_changes as f64 * 100.0 > max_change_percent * managed as f64
+            && changing as f64 * 100.0 > max_change_percent * managed as f64
         {
-            refusals.push(format!(
-                "provider `{}`: {status_changes} of {managed} managed SIMs ({:.0}%) would change status, \
-                 more than --max-change-percent {max_change_percent}; raise it or pass --force",
-                provider.name,
-                status_changes as f64 * 100.0 / managed as f64
-            ));
+            refusals.push(Refusal::TooManyStatusChanges {
+                provider: provider.name.clone(),
+                changing,
+                managed,
+                max_percent: max_change_percent,
+            });
         }
         for sim in provider.sims.iter().filter(|s| s.protect) {
             if let Some((_, after)) = sim.status_move()
                 && Phase::of(Field::Status, after) == Phase::Restrict
             {
-                refusals.push(format!(
-                    "provider `{}`: SIM {} is protected and would become {after}; remove `protect: true` or pass --force",
-                    provider.name, sim.iccid
-                ));
+                refusals.push(Refusal::Protected {
+                    provider: provider.name.clone(),
+                    iccid: sim.iccid.clone(),
+                    after: after.clone(),
+                });
             }
         }
     }

@@ -1,28 +1,33 @@
-//! The `Provider` trait, the capability table and the provider implementations.
+//! Reading live state into the normalised model and carrying out changes.
 //!
-//! A provider reads live state into the normalised model and carries out the
-//! changes of one phase. It must not diff, order or decide safety: those live
-//! once, in `plan`. Wire specifics stay inside each provider's folder.
+//! Each provider folder implements the narrow [`Client`] trait (list, get,
+//! wire-to-model, per-SIM details, write a batch, error text); one generic
+//! [`Adapter`] does the rest once (read cut-over, details fan-out,
+//! concurrency, batching, HTTP settings) and presents it as a [`Provider`]
+//! to plan and apply. A provider must not diff, order or decide safety:
+//! those live once, in `plan`. Wire specifics stay inside its folder.
 
-mod capabilities;
+mod adapter;
+mod client;
 pub mod eseye;
 pub mod http;
 pub mod infobip;
 pub mod onomondo;
-mod pick;
+mod outcome;
 pub mod telekom_cmo;
-pub mod token;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-pub use capabilities::{Capabilities, Operation, ProviderKind, Setting};
+pub use adapter::Adapter;
+pub use client::Client;
+pub use outcome::{SimFailure, SimOutcome};
 
-use crate::manifest::{Endpoint, ProviderConfig};
-use crate::model::{Field, Iccid, LiveSim, Phase, SimWork};
-use crate::secret::Secret;
+use crate::config::Connection;
+use crate::kind::{Operation, ProviderKind};
+use crate::model::{DesiredSim, Field, Iccid, LiveSim, SimWork};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -45,28 +50,23 @@ pub struct ReadScope {
 
 impl ReadScope {
     /// Details for the SIMs of `desired` that manage a detail field of `kind`.
-    pub fn new<'a>(
+    pub fn new<'a>(kind: ProviderKind, desired: impl IntoIterator<Item = &'a DesiredSim>) -> Self {
+        Self::of_fields(kind, desired.into_iter().map(|s| (&s.iccid, &s.fields)))
+    }
+
+    /// The same from (ICCID, desired fields) pairs.
+    pub fn of_fields<'a, V: 'a>(
         kind: ProviderKind,
-        desired: impl IntoIterator<Item = &'a crate::model::DesiredSim>,
+        sims: impl IntoIterator<Item = (&'a Iccid, &'a BTreeMap<Field, V>)>,
     ) -> ReadScope {
         let fields = kind.capabilities().detail_fields;
-        let details = desired
+        let details = sims
             .into_iter()
-            .filter(|s| fields.iter().any(|f| s.fields.contains_key(f)))
-            .map(|s| s.iccid.clone())
+            .filter(|(_, desired)| fields.iter().any(|f| desired.contains_key(f)))
+            .map(|(iccid, _)| iccid.clone())
             .collect();
         ReadScope { details }
     }
-}
-
-/// How one SIM's changes in a phase ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SimOutcome {
-    pub iccid: Iccid,
-    /// `Err` holds the provider's error text.
-    pub result: Result<(), String>,
-    /// How it completed, when that is worth reporting (e.g. "after monitor M").
-    pub note: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,10 +75,21 @@ pub enum ProviderError {
     Http(#[from] http::HttpError),
     #[error("unexpected response from {endpoint}: {detail}")]
     Protocol { endpoint: String, detail: String },
+    /// The provider refused the call, in its own words.
+    #[error(transparent)]
+    Refused(#[from] SimFailure),
     #[error("`{command}` is not offered by this provider")]
     Unsupported { command: &'static str },
     #[error("SIM {iccid} is not at this provider")]
     NotFound { iccid: Iccid },
+}
+
+impl ProviderError {
+    pub(crate) fn unsupported(op: Operation) -> Self {
+        ProviderError::Unsupported {
+            command: op.command(),
+        }
+    }
 }
 
 /// Current-period usage of one SIM; `None` where the provider reports none.
@@ -92,15 +103,11 @@ pub struct UsageRecord {
     pub calls_received: Option<u64>,
 }
 
-fn unsupported<'a, T: Send + 'a>(operation: Operation) -> BoxFuture<'a, Result<T, ProviderError>> {
-    Box::pin(async move {
-        Err(ProviderError::Unsupported {
-            command: operation.command(),
-        })
-    })
-}
-
+/// A connected provider as plan, apply and the imperative commands use it.
+/// Only [`Adapter`] implements it.
 pub trait Provider: Send + Sync {
+    fn kind(&self) -> ProviderKind;
+
     /// Every SIM at the provider, plus the vocabulary of enumerated fields.
     fn read_inventory<'a>(
         &'a self,
@@ -116,96 +123,35 @@ pub trait Provider: Send + Sync {
     ) -> BoxFuture<'a, Result<Vec<LiveSim>, ProviderError>>;
 
     /// Carries out one phase's changes; one outcome per SIM in `work`.
-    fn apply<'a>(&'a self, phase: Phase, work: &'a [SimWork]) -> BoxFuture<'a, Vec<SimOutcome>>;
+    fn apply<'a>(&'a self, work: &'a [SimWork]) -> BoxFuture<'a, Vec<SimOutcome>>;
 
-    // Imperative operations (DESIGN.md 5). Callers check `Capabilities::offers`
-    // first, so the defaults are a safety net, never a user-facing path.
+    // Imperative operations (docs/architecture.md). Callers check
+    // `Capabilities::offers` first, so a client's refusal is a safety net.
 
     /// Usage of the given SIMs, or of every SIM when `iccids` is empty.
     fn usage<'a>(
         &'a self,
-        _iccids: &'a [Iccid],
-    ) -> BoxFuture<'a, Result<Vec<UsageRecord>, ProviderError>> {
-        unsupported(Operation::Usage)
-    }
+        iccids: &'a [Iccid],
+    ) -> BoxFuture<'a, Result<Vec<UsageRecord>, ProviderError>>;
 
     fn send_sms<'a>(
         &'a self,
-        _iccid: &'a Iccid,
-        _text: &'a str,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        unsupported(Operation::Sms)
-    }
+        iccid: &'a Iccid,
+        text: &'a str,
+    ) -> BoxFuture<'a, Result<(), ProviderError>>;
 
     /// Starts diagnostics; returns the provider's reference for it.
-    fn diagnose<'a>(&'a self, _iccid: &'a Iccid) -> BoxFuture<'a, Result<String, ProviderError>> {
-        unsupported(Operation::Diagnose)
-    }
+    fn diagnose<'a>(&'a self, iccid: &'a Iccid) -> BoxFuture<'a, Result<String, ProviderError>>;
 }
 
-/// `client_id` and `client_secret`; a sandbox's defaults when not given.
-fn client_credentials(credentials: &BTreeMap<String, Secret>, sandbox: bool) -> (Secret, Secret) {
-    let get = |key: &str, sandbox_value: &str| match credentials.get(key) {
-        Some(s) => s.clone(),
-        None if sandbox => Secret::new(sandbox_value),
-        None => Secret::new(""),
-    };
-    (
-        get("client_id", "simfleet"),
-        get("client_secret", crate::emulator::SANDBOX_KEY),
-    )
-}
-
-/// Builds the client for a provider. `base_url` replaces the configured URL
-/// (sandboxes are served on a loopback port chosen at run time).
-pub fn connect(
-    config: &ProviderConfig,
-    base_url: &str,
-    credentials: &BTreeMap<String, Secret>,
-) -> Result<Arc<dyn Provider>, ProviderError> {
-    let sandbox = matches!(config.endpoint, Endpoint::Sandbox { .. });
-    match config.kind {
-        ProviderKind::Onomondo => {
-            let token = match credentials.get("token") {
-                Some(t) => t.clone(),
-                None if sandbox => Secret::new(crate::emulator::SANDBOX_KEY),
-                None => Secret::new(""),
-            };
-            let client = onomondo::Onomondo::new(config, base_url, token)?;
-            Ok(Arc::new(client))
-        }
-        ProviderKind::Infobip => {
-            let auth = match (
-                credentials.get("username"),
-                credentials.get("password"),
-                credentials.get("api_key"),
-            ) {
-                (Some(user), Some(password), _) => infobip::Auth::Basic {
-                    username: user.clone(),
-                    password: password.clone(),
-                },
-                (_, _, Some(key)) => infobip::Auth::ApiKey(key.clone()),
-                _ if sandbox => infobip::Auth::ApiKey(Secret::new(crate::emulator::SANDBOX_KEY)),
-                _ => infobip::Auth::ApiKey(Secret::new("")),
-            };
-            Ok(Arc::new(infobip::Infobip::new(config, base_url, &auth)?))
-        }
-        ProviderKind::Eseye => {
-            let (id, secret) = client_credentials(credentials, sandbox);
-            Ok(Arc::new(eseye::Eseye::new(config, base_url, &id, &secret)?))
-        }
-        ProviderKind::TelekomCmo => {
-            let (id, secret) = client_credentials(credentials, sandbox);
-            // A sandbox serves the tenant `sandbox` and its token endpoint
-            // next to the API.
-            let tenant = config.tenant.clone().unwrap_or_else(|| "sandbox".into());
-            let token_url = match &config.token_url {
-                Some(url) => url.clone(),
-                None => format!("{}/token", base_url.trim_end_matches('/')),
-            };
-            let client =
-                telekom_cmo::TelekomCmo::new(config, base_url, &tenant, &token_url, &id, &secret)?;
-            Ok(Arc::new(client))
-        }
+/// The client registry: which [`Client`] serves each kind. Adding a kind
+/// adds its row in `kind` and one line here (the match is exhaustive, so
+/// the compiler points here).
+pub fn connect(connection: &Connection) -> Result<Arc<dyn Provider>, ProviderError> {
+    match connection.kind {
+        ProviderKind::Onomondo => Adapter::<onomondo::Onomondo>::connect(connection),
+        ProviderKind::Infobip => Adapter::<infobip::Infobip>::connect(connection),
+        ProviderKind::Eseye => Adapter::<eseye::Eseye>::connect(connection),
+        ProviderKind::TelekomCmo => Adapter::<telekom_cmo::TelekomCmo>::connect(connection),
     }
 }

@@ -7,7 +7,8 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 
-use crate::emulator::{SANDBOX_KEY, generated_iccid};
+use crate::emulator::generated_iccid;
+use crate::kind::SANDBOX_KEY;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 
-use crate::emulator::{SANDBOX_KEY, generated_iccid};
+use crate::emulator::generated_iccid;
+use crate::kind::SANDBOX_KEY;
 
 /// The statuses of the text's "Sim Report Response".
 pub const STATUSES: [&str; 5] = [

@@ -7,7 +7,8 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 
-use crate::emulator::{SANDBOX_KEY, generated_iccid};
+use crate::emulator::generated_iccid;
+use crate::kind::SANDBOX_KEY;
 
 /// Backends that answer status changes at once; the others (TMSP,
 /// INTELSAT, AIRLINQ) answer 202 with a monitor (DESIGN.md 7).

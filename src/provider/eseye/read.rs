@@ -1,7 +1,7 @@
 //! Reading Eseye state: the first page gives the total, the rest are fetched
-//! concurrently; attributes only for the SIMs in the read scope.
+//! concurrently; attributes one SIM at a time, for the adapter to fan out.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use futures_util::future::join_all;
 use reqwest::{Method, StatusCode};
@@ -9,8 +9,8 @@ use reqwest::{Method, StatusCode};
 use super::Eseye;
 use super::wire::{AttributeList, PAGE_SIZE, SimPage, WireAttribute, WireSim};
 use crate::model::{Condition, Field, Iccid, LiveSim, Status, Value};
+use crate::provider::ProviderError;
 use crate::provider::http::Request;
-use crate::provider::{ProviderError, ReadScope};
 
 fn yes(flag: &Option<String>) -> bool {
     flag.as_deref() == Some("yes")
@@ -18,7 +18,7 @@ fn yes(flag: &Option<String>) -> bool {
 
 /// Maps an Eseye SIM (DESIGN.md 2). Admin and system suspensions are locked;
 /// `pendingProvision` is in progress toward active.
-pub fn to_live(sim: &WireSim, attributes: Option<&[WireAttribute]>) -> LiveSim {
+pub fn to_live(sim: &WireSim) -> LiveSim {
     let (status, condition) = if yes(&sim.admin_suspend) || yes(&sim.system_suspend) {
         let by = if yes(&sim.admin_suspend) {
             "admin"
@@ -53,18 +53,11 @@ pub fn to_live(sim: &WireSim, attributes: Option<&[WireAttribute]>) -> LiveSim {
         }
     };
     let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
-    let mut fields = BTreeMap::from([
+    let fields = BTreeMap::from([
         (Field::Status, status),
         (Field::Package, text(&sim.package_id)),
         (Field::Portfolio, text(&sim.portfolio_id)),
     ]);
-    if let Some(list) = attributes {
-        let map = list
-            .iter()
-            .map(|a| (a.key.clone(), a.value.clone()))
-            .collect();
-        fields.insert(Field::Attributes, Value::Map(map));
-    }
     let id = match &sim.sim_id {
         Some(serde_json::Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
@@ -83,7 +76,7 @@ impl Eseye {
         let req = Request::new(Method::GET, "/api/v2/sim")
             .query("page", page)
             .query("pageSize", PAGE_SIZE);
-        Ok(self.send(req).await?.json()?)
+        Ok(self.http.send(req).await?.json()?)
     }
 
     pub(super) async fn list_sims(&self) -> Result<Vec<WireSim>, ProviderError> {
@@ -99,6 +92,7 @@ impl Eseye {
 
     pub(super) async fn get_sim(&self, iccid: &Iccid) -> Result<Option<WireSim>, ProviderError> {
         let resp = self
+            .http
             .send(Request::new(Method::GET, format!("/api/v2/sim/{iccid}")))
             .await?;
         if resp.status == StatusCode::NOT_FOUND {
@@ -112,29 +106,7 @@ impl Eseye {
         iccid: &str,
     ) -> Result<Vec<WireAttribute>, ProviderError> {
         let req = Request::new(Method::GET, format!("/api/v2/sim/{iccid}/attribute"));
-        let list: AttributeList = self.send(req).await?.json()?;
+        let list: AttributeList = self.http.send(req).await?.json()?;
         Ok(list.attributes)
-    }
-
-    /// Converts SIMs, reading attributes for those in `scope`.
-    pub(super) async fn with_details(
-        &self,
-        sims: &[WireSim],
-        scope: &ReadScope,
-    ) -> Result<Vec<LiveSim>, ProviderError> {
-        let wanted: BTreeSet<&str> = scope.details.iter().map(Iccid::as_str).collect();
-        let detailed: Vec<&WireSim> = sims
-            .iter()
-            .filter(|s| wanted.contains(s.iccid.as_str()))
-            .collect();
-        let lists = join_all(detailed.iter().map(|s| self.attributes(&s.iccid))).await;
-        let mut attributes: BTreeMap<&str, Vec<WireAttribute>> = BTreeMap::new();
-        for (sim, list) in detailed.iter().zip(lists) {
-            attributes.insert(sim.iccid.as_str(), list?);
-        }
-        Ok(sims
-            .iter()
-            .map(|s| to_live(s, attributes.get(s.iccid.as_str()).map(Vec::as_slice)))
-            .collect())
     }
 }

@@ -7,14 +7,14 @@ use std::collections::BTreeMap;
 
 use reqwest::Method;
 
+use super::Eseye;
 use super::wire::{AttributeValue, NewAttribute, NewAttributes, SimPatch};
-use super::{Eseye, describe};
-use crate::model::{Change, Field, SimWork, Status, Value};
+use crate::model::{Change, Field, SimWork, Status, Value, map_delta};
 use crate::provider::http::Request;
-use crate::provider::{ProviderError, SimOutcome};
+use crate::provider::{Client, SimFailure, SimOutcome};
 
 /// The PATCH body for one status move.
-fn status_patch(before: &Value, after: &Value) -> Result<SimPatch<'static>, String> {
+fn status_patch(before: &Value, after: &Value) -> Result<SimPatch<'static>, SimFailure> {
     let patch = |status, customer_suspend| SimPatch {
         status,
         customer_suspend,
@@ -31,30 +31,32 @@ fn status_patch(before: &Value, after: &Value) -> Result<SimPatch<'static>, Stri
         (Value::Status(Status::Active), Value::Status(Status::Inactive)) => {
             Ok(patch(Some("available"), None))
         }
-        (b, a) => Err(format!("Eseye cannot move a SIM from {b} to {a}")),
+        (b, a) => Err(SimFailure::inexpressible(format!(
+            "Eseye cannot move a SIM from {b} to {a}"
+        ))),
     }
 }
 
-fn text(field: Field, value: &Value) -> Result<&str, String> {
+fn text(field: Field, value: &Value) -> Result<&str, SimFailure> {
     match value {
         Value::Text(t) => Ok(t),
-        _ => Err(format!(
+        _ => Err(SimFailure::inexpressible(format!(
             "Eseye SIMs always have a {}",
             field.manifest_name()
-        )),
+        ))),
     }
 }
 
 impl Eseye {
-    async fn patch(&self, iccid: &str, body: &SimPatch<'_>) -> Result<(), String> {
+    async fn patch(&self, iccid: &str, body: &SimPatch<'_>) -> Result<(), SimFailure> {
         let req = Request::new(Method::PATCH, format!("/api/v2/sim/{iccid}")).json(body);
         self.checked(req).await
     }
 
-    async fn checked(&self, req: Request) -> Result<(), String> {
-        match self.send(req).await.and_then(|r| r.into_success()) {
+    async fn checked(&self, req: Request) -> Result<(), SimFailure> {
+        match self.http.send(req).await.and_then(|r| r.into_success()) {
             Ok(_) => Ok(()),
-            Err(e) => Err(describe(&e)),
+            Err(e) => Err(Self::failure(&e)),
         }
     }
 
@@ -67,7 +69,7 @@ impl Eseye {
         }
     }
 
-    async fn apply_changes(&self, work: &SimWork) -> Result<(), String> {
+    async fn apply_changes(&self, work: &SimWork) -> Result<(), SimFailure> {
         let iccid = work.iccid.as_str();
         let mut config = SimPatch::default();
         let mut attributes = None;
@@ -80,7 +82,12 @@ impl Eseye {
                 Field::Package => config.package_id = Some(text(change.field, &change.after)?),
                 Field::Portfolio => config.portfolio_id = Some(text(change.field, &change.after)?),
                 Field::Attributes => attributes = Some(change),
-                other => return Err(format!("Eseye cannot set {}", other.manifest_name())),
+                other => {
+                    return Err(SimFailure::inexpressible(format!(
+                        "Eseye cannot set {}",
+                        other.manifest_name()
+                    )));
+                }
             }
         }
         if config.package_id.is_some() || config.portfolio_id.is_some() {
@@ -92,8 +99,8 @@ impl Eseye {
         Ok(())
     }
 
-    /// Makes the SIM's attributes exactly the desired map.
-    async fn reconcile_attributes(&self, iccid: &str, change: &Change) -> Result<(), String> {
+    /// Makes the SIM's attributes exactly the desired map, from a fresh read.
+    async fn reconcile_attributes(&self, iccid: &str, change: &Change) -> Result<(), SimFailure> {
         let empty = BTreeMap::new();
         let want = match &change.after {
             Value::Map(m) => m,
@@ -102,25 +109,31 @@ impl Eseye {
         let have = self
             .attributes(iccid)
             .await
-            .map_err(|e: ProviderError| e.to_string())?;
-        let base = format!("/api/v2/sim/{iccid}/attribute");
-        for a in &have {
-            let path = format!("{base}/{}", a.id());
-            match want.get(&a.key) {
-                None => self.checked(Request::new(Method::DELETE, path)).await?,
-                Some(v) if *v != a.value => {
-                    let req = Request::new(Method::PATCH, path).json(&AttributeValue { value: v });
-                    self.checked(req).await?;
-                }
-                Some(_) => {}
-            }
-        }
-        let new: Vec<NewAttribute> = want
+            .map_err(|e| SimFailure::NoAnswer {
+                detail: e.to_string(),
+            })?;
+        let ids: BTreeMap<&str, String> = have.iter().map(|a| (a.key.as_str(), a.id())).collect();
+        let values: BTreeMap<String, String> = have
             .iter()
-            .filter(|(k, _)| !have.iter().any(|a| &a.key == *k))
-            .map(|(key, value)| NewAttribute { key, value })
+            .map(|a| (a.key.clone(), a.value.clone()))
             .collect();
-        if !new.is_empty() {
+        let delta = map_delta(&values, want);
+        let base = format!("/api/v2/sim/{iccid}/attribute");
+        let path = |key: &str| format!("{base}/{}", ids.get(key).map_or("", String::as_str));
+        for key in &delta.removed {
+            self.checked(Request::new(Method::DELETE, path(key)))
+                .await?;
+        }
+        for (key, value) in &delta.changed {
+            let req = Request::new(Method::PATCH, path(key)).json(&AttributeValue { value });
+            self.checked(req).await?;
+        }
+        if !delta.added.is_empty() {
+            let new: Vec<NewAttribute> = delta
+                .added
+                .iter()
+                .map(|(key, value)| NewAttribute { key, value })
+                .collect();
             let req = Request::new(Method::POST, base).json(&NewAttributes { attributes: new });
             self.checked(req).await?;
         }

@@ -1,76 +1,26 @@
-//! Infobip IoT SIM management client (provider-docs/infobip-iot.txt).
+//! Infobip IoT SIM management client (docs/providers.md, "Infobip IoT").
 //!
 //! Identity is the ICCID, which is also Infobip's key. Reads use `/iot/2`,
-//! writes `/iot/1` (DESIGN.md 7). Live states the API cannot set
-//! (`Deactivated`, `Imported`) are reported as locked and never written.
+//! writes `/iot/1`. Live states the API cannot set (`Deactivated`,
+//! `Imported`) are reported as locked and never written.
 
 mod read;
 pub mod wire;
 mod write;
 
-use std::time::Duration;
-
 use base64::Engine as _;
-use futures_util::future::join_all;
-use reqwest::header::AUTHORIZATION;
 
-use super::http::{HttpClient, HttpError, HttpSettings};
-use super::pick::read_chosen;
-use super::{BoxFuture, Inventory, Provider, ProviderError, ReadScope, SimOutcome, UsageRecord};
-use crate::manifest::ProviderConfig;
-use crate::model::{Iccid, LiveSim, Phase, SimWork};
-use crate::secret::Secret;
+use super::http::{Auth, HttpClient};
+use super::{Client, ProviderError, SimOutcome, UsageRecord};
+use crate::config::Connection;
+use crate::model::{Iccid, LiveSim, SimWork};
 
 pub use read::to_live;
-
-/// The two documented ways to authenticate.
-pub enum Auth {
-    Basic { username: Secret, password: Secret },
-    ApiKey(Secret),
-}
-
-impl Auth {
-    fn header(&self) -> Secret {
-        match self {
-            Auth::Basic { username, password } => {
-                let pair = format!("{}:{}", username.expose(), password.expose());
-                let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
-                Secret::new(format!("Basic {encoded}"))
-            }
-            Auth::ApiKey(key) => Secret::new(format!("App {}", key.expose())),
-        }
-    }
-}
 
 pub struct Infobip {
     http: HttpClient,
     /// Pages requested ahead of the one being read.
     ahead: usize,
-}
-
-impl Infobip {
-    pub fn new(
-        config: &ProviderConfig,
-        base_url: &str,
-        auth: &Auth,
-    ) -> Result<Self, ProviderError> {
-        let settings = HttpSettings {
-            base_url: base_url.to_owned(),
-            rate_limit: config.rate_limit,
-            concurrency: config.concurrency,
-            timeout: Duration::from_secs(60),
-        };
-        let http = HttpClient::new(&settings, Some((AUTHORIZATION, auth.header())))?;
-        Ok(Infobip {
-            http,
-            ahead: config.concurrency.clamp(1, 8) as usize,
-        })
-    }
-}
-
-/// The provider's error text for a failed call, for per-SIM reports.
-fn describe(err: &HttpError) -> String {
-    err.describe(wire::error_text)
 }
 
 fn record(u: wire::WireUsage) -> UsageRecord {
@@ -84,65 +34,71 @@ fn record(u: wire::WireUsage) -> UsageRecord {
     }
 }
 
-impl Provider for Infobip {
-    fn read_inventory<'a>(
-        &'a self,
-        _scope: &'a ReadScope,
-    ) -> BoxFuture<'a, Result<Inventory, ProviderError>> {
-        Box::pin(async move {
-            let sims: Vec<wire::WireSim> = self.paged("/iot/2/sims", "sims").await?;
-            Ok(Inventory {
-                sims: sims.iter().map(to_live).collect(),
-                vocabulary: Default::default(),
-            })
+impl Client for Infobip {
+    type Wire = wire::WireSim;
+
+    /// `Basic base64(username:password)` when both are given, else `App <api_key>`.
+    fn auth(c: &Connection) -> Auth {
+        let header = match (c.credentials.get("username"), c.credentials.get("password")) {
+            (Some(user), Some(password)) => {
+                let pair = format!("{}:{}", user.expose(), password.expose());
+                let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+                format!("Basic {encoded}")
+            }
+            _ => format!("App {}", c.credential("api_key").expose()),
+        };
+        Auth::Header(crate::secret::Secret::new(header))
+    }
+
+    fn new(connection: &Connection, http: HttpClient) -> Result<Self, ProviderError> {
+        Ok(Infobip {
+            http,
+            ahead: connection.concurrency.clamp(1, 8) as usize,
         })
     }
 
-    fn read_sims<'a>(
-        &'a self,
-        iccids: &'a [Iccid],
-        _scope: &'a ReadScope,
-    ) -> BoxFuture<'a, Result<Vec<LiveSim>, ProviderError>> {
-        Box::pin(async move {
-            let sims = read_chosen(
-                iccids,
-                || self.paged("/iot/2/sims", "sims"),
-                |i| self.get_sim(i),
-                |s: &wire::WireSim| s.iccid.as_str(),
-            )
-            .await?;
-            Ok(sims.iter().map(to_live).collect())
-        })
+    fn error_text(body: &str) -> Option<String> {
+        wire::error_text(body)
     }
 
-    fn apply<'a>(&'a self, _phase: Phase, work: &'a [SimWork]) -> BoxFuture<'a, Vec<SimOutcome>> {
-        Box::pin(async move { join_all(work.iter().map(|w| self.apply_sim(w))).await })
+    async fn list(&self) -> Result<Vec<wire::WireSim>, ProviderError> {
+        self.paged("/iot/2/sims", "sims").await
     }
 
-    fn usage<'a>(
-        &'a self,
-        iccids: &'a [Iccid],
-    ) -> BoxFuture<'a, Result<Vec<UsageRecord>, ProviderError>> {
-        Box::pin(async move {
-            let raw: Vec<wire::WireUsage> = if iccids.is_empty() {
-                self.paged("/iot/2/sims/usage/monthly", "usage").await?
-            } else {
-                let found = join_all(iccids.iter().map(|i| self.sim_usage(i))).await;
-                found.into_iter().collect::<Result<_, _>>()?
-            };
-            Ok(raw.into_iter().map(record).collect())
-        })
+    async fn get(&self, iccid: &Iccid) -> Result<Option<wire::WireSim>, ProviderError> {
+        self.get_sim(iccid).await
     }
 
-    fn send_sms<'a>(
-        &'a self,
-        iccid: &'a Iccid,
-        text: &'a str,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(self.sms(iccid, text))
+    fn to_live(&self, wire: &wire::WireSim) -> LiveSim {
+        to_live(wire)
     }
 
-    fn diagnose<'a>(&'a self, iccid: &'a Iccid) -> BoxFuture<'a, Result<String, ProviderError>> {
-        Box::pin(self.diagnostic(iccid))
+    async fn write(&self, batch: &[SimWork]) -> Vec<SimOutcome> {
+        let mut out = Vec::with_capacity(batch.len());
+        for work in batch {
+            out.push(self.apply_sim(work).await);
+        }
+        out
+    }
+
+    async fn usage(&self, iccids: &[Iccid]) -> Result<Vec<UsageRecord>, ProviderError> {
+        let raw: Vec<wire::WireUsage> = if iccids.is_empty() {
+            self.paged("/iot/2/sims/usage/monthly", "usage").await?
+        } else {
+            let mut out = Vec::new();
+            for iccid in iccids {
+                out.push(self.sim_usage(iccid).await?);
+            }
+            out
+        };
+        Ok(raw.into_iter().map(record).collect())
+    }
+
+    async fn send_sms(&self, iccid: &Iccid, text: &str) -> Result<(), ProviderError> {
+        self.sms(iccid, text).await
+    }
+
+    async fn diagnose(&self, iccid: &Iccid) -> Result<String, ProviderError> {
+        self.diagnostic(iccid).await
     }
 }

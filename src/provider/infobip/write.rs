@@ -4,11 +4,11 @@
 
 use reqwest::{Method, StatusCode};
 
+use super::Infobip;
 use super::wire::{ActionAnswer, NameBody, SmsBody, StatusBody};
-use super::{Infobip, describe};
 use crate::model::{Field, Iccid, SimWork, Status, Value};
 use crate::provider::http::Request;
-use crate::provider::{ProviderError, SimOutcome};
+use crate::provider::{Client, ProviderError, SimFailure, SimOutcome};
 
 impl Infobip {
     /// The changes of one SIM, in order; the first failure ends them.
@@ -23,7 +23,7 @@ impl Infobip {
                 }
             };
             if let Err(e) = self.http.send(req).await.and_then(|r| r.into_success()) {
-                result = Err(describe(&e));
+                result = Err(Self::failure(&e));
                 break;
             }
         }
@@ -61,15 +61,12 @@ impl Infobip {
         }
         resp.into_success()
             .map(|r| r.body)
-            .map_err(|e| ProviderError::Protocol {
-                endpoint: "infobip".into(),
-                detail: describe(&e),
-            })
+            .map_err(|e| ProviderError::Refused(Self::failure(&e)))
     }
 }
 
 /// The call that sets `field` to `after`.
-fn request(iccid: &Iccid, field: Field, after: &Value) -> Result<Request, String> {
+fn request(iccid: &Iccid, field: Field, after: &Value) -> Result<Request, SimFailure> {
     match (field, after) {
         (Field::Name, Value::Text(name)) => Ok(Request::new(
             Method::PATCH,
@@ -86,7 +83,9 @@ fn request(iccid: &Iccid, field: Field, after: &Value) -> Result<Request, String
                 Status::Active => "Active",
                 Status::Suspended => "Suspended",
                 Status::Inactive => {
-                    return Err("Infobip cannot set a SIM inactive".into());
+                    return Err(SimFailure::inexpressible(
+                        "Infobip cannot set a SIM inactive",
+                    ));
                 }
             };
             Ok(
@@ -94,9 +93,9 @@ fn request(iccid: &Iccid, field: Field, after: &Value) -> Result<Request, String
                     .json(&StatusBody { status }),
             )
         }
-        (field, value) => Err(format!(
+        (field, value) => Err(SimFailure::inexpressible(format!(
             "Infobip cannot set {} to {value}",
             field.manifest_name()
-        )),
+        ))),
     }
 }

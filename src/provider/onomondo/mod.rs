@@ -1,4 +1,4 @@
-//! Onomondo REST API client (provider-docs/onomondo.txt).
+//! Onomondo REST API client (docs/providers.md, "Onomondo").
 //!
 //! Identity is the ICCID; Onomondo's 9-digit SIM id is looked up from the list
 //! and carried in `LiveSim::id`. Auth is the bare API key in `Authorization`.
@@ -7,22 +7,16 @@ mod read;
 pub mod wire;
 mod write;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
-use std::time::Duration;
 
-use futures_util::future::join_all;
-use reqwest::header::AUTHORIZATION;
-
-use super::http::{HttpClient, HttpSettings};
-use super::pick::read_chosen;
-use super::{BoxFuture, Inventory, Provider, ProviderError, ReadScope, SimOutcome, UsageRecord};
-use crate::manifest::ProviderConfig;
-use crate::model::{Iccid, LiveSim, Phase, SimWork};
-use crate::secret::Secret;
+use super::http::{Auth, HttpClient};
+use super::{Client, ProviderError, SimOutcome, UsageRecord};
+use crate::config::Connection;
+use crate::model::{Field, Iccid, LiveSim, SimWork};
 
 pub use read::to_live;
-pub use write::{tag_delta, update_body};
+pub use write::update_body;
 
 pub struct Onomondo {
     http: HttpClient,
@@ -30,98 +24,72 @@ pub struct Onomondo {
     tags: Mutex<Option<BTreeMap<String, String>>>,
 }
 
-impl Onomondo {
-    pub fn new(
-        config: &ProviderConfig,
-        base_url: &str,
-        token: Secret,
-    ) -> Result<Self, ProviderError> {
-        let settings = HttpSettings {
-            base_url: base_url.to_owned(),
-            rate_limit: config.rate_limit,
-            concurrency: config.concurrency,
-            timeout: Duration::from_secs(60),
-        };
-        let http = HttpClient::new(&settings, Some((AUTHORIZATION, token)))?;
+impl Client for Onomondo {
+    type Wire = wire::WireSim;
+    const BATCH: usize = wire::BULK_LIMIT;
+
+    fn auth(connection: &Connection) -> Auth {
+        Auth::Header(connection.credential("token"))
+    }
+
+    fn new(_connection: &Connection, http: HttpClient) -> Result<Self, ProviderError> {
         Ok(Onomondo {
             http,
             tags: Mutex::new(None),
         })
     }
-}
 
-impl Provider for Onomondo {
-    fn read_inventory<'a>(
-        &'a self,
-        _scope: &'a ReadScope,
-    ) -> BoxFuture<'a, Result<Inventory, ProviderError>> {
-        Box::pin(async move {
-            let (sims, tags) = tokio::join!(self.list_sims(), self.tag_ids());
-            let sims = sims?.iter().map(to_live).collect();
-            Ok(Inventory {
-                sims,
-                vocabulary: Self::vocabulary(&tags?),
-            })
-        })
+    fn error_text(body: &str) -> Option<String> {
+        serde_json::from_str::<wire::ErrorBody>(body)
+            .ok()
+            .map(|e| e.error)
     }
 
-    fn read_sims<'a>(
-        &'a self,
-        iccids: &'a [Iccid],
-        _scope: &'a ReadScope,
-    ) -> BoxFuture<'a, Result<Vec<LiveSim>, ProviderError>> {
-        Box::pin(async move {
-            let sims = read_chosen(
-                iccids,
-                || self.list_sims(),
-                |i| self.get_sim(i),
-                |s: &wire::WireSim| s.iccid.as_str(),
-            )
-            .await?;
-            Ok(sims.iter().map(to_live).collect())
-        })
+    async fn list(&self) -> Result<Vec<wire::WireSim>, ProviderError> {
+        self.list_sims().await
     }
 
-    fn apply<'a>(&'a self, _phase: Phase, work: &'a [SimWork]) -> BoxFuture<'a, Vec<SimOutcome>> {
-        Box::pin(self.apply_work(work))
+    async fn get(&self, iccid: &Iccid) -> Result<Option<wire::WireSim>, ProviderError> {
+        self.get_sim(iccid).await
+    }
+
+    fn to_live(&self, wire: &wire::WireSim) -> LiveSim {
+        to_live(wire)
+    }
+
+    async fn vocabulary(&self) -> Result<BTreeMap<Field, BTreeSet<String>>, ProviderError> {
+        let tags = self.tag_ids().await?;
+        Ok(BTreeMap::from([(Field::Tags, tags.into_keys().collect())]))
+    }
+
+    async fn write(&self, batch: &[SimWork]) -> Vec<SimOutcome> {
+        self.apply_work(batch).await
     }
 
     /// Onomondo reports data usage on the SIM itself.
-    fn usage<'a>(
-        &'a self,
-        iccids: &'a [Iccid],
-    ) -> BoxFuture<'a, Result<Vec<UsageRecord>, ProviderError>> {
-        Box::pin(async move {
-            let sims = if iccids.is_empty() {
-                self.list_sims().await?
-            } else {
-                let mut out = Vec::new();
-                for (iccid, sim) in iccids
-                    .iter()
-                    .zip(join_all(iccids.iter().map(|i| self.get_sim(i))).await)
-                {
-                    match sim? {
-                        Some(s) => out.push(s),
-                        None => {
-                            return Err(ProviderError::NotFound {
-                                iccid: iccid.clone(),
-                            });
-                        }
-                    }
-                }
-                out
-            };
-            Ok(sims
-                .into_iter()
-                .map(|s| UsageRecord {
-                    iccid: Iccid::from_live(s.iccid),
-                    data_bytes: s.usage,
-                    sms_sent: None,
-                    sms_received: None,
-                    calls_sent: None,
-                    calls_received: None,
-                })
-                .collect())
-        })
+    async fn usage(&self, iccids: &[Iccid]) -> Result<Vec<UsageRecord>, ProviderError> {
+        let sims = if iccids.is_empty() {
+            self.list_sims().await?
+        } else {
+            let mut out = Vec::new();
+            for iccid in iccids {
+                let sim = self.get_sim(iccid).await?;
+                out.push(sim.ok_or_else(|| ProviderError::NotFound {
+                    iccid: iccid.clone(),
+                })?);
+            }
+            out
+        };
+        Ok(sims
+            .into_iter()
+            .map(|s| UsageRecord {
+                iccid: Iccid::from_live(s.iccid),
+                data_bytes: s.usage,
+                sms_sent: None,
+                sms_received: None,
+                calls_sent: None,
+                calls_received: None,
+            })
+            .collect())
     }
 }

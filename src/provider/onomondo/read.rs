@@ -1,6 +1,6 @@
 //! Reading Onomondo state: cursor pagination, tags, and conversion to the model.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use reqwest::{Method, StatusCode};
 
@@ -103,9 +103,5 @@ impl Onomondo {
             *cache = Some(tags.clone());
         }
         Ok(tags)
-    }
-
-    pub(super) fn vocabulary(tags: &BTreeMap<String, String>) -> BTreeMap<Field, BTreeSet<String>> {
-        BTreeMap::from([(Field::Tags, tags.keys().cloned().collect())])
     }
 }

@@ -1,4 +1,4 @@
-//! Deutsche Telekom T IoT Hub CMO v5 client (provider-docs/telekom-cmo.txt).
+//! Deutsche Telekom T IoT Hub CMO v5 client (docs/providers.md, "Telekom CMO").
 //!
 //! Identity is the ICCID; the product id (`BACKEND-<iccid>`) is carried in
 //! `LiveSim::id`. Tokens come from the form-encoded client-credentials
@@ -10,17 +10,16 @@ mod read;
 pub mod wire;
 mod write;
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-use futures_util::future::join_all;
 use reqwest::Method;
 
-use super::http::{HttpClient, HttpError, HttpSettings, Request};
-use super::token::TokenCache;
-use super::{BoxFuture, Inventory, Provider, ProviderError, ReadScope, SimOutcome};
-use crate::manifest::ProviderConfig;
-use crate::model::{Iccid, LiveSim, Phase, SimWork};
-use crate::secret::Secret;
+use super::http::{Auth, HttpClient, Request};
+use super::{Client, ProviderError, SimOutcome};
+use crate::config::Connection;
+use crate::kind::Setting;
+use crate::model::{Field, Iccid, LiveSim, SimWork, Value};
 
 pub use read::{iccid_of, to_live};
 
@@ -33,71 +32,76 @@ pub struct TelekomCmo {
     monitor_timeout: Duration,
 }
 
-fn describe(err: &HttpError) -> String {
-    err.describe(wire::error_text)
-}
-
 impl TelekomCmo {
-    pub fn new(
-        config: &ProviderConfig,
-        base_url: &str,
-        tenant: &str,
-        token_url: &str,
-        client_id: &Secret,
-        client_secret: &Secret,
-    ) -> Result<Self, ProviderError> {
-        let settings = HttpSettings {
-            base_url: base_url.to_owned(),
-            rate_limit: config.rate_limit,
-            concurrency: config.concurrency,
-            timeout: Duration::from_secs(60),
-        };
-        let fetch = Request::new(Method::POST, token_url).form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", client_id.expose()),
-            ("client_secret", client_secret.expose()),
-            ("scope", "openid"),
-        ]);
-        let tokens = TokenCache::new(base_url, settings.timeout, fetch)?;
-        Ok(TelekomCmo {
-            http: HttpClient::with_tokens(&settings, tokens)?,
-            tenant: tenant.to_owned(),
-            monitor_timeout: MONITOR_TIMEOUT,
-        })
-    }
-
     /// A tenant-relative API path.
     fn path(&self, rest: &str) -> String {
         format!("/{}{rest}", self.tenant)
     }
 }
 
-impl Provider for TelekomCmo {
-    fn read_inventory<'a>(
-        &'a self,
-        scope: &'a ReadScope,
-    ) -> BoxFuture<'a, Result<Inventory, ProviderError>> {
-        Box::pin(async move {
-            let products = self.list().await?;
-            Ok(Inventory {
-                sims: self.with_details(&products, scope).await?,
-                vocabulary: Default::default(),
-            })
+impl Client for TelekomCmo {
+    type Wire = wire::WireProduct;
+
+    fn auth(c: &Connection) -> Auth {
+        let (id, secret) = (c.credential("client_id"), c.credential("client_secret"));
+        Auth::Tokens(
+            Request::new(Method::POST, c.setting(Setting::TokenUrl)).form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", id.expose()),
+                ("client_secret", secret.expose()),
+                ("scope", "openid"),
+            ]),
+        )
+    }
+
+    fn new(connection: &Connection, http: HttpClient) -> Result<Self, ProviderError> {
+        Ok(TelekomCmo {
+            http,
+            tenant: connection.setting(Setting::Tenant).to_owned(),
+            monitor_timeout: MONITOR_TIMEOUT,
         })
     }
 
-    fn read_sims<'a>(
-        &'a self,
-        iccids: &'a [Iccid],
-        scope: &'a ReadScope,
-    ) -> BoxFuture<'a, Result<Vec<LiveSim>, ProviderError>> {
-        Box::pin(async move {
-            let products = self.find(iccids).await?;
-            self.with_details(&products, scope).await
-        })
+    fn error_text(body: &str) -> Option<String> {
+        wire::error_text(body)
     }
 
-    fn apply<'a>(&'a self, _phase: Phase, work: &'a [SimWork]) -> BoxFuture<'a, Vec<SimOutcome>> {
-        Box::pin(async move { join_all(work.iter().map(|w| self.apply_sim(w))).await })
+    async fn list(&self) -> Result<Vec<wire::WireProduct>, ProviderError> {
+        self.list_products().await
+    }
+
+    async fn get(&self, iccid: &Iccid) -> Result<Option<wire::WireProduct>, ProviderError> {
+        let found = self.find_products(std::slice::from_ref(iccid)).await?;
+        Ok(found.into_iter().next())
+    }
+
+    /// `product/find` takes up to 100 ICCIDs a call: always the cheapest read.
+    async fn find(
+        &self,
+        iccids: &[Iccid],
+    ) -> Result<Option<Vec<wire::WireProduct>>, ProviderError> {
+        self.find_products(iccids).await.map(Some)
+    }
+
+    fn to_live(&self, wire: &wire::WireProduct) -> LiveSim {
+        to_live(wire)
+    }
+
+    async fn details(&self, sim: &LiveSim) -> Result<BTreeMap<Field, Value>, ProviderError> {
+        let map = self
+            .properties(&sim.id)
+            .await?
+            .into_iter()
+            .map(|p| (p.name, p.value))
+            .collect();
+        Ok(BTreeMap::from([(Field::Attributes, Value::Map(map))]))
+    }
+
+    async fn write(&self, batch: &[SimWork]) -> Vec<SimOutcome> {
+        let mut out = Vec::with_capacity(batch.len());
+        for work in batch {
+            out.push(self.apply_sim(work).await);
+        }
+        out
     }
 }

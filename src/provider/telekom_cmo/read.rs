@@ -1,8 +1,8 @@
 //! Reading CMO state: the first page gives the total, the rest are fetched
 //! concurrently; only CELLULAR products are SIMs. Custom properties come
-//! from the product detail, read only for SIMs in the read scope.
+//! from the product detail, one product at a time, for the adapter to fan out.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use futures_util::future::join_all;
 use reqwest::Method;
@@ -12,8 +12,8 @@ use super::wire::{
     FindAnswer, FindBody, PAGE_SIZE, ProductDetail, ProductPage, Property, WireProduct,
 };
 use crate::model::{Condition, Field, Iccid, LiveSim, Status, Value};
+use crate::provider::ProviderError;
 use crate::provider::http::Request;
-use crate::provider::{ProviderError, ReadScope};
 
 /// The ICCID of a `BACKEND-<iccid>` product id.
 pub fn iccid_of(product_id: &str) -> &str {
@@ -28,7 +28,7 @@ fn is_sim(p: &WireProduct) -> bool {
 
 /// Maps a product (DESIGN.md 2): BLOCKED and DEACTIVATED are locked,
 /// PENDING_ACTIVE is in progress toward active.
-pub fn to_live(p: &WireProduct, properties: Option<&[Property]>) -> LiveSim {
+pub fn to_live(p: &WireProduct) -> LiveSim {
     let (status, condition) = match p.status.as_deref() {
         Some("ACTIVE") => (Value::Status(Status::Active), None),
         Some("SUSPENDED") => (Value::Status(Status::Suspended), None),
@@ -51,14 +51,7 @@ pub fn to_live(p: &WireProduct, properties: Option<&[Property]>) -> LiveSim {
             ))),
         ),
     };
-    let mut fields = BTreeMap::from([(Field::Status, status)]);
-    if let Some(list) = properties {
-        let map = list
-            .iter()
-            .map(|p| (p.name.clone(), p.value.clone()))
-            .collect();
-        fields.insert(Field::Attributes, Value::Map(map));
-    }
+    let fields = BTreeMap::from([(Field::Status, status)]);
     LiveSim {
         iccid: Iccid::from_live(iccid_of(&p.id)),
         id: p.id.clone(),
@@ -77,7 +70,7 @@ impl TelekomCmo {
     }
 
     /// Every CELLULAR product.
-    pub(super) async fn list(&self) -> Result<Vec<WireProduct>, ProviderError> {
+    pub(super) async fn list_products(&self) -> Result<Vec<WireProduct>, ProviderError> {
         let first = self.page(1).await?;
         let total = first
             .statistics
@@ -92,7 +85,10 @@ impl TelekomCmo {
     }
 
     /// Products by ICCID through `product/find`, 100 ICCIDs per call.
-    pub(super) async fn find(&self, iccids: &[Iccid]) -> Result<Vec<WireProduct>, ProviderError> {
+    pub(super) async fn find_products(
+        &self,
+        iccids: &[Iccid],
+    ) -> Result<Vec<WireProduct>, ProviderError> {
         let lists: Vec<Vec<&str>> = iccids
             .chunks(PAGE_SIZE)
             .map(|c| c.iter().map(Iccid::as_str).collect())
@@ -123,26 +119,5 @@ impl TelekomCmo {
             .find(|r| r.product.kind.as_deref() == Some("simCard"))
             .map(|r| r.product.custom_property)
             .unwrap_or_default())
-    }
-
-    pub(super) async fn with_details(
-        &self,
-        products: &[WireProduct],
-        scope: &ReadScope,
-    ) -> Result<Vec<LiveSim>, ProviderError> {
-        let wanted: BTreeSet<&str> = scope.details.iter().map(Iccid::as_str).collect();
-        let detailed: Vec<&WireProduct> = products
-            .iter()
-            .filter(|p| wanted.contains(iccid_of(&p.id)))
-            .collect();
-        let lists = join_all(detailed.iter().map(|p| self.properties(&p.id))).await;
-        let mut props: BTreeMap<&str, Vec<Property>> = BTreeMap::new();
-        for (p, list) in detailed.iter().zip(lists) {
-            props.insert(p.id.as_str(), list?);
-        }
-        Ok(products
-            .iter()
-            .map(|p| to_live(p, props.get(p.id.as_str()).map(Vec::as_slice)))
-            .collect())
     }
 }

@@ -8,22 +8,24 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tokio::time::Instant;
 
+use super::TelekomCmo;
 use super::wire::{JSON_PATCH, JSON_PATCH_QUERY, Monitor, PatchOp};
-use super::{TelekomCmo, describe};
-use crate::model::{Change, Field, SimWork, Status, Value};
-use crate::provider::SimOutcome;
+use crate::model::{Change, Field, SimWork, Status, Value, map_delta};
 use crate::provider::http::Request;
+use crate::provider::{Client, SimFailure, SimOutcome};
 
 /// First wait before polling a monitor; doubled after each poll up to the cap.
 const FIRST_POLL: Duration = Duration::from_millis(250);
 const MAX_POLL: Duration = Duration::from_secs(5);
 
-fn wire_status(value: &Value) -> Result<&'static str, String> {
+fn wire_status(value: &Value) -> Result<&'static str, SimFailure> {
     match value {
         Value::Status(Status::Active) => Ok("ACTIVE"),
         Value::Status(Status::Suspended) => Ok("SUSPENDED"),
         Value::Status(Status::Inactive) => Ok("INACTIVE"),
-        other => Err(format!("CMO cannot set status {other}")),
+        other => Err(SimFailure::inexpressible(format!(
+            "CMO cannot set status {other}"
+        ))),
     }
 }
 
@@ -35,7 +37,10 @@ impl TelekomCmo {
             let step = match change.field {
                 Field::Status => self.set_status(&work.id, change).await,
                 Field::Attributes => self.set_properties(&work.id, change).await.map(|()| None),
-                other => Err(format!("CMO cannot set {}", other.manifest_name())),
+                other => Err(SimFailure::inexpressible(format!(
+                    "CMO cannot set {}",
+                    other.manifest_name()
+                ))),
             };
             match step {
                 Ok(note) => notes.extend(note),
@@ -53,7 +58,11 @@ impl TelekomCmo {
     }
 
     /// Sets the status; says how it completed.
-    async fn set_status(&self, product: &str, change: &Change) -> Result<Option<String>, String> {
+    async fn set_status(
+        &self,
+        product: &str,
+        change: &Change,
+    ) -> Result<Option<String>, SimFailure> {
         let ops = [PatchOp {
             op: "replace",
             path: "/status".into(),
@@ -64,26 +73,26 @@ impl TelekomCmo {
             self.path(&format!("/product/{product}-simCard")),
         )
         .json_as(JSON_PATCH, &ops);
-        let resp = self.http.send(req).await.map_err(|e| describe(&e))?;
+        let resp = self.http.send(req).await.map_err(|e| Self::failure(&e))?;
         if resp.status == StatusCode::ACCEPTED {
-            let monitor: Monitor = resp.json().map_err(|e| describe(&e))?;
+            let monitor: Monitor = resp.json().map_err(|e| Self::failure(&e))?;
             return self.follow(&monitor.id).await.map(Some);
         }
-        resp.into_success().map_err(|e| describe(&e))?;
+        resp.into_success().map_err(|e| Self::failure(&e))?;
         Ok(Some("completed synchronously".into()))
     }
 
     /// Polls a monitor with doubling waits until it settles or time runs out.
-    async fn follow(&self, id: &str) -> Result<String, String> {
+    async fn follow(&self, id: &str) -> Result<String, SimFailure> {
         let deadline = Instant::now() + self.monitor_timeout;
         let mut wait = FIRST_POLL;
         let mut polls = 0;
         loop {
             if Instant::now() + wait > deadline {
-                return Err(format!(
-                    "monitor {id} still InProgress after {}s; the change may still complete",
-                    self.monitor_timeout.as_secs()
-                ));
+                return Err(SimFailure::MonitorTimeout {
+                    id: id.to_owned(),
+                    seconds: self.monitor_timeout.as_secs(),
+                });
             }
             tokio::time::sleep(wait).await;
             polls += 1;
@@ -93,7 +102,7 @@ impl TelekomCmo {
                 .send(req)
                 .await
                 .and_then(|r| r.json())
-                .map_err(|e| describe(&e))?;
+                .map_err(|e| Self::failure(&e))?;
             match monitor.state.as_str() {
                 "Completed" => return Ok(format!("completed after monitor {id} ({polls} polls)")),
                 "InError" => {
@@ -103,46 +112,48 @@ impl TelekomCmo {
                         .and_then(|e| e.get("detail").and_then(|d| d.as_str()).map(str::to_owned))
                         .or_else(|| monitor.error.as_ref().map(|e| e.to_string()))
                         .unwrap_or_else(|| "no detail given".into());
-                    return Err(format!("monitor {id} ended InError: {detail}"));
+                    return Err(SimFailure::MonitorFailed {
+                        id: id.to_owned(),
+                        detail,
+                    });
                 }
                 _ => wait = (wait * 2).min(MAX_POLL),
             }
         }
     }
 
-    /// Makes the simCard's custom properties exactly the desired map.
-    async fn set_properties(&self, product: &str, change: &Change) -> Result<(), String> {
+    /// Makes the simCard's custom properties exactly the desired map, from
+    /// a fresh read, in one JSON Patch query.
+    async fn set_properties(&self, product: &str, change: &Change) -> Result<(), SimFailure> {
         let empty = Default::default();
         let want = match &change.after {
             Value::Map(m) => m,
             _ => &empty,
         };
-        let have = self.properties(product).await.map_err(|e| e.to_string())?;
-        let mut ops = Vec::new();
-        for p in &have {
-            match want.get(&p.name) {
-                None => ops.push(PatchOp {
-                    op: "remove",
-                    path: format!("/customProperty?name={}", p.name),
-                    value: None,
-                }),
-                Some(v) if *v != p.value => ops.push(PatchOp {
-                    op: "replace",
-                    path: format!("/customProperty?name={}/value", p.name),
-                    value: Some(json!(v)),
-                }),
-                Some(_) => {}
-            }
-        }
-        for (name, value) in want {
-            if !have.iter().any(|p| &p.name == name) {
-                ops.push(PatchOp {
-                    op: "add",
-                    path: "customProperty".into(),
-                    value: Some(json!({"name": name, "value": value})),
-                });
-            }
-        }
+        let have = self
+            .properties(product)
+            .await
+            .map_err(|e| SimFailure::NoAnswer {
+                detail: e.to_string(),
+            })?;
+        let have = have.into_iter().map(|p| (p.name, p.value)).collect();
+        let delta = map_delta(&have, want);
+        let removes = delta.removed.iter().map(|name| PatchOp {
+            op: "remove",
+            path: format!("/customProperty?name={name}"),
+            value: None,
+        });
+        let replaces = delta.changed.iter().map(|(name, value)| PatchOp {
+            op: "replace",
+            path: format!("/customProperty?name={name}/value"),
+            value: Some(json!(value)),
+        });
+        let adds = delta.added.iter().map(|(name, value)| PatchOp {
+            op: "add",
+            path: "customProperty".into(),
+            value: Some(json!({"name": name, "value": value})),
+        });
+        let ops: Vec<PatchOp> = replaces.chain(removes).chain(adds).collect();
         if ops.is_empty() {
             return Ok(());
         }
@@ -151,7 +162,7 @@ impl TelekomCmo {
             self.path(&format!("/product/{product}-simCard")),
         )
         .json_as(JSON_PATCH_QUERY, &ops);
-        let resp = self.http.send(req).await.map_err(|e| describe(&e))?;
-        resp.into_success().map(drop).map_err(|e| describe(&e))
+        let resp = self.http.send(req).await.map_err(|e| Self::failure(&e))?;
+        resp.into_success().map(drop).map_err(|e| Self::failure(&e))
     }
 }

@@ -1,8 +1,10 @@
-//! What each provider type supports, as data (DESIGN.md section 2).
+//! Provider kinds and what each supports, as data: the bottom layer's
+//! registry (docs/architecture.md, "Adding a provider").
 //!
-//! Validation, planning and the imperative commands read this table; nothing
-//! else may hard-code what a provider can do. Adding a provider type means
-//! adding a row here, not sprinkling conditions through the code.
+//! Validation, planning, connecting, sandboxes, the emulator and the
+//! imperative commands read this table; nothing else may hard-code what a
+//! provider can do or list the kinds. This module imports only the model:
+//! it must never reach up into manifests, clients, plans or the emulator.
 
 use std::fmt;
 
@@ -24,6 +26,33 @@ pub enum ProviderKind {
 }
 
 impl ProviderKind {
+    /// Every kind, in a stable order: loops over providers start here.
+    pub const ALL: [ProviderKind; 4] = [
+        ProviderKind::Onomondo,
+        ProviderKind::Infobip,
+        ProviderKind::Eseye,
+        ProviderKind::TelekomCmo,
+    ];
+
+    /// The kind named `text` (as written in manifests).
+    pub fn parse(text: &str) -> Option<ProviderKind> {
+        ProviderKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// The URL path prefix the emulator serves this API under; a sandbox's
+    /// URL is `http://127.0.0.1:PORT/<mount>`.
+    pub fn mount(self) -> &'static str {
+        self.as_str()
+    }
+
+    /// The kinds that offer `op`, for messages.
+    pub fn offering(op: Operation) -> Vec<ProviderKind> {
+        ProviderKind::ALL
+            .into_iter()
+            .filter(|k| k.capabilities().offers(op))
+            .collect()
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ProviderKind::Onomondo => "onomondo",
@@ -72,7 +101,7 @@ impl Operation {
 
 /// Provider-specific settings of a Providers entry besides the common ones
 /// (`type`, `rate_limit`, `concurrency`, `sandbox`, `iccid_luhn`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Setting {
     Url,
     Tenant,
@@ -119,7 +148,19 @@ pub struct Capabilities {
     /// Fields that cost a request per SIM to read: read only for SIMs whose
     /// manifests manage them.
     pub detail_fields: &'static [Field],
+    /// Credentials a sandbox is served with when the manifest gives none
+    /// (the emulator seeds its accounts with the same values).
+    pub sandbox_credentials: &'static [(&'static str, &'static str)],
+    /// Settings a sandbox fills in when the manifest gives none; `{url}`
+    /// stands for the sandbox's URL.
+    pub sandbox_settings: &'static [(Setting, &'static str)],
+    /// The longest SMS text the provider sends, in characters.
+    pub sms_max_chars: Option<usize>,
 }
+
+/// The credential every emulated account accepts by default: sandboxes are
+/// served with it. Not a secret: the emulator listens on loopback.
+pub const SANDBOX_KEY: &str = "simfleet-sandbox";
 
 impl Capabilities {
     pub fn supports(&self, field: Field) -> bool {
@@ -161,6 +202,9 @@ const ONOMONDO: Capabilities = Capabilities {
     status_rule: "Onomondo SIMs are either activated or deactivated",
     frozen: None,
     detail_fields: &[],
+    sandbox_credentials: &[("token", SANDBOX_KEY)],
+    sandbox_settings: &[],
+    sms_max_chars: None,
 };
 
 const INFOBIP: Capabilities = Capabilities {
@@ -188,6 +232,9 @@ const INFOBIP: Capabilities = Capabilities {
                   (from Active); `inactive` matches only SIMs never activated",
     frozen: None,
     detail_fields: &[],
+    sandbox_credentials: &[("api_key", SANDBOX_KEY)],
+    sandbox_settings: &[],
+    sms_max_chars: Some(160),
 };
 
 const ESEYE: Capabilities = Capabilities {
@@ -215,6 +262,9 @@ const ESEYE: Capabilities = Capabilities {
     status_rule: "Eseye suspends and deactivates only active SIMs",
     frozen: Some((Status::Suspended, "Eseye cannot update a suspended SIM")),
     detail_fields: &[Field::Attributes],
+    sandbox_credentials: &[("client_id", "simfleet"), ("client_secret", SANDBOX_KEY)],
+    sandbox_settings: &[],
+    sms_max_chars: None,
 };
 
 const TELEKOM_CMO: Capabilities = Capabilities {
@@ -238,4 +288,11 @@ const TELEKOM_CMO: Capabilities = Capabilities {
     status_rule: "CMO moves SIMs between ACTIVE, SUSPENDED and INACTIVE",
     frozen: None,
     detail_fields: &[Field::Attributes],
+    sandbox_credentials: &[("client_id", "simfleet"), ("client_secret", SANDBOX_KEY)],
+    // The emulator serves tenant `sandbox` and its token endpoint next to the API.
+    sandbox_settings: &[
+        (Setting::Tenant, "sandbox"),
+        (Setting::TokenUrl, "{url}/token"),
+    ],
+    sms_max_chars: None,
 };

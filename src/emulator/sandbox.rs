@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::emulator::{self, App, EmulatorError, Running, StateError, WorldState, write_json};
-use crate::manifest::{Endpoint, ProviderConfig};
+use super::{App, EmulatorError, Running, StateError, WorldState, write_json};
+use crate::config::{Endpoint, ProviderConfig};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
@@ -39,7 +39,7 @@ struct Saved {
 
 struct Sandbox {
     provider: String,
-    kind: &'static str,
+    mount: &'static str,
     running: Running,
     state_path: PathBuf,
     seed: PathBuf,
@@ -96,7 +96,7 @@ impl Sandboxes {
             let app = App::new(world, BTreeMap::new());
             let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
             let running =
-                emulator::serve(app, addr, false)
+                super::serve(app, addr, false)
                     .await
                     .map_err(|source| SandboxError::Serve {
                         provider: provider.clone(),
@@ -104,7 +104,7 @@ impl Sandboxes {
                     })?;
             out.running.push(Sandbox {
                 provider,
-                kind: config.kind.as_str(),
+                mount: config.kind.mount(),
                 running,
                 state_path,
                 seed: seed.clone(),
@@ -118,7 +118,7 @@ impl Sandboxes {
         self.running
             .iter()
             .find(|s| s.provider == provider)
-            .map(|s| s.running.url(s.kind))
+            .map(|s| s.running.url(s.mount))
     }
 
     /// Stops every sandbox and, when `persist`, saves its state.

@@ -2,52 +2,18 @@
 //! machines (stable, versioned). Rendering never reorders or filters: the plan
 //! is already deterministic, and the output must be too.
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::model::{Change, Condition, Field, Phase, Value};
+use super::{Style, plural};
+use crate::model::{Change, Condition, Field, Phase, set_delta};
+use crate::plan::Plan;
 
-use super::Plan;
-
-/// ANSI styling, on only for terminals without NO_COLOR.
-#[derive(Debug, Clone, Copy)]
-pub struct Style {
-    pub color: bool,
-}
-
-impl Style {
-    fn paint(self, code: &str, text: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
-    }
-    fn bold(self, t: &str) -> String {
-        self.paint("1", t)
-    }
-    fn green(self, t: &str) -> String {
-        self.paint("32", t)
-    }
-    fn red(self, t: &str) -> String {
-        self.paint("31", t)
-    }
-    fn yellow(self, t: &str) -> String {
-        self.paint("33", t)
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
-
-fn set_delta(change: &Change) -> String {
-    let (Value::Set(before), Value::Set(after)) = (&change.before, &change.after) else {
-        return String::new();
-    };
-    let added: BTreeSet<_> = after.difference(before).map(|t| format!("+{t}")).collect();
-    let removed: BTreeSet<_> = before.difference(after).map(|t| format!("-{t}")).collect();
-    let all: Vec<String> = added.into_iter().chain(removed).collect();
+/// `  (+added -removed)` for a set-valued change.
+fn members(change: &Change) -> String {
+    let delta = set_delta(&change.before, &change.after);
+    let added = delta.added.iter().map(|t| format!("+{t}"));
+    let removed = delta.removed.iter().map(|t| format!("-{t}"));
+    let all: Vec<String> = added.chain(removed).collect();
     format!("  ({})", all.join(" "))
 }
 
@@ -61,7 +27,7 @@ fn change_line(style: Style, change: &Change, width: usize) -> String {
     let before = style.red(&change.before.to_string());
     let after = style.green(&change.after.to_string());
     let delta = if change.field == Field::Tags {
-        set_delta(change)
+        members(change)
     } else {
         String::new()
     };
@@ -128,7 +94,7 @@ pub fn text(plan: &Plan, style: Style) -> String {
                 style.red("error"),
                 err.iccid,
                 err.declared_at,
-                err.message
+                err.problem
             );
         }
         for missing in &provider.missing {

@@ -1,0 +1,247 @@
+//! Provider configuration as validated from a Providers document, and its
+//! resolution into a [`Connection`]: the URL, secrets and settings a client
+//! is built from.
+//!
+//! Part of the bottom layer: it imports only the kind table and `Secret`.
+//! Secrets are read here, at plan time, and only into [`Secret`]s; messages
+//! name the variable or file, never a value.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::kind::{ProviderKind, Setting};
+use crate::secret::Secret;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProviderConfig {
+    pub name: String,
+    pub kind: ProviderKind,
+    pub endpoint: Endpoint,
+    pub rate_limit: f64,
+    pub concurrency: u32,
+    /// Kind-specific settings as written (`tenant`, `token_url`); `url` is
+    /// in the endpoint.
+    pub settings: BTreeMap<Setting, String>,
+    pub iccid_luhn: bool,
+    /// `file:line:column` of the provider's entry.
+    pub origin: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Endpoint {
+    Remote {
+        url: String,
+        credentials: BTreeMap<String, CredentialSource>,
+    },
+    /// Served by the built-in emulator, seeded from this file.
+    Sandbox { seed: PathBuf },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialSource {
+    Env(String),
+    File(PathBuf),
+}
+
+/// A credential that cannot be read. Never carries the value.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    #[error(
+        "{origin}: credential `{key}` of provider `{provider}`: environment variable {var} is not set"
+    )]
+    MissingEnv {
+        origin: String,
+        provider: String,
+        key: String,
+        var: String,
+    },
+    #[error("{origin}: credential `{key}` of provider `{provider}`: cannot read {path}: {source}")]
+    File {
+        origin: String,
+        provider: String,
+        key: String,
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{origin}: credential `{key}` of provider `{provider}` is empty")]
+    Empty {
+        origin: String,
+        provider: String,
+        key: String,
+    },
+}
+
+/// What a client is built from: the base URL, the secrets by credential
+/// key, the kind-specific settings and the transport limits.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    pub provider: String,
+    pub kind: ProviderKind,
+    pub url: String,
+    pub credentials: BTreeMap<String, Secret>,
+    pub settings: BTreeMap<Setting, String>,
+    pub rate_limit: f64,
+    pub concurrency: u32,
+}
+
+impl Connection {
+    /// A secret by credential key; empty when absent (the provider then
+    /// answers 401, which names the provider).
+    pub fn credential(&self, key: &str) -> Secret {
+        self.credentials
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| Secret::new(""))
+    }
+
+    pub fn setting(&self, setting: Setting) -> &str {
+        self.settings.get(&setting).map_or("", String::as_str)
+    }
+}
+
+impl ProviderConfig {
+    pub fn is_sandbox(&self) -> bool {
+        matches!(self.endpoint, Endpoint::Sandbox { .. })
+    }
+
+    /// Reads every secret (all problems reported, none stops the others)
+    /// and fills a sandbox's defaults from the kind's row. `sandbox_url` is
+    /// where the sandbox of this provider listens, if it is one.
+    pub fn connect(&self, sandbox_url: Option<&str>) -> Result<Connection, Vec<CredentialError>> {
+        let caps = self.kind.capabilities();
+        let mut settings = self.settings.clone();
+        let (url, credentials) = match &self.endpoint {
+            Endpoint::Remote { url, credentials } => (url.clone(), self.read_all(credentials)?),
+            Endpoint::Sandbox { .. } => {
+                let url = sandbox_url.unwrap_or_default().to_owned();
+                for (setting, value) in caps.sandbox_settings {
+                    settings
+                        .entry(*setting)
+                        .or_insert_with(|| value.replace("{url}", &url));
+                }
+                let credentials = caps
+                    .sandbox_credentials
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), Secret::new(*v)))
+                    .collect();
+                (url, credentials)
+            }
+        };
+        Ok(Connection {
+            provider: self.name.clone(),
+            kind: self.kind,
+            url,
+            credentials,
+            settings,
+            rate_limit: self.rate_limit,
+            concurrency: self.concurrency,
+        })
+    }
+
+    fn read_all(
+        &self,
+        sources: &BTreeMap<String, CredentialSource>,
+    ) -> Result<BTreeMap<String, Secret>, Vec<CredentialError>> {
+        let mut out = BTreeMap::new();
+        let mut problems = Vec::new();
+        for (key, source) in sources {
+            match self.read(key, source) {
+                Ok(secret) => {
+                    out.insert(key.clone(), secret);
+                }
+                Err(e) => problems.push(e),
+            }
+        }
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(problems)
+        }
+    }
+
+    fn read(&self, key: &str, source: &CredentialSource) -> Result<Secret, CredentialError> {
+        let (origin, provider, key) = (self.origin.clone(), self.name.clone(), key.to_owned());
+        let value = match source {
+            CredentialSource::Env(var) => {
+                std::env::var(var).map_err(|_| CredentialError::MissingEnv {
+                    origin: origin.clone(),
+                    provider: provider.clone(),
+                    key: key.clone(),
+                    var: var.clone(),
+                })?
+            }
+            CredentialSource::File(path) => std::fs::read_to_string(path)
+                .map(|s| s.trim_end_matches(['\r', '\n']).to_owned())
+                .map_err(|source| CredentialError::File {
+                    origin: origin.clone(),
+                    provider: provider.clone(),
+                    key: key.clone(),
+                    path: path.display().to_string(),
+                    source,
+                })?,
+        };
+        if value.is_empty() {
+            return Err(CredentialError::Empty {
+                origin,
+                provider,
+                key,
+            });
+        }
+        Ok(Secret::new(value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(kind: ProviderKind, endpoint: Endpoint) -> ProviderConfig {
+        ProviderConfig {
+            name: "p".into(),
+            kind,
+            endpoint,
+            rate_limit: 10.0,
+            concurrency: 2,
+            settings: BTreeMap::new(),
+            iccid_luhn: true,
+            origin: "f.yaml:3:3".into(),
+        }
+    }
+
+    #[test]
+    fn sandboxes_take_their_defaults_from_the_kind_row() {
+        let sandbox = Endpoint::Sandbox { seed: "s".into() };
+        let c = config(ProviderKind::TelekomCmo, sandbox)
+            .connect(Some("http://127.0.0.1:9/telekom-cmo"))
+            .unwrap();
+        assert_eq!(c.setting(Setting::Tenant), "sandbox");
+        assert_eq!(
+            c.setting(Setting::TokenUrl),
+            "http://127.0.0.1:9/telekom-cmo/token"
+        );
+        assert_eq!(
+            c.credential("client_secret").expose(),
+            crate::kind::SANDBOX_KEY
+        );
+    }
+
+    #[test]
+    fn missing_env_names_the_variable_and_never_a_value() {
+        let remote = Endpoint::Remote {
+            url: "https://x".into(),
+            credentials: BTreeMap::from([(
+                "token".into(),
+                CredentialSource::Env("SIMFLEET_TEST_SURELY_UNSET".into()),
+            )]),
+        };
+        let errors = config(ProviderKind::Onomondo, remote)
+            .connect(None)
+            .unwrap_err();
+        assert_eq!(
+            errors[0].to_string(),
+            "f.yaml:3:3: credential `token` of provider `p`: environment variable \
+             SIMFLEET_TEST_SURELY_UNSET is not set"
+        );
+    }
+}

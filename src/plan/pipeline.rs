@@ -1,0 +1,100 @@
+//! The I/O half of planning: narrow the manifests to a selection, read
+//! every provider concerned (concurrently), and build the plan.
+//!
+//! Providers come connected: starting sandboxes and resolving credentials
+//! is the caller's, so this module never touches the emulator or a secret.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use futures_util::future::join_all;
+
+use super::select::selected;
+use super::{Plan, build};
+use crate::manifest::Manifests;
+use crate::provider::{Provider, ProviderError, ReadScope};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("--provider {name}: no such provider; known: {known:?}")]
+    UnknownProvider { name: String, known: Vec<String> },
+    #[error("provider `{provider}` is not connected")]
+    NotConnected { provider: String },
+    #[error("reading provider `{provider}`: {source}")]
+    Read {
+        provider: String,
+        #[source]
+        source: ProviderError,
+    },
+}
+
+/// What `--provider` and `--select` narrow a run to.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Only these providers (none: all).
+    pub providers: Vec<String>,
+    /// Only SIMs matching one of these selectors (none: all).
+    pub select: Vec<String>,
+}
+
+impl Selection {
+    /// Keeps the selected SIMs; an unknown provider name is an error.
+    pub fn narrow(&self, mut manifests: Manifests) -> Result<Manifests, PlanError> {
+        for name in &self.providers {
+            if !manifests.providers.contains_key(name) {
+                return Err(PlanError::UnknownProvider {
+                    name: name.clone(),
+                    known: manifests.providers.keys().cloned().collect(),
+                });
+            }
+        }
+        let wanted = |p: &str| self.providers.is_empty() || self.providers.iter().any(|n| n == p);
+        manifests
+            .sims
+            .retain(|s| wanted(&s.provider) && selected(s, &self.select));
+        Ok(manifests)
+    }
+
+    /// The providers a narrowed run reads: those of the remaining SIMs,
+    /// plus any named with `--provider`.
+    pub fn concerned(&self, manifests: &Manifests) -> BTreeSet<String> {
+        manifests
+            .sims
+            .iter()
+            .map(|s| s.provider.clone())
+            .chain(self.providers.iter().cloned())
+            .collect()
+    }
+
+    /// With `--select`, SIMs outside the selection are not "unmanaged".
+    fn hides_unmanaged(&self) -> bool {
+        !self.select.is_empty()
+    }
+}
+
+/// Reads every connected provider concurrently and builds the plan of the
+/// (already narrowed) manifests.
+pub async fn read_and_plan(
+    manifests: &Manifests,
+    selection: &Selection,
+    providers: &BTreeMap<String, Arc<dyn Provider>>,
+) -> Result<Plan, PlanError> {
+    let reads = providers.iter().map(|(name, client)| async move {
+        let desired = manifests.sims.iter().filter(|s| &s.provider == name);
+        let scope = ReadScope::new(client.kind(), desired);
+        (name.clone(), client.read_inventory(&scope).await)
+    });
+    let mut inventories = BTreeMap::new();
+    for (provider, result) in join_all(reads).await {
+        let inventory = result.map_err(|source| PlanError::Read {
+            provider: provider.clone(),
+            source,
+        })?;
+        inventories.insert(provider, inventory);
+    }
+    let mut plan = build(manifests, &inventories);
+    if selection.hides_unmanaged() {
+        plan.providers.iter_mut().for_each(|p| p.unmanaged.clear());
+    }
+    Ok(plan)
+}

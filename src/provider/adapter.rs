@@ -1,0 +1,148 @@
+//! The one generic adapter from a [`Client`] to a [`Provider`]: builds the
+//! HTTP client, chooses between listing and per-SIM reads, fans out detail
+//! reads and write batches under the provider's concurrency. Everything a
+//! provider would otherwise repeat lives here, once.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::sync::Arc;
+
+use futures_util::stream::{self, StreamExt};
+
+use super::http::{HttpClient, HttpSettings};
+use super::{
+    BoxFuture, Client, Inventory, Provider, ProviderError, ReadScope, SimOutcome, UsageRecord,
+};
+use crate::config::Connection;
+use crate::kind::ProviderKind;
+use crate::model::{Iccid, LiveSim, SimWork};
+
+/// Above this many SIMs, listing everything costs fewer requests than one
+/// GET per SIM.
+const SINGLE_READ_MAX: usize = 50;
+
+pub struct Adapter<C: Client> {
+    client: C,
+    kind: ProviderKind,
+    /// Calls in flight at once; the HTTP layer enforces the same limit.
+    concurrency: usize,
+}
+
+impl<C: Client> Adapter<C> {
+    pub fn connect(connection: &Connection) -> Result<Arc<dyn Provider>, ProviderError> {
+        let http = HttpClient::new(&HttpSettings::of(connection), C::auth(connection))?;
+        Ok(Arc::new(Adapter {
+            client: C::new(connection, http)?,
+            kind: connection.kind,
+            concurrency: connection.concurrency.max(1) as usize,
+        }))
+    }
+
+    /// The wire records of `iccids` that the provider holds, read the
+    /// cheapest way: a search where the API has one, else one listing for
+    /// many SIMs or one GET each for a few.
+    async fn chosen(&self, iccids: &[Iccid]) -> Result<Vec<C::Wire>, ProviderError> {
+        if let Some(found) = self.client.find(iccids).await? {
+            return Ok(found);
+        }
+        if iccids.len() > SINGLE_READ_MAX {
+            let wanted: BTreeSet<&Iccid> = iccids.iter().collect();
+            let mut all = self.client.list().await?;
+            all.retain(|w| wanted.contains(&self.client.to_live(w).iccid));
+            return Ok(all);
+        }
+        let reads = iccids.iter().map(|i| self.client.get(i)).collect();
+        let found = bounded(reads, self.concurrency).await;
+        let mut out = Vec::new();
+        for one in found {
+            out.extend(one?);
+        }
+        Ok(out)
+    }
+
+    /// Converts wire records and adds the details of the SIMs in `scope`.
+    async fn to_live(
+        &self,
+        wire: &[C::Wire],
+        scope: &ReadScope,
+    ) -> Result<Vec<LiveSim>, ProviderError> {
+        let mut sims: Vec<LiveSim> = wire.iter().map(|w| self.client.to_live(w)).collect();
+        let wanted: Vec<usize> = (0..sims.len())
+            .filter(|&i| scope.details.contains(&sims[i].iccid))
+            .collect();
+        let reads = wanted
+            .iter()
+            .map(|&i| self.client.details(&sims[i]))
+            .collect();
+        let details = bounded(reads, self.concurrency).await;
+        for (i, fields) in wanted.into_iter().zip(details) {
+            sims[i].fields.extend(fields?);
+        }
+        Ok(sims)
+    }
+}
+
+impl<C: Client> Provider for Adapter<C> {
+    fn kind(&self) -> ProviderKind {
+        self.kind
+    }
+
+    fn read_inventory<'a>(
+        &'a self,
+        scope: &'a ReadScope,
+    ) -> BoxFuture<'a, Result<Inventory, ProviderError>> {
+        Box::pin(async move {
+            let (wire, vocabulary) = tokio::join!(self.client.list(), self.client.vocabulary());
+            Ok(Inventory {
+                sims: self.to_live(&wire?, scope).await?,
+                vocabulary: vocabulary?,
+            })
+        })
+    }
+
+    fn read_sims<'a>(
+        &'a self,
+        iccids: &'a [Iccid],
+        scope: &'a ReadScope,
+    ) -> BoxFuture<'a, Result<Vec<LiveSim>, ProviderError>> {
+        Box::pin(async move {
+            let wire = self.chosen(iccids).await?;
+            self.to_live(&wire, scope).await
+        })
+    }
+
+    fn apply<'a>(&'a self, work: &'a [SimWork]) -> BoxFuture<'a, Vec<SimOutcome>> {
+        Box::pin(async move {
+            let batches = work
+                .chunks(C::BATCH.max(1))
+                .map(|batch| self.client.write(batch))
+                .collect();
+            let outcomes = bounded(batches, self.concurrency).await;
+            outcomes.into_iter().flatten().collect()
+        })
+    }
+
+    fn usage<'a>(
+        &'a self,
+        iccids: &'a [Iccid],
+    ) -> BoxFuture<'a, Result<Vec<UsageRecord>, ProviderError>> {
+        Box::pin(self.client.usage(iccids))
+    }
+
+    fn send_sms<'a>(
+        &'a self,
+        iccid: &'a Iccid,
+        text: &'a str,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(self.client.send_sms(iccid, text))
+    }
+
+    fn diagnose<'a>(&'a self, iccid: &'a Iccid) -> BoxFuture<'a, Result<String, ProviderError>> {
+        Box::pin(self.client.diagnose(iccid))
+    }
+}
+
+/// Runs `futures` with at most `limit` in flight; results in input order.
+async fn bounded<F: Future>(futures: Vec<F>, limit: usize) -> Vec<F::Output> {
+    stream::iter(futures).buffered(limit).collect().await
+}

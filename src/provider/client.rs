@@ -1,0 +1,100 @@
+//! The narrow contract a provider implements (docs/architecture.md, "The
+//! provider contract"): how to authenticate, list and get SIMs, map a wire
+//! record to the model, read per-SIM details, write one batch, and summarise
+//! the provider's error bodies.
+//!
+//! An implementation speaks its provider's wire format and nothing else: it
+//! must not diff, decide what to read (the adapter chooses list or get), run
+//! its own fan-out over many SIMs, or retry (the HTTP layer does).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+
+use super::http::{Auth, HttpClient, HttpError};
+use super::{ProviderError, SimFailure, SimOutcome, UsageRecord};
+use crate::config::Connection;
+use crate::kind::Operation;
+use crate::model::{Field, Iccid, LiveSim, SimWork, Value};
+
+pub trait Client: Send + Sync + Sized + 'static {
+    /// A SIM as the provider's list and get calls return it.
+    type Wire: Send + Sync + 'static;
+
+    /// SIMs one [`Client::write`] call takes; 1 where the API has no bulk call.
+    const BATCH: usize = 1;
+
+    /// How requests authenticate, from the connection's credentials.
+    fn auth(connection: &Connection) -> Auth;
+
+    fn new(connection: &Connection, http: HttpClient) -> Result<Self, ProviderError>;
+
+    /// The provider's own text in an error body, if the body has its shape.
+    fn error_text(body: &str) -> Option<String>;
+
+    /// Every SIM the account holds.
+    fn list(&self) -> impl Future<Output = Result<Vec<Self::Wire>, ProviderError>> + Send;
+
+    /// One SIM; `None` when the provider does not hold it.
+    fn get(
+        &self,
+        iccid: &Iccid,
+    ) -> impl Future<Output = Result<Option<Self::Wire>, ProviderError>> + Send;
+
+    /// Several SIMs in few calls, where the API has a search by ICCID (CMO's
+    /// find); `None` when it has not, and the adapter lists or gets instead.
+    fn find(
+        &self,
+        _iccids: &[Iccid],
+    ) -> impl Future<Output = Result<Option<Vec<Self::Wire>>, ProviderError>> + Send {
+        async { Ok(None) }
+    }
+
+    fn to_live(&self, wire: &Self::Wire) -> LiveSim;
+
+    /// The detail fields of one SIM (`Capabilities::detail_fields`), read
+    /// only for SIMs whose manifests manage them.
+    fn details(
+        &self,
+        _sim: &LiveSim,
+    ) -> impl Future<Output = Result<BTreeMap<Field, Value>, ProviderError>> + Send {
+        async { Ok(BTreeMap::new()) }
+    }
+
+    /// The values the provider accepts for enumerated fields (tag names).
+    fn vocabulary(
+        &self,
+    ) -> impl Future<Output = Result<BTreeMap<Field, BTreeSet<String>>, ProviderError>> + Send {
+        async { Ok(BTreeMap::new()) }
+    }
+
+    /// Carries out the changes of at most [`Client::BATCH`] SIMs; one
+    /// outcome per SIM.
+    fn write(&self, batch: &[SimWork]) -> impl Future<Output = Vec<SimOutcome>> + Send;
+
+    fn usage(
+        &self,
+        _iccids: &[Iccid],
+    ) -> impl Future<Output = Result<Vec<UsageRecord>, ProviderError>> + Send {
+        async { Err(ProviderError::unsupported(Operation::Usage)) }
+    }
+
+    fn send_sms(
+        &self,
+        _iccid: &Iccid,
+        _text: &str,
+    ) -> impl Future<Output = Result<(), ProviderError>> + Send {
+        async { Err(ProviderError::unsupported(Operation::Sms)) }
+    }
+
+    fn diagnose(
+        &self,
+        _iccid: &Iccid,
+    ) -> impl Future<Output = Result<String, ProviderError>> + Send {
+        async { Err(ProviderError::unsupported(Operation::Diagnose)) }
+    }
+
+    /// A failed call as a per-SIM failure in the provider's words.
+    fn failure(err: &HttpError) -> SimFailure {
+        SimFailure::from_http(err, Self::error_text)
+    }
+}

@@ -1,0 +1,142 @@
+//! The one HTTP layer of provider clients: auth (a fixed header or OAuth2
+//! tokens), timeouts, concurrency, pacing and retries.
+//!
+//! Every provider request, token requests included, goes through
+//! [`HttpClient::send`] and the one transport below it, so pacing and retry
+//! behave the same everywhere. This module must never log or return header
+//! values (they carry secrets) and never interpret response bodies: that is
+//! the provider's job.
+
+mod pacer;
+mod request;
+mod token;
+mod transport;
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use tokio::sync::Semaphore;
+
+pub use request::{HttpError, Request, Response};
+
+use crate::config::Connection;
+use crate::secret::Secret;
+use token::{TokenCache, header_value};
+use transport::Transport;
+
+/// The longest a provider may ask us to wait (Retry-After, rate-limit reset).
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+/// Per-request timeout of provider calls.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Transport settings of one provider.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    pub base_url: String,
+    pub rate_limit: f64,
+    pub concurrency: u32,
+    pub timeout: Duration,
+}
+
+impl HttpSettings {
+    /// The settings every provider client uses, from its connection.
+    pub fn of(connection: &Connection) -> Self {
+        HttpSettings {
+            base_url: connection.url.clone(),
+            rate_limit: connection.rate_limit,
+            concurrency: connection.concurrency,
+            timeout: REQUEST_TIMEOUT,
+        }
+    }
+}
+
+/// How a provider authenticates its requests.
+#[derive(Debug)]
+pub enum Auth {
+    /// The full `Authorization` value (e.g. `Basic ...`, or a bare key).
+    Header(Secret),
+    /// OAuth2 client credentials: this request fetches a token, sent as
+    /// `Bearer` and renewed before it expires and once on a 401.
+    Tokens(Request),
+}
+
+#[derive(Debug)]
+enum Attach {
+    Fixed(HeaderName, HeaderValue),
+    Tokens(Box<TokenCache>),
+}
+
+#[derive(Debug)]
+pub struct HttpClient {
+    transport: Transport,
+    attach: Attach,
+    permits: Semaphore,
+}
+
+impl HttpClient {
+    pub fn new(settings: &HttpSettings, auth: Auth) -> Result<Self, HttpError> {
+        let attach = match auth {
+            Auth::Header(secret) => Attach::Fixed(AUTHORIZATION, header_value(&secret)?),
+            Auth::Tokens(fetch) => Attach::Tokens(Box::new(TokenCache::new(fetch))),
+        };
+        Ok(HttpClient {
+            transport: Transport::new(settings)?,
+            attach,
+            permits: Semaphore::new(settings.concurrency.max(1) as usize),
+        })
+    }
+
+    /// Sends `req` under the provider's concurrency limit, retrying as the
+    /// transport's policy says; with tokens, a 401 renews the token once.
+    /// Non-success statuses other than retried ones go back to the caller.
+    pub async fn send(&self, req: Request) -> Result<Response, HttpError> {
+        let mut renewed = false;
+        loop {
+            let mut used = None;
+            let outcome = self
+                .transport
+                .retrying(&req, || async {
+                    // A closed semaphore is impossible: it is never closed.
+                    let _permit = self.permits.acquire().await;
+                    let (header, token) = self.authorization(&req).await?;
+                    let mut answer = self.transport.exchange(&req, header).await;
+                    if let Ok((resp, _)) = &mut answer {
+                        resp.token.clone_from(&token);
+                    }
+                    answer
+                })
+                .await;
+            if let (Ok((resp, _)), Attach::Tokens(tokens)) = (&outcome, &self.attach)
+                && resp.status == StatusCode::UNAUTHORIZED
+                && !renewed
+            {
+                used.clone_from(&resp.token);
+                if let Some(token) = &used {
+                    tracing::debug!(path = %req.path, "401 with a cached token; renewing it once");
+                    tokens.invalidate(token).await;
+                    renewed = true;
+                    continue;
+                }
+            }
+            return outcome.map(|(resp, _)| resp);
+        }
+    }
+
+    /// The `Authorization` header for one attempt, and the token it carries.
+    async fn authorization(
+        &self,
+        req: &Request,
+    ) -> Result<(Option<(&HeaderName, HeaderValue)>, Option<Secret>), HttpError> {
+        if let Some(secret) = &req.authorization {
+            return Ok((Some((&AUTHORIZATION, header_value(secret)?)), None));
+        }
+        match &self.attach {
+            Attach::Fixed(name, value) => Ok((Some((name, value.clone())), None)),
+            Attach::Tokens(tokens) => {
+                let token = tokens.bearer(&self.transport).await?;
+                Ok((Some((&AUTHORIZATION, header_value(&token)?)), Some(token)))
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! One HTTP request and its response as provider clients see them, and the
+//! transport's error. Plain data: nothing here sends anything.
+
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::secret::Secret;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error("{method} {path}: {source}")]
+    Transport {
+        method: Method,
+        path: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("{method} {path}: HTTP {status}: {body}")]
+    Status {
+        method: Method,
+        path: String,
+        status: u16,
+        body: String,
+    },
+    #[error("{method} {path}: cannot decode response: {source}")]
+    Decode {
+        method: Method,
+        path: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("cannot build HTTP client: {source}")]
+    Build {
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("credential is not valid in an HTTP header")]
+    BadCredential,
+}
+
+impl HttpError {
+    /// The message with the provider's error body summarised by `extract`
+    /// (which returns `None` for bodies that are not the provider's shape).
+    pub fn describe(&self, extract: fn(&str) -> Option<String>) -> String {
+        match self {
+            HttpError::Status {
+                method,
+                path,
+                status,
+                body,
+            } => match extract(body) {
+                Some(text) => format!("{method} {path}: HTTP {status}: {text}"),
+                None => self.to_string(),
+            },
+            other => other.to_string(),
+        }
+    }
+}
+
+/// One request, relative to the client's base URL.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: Method,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub body: Option<(&'static str, Vec<u8>)>,
+    /// An `Authorization` value for this request only (tokens), replacing
+    /// the client's own.
+    pub authorization: Option<Secret>,
+}
+
+impl Request {
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        Request {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+            authorization: None,
+        }
+    }
+
+    pub fn authorization(mut self, value: Secret) -> Self {
+        self.authorization = Some(value);
+        self
+    }
+
+    /// An `application/x-www-form-urlencoded` body.
+    pub fn form(mut self, fields: &[(&str, &str)]) -> Self {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.body = Some(("application/x-www-form-urlencoded", body.into_bytes()));
+        self
+    }
+
+    pub fn query(mut self, key: &str, value: impl ToString) -> Self {
+        self.query.push((key.to_owned(), value.to_string()));
+        self
+    }
+
+    pub fn json(self, body: &impl serde::Serialize) -> Self {
+        self.json_as("application/json", body)
+    }
+
+    /// A JSON body sent under another media type (e.g. JSON Patch).
+    pub fn json_as(mut self, content_type: &'static str, body: &impl serde::Serialize) -> Self {
+        // Serialising plain data structures to JSON cannot fail.
+        let bytes = serde_json::to_vec(body).unwrap_or_default();
+        self.body = Some((content_type, bytes));
+        self
+    }
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub method: Method,
+    pub path: String,
+    pub status: StatusCode,
+    pub body: Vec<u8>,
+    /// The bearer token the request carried, if it came from a token cache.
+    pub(super) token: Option<Secret>,
+}
+
+impl Response {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body as `T`, or an error carrying the status and body for non-2xx.
+    pub fn json<T: DeserializeOwned>(self) -> Result<T, HttpError> {
+        let ok = self.into_success()?;
+        serde_json::from_slice(&ok.body).map_err(|source| HttpError::Decode {
+            method: ok.method,
+            path: ok.path,
+            source,
+        })
+    }
+
+    pub fn into_success(self) -> Result<Response, HttpError> {
+        if self.status.is_success() {
+            return Ok(self);
+        }
+        Err(HttpError::Status {
+            body: self.text().chars().take(500).collect(),
+            method: self.method,
+            path: self.path,
+            status: self.status.as_u16(),
+        })
+    }
+}

@@ -1,0 +1,120 @@
+//! OAuth2 client-credentials tokens for the providers that use them (Eseye,
+//! Telekom CMO): cached, refreshed before they expire, and renewed once when
+//! the provider answers 401 anyway (clock skew, early revocation).
+//!
+//! Token requests go through the provider's one transport (same pacing, same
+//! retry policy) but not through its concurrency slots: the client asks for
+//! a token once a request holds its slot, so a queued request never leaves
+//! with a token that expired while it waited, and a fetch never waits behind
+//! the requests that need it. Tokens are secrets: they live only in
+//! [`Secret`]s and in sensitive header values, never in logs.
+
+use std::time::Duration;
+
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+use serde::Deserialize;
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+use super::request::{HttpError, Request};
+use super::transport::Transport;
+use crate::secret::Secret;
+
+/// A token endpoint's answer.
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+    /// Seconds; absent means "assume a short life".
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+const ASSUMED_LIFETIME: u64 = 60;
+
+/// Refresh this long before expiry: a fifth of the lifetime, at most 30 s, so a
+/// request never leaves with a token about to die in flight.
+fn margin(lifetime: Duration) -> Duration {
+    (lifetime / 5).min(Duration::from_secs(30))
+}
+
+/// A client-credentials token, cached.
+pub(super) struct TokenCache {
+    /// The complete token request, credentials included.
+    fetch: Request,
+    current: Mutex<Option<(Secret, Instant)>>,
+}
+
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenCache")
+    }
+}
+
+/// A secret as a sensitive header value.
+pub(super) fn header_value(secret: &Secret) -> Result<HeaderValue, HttpError> {
+    let mut value = HeaderValue::from_str(secret.expose()).map_err(|_| HttpError::BadCredential)?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+impl TokenCache {
+    pub(super) fn new(fetch: Request) -> Self {
+        TokenCache {
+            fetch,
+            current: Mutex::new(None),
+        }
+    }
+
+    /// The cached `Bearer` value, or a fresh one. Concurrent callers wait
+    /// for one fetch instead of each fetching.
+    pub(super) async fn bearer(&self, transport: &Transport) -> Result<Secret, HttpError> {
+        let mut current = self.current.lock().await;
+        if let Some((token, refresh_at)) = current.as_ref()
+            && Instant::now() < *refresh_at
+        {
+            return Ok(token.clone());
+        }
+        let answer: TokenAnswer = self.fetch_token(transport).await?;
+        let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(ASSUMED_LIFETIME).max(1));
+        let token = Secret::new(format!("Bearer {}", answer.access_token));
+        *current = Some((token.clone(), Instant::now() + lifetime - margin(lifetime)));
+        tracing::debug!(
+            lifetime_s = lifetime.as_secs(),
+            "fetched a new access token"
+        );
+        Ok(token)
+    }
+
+    async fn fetch_token(&self, transport: &Transport) -> Result<TokenAnswer, HttpError> {
+        let auth = match &self.fetch.authorization {
+            Some(secret) => Some(header_value(secret)?),
+            None => None,
+        };
+        let (resp, _) = transport
+            .retrying(&self.fetch, || {
+                let auth = auth.clone().map(|v| (&AUTHORIZATION, v));
+                transport.exchange(&self.fetch, auth)
+            })
+            .await?;
+        resp.json()
+    }
+
+    /// Forgets `token` if it is still the cached one (after a 401).
+    pub(super) async fn invalidate(&self, token: &Secret) {
+        let mut current = self.current.lock().await;
+        if current.as_ref().is_some_and(|(t, _)| t == token) {
+            *current = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_margin_scales_with_lifetime() {
+        assert_eq!(margin(Duration::from_secs(300)), Duration::from_secs(30));
+        assert_eq!(margin(Duration::from_secs(2)), Duration::from_millis(400));
+    }
+}

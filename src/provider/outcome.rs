@@ -1,0 +1,67 @@
+//! How one SIM's changes ended, typed: what the provider refused and why, a
+//! call with no usable answer, a monitor that failed or never settled.
+
+use super::http::HttpError;
+use crate::model::Iccid;
+
+/// Why a SIM's changes did not (all) take effect.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SimFailure {
+    /// The provider answered with an error status; `text` is its own words.
+    #[error("{call}: HTTP {status}: {text}")]
+    Rejected {
+        call: String,
+        status: u16,
+        text: String,
+    },
+    /// No usable answer: transport error, undecodable body.
+    #[error("{detail}")]
+    NoAnswer { detail: String },
+    /// The SIM's line of a bulk answer says it failed.
+    #[error("bulk update: {detail}")]
+    Bulk { detail: String },
+    /// The change cannot be expressed in the provider's API.
+    #[error("{detail}")]
+    Inexpressible { detail: String },
+    #[error("monitor {id} ended InError: {detail}")]
+    MonitorFailed { id: String, detail: String },
+    #[error("monitor {id} still InProgress after {seconds}s; the change may still complete")]
+    MonitorTimeout { id: String, seconds: u64 },
+}
+
+impl SimFailure {
+    /// From a transport error, with the provider's error body summarised by
+    /// `extract` (which returns `None` for bodies not in the provider's shape).
+    pub fn from_http(err: &HttpError, extract: fn(&str) -> Option<String>) -> SimFailure {
+        match err {
+            HttpError::Status {
+                method,
+                path,
+                status,
+                body,
+            } => SimFailure::Rejected {
+                call: format!("{method} {path}"),
+                status: *status,
+                text: extract(body).unwrap_or_else(|| body.chars().take(300).collect()),
+            },
+            other => SimFailure::NoAnswer {
+                detail: other.to_string(),
+            },
+        }
+    }
+
+    pub fn inexpressible(detail: impl Into<String>) -> SimFailure {
+        SimFailure::Inexpressible {
+            detail: detail.into(),
+        }
+    }
+}
+
+/// How one SIM's changes in a phase ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimOutcome {
+    pub iccid: Iccid,
+    pub result: Result<(), SimFailure>,
+    /// How it completed, when that is worth reporting (e.g. "after monitor M").
+    pub note: Option<String>,
+}

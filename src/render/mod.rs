@@ -1,0 +1,43 @@
+//! Everything simfleet prints about plans, apply reports and live SIMs,
+//! in one place: text for people (ANSI colour only when asked), JSON and CSV
+//! for machines.
+//!
+//! Renderers take library types and a [`Style`], never command-line types,
+//! and never reorder or filter what they are given.
+
+pub mod operations;
+pub mod plan;
+pub mod report;
+
+/// ANSI styling; the caller decides (terminal, NO_COLOR, --no-color).
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+    pub fn bold(self, t: &str) -> String {
+        self.paint("1", t)
+    }
+    pub fn green(self, t: &str) -> String {
+        self.paint("32", t)
+    }
+    pub fn red(self, t: &str) -> String {
+        self.paint("31", t)
+    }
+    pub fn yellow(self, t: &str) -> String {
+        self.paint("33", t)
+    }
+}
+
+/// `1 SIM`, `2 SIMs`.
+pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
