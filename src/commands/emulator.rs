@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::cli::EmulatorArgs;
 use anyhow::Context;
 use simfleet::emulator::{self, App, Faults, ProviderSettings, WorldState};
+use simfleet::kind::ProviderKind;
 
 pub async fn run(args: EmulatorArgs) -> anyhow::Result<u8> {
     let mut world = match &args.state {
@@ -29,11 +30,10 @@ pub async fn run(args: EmulatorArgs) -> anyhow::Result<u8> {
         monitor_fail_every: args.monitor_fail_every,
     };
     // The same settings for every emulated provider.
-    let settings: BTreeMap<String, ProviderSettings> =
-        ["onomondo", "infobip", "eseye", "telekom-cmo"]
-            .into_iter()
-            .map(|p| (p.to_owned(), settings.clone()))
-            .collect();
+    let settings: BTreeMap<ProviderKind, ProviderSettings> = ProviderKind::ALL
+        .into_iter()
+        .map(|k| (k, settings.clone()))
+        .collect();
     let running =
         emulator::serve(App::new(world, settings), args.listen, args.allow_remote).await?;
     // Tests and scripts read the bound address from this first line.

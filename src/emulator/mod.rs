@@ -5,6 +5,7 @@
 //! against it check the clients against the contract. It binds loopback only
 //! unless explicitly allowed, and each provider lives under its own prefix.
 
+pub mod api;
 mod clock;
 pub mod eseye;
 pub mod infobip;
@@ -24,10 +25,12 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router, middleware};
 use tokio::sync::oneshot;
+
+use crate::kind::ProviderKind;
 
 pub use state::{StateError, WorldState, generated_iccid, write_json};
 pub use traffic::{Faults, LoggedRequest, Stats};
@@ -67,7 +70,7 @@ pub struct AppInner {
     pub world: Mutex<WorldState>,
     pub traffic: traffic::Traffic,
     pub tokens: tokens::Tokens,
-    pub settings: BTreeMap<String, ProviderSettings>,
+    pub settings: BTreeMap<ProviderKind, ProviderSettings>,
 }
 
 #[derive(Debug, Clone)]
@@ -81,7 +84,7 @@ impl Deref for App {
 }
 
 impl App {
-    pub fn new(world: WorldState, settings: BTreeMap<String, ProviderSettings>) -> App {
+    pub fn new(world: WorldState, settings: BTreeMap<ProviderKind, ProviderSettings>) -> App {
         App(Arc::new(AppInner {
             world: Mutex::new(world),
             traffic: traffic::Traffic::default(),
@@ -91,8 +94,8 @@ impl App {
     }
 
     /// The settings of one provider (defaults when none were given).
-    pub fn settings_of(&self, provider: &str) -> ProviderSettings {
-        self.settings.get(provider).cloned().unwrap_or_default()
+    pub fn settings_of(&self, kind: ProviderKind) -> ProviderSettings {
+        self.settings.get(&kind).cloned().unwrap_or_default()
     }
 
     pub fn snapshot(&self) -> WorldState {
@@ -103,26 +106,24 @@ impl App {
         let tracked = |r: Router<App>| {
             r.route_layer(middleware::from_fn_with_state(self.clone(), traffic::track))
         };
-        Router::new()
+        let mut router = Router::new()
             .route("/_emulator/stats", get(stats))
             .route("/_emulator/state", get(world))
-            .route("/_emulator/requests", get(requests))
-            .nest("/onomondo", tracked(onomondo::router()))
-            .nest("/infobip", tracked(infobip::router()))
-            .nest("/eseye", tracked(eseye::router()))
-            .nest("/telekom-cmo", tracked(telekom_cmo::router()))
-            .with_state(self.clone())
+            .route("/_emulator/requests", get(requests));
+        for api in api::apis() {
+            let mount = format!("/{}", api.kind.mount());
+            router = router.nest(&mount, tracked((api.router)()));
+        }
+        router.with_state(self.clone())
     }
 }
 
 /// An error in the provider's own error shape, for answers the shared
 /// middleware gives (rate limits, injected faults).
-fn provider_error(provider: &str, status: StatusCode, text: &str) -> Response {
-    match provider {
-        "infobip" => infobip::error(status, text),
-        "eseye" => eseye::error(status, text),
-        "telekom-cmo" => telekom_cmo::error(status, text),
-        _ => onomondo::error(status, text),
+fn provider_error(kind: ProviderKind, status: StatusCode, text: &str) -> Response {
+    match api::api(kind) {
+        Some(api) => (api.error)(status, text),
+        None => (status, text.to_owned()).into_response(),
     }
 }
 

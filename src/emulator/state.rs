@@ -8,12 +8,15 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::kind::ProviderKind;
+
 use super::eseye::EseyeState;
 use super::infobip::InfobipState;
 use super::onomondo::OnomondoState;
 use super::telekom_cmo::CmoState;
 
-/// The whole emulated world.
+/// The whole emulated world: one account per emulated API (the fields go
+/// with the list in `api::apis`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorldState {
@@ -44,9 +47,15 @@ pub enum StateError {
         source: std::io::Error,
     },
     #[error(
-        "invalid --generate {spec:?}: expected PROVIDER=COUNT (onomondo, infobip, eseye, telekom-cmo), e.g. onomondo=400000"
+        "invalid --generate {spec:?}: expected PROVIDER=COUNT with PROVIDER one of {}, e.g. onomondo=400000",
+        kind_names()
     )]
     Generate { spec: String },
+}
+
+fn kind_names() -> String {
+    let names: Vec<&str> = ProviderKind::ALL.iter().map(|k| k.as_str()).collect();
+    names.join(", ")
 }
 
 impl WorldState {
@@ -64,16 +73,12 @@ impl WorldState {
                     message: e.to_string(),
                 },
             )?;
-        let checked = state
-            .onomondo
-            .resolve_tag_names()
-            .and_then(|()| state.infobip.check())
-            .and_then(|()| state.eseye.check())
-            .and_then(|()| state.telekom_cmo.check());
-        checked.map_err(|message| StateError::Invalid {
-            path: shown,
-            message,
-        })?;
+        for api in super::api::apis() {
+            (api.check)(&mut state).map_err(|message| StateError::Invalid {
+                path: shown.clone(),
+                message,
+            })?;
+        }
         Ok(state)
     }
 
@@ -84,13 +89,9 @@ impl WorldState {
         };
         let (provider, count) = spec.split_once('=').ok_or_else(bad)?;
         let count: usize = count.trim().parse().map_err(|_| bad())?;
-        match provider.trim() {
-            "onomondo" => self.onomondo.generate(count),
-            "infobip" => self.infobip.generate(count),
-            "eseye" => self.eseye.generate(count),
-            "telekom-cmo" => self.telekom_cmo.generate(count),
-            _ => return Err(bad()),
-        }
+        let kind = ProviderKind::parse(provider.trim()).ok_or_else(bad)?;
+        let api = super::api::api(kind).ok_or_else(bad)?;
+        (api.generate)(self, count);
         Ok(())
     }
 }

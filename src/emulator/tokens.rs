@@ -7,15 +7,17 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::kind::ProviderKind;
+
 #[derive(Debug, Default)]
 pub struct Tokens {
-    issued: Mutex<BTreeMap<String, (String, Instant)>>,
+    issued: Mutex<BTreeMap<String, (ProviderKind, Instant)>>,
     counter: Mutex<u64>,
 }
 
 impl Tokens {
     /// A new token for `provider`, valid for `lifetime`.
-    pub fn issue(&self, provider: &str, lifetime: Duration) -> String {
+    pub fn issue(&self, provider: ProviderKind, lifetime: Duration) -> String {
         let n = self.counter.lock().map_or(0, |mut c| {
             *c += 1;
             *c
@@ -27,20 +29,20 @@ impl Tokens {
         if let Ok(mut issued) = self.issued.lock() {
             let now = Instant::now();
             issued.retain(|_, (_, expiry)| *expiry > now);
-            issued.insert(token.clone(), (provider.to_owned(), now + lifetime));
+            issued.insert(token.clone(), (provider, now + lifetime));
         }
         token
     }
 
     /// Whether `authorization` is `Bearer <token>` with a live token of `provider`.
-    pub fn accepts(&self, provider: &str, authorization: &str) -> bool {
+    pub fn accepts(&self, provider: ProviderKind, authorization: &str) -> bool {
         let Some(token) = authorization.strip_prefix("Bearer ") else {
             return false;
         };
         self.issued.lock().is_ok_and(|issued| {
             issued
                 .get(token.trim())
-                .is_some_and(|(p, expiry)| p == provider && Instant::now() < *expiry)
+                .is_some_and(|(p, expiry)| *p == provider && Instant::now() < *expiry)
         })
     }
 }

@@ -16,6 +16,7 @@ use axum::response::Response;
 use serde::Serialize;
 
 use super::App;
+use crate::kind::ProviderKind;
 
 const LOG_CAPACITY: usize = 200_000;
 /// Larger request bodies are refused (the providers' own are far smaller).
@@ -109,6 +110,8 @@ pub async fn track(
 ) -> Response {
     let (provider, route) = provider_of(matched.as_str());
     let (provider, route) = (provider.to_owned(), route.to_owned());
+    // Routes are nested under their kind's mount, so the prefix is a kind.
+    let kind = ProviderKind::parse(&provider).unwrap_or(ProviderKind::Onomondo);
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
     let content_type = req
@@ -118,7 +121,7 @@ pub async fn track(
         .map(str::to_owned);
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
-        return super::provider_error(&provider, StatusCode::PAYLOAD_TOO_LARGE, "body too large");
+        return super::provider_error(kind, StatusCode::PAYLOAD_TOO_LARGE, "body too large");
     };
     let logged_body = (!route.contains("token") && !bytes.is_empty())
         .then(|| String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned());
@@ -128,14 +131,14 @@ pub async fn track(
         *n += 1;
         *n
     });
-    let settings = app.settings.get(&provider).cloned().unwrap_or_default();
+    let settings = app.settings_of(kind);
     if !settings.faults.latency.is_zero() {
         tokio::time::sleep(settings.faults.latency).await;
     }
     let response = match app.traffic.admit(&provider, settings.rate_per_minute) {
         Err(reset) => {
             let mut resp =
-                super::provider_error(&provider, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+                super::provider_error(kind, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
             resp.headers_mut()
                 .insert("retry-after", HeaderValue::from(reset));
             rate_headers(&mut resp, settings.rate_per_minute, 0, reset);
@@ -144,7 +147,7 @@ pub async fn track(
         Ok(_) if settings.faults.fail_every > 0 && n % settings.faults.fail_every == 0 => {
             let status = StatusCode::from_u16(settings.faults.fail_status)
                 .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            let mut resp = super::provider_error(&provider, status, "injected_fault");
+            let mut resp = super::provider_error(kind, status, "injected_fault");
             if status == StatusCode::TOO_MANY_REQUESTS {
                 resp.headers_mut()
                     .insert("retry-after", HeaderValue::from(1u64));

@@ -22,8 +22,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Map, Value as Json, json};
 
+use super::api::{self, Api};
 use super::request::{Params, basic_credentials, json_object, paging};
 use super::{App, ProviderSettings};
+use crate::kind::ProviderKind;
 use state::render_attribute;
 pub use state::{Attribute, EseyeState, Sim};
 
@@ -41,7 +43,44 @@ const FILTERS: [&str; 9] = [
     "systemSuspend",
 ];
 
-pub fn router() -> Router<App> {
+/// The emulated Eseye Infinity API.
+pub struct Eseye;
+
+impl Api for Eseye {
+    const KIND: ProviderKind = ProviderKind::Eseye;
+    const UNAUTHORISED: &'static str = "missing, invalid or expired access token";
+    type State = EseyeState;
+
+    fn state(world: &mut super::WorldState) -> &mut EseyeState {
+        &mut world.eseye
+    }
+
+    fn router() -> Router<App> {
+        router()
+    }
+
+    fn error(status: StatusCode, message: &str) -> Response {
+        error(status, message)
+    }
+
+    fn authorised(app: &App, _state: &EseyeState, given: &str) -> bool {
+        app.tokens.accepts(Self::KIND, given)
+    }
+
+    fn settle(state: &mut EseyeState) {
+        state.settle();
+    }
+
+    fn generate(state: &mut EseyeState, count: usize) {
+        state.generate(count);
+    }
+
+    fn check(state: &mut EseyeState) -> Result<(), String> {
+        state.check()
+    }
+}
+
+fn router() -> Router<App> {
     Router::new()
         .route("/oauth/token", post(token))
         .route("/api/v2/sim", get(list))
@@ -98,8 +137,8 @@ async fn token(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Respo
             "grant_type must be client_credentials",
         );
     }
-    let lifetime = app.settings_of("eseye").token_lifetime;
-    let token = app.tokens.issue("eseye", lifetime);
+    let lifetime = app.settings_of(ProviderKind::Eseye).token_lifetime;
+    let token = app.tokens.issue(ProviderKind::Eseye, lifetime);
     axum::Json(json!({
         "access_token": token,
         "token_type": "Bearer",
@@ -108,30 +147,13 @@ async fn token(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Respo
     .into_response()
 }
 
-/// Runs `f` on the settled Eseye state after the bearer check.
+/// Runs `f` on the settled Eseye account after the bearer check.
 fn with_state(
     app: &App,
     headers: &HeaderMap,
     f: impl FnOnce(&mut EseyeState, &ProviderSettings) -> Response,
 ) -> Response {
-    let given = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !app.tokens.accepts("eseye", given) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "missing, invalid or expired access token",
-        );
-    }
-    let settings = app.settings_of("eseye");
-    match app.world.lock() {
-        Ok(mut world) => {
-            world.eseye.settle();
-            f(&mut world.eseye, &settings)
-        }
-        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "state unavailable"),
-    }
+    api::with_state::<Eseye>(app, headers, f)
 }
 
 fn not_found(what: &str) -> Response {

@@ -23,8 +23,10 @@ use axum::routing::{get, post, put};
 use serde_json::{Value as Json, json};
 
 use super::App;
+use super::api::{self, Api};
 use super::clock::now_iso;
 use super::request::{Params, basic_credentials, json_object, paging};
+use crate::kind::ProviderKind;
 pub use state::{Action, InfobipState, SentSms, Sim, Usage};
 use state::{TRANSITIONS, render, render_usage};
 
@@ -32,7 +34,48 @@ const DEFAULT_LIMIT: usize = 20;
 const MAX_LIMIT: usize = 100;
 const SMS_MAX_CHARS: usize = 160;
 
-pub fn router() -> Router<App> {
+/// The emulated Infobip IoT API.
+pub struct Infobip;
+
+impl Api for Infobip {
+    const KIND: ProviderKind = ProviderKind::Infobip;
+    const UNAUTHORISED: &'static str = "Invalid login details";
+    type State = InfobipState;
+
+    fn state(world: &mut super::WorldState) -> &mut InfobipState {
+        &mut world.infobip
+    }
+
+    fn router() -> Router<App> {
+        router()
+    }
+
+    fn error(status: StatusCode, text: &str) -> Response {
+        error(status, text)
+    }
+
+    /// `Basic base64(user:pass)` or `App <apikey>`.
+    fn authorised(_app: &App, account: &InfobipState, given: &str) -> bool {
+        match given.strip_prefix("App ") {
+            Some(key) => !account.api_key.is_empty() && key.trim() == account.api_key,
+            None => basic_credentials(given).is_some_and(|(user, password)| {
+                !account.password.is_empty()
+                    && user == account.username
+                    && password == account.password
+            }),
+        }
+    }
+
+    fn generate(state: &mut InfobipState, count: usize) {
+        state.generate(count);
+    }
+
+    fn check(state: &mut InfobipState) -> Result<(), String> {
+        state.check()
+    }
+}
+
+fn router() -> Router<App> {
     Router::new()
         .route("/iot/2/sims", get(list))
         .route("/iot/2/sims/usage/monthly", get(monthly_usage))
@@ -61,30 +104,6 @@ pub fn error(status: StatusCode, text: &str) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-/// `Basic base64(user:pass)` or `App <apikey>`.
-fn authorised(app: &App, headers: &HeaderMap) -> Result<(), Response> {
-    let given = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let ok = app.world.lock().is_ok_and(|w| {
-        let account = &w.infobip;
-        match given.strip_prefix("App ") {
-            Some(key) => !account.api_key.is_empty() && key.trim() == account.api_key,
-            None => basic_credentials(given).is_some_and(|(user, password)| {
-                !account.password.is_empty()
-                    && user == account.username
-                    && password == account.password
-            }),
-        }
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(error(StatusCode::UNAUTHORIZED, "Invalid login details"))
-    }
-}
-
 fn not_found(iccid: &str) -> Response {
     error(
         StatusCode::NOT_FOUND,
@@ -97,36 +116,41 @@ fn page_of(params: &[(String, String)]) -> Result<(usize, usize), Response> {
         .map_err(|text| error(StatusCode::BAD_REQUEST, &text))
 }
 
-/// Runs `f` on the Infobip state after the auth check.
+/// Runs `f` on the Infobip account after the auth check.
 fn with_state(
     app: &App,
     headers: &HeaderMap,
     f: impl FnOnce(&mut InfobipState) -> Response,
 ) -> Response {
-    if let Err(r) = authorised(app, headers) {
-        return r;
-    }
-    match app.world.lock() {
-        Ok(mut world) => f(&mut world.infobip),
-        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "state unavailable"),
-    }
+    api::with_state::<Infobip>(app, headers, |state, _| f(state))
 }
 
-async fn list(State(app): State<App>, headers: HeaderMap, Query(params): Params) -> Response {
-    let (page, limit) = match page_of(&params) {
+/// One page of the SIM list, each SIM rendered by `render` under `key`.
+fn paged(
+    app: &App,
+    headers: &HeaderMap,
+    params: &[(String, String)],
+    key: &str,
+    render: fn(&Sim) -> Json,
+) -> Response {
+    let (page, limit) = match page_of(params) {
         Ok(p) => p,
         Err(r) => return r,
     };
-    with_state(&app, &headers, |state| {
-        let sims: Vec<Json> = state
+    with_state(app, headers, |state| {
+        let items: Vec<Json> = state
             .sims
             .iter()
             .skip((page - 1) * limit)
             .take(limit)
             .map(render)
             .collect();
-        axum::Json(json!({"page": page, "limit": limit, "sims": sims})).into_response()
+        axum::Json(json!({"page": page, "limit": limit, key: items})).into_response()
     })
+}
+
+async fn list(State(app): State<App>, headers: HeaderMap, Query(params): Params) -> Response {
+    paged(&app, &headers, &params, "sims", render)
 }
 
 async fn monthly_usage(
@@ -134,20 +158,7 @@ async fn monthly_usage(
     headers: HeaderMap,
     Query(params): Params,
 ) -> Response {
-    let (page, limit) = match page_of(&params) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    with_state(&app, &headers, |state| {
-        let usage: Vec<Json> = state
-            .sims
-            .iter()
-            .skip((page - 1) * limit)
-            .take(limit)
-            .map(render_usage)
-            .collect();
-        axum::Json(json!({"page": page, "limit": limit, "usage": usage})).into_response()
-    })
+    paged(&app, &headers, &params, "usage", render_usage)
 }
 
 async fn get_one(

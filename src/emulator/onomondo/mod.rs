@@ -16,7 +16,9 @@ use axum::routing::{get, patch, put};
 use serde_json::{Map, Value as Json, json};
 
 use super::App;
+use super::api::{Api, with_state};
 use super::request::{Params, json_object, param};
+use crate::kind::ProviderKind;
 
 mod state;
 pub use state::{DataLimit, OnomondoState, Sim, Tag};
@@ -24,7 +26,42 @@ pub use state::{DataLimit, OnomondoState, Sim, Tag};
 const MAX_LIMIT: usize = 1000;
 const BULK_LIMIT: usize = 20;
 
-pub fn router() -> Router<App> {
+/// The emulated Onomondo API.
+pub struct Onomondo;
+
+impl Api for Onomondo {
+    const KIND: ProviderKind = ProviderKind::Onomondo;
+    const UNAUTHORISED: &'static str = "unauthorized";
+    type State = OnomondoState;
+
+    fn state(world: &mut super::WorldState) -> &mut OnomondoState {
+        &mut world.onomondo
+    }
+
+    fn router() -> Router<App> {
+        router()
+    }
+
+    fn error(status: StatusCode, code: &str) -> Response {
+        error(status, code)
+    }
+
+    /// The bare key (as clients send it) or `Bearer <key>`.
+    fn authorised(_app: &App, state: &OnomondoState, given: &str) -> bool {
+        let given = given.strip_prefix("Bearer ").unwrap_or(given);
+        !state.api_key.is_empty() && given == state.api_key
+    }
+
+    fn generate(state: &mut OnomondoState, count: usize) {
+        state.generate(count);
+    }
+
+    fn check(state: &mut OnomondoState) -> Result<(), String> {
+        state.resolve_tag_names()
+    }
+}
+
+fn router() -> Router<App> {
     Router::new()
         .route("/sims", get(list))
         .route("/sims/find", get(find))
@@ -39,25 +76,6 @@ pub fn router() -> Router<App> {
 
 pub fn error(status: StatusCode, code: &str) -> Response {
     (status, axum::Json(json!({ "error": code }))).into_response()
-}
-
-/// Accepts the bare key (as clients send it) or `Bearer <key>`.
-fn authorised(app: &App, headers: &HeaderMap) -> Result<(), Response> {
-    let key = app
-        .world
-        .lock()
-        .map(|w| w.onomondo.api_key.clone())
-        .unwrap_or_default();
-    let given = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let given = given.strip_prefix("Bearer ").unwrap_or(given);
-    if !key.is_empty() && given == key {
-        Ok(())
-    } else {
-        Err(error(StatusCode::UNAUTHORIZED, "unauthorized"))
-    }
 }
 
 fn parse_limit(raw: Option<&str>, default: usize) -> Result<usize, Response> {
@@ -81,9 +99,6 @@ fn filter_matches(sim: &Sim, filters: &[(String, String)]) -> bool {
 }
 
 async fn list(State(app): State<App>, headers: HeaderMap, Query(params): Params) -> Response {
-    if let Err(r) = authorised(&app, &headers) {
-        return r;
-    }
     let limit = match parse_limit(param(&params, "limit"), MAX_LIMIT) {
         Ok(l) => l,
         Err(r) => return r,
@@ -115,37 +130,32 @@ async fn list(State(app): State<App>, headers: HeaderMap, Query(params): Params)
             Err(_) => return error(StatusCode::BAD_REQUEST, "invalid_next_page"),
         },
     };
-    let Ok(world) = app.world.lock() else {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "state");
-    };
-    let state = &world.onomondo;
-    let matching: Vec<&Sim> = state
-        .sims
-        .iter()
-        .filter(|s| filter_matches(s, &filters))
-        .collect();
-    let page: Vec<Json> = matching
-        .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|s| state.render(s))
-        .collect();
-    let end = offset + page.len();
-    let has_more = end < matching.len();
-    let body = json!({
-        "count": page.len(),
-        "limit": limit,
-        "total": matching.len(),
-        "sims": page,
-        "pagination": {"has_more": has_more, "next_page": has_more.then(|| format!("{end:x}"))},
-    });
-    axum::Json(body).into_response()
+    with_state::<Onomondo>(&app, &headers, |state, _| {
+        let matching: Vec<&Sim> = state
+            .sims
+            .iter()
+            .filter(|s| filter_matches(s, &filters))
+            .collect();
+        let page: Vec<Json> = matching
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|s| state.render(s))
+            .collect();
+        let end = offset + page.len();
+        let has_more = end < matching.len();
+        let body = json!({
+            "count": page.len(),
+            "limit": limit,
+            "total": matching.len(),
+            "sims": page,
+            "pagination": {"has_more": has_more, "next_page": has_more.then(|| format!("{end:x}"))},
+        });
+        axum::Json(body).into_response()
+    })
 }
 
 async fn find(State(app): State<App>, headers: HeaderMap, Query(params): Params) -> Response {
-    if let Err(r) = authorised(&app, &headers) {
-        return r;
-    }
     let Some(search) = param(&params, "search").filter(|s| !s.is_empty()) else {
         return error(StatusCode::BAD_REQUEST, "search_required");
     };
@@ -156,30 +166,28 @@ async fn find(State(app): State<App>, headers: HeaderMap, Query(params): Params)
     let Ok(offset) = param(&params, "offset").unwrap_or("0").parse::<usize>() else {
         return error(StatusCode::BAD_REQUEST, "invalid_offset");
     };
-    let Ok(world) = app.world.lock() else {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "state");
-    };
-    let state = &world.onomondo;
-    let needle = search.to_lowercase();
-    let hits: Vec<&Sim> = state
-        .sims
-        .iter()
-        .filter(|s| {
-            s.iccid == search
-                || s.id.contains(search)
-                || s.label
-                    .as_deref()
-                    .is_some_and(|l| l.to_lowercase().contains(&needle))
-        })
-        .collect();
-    let page: Vec<Json> = hits
-        .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|s| state.render(s))
-        .collect();
-    axum::Json(json!({"count": page.len(), "limit": limit, "offset": offset, "total": hits.len(), "sims": page}))
+    with_state::<Onomondo>(&app, &headers, |state, _| {
+        let needle = search.to_lowercase();
+        let hits: Vec<&Sim> = state
+            .sims
+            .iter()
+            .filter(|s| {
+                s.iccid == search
+                    || s.id.contains(search)
+                    || s.label
+                        .as_deref()
+                        .is_some_and(|l| l.to_lowercase().contains(&needle))
+            })
+            .collect();
+        let page: Vec<Json> = hits
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|s| state.render(s))
+            .collect();
+        axum::Json(json!({"count": page.len(), "limit": limit, "offset": offset, "total": hits.len(), "sims": page}))
         .into_response()
+    })
 }
 
 async fn get_one(
@@ -187,17 +195,10 @@ async fn get_one(
     headers: HeaderMap,
     Path(sim_id): Path<String>,
 ) -> Response {
-    if let Err(r) = authorised(&app, &headers) {
-        return r;
-    }
-    let Ok(world) = app.world.lock() else {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "state");
-    };
-    let state = &world.onomondo;
-    match state.find(&sim_id) {
+    with_state::<Onomondo>(&app, &headers, |state, _| match state.find(&sim_id) {
         Some(i) => axum::Json(state.render(&state.sims[i])).into_response(),
         None => error(StatusCode::NOT_FOUND, "sim_not_found"),
-    }
+    })
 }
 
 fn nullable_string(value: &Json) -> Result<Option<String>, ()> {
@@ -266,32 +267,24 @@ async fn update(
     Path(sim_id): Path<String>,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = authorised(&app, &headers) {
-        return r;
-    }
     let Some(body) = json_object(&body) else {
         return error(StatusCode::BAD_REQUEST, "invalid_body");
     };
-    let Ok(mut world) = app.world.lock() else {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "state");
-    };
-    let state = &mut world.onomondo;
-    let Some(index) = state.find(&sim_id) else {
-        return error(StatusCode::NOT_FOUND, "sim_not_found");
-    };
-    if body.contains_key("id") {
-        return error(StatusCode::BAD_REQUEST, "unknown_property_id");
-    }
-    match apply_update(state, index, &body) {
-        Ok(()) => axum::Json(state.render(&state.sims[index])).into_response(),
-        Err(code) => error(StatusCode::BAD_REQUEST, &code),
-    }
+    with_state::<Onomondo>(&app, &headers, |state, _| {
+        let Some(index) = state.find(&sim_id) else {
+            return error(StatusCode::NOT_FOUND, "sim_not_found");
+        };
+        if body.contains_key("id") {
+            return error(StatusCode::BAD_REQUEST, "unknown_property_id");
+        }
+        match apply_update(state, index, &body) {
+            Ok(()) => axum::Json(state.render(&state.sims[index])).into_response(),
+            Err(code) => error(StatusCode::BAD_REQUEST, &code),
+        }
+    })
 }
 
 async fn bulk(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = authorised(&app, &headers) {
-        return r;
-    }
     let Some(body) = json_object(&body) else {
         return error(StatusCode::BAD_REQUEST, "invalid_body");
     };
@@ -304,38 +297,36 @@ async fn bulk(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Respon
     if items.len() > BULK_LIMIT {
         return error(StatusCode::BAD_REQUEST, "too_many_sims");
     }
-    let Ok(mut world) = app.world.lock() else {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "state");
-    };
-    let state = &mut world.onomondo;
-    let mut lines = String::new();
-    for item in items {
-        let Some(obj) = item.as_object() else {
-            lines.push_str(
-                &json!({"id": null, "success": false, "error": "invalid_body"}).to_string(),
-            );
+    with_state::<Onomondo>(&app, &headers, |state, _| {
+        let mut lines = String::new();
+        for item in items {
+            let Some(obj) = item.as_object() else {
+                lines.push_str(
+                    &json!({"id": null, "success": false, "error": "invalid_body"}).to_string(),
+                );
+                lines.push('\n');
+                continue;
+            };
+            let id = obj
+                .get("id")
+                .and_then(Json::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            // Bulk objects name SIMs by the 9-character SIM id only.
+            let index = state.sims.iter().position(|s| s.id == id);
+            let outcome = match index {
+                None => Err("sim_not_found".to_owned()),
+                Some(i) => apply_update(state, i, obj),
+            };
+            let line = match outcome {
+                Ok(()) => json!({"id": id, "success": true}),
+                Err(code) => json!({"id": id, "success": false, "error": code}),
+            };
+            lines.push_str(&line.to_string());
             lines.push('\n');
-            continue;
-        };
-        let id = obj
-            .get("id")
-            .and_then(Json::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        // Bulk objects name SIMs by the 9-character SIM id only.
-        let index = state.sims.iter().position(|s| s.id == id);
-        let outcome = match index {
-            None => Err("sim_not_found".to_owned()),
-            Some(i) => apply_update(state, i, obj),
-        };
-        let line = match outcome {
-            Ok(()) => json!({"id": id, "success": true}),
-            Err(code) => json!({"id": id, "success": false, "error": code}),
-        };
-        lines.push_str(&line.to_string());
-        lines.push('\n');
-    }
-    ([("content-type", "text/plain")], lines).into_response()
+        }
+        ([("content-type", "text/plain")], lines).into_response()
+    })
 }
 
 async fn tag_change(
@@ -345,28 +336,23 @@ async fn tag_change(
     tag_id: String,
     add: bool,
 ) -> Response {
-    if let Err(r) = authorised(&app, &headers) {
-        return r;
-    }
-    let Ok(mut world) = app.world.lock() else {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "state");
-    };
-    let state = &mut world.onomondo;
-    let Some(index) = state.find(&sim_id) else {
-        return error(StatusCode::NOT_FOUND, "sim_not_found");
-    };
-    if !state.tags.iter().any(|t| t.id == tag_id) {
-        return error(StatusCode::NOT_FOUND, "tag_not_found");
-    }
-    let tags = &mut state.sims[index].tags;
-    let present = tags.contains(&tag_id);
-    match (add, present) {
-        (true, true) => return error(StatusCode::BAD_REQUEST, "tag_already_on_sim"),
-        (false, false) => return error(StatusCode::BAD_REQUEST, "tag_not_on_sim"),
-        (true, false) => tags.push(tag_id),
-        (false, true) => tags.retain(|t| *t != tag_id),
-    }
-    axum::Json(json!({"message": "ok"})).into_response()
+    with_state::<Onomondo>(&app, &headers, |state, _| {
+        let Some(index) = state.find(&sim_id) else {
+            return error(StatusCode::NOT_FOUND, "sim_not_found");
+        };
+        if !state.tags.iter().any(|t| t.id == tag_id) {
+            return error(StatusCode::NOT_FOUND, "tag_not_found");
+        }
+        let tags = &mut state.sims[index].tags;
+        let present = tags.contains(&tag_id);
+        match (add, present) {
+            (true, true) => return error(StatusCode::BAD_REQUEST, "tag_already_on_sim"),
+            (false, false) => return error(StatusCode::BAD_REQUEST, "tag_not_on_sim"),
+            (true, false) => tags.push(tag_id),
+            (false, true) => tags.retain(|t| *t != tag_id),
+        }
+        axum::Json(json!({"message": "ok"})).into_response()
+    })
 }
 
 async fn add_tag(
@@ -386,18 +372,14 @@ async fn remove_tag(
 }
 
 async fn tags(State(app): State<App>, headers: HeaderMap) -> Response {
-    if let Err(r) = authorised(&app, &headers) {
-        return r;
-    }
-    let Ok(world) = app.world.lock() else {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "state");
-    };
-    let list: Vec<Json> = world
-        .onomondo
-        .tags
-        .iter()
-        .map(|t| json!({"id": t.id, "name": t.name, "color": t.color, "can_write": t.can_write}))
-        .collect();
-
-    axum::Json(Json::Array(list)).into_response()
+    with_state::<Onomondo>(&app, &headers, |state, _| {
+        let list: Vec<Json> = state
+            .tags
+            .iter()
+            .map(
+                |t| json!({"id": t.id, "name": t.name, "color": t.color, "can_write": t.can_write}),
+            )
+            .collect();
+        axum::Json(Json::Array(list)).into_response()
+    })
 }

@@ -24,8 +24,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value as Json, json};
 
+use super::api::{self, Api};
 use super::request::{Params, paging};
 use super::{App, ProviderSettings};
+use crate::kind::ProviderKind;
 use state::SETTABLE;
 pub use state::{CmoState, Monitor, Product, Property};
 
@@ -34,7 +36,44 @@ const MAX_PAGE_SIZE: usize = 100;
 const JSON_PATCH: &str = "application/json-patch+json";
 const JSON_PATCH_QUERY: &str = "application/json-patch-query+json";
 
-pub fn router() -> Router<App> {
+/// The emulated T IoT Hub CMO API.
+pub struct TelekomCmo;
+
+impl Api for TelekomCmo {
+    const KIND: ProviderKind = ProviderKind::TelekomCmo;
+    const UNAUTHORISED: &'static str = "The access token is missing, invalid or expired";
+    type State = CmoState;
+
+    fn state(world: &mut super::WorldState) -> &mut CmoState {
+        &mut world.telekom_cmo
+    }
+
+    fn router() -> Router<App> {
+        router()
+    }
+
+    fn error(status: StatusCode, detail: &str) -> Response {
+        error(status, detail)
+    }
+
+    fn authorised(app: &App, _state: &CmoState, given: &str) -> bool {
+        app.tokens.accepts(Self::KIND, given)
+    }
+
+    fn settle(state: &mut CmoState) {
+        state.settle();
+    }
+
+    fn generate(state: &mut CmoState, count: usize) {
+        state.generate(count);
+    }
+
+    fn check(state: &mut CmoState) -> Result<(), String> {
+        state.check()
+    }
+}
+
+fn router() -> Router<App> {
     Router::new()
         .route("/token", post(token))
         .route("/{tenant}/product", get(list))
@@ -82,48 +121,36 @@ async fn token(State(app): State<App>, body: Bytes) -> Response {
     if !known {
         return error(StatusCode::UNAUTHORIZED, "invalid client credentials");
     }
-    let lifetime = app.settings_of("telekom-cmo").token_lifetime;
-    let token = app.tokens.issue("telekom-cmo", lifetime);
+    let lifetime = app.settings_of(ProviderKind::TelekomCmo).token_lifetime;
+    let token = app.tokens.issue(ProviderKind::TelekomCmo, lifetime);
     axum::Json(
         json!({"access_token": token, "expires_in": lifetime.as_secs(), "token_type": "Bearer"}),
     )
     .into_response()
 }
 
-/// Runs `f` on the settled tenant state after the token and tenant checks.
+/// Runs `f` on the settled tenant state after the token and tenant checks;
+/// `f` also gets the tenant's base URL for links.
 fn with_state(
     app: &App,
     headers: &HeaderMap,
     tenant: &str,
     f: impl FnOnce(&mut CmoState, &ProviderSettings, &str) -> Response,
 ) -> Response {
-    let given = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !app.tokens.accepts("telekom-cmo", given) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "The access token is missing, invalid or expired",
-        );
-    }
-    let settings = app.settings_of("telekom-cmo");
     let host = headers
         .get("host")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("127.0.0.1");
-    let base = format!("http://{host}/telekom-cmo/{tenant}");
-    match app.world.lock() {
-        Ok(mut world) => {
-            let state = &mut world.telekom_cmo;
-            if state.tenant != tenant {
-                return error(StatusCode::NOT_FOUND, &format!("unknown tenant {tenant}"));
-            }
-            state.settle();
-            f(state, &settings, &base)
+    let base = format!(
+        "http://{host}/{}/{tenant}",
+        ProviderKind::TelekomCmo.mount()
+    );
+    api::with_state::<TelekomCmo>(app, headers, |state, settings| {
+        if state.tenant != tenant {
+            return error(StatusCode::NOT_FOUND, &format!("unknown tenant {tenant}"));
         }
-        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "state unavailable"),
-    }
+        f(state, settings, &base)
+    })
 }
 
 async fn list(
