@@ -1,4 +1,4 @@
-//! Command-line interface: one variant per command (DESIGN.md sections 3-6).
+//! Command-line interface: one variant per command (docs/architecture.md).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

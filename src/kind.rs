@@ -78,7 +78,7 @@ impl fmt::Display for ProviderKind {
     }
 }
 
-/// Imperative operations beyond reconciliation (DESIGN.md section 5).
+/// Imperative operations beyond reconciliation (docs/architecture.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
     ShowSim,

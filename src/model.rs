@@ -74,7 +74,7 @@ pub fn luhn_check_digit(body: &str) -> u8 {
     ((10 - sum % 10) % 10) as u8
 }
 
-/// Normalised SIM status (DESIGN.md section 2).
+/// Normalised SIM status (docs/providers.md).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
@@ -193,7 +193,7 @@ pub struct DesiredSim {
     pub fleet: String,
 }
 
-/// A live state that simfleet must not try to change (DESIGN.md section 2).
+/// A live state that simfleet must not try to change (docs/providers.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
 pub enum Condition {
@@ -214,7 +214,7 @@ pub struct LiveSim {
     pub condition: Option<Condition>,
 }
 
-/// Apply phases, in execution order (DESIGN.md section 3).
+/// Apply phases, in execution order (docs/architecture.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Phase {

@@ -1,4 +1,4 @@
-//! The imperative operations of DESIGN.md 5 (`sim show`, `usage`, `sms`,
+//! The imperative operations of docs/architecture.md (`sim show`, `usage`, `sms`,
 //! `diagnose`): which provider to ask and the checks made before any
 //! request. Their output is rendered by `render::operations`.
 //!

@@ -1,5 +1,6 @@
 //! The provider emulator: an axum server speaking the providers' HTTP APIs
-//! (DESIGN.md section 6), stateful and faithful to `provider-docs/`.
+//! (docs/architecture.md, "The emulator"), stateful and faithful to the
+//! providers' API texts.
 //!
 //! It is built from the provider texts, not from simfleet's clients, so tests
 //! against it check the clients against the contract. It binds loopback only
@@ -56,7 +57,7 @@ impl Default for ProviderSettings {
             // Onomondo's documented 600 requests per minute.
             rate_per_minute: 600,
             faults: Faults::default(),
-            // CMO's documented 300 s (DESIGN.md 7).
+            // CMO's documented 300 s (docs/providers.md).
             token_lifetime: Duration::from_secs(300),
             provision_delay: Duration::from_secs(1),
             monitor_delay: Duration::from_secs(1),

@@ -1,4 +1,4 @@
-//! The manifest format (DESIGN.md section 1) as Rust types.
+//! The manifest format (docs/architecture.md) as Rust types.
 //!
 //! These types are the single definition of the format: the decoder reads them
 //! and `schema/manifest.schema.json` is generated from them. They hold what was

@@ -67,9 +67,29 @@ pub trait Client: Send + Sync + Sized + 'static {
         async { Ok(BTreeMap::new()) }
     }
 
+    /// Carries out one SIM's changes of one phase, in order; the first
+    /// failure ends them. Clients without a bulk call implement this.
+    fn write_one(&self, work: &SimWork) -> impl Future<Output = SimOutcome> + Send {
+        async {
+            SimOutcome {
+                iccid: work.iccid.clone(),
+                result: Err(SimFailure::inexpressible("this provider writes in batches")),
+                note: None,
+            }
+        }
+    }
+
     /// Carries out the changes of at most [`Client::BATCH`] SIMs; one
-    /// outcome per SIM.
-    fn write(&self, batch: &[SimWork]) -> impl Future<Output = Vec<SimOutcome>> + Send;
+    /// outcome per SIM. By default, one SIM after the other.
+    fn write(&self, batch: &[SimWork]) -> impl Future<Output = Vec<SimOutcome>> + Send {
+        async move {
+            let mut out = Vec::with_capacity(batch.len());
+            for work in batch {
+                out.push(self.write_one(work).await);
+            }
+            out
+        }
+    }
 
     fn usage(
         &self,
@@ -91,6 +111,13 @@ pub trait Client: Send + Sync + Sized + 'static {
         _iccid: &Iccid,
     ) -> impl Future<Output = Result<String, ProviderError>> + Send {
         async { Err(ProviderError::unsupported(Operation::Diagnose)) }
+    }
+
+    /// Key/value pairs read per SIM as the `attributes` detail field.
+    fn attribute_field(
+        pairs: impl IntoIterator<Item = (String, String)>,
+    ) -> BTreeMap<Field, Value> {
+        BTreeMap::from([(Field::Attributes, Value::Map(pairs.into_iter().collect()))])
     }
 
     /// A failed call as a per-SIM failure in the provider's words.

@@ -1,5 +1,5 @@
-//! The emulator against the Onomondo text (provider-docs/onomondo.txt and
-//! DESIGN.md 7), over raw HTTP, independent of simfleet's client.
+//! The emulator against the Onomondo text (as docs/providers.md
+//! records it), over raw HTTP, independent of simfleet's client.
 
 use serde_json::{Value, json};
 

@@ -1,5 +1,5 @@
-//! The emulator against the Eseye text (provider-docs/eseye-sim-api.txt and
-//! DESIGN.md 7), over raw HTTP, independent of simfleet's client.
+//! The emulator against the Eseye text (as docs/providers.md
+//! records it), over raw HTTP, independent of simfleet's client.
 
 use serde_json::{Value, json};
 

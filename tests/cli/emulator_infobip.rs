@@ -1,5 +1,5 @@
-//! The emulator against the Infobip text (provider-docs/infobip-iot.txt and
-//! DESIGN.md 7), over raw HTTP, independent of simfleet's client.
+//! The emulator against the Infobip text (as docs/providers.md
+//! records it), over raw HTTP, independent of simfleet's client.
 
 use serde_json::{Value, json};
 

@@ -262,7 +262,7 @@ fn every_request_uses_a_documented_method_and_path() {
         let run = simfleet(dir.path(), args, &ENV);
         assert_eq!(run.code, 0, "{args:?}: {}\n{}", run.stdout, run.stderr);
     }
-    // From provider-docs/infobip-iot.txt: resource lines, /iot/1 for writes (DESIGN.md 7).
+    // From the Infobip text: resource lines, /iot/1 for writes (docs/providers.md).
     let documented = [
         "GET /iot/2/sims",
         "GET /iot/2/sims/{iccid}",

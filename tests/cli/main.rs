@@ -1,6 +1,7 @@
 //! The one integration-test binary: drives the real CLI against the emulator
 //! over loopback HTTP.
 
+mod conformance;
 mod emulator;
 mod emulator_eseye;
 mod emulator_infobip;
@@ -11,3 +12,4 @@ mod onomondo;
 mod quickstart;
 mod support;
 mod telekom_cmo;
+mod workspace;

@@ -1,6 +1,9 @@
 //! Validation: every problem reported with file:line:column, before any request.
 
+use serde_json::json;
+
 use crate::support::{Emulator, KEY, remote_providers, repo, simfleet, write};
+use crate::workspace::{Workspace, fleet, providers};
 
 #[test]
 fn five_mistakes_give_five_located_errors_and_no_request() {
@@ -80,25 +83,39 @@ fn inline_secrets_are_refused_without_echo() {
 
 #[test]
 fn missing_credential_env_is_an_error_before_any_request() {
-    let emulator = Emulator::start(None, &[]);
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "p.yaml",
-        &remote_providers(&emulator.url("onomondo")),
+    let ws = Workspace::new().with_emulator(None, &[]);
+    let url = ws.emulator().url("onomondo");
+    ws.manifest(
+        "fleet.yaml",
+        &[
+            providers(json!({"iot": {
+                "type": "onomondo", "url": url,
+                "credentials": {"token": {"env": "SIMFLEET_TEST_UNSET_KEY"}},
+            }})),
+            fleet("f", "iot", json!([{"iccid": "89457387300000024185"}])),
+        ],
     );
-    write(
-        dir.path(),
-        "f.yaml",
-        "apiVersion: simfleet/v1\nkind: Fleet\nmetadata: { name: f }\nprovider: iot\nsims:\n  - iccid: \"89457387300000024185\"\n",
-    );
-    let run = simfleet(dir.path(), &["plan", "."], &[]);
+    let run = ws.run(&["plan", "."]);
     assert_eq!(run.code, 1);
     assert!(
         run.stderr
-            .contains("environment variable ONOMONDO_API_KEY is not set"),
+            .contains("environment variable SIMFLEET_TEST_UNSET_KEY is not set"),
         "{}",
         run.stderr
     );
-    assert_eq!(emulator.total(), 0);
+    assert_eq!(ws.emulator().total(), 0);
+
+    // With the variable set, the same manifests plan against the emulator.
+    let ws = ws.env("SIMFLEET_TEST_UNSET_KEY", KEY.1);
+    let run = ws.run(&["plan", "."]);
+    assert_eq!(
+        run.code, 1,
+        "the SIM is not at the emulator: {}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("is not at provider `iot`"),
+        "{}",
+        run.stdout
+    );
 }

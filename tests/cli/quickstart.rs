@@ -10,43 +10,9 @@ fn workspace() -> tempfile::TempDir {
 }
 
 #[test]
-fn quickstart_plan_apply_converges() {
-    let dir = workspace();
-    let plan = simfleet(
-        dir.path(),
-        &["plan", "--detailed-exitcode", "examples/quickstart"],
-        &[],
-    );
-    assert_eq!(plan.code, 2, "{}", plan.stderr);
-    insta::assert_snapshot!("quickstart_plan", plan.stdout);
-
-    let apply = simfleet(
-        dir.path(),
-        &["apply", "--auto-approve", "examples/quickstart"],
-        &[],
-    );
-    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
-    assert!(
-        apply
-            .stdout
-            .contains("Apply complete: 3 SIMs applied, 0 failed"),
-        "{}",
-        apply.stdout
-    );
-
-    let again = simfleet(
-        dir.path(),
-        &["plan", "--detailed-exitcode", "examples/quickstart"],
-        &[],
-    );
-    assert_eq!(again.code, 0, "{}", again.stdout);
-    assert!(again.stdout.contains("No changes."), "{}", again.stdout);
-}
-
-#[test]
 fn apply_without_approval_in_ci_changes_nothing() {
     let dir = workspace();
-    let apply = simfleet(dir.path(), &["apply", "examples/quickstart"], &[]);
+    let apply = simfleet(dir.path(), &["apply", "examples/onomondo"], &[]);
     assert_eq!(apply.code, 1);
     assert!(
         apply.stderr.contains("pass --auto-approve"),
@@ -55,7 +21,7 @@ fn apply_without_approval_in_ci_changes_nothing() {
     );
     let plan = simfleet(
         dir.path(),
-        &["plan", "--detailed-exitcode", "examples/quickstart"],
+        &["plan", "--detailed-exitcode", "examples/onomondo"],
         &[],
     );
     assert_eq!(plan.code, 2, "nothing may have been applied");
@@ -64,7 +30,7 @@ fn apply_without_approval_in_ci_changes_nothing() {
 #[test]
 fn json_plan_is_stable_and_versioned() {
     let dir = workspace();
-    let args = ["plan", "--format", "json", "examples/quickstart"];
+    let args = ["plan", "--format", "json", "examples/onomondo"];
     let first = simfleet(dir.path(), &args, &[]);
     let second = simfleet(dir.path(), &args, &[]);
     assert_eq!(first.code, 0);
@@ -84,7 +50,7 @@ fn json_plan_is_stable_and_versioned() {
 #[test]
 fn protected_sim_is_not_restricted_without_force() {
     let dir = workspace();
-    let fleet = dir.path().join("examples/quickstart/water-pumps.yaml");
+    let fleet = dir.path().join("examples/onomondo/water-pumps.yaml");
     let text = std::fs::read_to_string(&fleet).unwrap();
     let text = text.replace(
         "    tags: [site-a]\n    protect: true",
@@ -93,7 +59,7 @@ fn protected_sim_is_not_restricted_without_force() {
     std::fs::write(&fleet, text).unwrap();
     let apply = simfleet(
         dir.path(),
-        &["apply", "--auto-approve", "examples/quickstart"],
+        &["apply", "--auto-approve", "examples/onomondo"],
         &[],
     );
     assert_eq!(apply.code, 1);

@@ -102,6 +102,29 @@ impl Emulator {
         content_type: &str,
         body: &str,
     ) -> (u16, String) {
+        let (status, _, body) = self.raw(method, path, auth, content_type, body);
+        (status, body)
+    }
+
+    /// A raw JSON request; returns status, response head and body.
+    pub fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        auth: Option<&str>,
+        body: &str,
+    ) -> (u16, String, String) {
+        self.raw(method, path, auth, "application/json", body)
+    }
+
+    fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        auth: Option<&str>,
+        content_type: &str,
+        body: &str,
+    ) -> (u16, String, String) {
         let mut stream = TcpStream::connect(&self.addr).expect("connect");
         let auth = auth
             .map(|a| format!("Authorization: {a}\r\n"))
@@ -122,7 +145,7 @@ impl Emulator {
             .nth(1)
             .and_then(|s| s.parse().ok())
             .expect("status");
-        (status, body.to_owned())
+        (status, head.to_owned(), body.to_owned())
     }
 
     /// Requests to `provider` by `METHOD /route`.

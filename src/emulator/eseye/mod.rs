@@ -1,5 +1,5 @@
-//! Eseye Infinity SIM API v2 as documented in provider-docs/eseye-sim-api.txt,
-//! with the wire choices of DESIGN.md 7: OAuth2 client credentials at
+//! Eseye Infinity SIM API v2 as its text documents it,
+//! with the wire choices of docs/providers.md: OAuth2 client credentials at
 //! `/oauth/token`, paged and filtered SIM lists, PATCH of status /
 //! customerSuspend / packageId / portfolioId where a suspended SIM can only
 //! be unsuspended (409), attributes, and `{"status":"ERR",...}` errors.
@@ -97,7 +97,7 @@ fn router() -> Router<App> {
         )
 }
 
-/// The Eseye error body (DESIGN.md 7).
+/// The Eseye error body (docs/providers.md).
 pub fn error(status: StatusCode, message: &str) -> Response {
     let code = match status {
         StatusCode::UNAUTHORIZED => "UNAUTHORISED",

@@ -1,5 +1,5 @@
-//! Infobip IoT SIM management API as documented in
-//! provider-docs/infobip-iot.txt, with the wire choices of DESIGN.md 7:
+//! Infobip IoT SIM management API as its text
+//! documents it, with the wire choices of docs/providers.md:
 //! Basic or `App` auth, `page`/`limit` paging that ends at a short page,
 //! reads under `/iot/2`, writes under `/iot/1`, the status rules
 //! `Activation Ready`→`Active`, `Active`↔`Suspended`, and the
@@ -90,7 +90,7 @@ fn router() -> Router<App> {
         )
 }
 
-/// The Infobip error body (DESIGN.md 7).
+/// The Infobip error body (docs/providers.md).
 pub fn error(status: StatusCode, text: &str) -> Response {
     let message_id = match status {
         StatusCode::UNAUTHORIZED => "UNAUTHORIZED",

@@ -17,7 +17,7 @@ pub const STATUSES: [&str; 5] = [
     "Deactivated",
 ];
 
-/// Status moves the API performs (DESIGN.md 7); everything else is a 400.
+/// Status moves the API performs (docs/providers.md); everything else is a 400.
 pub const TRANSITIONS: [(&str, &str); 3] = [
     ("Activation Ready", "Active"),
     ("Active", "Suspended"),

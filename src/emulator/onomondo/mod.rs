@@ -1,5 +1,5 @@
-//! Onomondo API as documented in provider-docs/onomondo.txt, with the wire
-//! choices of DESIGN.md 7: bare-key or Bearer auth, cursor pagination with
+//! Onomondo API as its text documents it, with the wire
+//! choices of docs/providers.md: bare-key or Bearer auth, cursor pagination with
 //! `limit` 1..1000, get by SIM id or ICCID, find, PATCH, bulk PATCH (20 at
 //! most), tag PUT/DELETE with 400s, and `{"error":"code"}` bodies.
 

@@ -1,5 +1,5 @@
-//! Deutsche Telekom T IoT Hub CMO API v5 as documented in
-//! provider-docs/telekom-cmo.txt, with the wire choices of DESIGN.md 7:
+//! Deutsche Telekom T IoT Hub CMO API v5 as its text
+//! documents it, with the wire choices of docs/providers.md:
 //! form-encoded client-credentials tokens that expire, paged product lists,
 //! `product/find`, product detail with the bundled simCard, status changes
 //! as JSON Patch on `{id}-simCard` (200 on sync backends, 202 plus a monitor
@@ -82,7 +82,7 @@ fn router() -> Router<App> {
         .route("/{tenant}/monitor/{id}", get(monitor))
 }
 
-/// A problem object (DESIGN.md 7).
+/// A problem object (docs/providers.md).
 pub fn error(status: StatusCode, detail: &str) -> Response {
     let title = status.canonical_reason().unwrap_or("Error");
     let body = json!({

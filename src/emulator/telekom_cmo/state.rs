@@ -11,7 +11,7 @@ use crate::emulator::generated_iccid;
 use crate::kind::SANDBOX_KEY;
 
 /// Backends that answer status changes at once; the others (TMSP,
-/// INTELSAT, AIRLINQ) answer 202 with a monitor (DESIGN.md 7).
+/// INTELSAT, AIRLINQ) answer 202 with a monitor (docs/providers.md).
 pub const SYNC_BACKENDS: [&str; 4] = ["JASPER", "TMUS", "IOTA", "1NCE"];
 pub const ASYNC_BACKENDS: [&str; 3] = ["TMSP", "INTELSAT", "AIRLINQ"];
 pub const SETTABLE: [&str; 3] = ["ACTIVE", "SUSPENDED", "INACTIVE"];

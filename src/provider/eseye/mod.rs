@@ -64,20 +64,13 @@ impl Client for Eseye {
     }
 
     async fn details(&self, sim: &LiveSim) -> Result<BTreeMap<Field, Value>, ProviderError> {
-        let map = self
-            .attributes(sim.iccid.as_str())
-            .await?
-            .into_iter()
-            .map(|a| (a.key, a.value))
-            .collect();
-        Ok(BTreeMap::from([(Field::Attributes, Value::Map(map))]))
+        let list = self.attributes(sim.iccid.as_str()).await?;
+        Ok(Self::attribute_field(
+            list.into_iter().map(|a| (a.key, a.value)),
+        ))
     }
 
-    async fn write(&self, batch: &[SimWork]) -> Vec<SimOutcome> {
-        let mut out = Vec::with_capacity(batch.len());
-        for work in batch {
-            out.push(self.apply_sim(work).await);
-        }
-        out
+    async fn write_one(&self, work: &SimWork) -> SimOutcome {
+        self.apply_sim(work).await
     }
 }

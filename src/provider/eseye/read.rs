@@ -16,7 +16,7 @@ fn yes(flag: &Option<String>) -> bool {
     flag.as_deref() == Some("yes")
 }
 
-/// Maps an Eseye SIM (DESIGN.md 2). Admin and system suspensions are locked;
+/// Maps an Eseye SIM (docs/providers.md). Admin and system suspensions are locked;
 /// `pendingProvision` is in progress toward active.
 pub fn to_live(sim: &WireSim) -> LiveSim {
     let (status, condition) = if yes(&sim.admin_suspend) || yes(&sim.system_suspend) {

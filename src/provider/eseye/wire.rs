@@ -1,5 +1,4 @@
-//! Eseye Infinity SIM API v2 shapes (provider-docs/eseye-sim-api.txt,
-//! DESIGN.md 7). Tolerant reader, strict writer: PATCH bodies carry only the
+//! Eseye Infinity SIM API v2 shapes (docs/providers.md). Tolerant reader, strict writer: PATCH bodies carry only the
 //! documented fields being changed.
 
 use serde::{Deserialize, Serialize};

@@ -73,12 +73,8 @@ impl Client for Infobip {
         to_live(wire)
     }
 
-    async fn write(&self, batch: &[SimWork]) -> Vec<SimOutcome> {
-        let mut out = Vec::with_capacity(batch.len());
-        for work in batch {
-            out.push(self.apply_sim(work).await);
-        }
-        out
+    async fn write_one(&self, work: &SimWork) -> SimOutcome {
+        self.apply_sim(work).await
     }
 
     async fn usage(&self, iccids: &[Iccid]) -> Result<Vec<UsageRecord>, ProviderError> {

@@ -14,7 +14,7 @@ use crate::model::{Condition, Field, Iccid, LiveSim, Status, Value};
 use crate::provider::ProviderError;
 use crate::provider::http::Request;
 
-/// Maps an Infobip status (DESIGN.md 2). States the API cannot set or leave
+/// Maps an Infobip status (docs/providers.md). States the API cannot set or leave
 /// come with a `Locked` condition: reported, never "fixed".
 fn status(raw: Option<&str>) -> (Value, Option<Condition>) {
     let locked = |why: String| Some(Condition::Locked(why));

@@ -1,5 +1,4 @@
-//! Infobip IoT request and response shapes (provider-docs/infobip-iot.txt,
-//! DESIGN.md 7).
+//! Infobip IoT request and response shapes (docs/providers.md).
 //!
 //! Tolerant reader: unknown fields are ignored, and usage counters are read
 //! under both spellings the text uses (the examples' `usedDataBytes`,

@@ -1,4 +1,4 @@
-//! Onomondo request and response shapes (provider-docs/onomondo.txt, DESIGN.md 7).
+//! Onomondo request and response shapes (docs/providers.md).
 //!
 //! Tolerant reader: unknown response fields are ignored and documented-but-
 //! optional ones default. Strict writer: update bodies carry only the

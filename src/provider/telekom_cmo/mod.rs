@@ -88,20 +88,13 @@ impl Client for TelekomCmo {
     }
 
     async fn details(&self, sim: &LiveSim) -> Result<BTreeMap<Field, Value>, ProviderError> {
-        let map = self
-            .properties(&sim.id)
-            .await?
-            .into_iter()
-            .map(|p| (p.name, p.value))
-            .collect();
-        Ok(BTreeMap::from([(Field::Attributes, Value::Map(map))]))
+        let list = self.properties(&sim.id).await?;
+        Ok(Self::attribute_field(
+            list.into_iter().map(|p| (p.name, p.value)),
+        ))
     }
 
-    async fn write(&self, batch: &[SimWork]) -> Vec<SimOutcome> {
-        let mut out = Vec::with_capacity(batch.len());
-        for work in batch {
-            out.push(self.apply_sim(work).await);
-        }
-        out
+    async fn write_one(&self, work: &SimWork) -> SimOutcome {
+        self.apply_sim(work).await
     }
 }

@@ -26,7 +26,7 @@ fn is_sim(p: &WireProduct) -> bool {
     p.connectivity_type.as_deref() == Some("CELLULAR")
 }
 
-/// Maps a product (DESIGN.md 2): BLOCKED and DEACTIVATED are locked,
+/// Maps a product (docs/providers.md): BLOCKED and DEACTIVATED are locked,
 /// PENDING_ACTIVE is in progress toward active.
 pub fn to_live(p: &WireProduct) -> LiveSim {
     let (status, condition) = match p.status.as_deref() {

@@ -1,4 +1,4 @@
-//! T IoT Hub CMO v5 shapes (provider-docs/telekom-cmo.txt, DESIGN.md 7).
+//! T IoT Hub CMO v5 shapes (docs/providers.md).
 //! Tolerant reader; strict writer: JSON Patch bodies exactly as documented,
 //! under their exact media types.
 
