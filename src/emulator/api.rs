@@ -1,8 +1,8 @@
-//! The contract of one emulated provider API, the handler prologue they all
-//! share, and the one list of emulated APIs.
+//! The contract of one emulated provider API and the handler prologue they
+//! all share.
 //!
-//! An API module implements [`Api`] and registers in [`apis`]; nothing else
-//! in the emulator names a provider. Its wire structs are its own, written
+//! An API module implements [`Api`] and registers in `registry::apis`;
+//! nothing else in the emulator names a provider. Its wire structs are its own, written
 //! from the provider's text, never shared with the clients: that
 //! independence is what makes tests against the emulator mean something.
 
@@ -65,38 +65,4 @@ pub fn with_state<A: Api>(
     }
     A::settle(state);
     f(state, &settings)
-}
-
-/// One emulated API, type-erased for iteration.
-pub struct Entry {
-    pub kind: ProviderKind,
-    pub router: fn() -> Router<App>,
-    pub error: fn(StatusCode, &str) -> Response,
-    pub generate: fn(&mut WorldState, usize),
-    pub check: fn(&mut WorldState) -> Result<(), String>,
-}
-
-fn entry<A: Api>() -> Entry {
-    Entry {
-        kind: A::KIND,
-        router: A::router,
-        error: A::error,
-        generate: |world, n| A::generate(A::state(world), n),
-        check: |world| A::check(A::state(world)),
-    }
-}
-
-/// Every emulated API: the emulator's one list of providers.
-pub fn apis() -> [Entry; 4] {
-    [
-        entry::<super::onomondo::Onomondo>(),
-        entry::<super::infobip::Infobip>(),
-        entry::<super::eseye::Eseye>(),
-        entry::<super::telekom_cmo::TelekomCmo>(),
-    ]
-}
-
-/// The entry serving `kind`.
-pub fn api(kind: ProviderKind) -> Option<Entry> {
-    apis().into_iter().find(|e| e.kind == kind)
 }

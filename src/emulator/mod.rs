@@ -11,6 +11,7 @@ mod clock;
 pub mod eseye;
 pub mod infobip;
 pub mod onomondo;
+mod registry;
 mod request;
 pub mod sandbox;
 mod state;
@@ -104,16 +105,19 @@ impl App {
     }
 
     pub fn router(&self) -> Router {
-        let tracked = |r: Router<App>| {
-            r.route_layer(middleware::from_fn_with_state(self.clone(), traffic::track))
+        let tracked = |r: Router<App>, kind: ProviderKind| {
+            r.route_layer(middleware::from_fn_with_state(
+                (self.clone(), kind),
+                traffic::track,
+            ))
         };
         let mut router = Router::new()
             .route("/_emulator/stats", get(stats))
             .route("/_emulator/state", get(world))
             .route("/_emulator/requests", get(requests));
-        for api in api::apis() {
+        for api in registry::apis() {
             let mount = format!("/{}", api.kind.mount());
-            router = router.nest(&mount, tracked((api.router)()));
+            router = router.nest(&mount, tracked((api.router)(), api.kind));
         }
         router.with_state(self.clone())
     }
@@ -122,7 +126,7 @@ impl App {
 /// An error in the provider's own error shape, for answers the shared
 /// middleware gives (rate limits, injected faults).
 fn provider_error(kind: ProviderKind, status: StatusCode, text: &str) -> Response {
-    match api::api(kind) {
+    match registry::api(kind) {
         Some(api) => (api.error)(status, text),
         None => (status, text.to_owned()).into_response(),
     }

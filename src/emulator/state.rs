@@ -73,7 +73,7 @@ impl WorldState {
                     message: e.to_string(),
                 },
             )?;
-        for api in super::api::apis() {
+        for api in super::registry::apis() {
             (api.check)(&mut state).map_err(|message| StateError::Invalid {
                 path: shown.clone(),
                 message,
@@ -90,7 +90,7 @@ impl WorldState {
         let (provider, count) = spec.split_once('=').ok_or_else(bad)?;
         let count: usize = count.trim().parse().map_err(|_| bad())?;
         let kind = ProviderKind::parse(provider.trim()).ok_or_else(bad)?;
-        let api = super::api::api(kind).ok_or_else(bad)?;
+        let api = super::registry::api(kind).ok_or_else(bad)?;
         (api.generate)(self, count);
         Ok(())
     }

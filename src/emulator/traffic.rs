@@ -103,15 +103,13 @@ fn provider_of(route: &str) -> (&str, &str) {
 }
 
 pub async fn track(
-    State(app): State<App>,
+    State((app, kind)): State<(App, ProviderKind)>,
     matched: MatchedPath,
     req: Request,
     next: Next,
 ) -> Response {
     let (provider, route) = provider_of(matched.as_str());
     let (provider, route) = (provider.to_owned(), route.to_owned());
-    // Routes are nested under their kind's mount, so the prefix is a kind.
-    let kind = ProviderKind::parse(&provider).unwrap_or(ProviderKind::Onomondo);
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
     let content_type = req

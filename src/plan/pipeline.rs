@@ -18,8 +18,6 @@ use crate::provider::{Provider, ProviderError, ReadScope};
 pub enum PlanError {
     #[error("--provider {name}: no such provider; known: {known:?}")]
     UnknownProvider { name: String, known: Vec<String> },
-    #[error("provider `{provider}` is not connected")]
-    NotConnected { provider: String },
     #[error("reading provider `{provider}`: {source}")]
     Read {
         provider: String,

@@ -1,0 +1,45 @@
+//! The one list of emulated APIs, type-erased so routing, error bodies,
+//! seed checks and `--generate` can iterate it. Adding an emulated provider
+//! adds one line to [`apis`].
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::api::Api;
+use super::{App, WorldState};
+use crate::kind::ProviderKind;
+
+/// One emulated API, type-erased for iteration.
+pub struct Entry {
+    pub kind: ProviderKind,
+    pub router: fn() -> Router<App>,
+    pub error: fn(StatusCode, &str) -> Response,
+    pub generate: fn(&mut WorldState, usize),
+    pub check: fn(&mut WorldState) -> Result<(), String>,
+}
+
+fn entry<A: Api>() -> Entry {
+    Entry {
+        kind: A::KIND,
+        router: A::router,
+        error: A::error,
+        generate: |world, n| A::generate(A::state(world), n),
+        check: |world| A::check(A::state(world)),
+    }
+}
+
+/// Every emulated API: the emulator's one list of providers.
+pub fn apis() -> [Entry; 4] {
+    [
+        entry::<super::onomondo::Onomondo>(),
+        entry::<super::infobip::Infobip>(),
+        entry::<super::eseye::Eseye>(),
+        entry::<super::telekom_cmo::TelekomCmo>(),
+    ]
+}
+
+/// The entry serving `kind`.
+pub fn api(kind: ProviderKind) -> Option<Entry> {
+    apis().into_iter().find(|e| e.kind == kind)
+}
