@@ -112,31 +112,17 @@ fn authorization(e: &Emulator, kind: ProviderKind) -> String {
         ProviderKind::Eseye => {
             use base64::Engine as _;
             let basic = base64::engine::general_purpose::STANDARD.encode(format!("simfleet:{key}"));
-            let (status, body) = e.request_with(
-                "POST",
+            e.bearer(
                 "/eseye/oauth/token",
                 Some(&format!("Basic {basic}")),
-                "application/x-www-form-urlencoded",
                 "grant_type=client_credentials",
-            );
-            assert_eq!(status, 200, "{body}");
-            let token: Value = serde_json::from_str(&body).unwrap();
-            format!("Bearer {}", token["access_token"].as_str().unwrap())
+            )
         }
         ProviderKind::TelekomCmo => {
             let form = format!(
                 "grant_type=client_credentials&client_id=simfleet&client_secret={key}&scope=openid"
             );
-            let (status, body) = e.request_with(
-                "POST",
-                "/telekom-cmo/token",
-                None,
-                "application/x-www-form-urlencoded",
-                &form,
-            );
-            assert_eq!(status, 200, "{body}");
-            let token: Value = serde_json::from_str(&body).unwrap();
-            format!("Bearer {}", token["access_token"].as_str().unwrap())
+            e.bearer("/telekom-cmo/token", None, &form)
         }
     }
 }
@@ -144,7 +130,7 @@ fn authorization(e: &Emulator, kind: ProviderKind) -> String {
 #[test]
 fn every_emulator_honours_the_common_contract() {
     for kind in ProviderKind::ALL {
-        let ws = Workspace::new().with_emulator(Some(&format!("sandbox/{kind}.yaml")), &[]);
+        let ws = Workspace::sandbox(kind, &[]);
         let e = ws.emulator();
         let w = wire(kind);
         let at = |path: &str| format!("/{}{path}", kind.mount());
@@ -180,13 +166,14 @@ fn every_emulator_answers_429_with_retry_after_when_the_budget_is_spent() {
         for _ in 0..3 {
             e.request("GET", &path, None, "");
         }
-        let (status, headers, body) = e.exchange("GET", &path, None, "");
-        assert_eq!(status, 429, "{kind}: {body}");
+        let answer = e.send("GET", &path, None, "application/json", "");
+        assert_eq!(answer.status, 429, "{kind}: {}", answer.body);
         assert!(
-            headers.to_ascii_lowercase().contains("retry-after:"),
-            "{kind}: {headers}"
+            answer.head.to_ascii_lowercase().contains("retry-after:"),
+            "{kind}: {}",
+            answer.head
         );
-        let body: Value = serde_json::from_str(&body).unwrap();
+        let body = answer.json();
         assert!((wire(kind).error_shape)(&body), "{kind}: 429 body {body}");
     }
 }

@@ -3,7 +3,9 @@
 
 use serde_json::{Value, json};
 
-use crate::support::Emulator;
+use simfleet::kind::ProviderKind::Onomondo;
+
+use crate::workspace::Workspace;
 
 const AUTH: Option<&str> = Some("simfleet-sandbox");
 
@@ -13,7 +15,8 @@ fn body(text: &str) -> Value {
 
 #[test]
 fn auth_is_required_and_bearer_is_accepted() {
-    let e = Emulator::start(None, &["--generate", "onomondo=1"]);
+    let ws = Workspace::generated(Onomondo, 1, &[]);
+    let e = ws.emulator();
     let (status, text) = e.request("GET", "/onomondo/sims", None, "");
     assert_eq!(
         (status, body(&text)),
@@ -29,7 +32,8 @@ fn auth_is_required_and_bearer_is_accepted() {
 
 #[test]
 fn list_follows_cursors_within_limits() {
-    let e = Emulator::start(None, &["--generate", "onomondo=5"]);
+    let ws = Workspace::generated(Onomondo, 5, &[]);
+    let e = ws.emulator();
     let mut seen = Vec::new();
     let mut path = "/onomondo/sims?limit=2".to_owned();
     loop {
@@ -72,7 +76,8 @@ fn list_follows_cursors_within_limits() {
 
 #[test]
 fn get_by_id_or_iccid_and_find() {
-    let e = Emulator::start(None, &["--generate", "onomondo=3"]);
+    let ws = Workspace::generated(Onomondo, 3, &[]);
+    let e = ws.emulator();
     let iccid = e.get("/_emulator/state")["onomondo"]["sims"][1]["iccid"]
         .as_str()
         .unwrap()
@@ -105,7 +110,8 @@ fn get_by_id_or_iccid_and_find() {
 
 #[test]
 fn bulk_allows_twenty_and_reports_per_sim() {
-    let e = Emulator::start(None, &["--generate", "onomondo=21"]);
+    let ws = Workspace::generated(Onomondo, 21, &[]);
+    let e = ws.emulator();
     let sims = |n: usize| {
         let list: Vec<Value> = (1..=n)
             .map(|i| json!({"id": format!("{i:09}"), "label": format!("l{i}")}))
@@ -135,13 +141,12 @@ fn bulk_allows_twenty_and_reports_per_sim() {
 
 #[test]
 fn tags_400_on_duplicate_add_and_absent_remove() {
-    let dir = tempfile::tempdir().unwrap();
-    let seed = crate::support::write(
-        dir.path(),
-        "seed.yaml",
-        "onomondo:\n  tags: [{ id: t-1, name: pumps }]\n  sims: [{ id: \"000000001\", iccid: \"89457387300000024185\" }]\n",
-    );
-    let e = Emulator::start(Some(&seed), &[]);
+    let seed = json!({"onomondo": {
+        "tags": [{"id": "t-1", "name": "pumps"}],
+        "sims": [{"id": "000000001", "iccid": "89457387300000024185"}],
+    }});
+    let ws = Workspace::seeded(&seed, &[]);
+    let e = ws.emulator();
     let path = "/onomondo/sims/000000001/tags/t-1";
     assert_eq!(e.request("PUT", path, AUTH, "").0, 200);
     let (status, text) = e.request("PUT", path, AUTH, "");
@@ -161,7 +166,8 @@ fn tags_400_on_duplicate_add_and_absent_remove() {
 
 #[test]
 fn rate_limit_answers_429_when_spent() {
-    let e = Emulator::start(None, &["--generate", "onomondo=1", "--rate-limit", "3"]);
+    let ws = Workspace::generated(Onomondo, 1, &["--rate-limit", "3"]);
+    let e = ws.emulator();
     for _ in 0..3 {
         assert_eq!(e.request("GET", "/onomondo/tags", AUTH, "").0, 200);
     }

@@ -3,7 +3,10 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Emulator, repo};
+use simfleet::kind::ProviderKind::Eseye;
+
+use crate::support::Emulator;
+use crate::workspace::Workspace;
 
 /// `Basic base64("simfleet:simfleet-sandbox")`.
 const CLIENT: &str = "Basic c2ltZmxlZXQ6c2ltZmxlZXQtc2FuZGJveA==";
@@ -13,32 +16,29 @@ fn body(text: &str) -> Value {
 }
 
 fn token(e: &Emulator) -> String {
-    let (status, text) = e.request_with(
-        "POST",
+    e.bearer(
         "/eseye/oauth/token",
         Some(CLIENT),
-        "application/x-www-form-urlencoded",
         "grant_type=client_credentials",
-    );
-    assert_eq!(status, 200, "{text}");
-    format!("Bearer {}", body(&text)["access_token"].as_str().unwrap())
+    )
 }
 
 #[test]
 fn tokens_are_needed_and_expire() {
-    let e = Emulator::start(None, &["--generate", "eseye=3", "--token-expiry", "1"]);
+    let ws = Workspace::generated(Eseye, 3, &["--token-expiry", "1"]);
+    let e = ws.emulator();
     let (status, text) = e.request("GET", "/eseye/api/v2/sim", None, "");
     assert_eq!(status, 401);
     assert_eq!(body(&text)["status"], "ERR");
-    let bad = e.request_with(
+    let bad = e.send(
         "POST",
         "/eseye/oauth/token",
         Some("Basic c2ltZmxlZXQ6bm8="),
         "application/x-www-form-urlencoded",
         "grant_type=client_credentials",
     );
-    assert_eq!(bad.0, 401);
-    let bearer = token(&e);
+    assert_eq!(bad.status, 401);
+    let bearer = token(e);
     assert_eq!(
         e.request("GET", "/eseye/api/v2/sim", Some(&bearer), "").0,
         200
@@ -52,8 +52,9 @@ fn tokens_are_needed_and_expire() {
 
 #[test]
 fn lists_page_and_filter() {
-    let e = Emulator::start(None, &["--generate", "eseye=150"]);
-    let auth = token(&e);
+    let ws = Workspace::generated(Eseye, 150, &[]);
+    let e = ws.emulator();
+    let auth = token(e);
     let (_, text) = e.request(
         "GET",
         "/eseye/api/v2/sim?page=2&pageSize=100",
@@ -89,8 +90,9 @@ fn lists_page_and_filter() {
 
 #[test]
 fn suspended_sims_accept_only_unsuspension() {
-    let e = Emulator::start(Some(&repo().join("sandbox/eseye.yaml")), &[]);
-    let auth = Some(token(&e));
+    let ws = Workspace::sandbox(Eseye, &[]);
+    let e = ws.emulator();
+    let auth = Some(token(e));
     let auth = auth.as_deref();
     let suspended = "/eseye/api/v2/sim/89445385230000000041";
     let (status, text) = e.request("PATCH", suspended, auth, r#"{"packageId":"pkg-premium"}"#);
@@ -131,11 +133,9 @@ fn suspended_sims_accept_only_unsuspension() {
 
 #[test]
 fn activation_passes_through_pending_provision() {
-    let e = Emulator::start(
-        Some(&repo().join("sandbox/eseye.yaml")),
-        &["--provision-delay-ms", "300"],
-    );
-    let auth = Some(token(&e));
+    let ws = Workspace::sandbox(Eseye, &["--provision-delay-ms", "300"]);
+    let e = ws.emulator();
+    let auth = Some(token(e));
     let sim = "/eseye/api/v2/sim/89445385230000000017";
     let (_, text) = e.request("PATCH", sim, auth.as_deref(), r#"{"status":"active"}"#);
     assert_eq!(body(&text)["status"], "pendingProvision");
@@ -146,8 +146,9 @@ fn activation_passes_through_pending_provision() {
 
 #[test]
 fn attributes_are_created_listed_updated_and_deleted() {
-    let e = Emulator::start(Some(&repo().join("sandbox/eseye.yaml")), &[]);
-    let auth = Some(token(&e));
+    let ws = Workspace::sandbox(Eseye, &[]);
+    let e = ws.emulator();
+    let auth = Some(token(e));
     let auth = auth.as_deref();
     let base = "/eseye/api/v2/sim/89445385230000000025/attribute";
     let (status, text) = e.request(

@@ -3,7 +3,10 @@
 
 use serde_json::{Value, json};
 
+use simfleet::kind::ProviderKind::Infobip;
+
 use crate::support::Emulator;
+use crate::workspace::Workspace;
 
 /// `Basic base64("simfleet:simfleet-sandbox")`, worked out by hand.
 const BASIC: Option<&str> = Some("Basic c2ltZmxlZXQ6c2ltZmxlZXQtc2FuZGJveA==");
@@ -30,7 +33,8 @@ fn first_iccid(e: &Emulator) -> String {
 
 #[test]
 fn basic_and_app_auth_are_accepted_and_nothing_else() {
-    let e = Emulator::start(None, &["--generate", "infobip=1"]);
+    let ws = Workspace::generated(Infobip, 1, &[]);
+    let e = ws.emulator();
     let (status, text) = e.request("GET", "/infobip/iot/2/sims", None, "");
     assert_eq!(error(status, &text), (401, json!("UNAUTHORIZED")));
     assert_eq!(
@@ -54,7 +58,8 @@ fn basic_and_app_auth_are_accepted_and_nothing_else() {
 
 #[test]
 fn pages_default_to_20_allow_100_and_end_short() {
-    let e = Emulator::start(None, &["--generate", "infobip=130"]);
+    let ws = Workspace::generated(Infobip, 130, &[]);
+    let e = ws.emulator();
     let (_, text) = e.request("GET", "/infobip/iot/2/sims", APP, "");
     let page = body(&text);
     assert_eq!(
@@ -84,9 +89,10 @@ fn pages_default_to_20_allow_100_and_end_short() {
 
 #[test]
 fn status_changes_follow_the_documented_rules() {
-    let e = Emulator::start(None, &["--generate", "infobip=1"]);
+    let ws = Workspace::generated(Infobip, 1, &[]);
+    let e = ws.emulator();
     // Generated SIM 0 is Activation Ready.
-    let iccid = first_iccid(&e);
+    let iccid = first_iccid(e);
     let put = |status: &str| {
         e.request(
             "PUT",
@@ -118,8 +124,9 @@ fn status_changes_follow_the_documented_rules() {
 
 #[test]
 fn names_sms_and_diagnostics() {
-    let e = Emulator::start(None, &["--generate", "infobip=1"]);
-    let iccid = first_iccid(&e);
+    let ws = Workspace::generated(Infobip, 1, &[]);
+    let e = ws.emulator();
+    let iccid = first_iccid(e);
     let sim = format!("/infobip/iot/1/sims/{iccid}");
     let (status, text) = e.request("PATCH", &sim, APP, r#"{"name":"1st SIM card"}"#);
     assert_eq!(status, 200);

@@ -1,62 +1,42 @@
 //! Eseye end to end against the emulator process: ordered suspend / package
 //! changes, locked suspensions, attributes and token expiry.
 
-use std::path::Path;
+use serde_json::{Value, json};
+use simfleet::kind::ProviderKind::Eseye;
 
-use serde_json::Value;
+use crate::workspace::{Workspace, sims_of};
 
-use crate::support::{Emulator, repo, simfleet, write};
-
-const ENV: [(&str, &str); 2] = [
-    ("ESEYE_CLIENT_ID", "simfleet"),
-    ("ESEYE_CLIENT_SECRET", "simfleet-sandbox"),
-];
 const SUSPENDED: &str = "89445385230000000041";
 const ADMIN_SUSPENDED: &str = "89445385230000000066";
 
-fn providers(dir: &Path, emulator: &Emulator) {
-    write(
-        dir,
-        "m/providers.yaml",
-        &format!(
-            "apiVersion: simfleet/v1\nkind: Providers\nproviders:\n  meters:\n    type: eseye\n    \
-             url: {}\n    concurrency: 4\n    rate_limit: 100\n    credentials:\n      client_id: {{ env: ESEYE_CLIENT_ID }}\n      \
-             client_secret: {{ env: ESEYE_CLIENT_SECRET }}\n",
-            emulator.url("eseye")
-        ),
-    );
+fn at_emulator(ws: Workspace) -> Workspace {
+    ws.provider(
+        "meters",
+        Eseye,
+        json!({"concurrency": 4, "rate_limit": 100}),
+    )
 }
 
 /// The bundled sandbox seed and example fleet, served by an emulator process.
-fn world(extra: &[&str]) -> (Emulator, tempfile::TempDir) {
-    let emulator = Emulator::start(Some(&repo().join("sandbox/eseye.yaml")), extra);
-    let dir = tempfile::tempdir().unwrap();
-    providers(dir.path(), &emulator);
-    let fleet = std::fs::read_to_string(repo().join("examples/eseye/meters.yaml")).unwrap();
-    write(dir.path(), "m/meters.yaml", &fleet);
-    (emulator, dir)
+fn world(extra: &[&str]) -> Workspace {
+    let ws = at_emulator(Workspace::sandbox(Eseye, extra));
+    ws.example_fleets(Eseye);
+    ws
 }
 
-fn sim(emulator: &Emulator, iccid: &str) -> Value {
-    let state = emulator.get("/_emulator/state");
-    let sims = state["eseye"]["sims"].as_array().unwrap().clone();
-    sims.into_iter().find(|s| s["iccid"] == iccid).unwrap()
-}
-
-fn writes(emulator: &Emulator) -> Vec<Value> {
-    let log = emulator.get("/_emulator/requests");
-    log.as_array()
-        .unwrap()
-        .iter()
+/// Logged writes (token requests left out).
+fn writes(ws: &Workspace) -> Vec<Value> {
+    let log = ws.emulator().requests();
+    log.into_iter()
         .filter(|r| r["method"] != "GET" && !r["route"].as_str().unwrap().contains("token"))
-        .cloned()
         .collect()
 }
 
 #[test]
-fn sandbox_fleet_converges_with_ordered_suspended_changes() {
-    let (emulator, dir) = world(&["--provision-delay-ms", "300"]);
-    let plan = simfleet(dir.path(), &["plan", "--detailed-exitcode", "m"], &ENV);
+fn suspended_sims_change_in_order_and_admin_suspended_ones_are_left_alone() {
+    let ws = world(&["--provision-delay-ms", "300"]);
+    let e = ws.emulator();
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
     assert_eq!(plan.code, 2, "{}\n{}", plan.stdout, plan.stderr);
     let expected = format!(
         "  ~ {SUSPENDED}  id 100004\n      \
@@ -64,20 +44,17 @@ fn sandbox_fleet_converges_with_ordered_suspended_changes() {
          package \"pkg-standard\" -> \"pkg-premium\"  [configure]\n      \
          status  active -> suspended  [restrict]  (provider step: Eseye cannot update a suspended SIM)\n"
     );
-    assert!(plan.stdout.contains(&expected), "{}", plan.stdout);
-    assert!(
-        plan.stdout.contains(&format!(
-            "! {ADMIN_SUSPENDED} locked, not touched: suspended by Eseye (adminSuspend)"
-        )),
-        "{}",
-        plan.stdout
-    );
+    plan.assert_stdout(&expected);
+    plan.assert_stdout(format!(
+        "! {ADMIN_SUSPENDED} locked, not touched: suspended by Eseye (adminSuspend)"
+    ));
 
-    let apply = simfleet(dir.path(), &["apply", "--auto-approve", "m"], &ENV);
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
     assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    ws.assert_no_secret(&[&plan, &apply]);
 
     // The suspended SIM's three calls, in order, with their bodies.
-    let calls: Vec<String> = writes(&emulator)
+    let calls: Vec<String> = writes(&ws)
         .iter()
         .filter(|r| r["path"].as_str().unwrap().contains(SUSPENDED))
         .map(|r| {
@@ -96,7 +73,7 @@ fn sandbox_fleet_converges_with_ordered_suspended_changes() {
             r#"PATCH {"customerSuspend":"yes"}"#,
         ]
     );
-    let s = sim(&emulator, SUSPENDED);
+    let s = e.sim(Eseye, SUSPENDED);
     assert_eq!(
         (s["packageId"].as_str(), s["customerSuspend"].as_str()),
         (Some("pkg-premium"), Some("yes"))
@@ -104,73 +81,33 @@ fn sandbox_fleet_converges_with_ordered_suspended_changes() {
 
     // No write names the admin-suspended SIM.
     assert!(
-        writes(&emulator)
+        writes(&ws)
             .iter()
             .all(|r| !r["path"].as_str().unwrap().contains(ADMIN_SUSPENDED))
     );
 
-    let states: Vec<(String, String, String)> = [
-        "89445385230000000017",
-        "89445385230000000025",
-        "89445385230000000033",
-        "89445385230000000074",
-    ]
-    .iter()
-    .map(|i| {
-        let s = sim(&emulator, i);
-        let text = |k: &str| s[k].as_str().unwrap().to_owned();
-        (
-            text("status"),
-            text("customerSuspend"),
-            text("packageId") + "/" + &text("portfolioId"),
-        )
-    })
-    .collect();
-    assert_eq!(states[0].2, "pkg-lowpower/pf-default");
-    assert!(["pendingProvision", "active"].contains(&states[0].0.as_str()));
-    assert_eq!(states[1].0, "available");
-    assert_eq!(states[2].1, "yes");
-    assert_eq!(states[3].2, "pkg-premium/pf-archive");
-    let attributes: Vec<(String, String)> = sim(&emulator, "89445385230000000058")["attributes"]
+    // Attributes are written in the declared order.
+    let sim = e.sim(Eseye, "89445385230000000058");
+    let attributes: Vec<(&str, &str)> = sim["attributes"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| {
-            (
-                a["key"].as_str().unwrap().into(),
-                a["value"].as_str().unwrap().into(),
-            )
-        })
+        .map(|a| (a["key"].as_str().unwrap(), a["value"].as_str().unwrap()))
         .collect();
-    assert_eq!(
-        attributes,
-        [
-            ("site".to_owned(), "south".to_owned()),
-            ("floor".to_owned(), "2".to_owned())
-        ]
-    );
+    assert_eq!(attributes, [("site", "south"), ("floor", "2")]);
 
-    // Straight away (pendingProvision counts as converging) and once provisioned.
-    for _ in 0..2 {
-        let again = simfleet(dir.path(), &["plan", "--detailed-exitcode", "m"], &ENV);
-        assert_eq!(again.code, 0, "{}", again.stdout);
-        assert!(again.stdout.contains("No changes."), "{}", again.stdout);
-        std::thread::sleep(std::time::Duration::from_millis(400));
-    }
-    for out in [&plan.stdout, &plan.stderr, &apply.stdout, &apply.stderr] {
-        assert!(!out.contains(ENV[1].1), "secret leaked: {out}");
-    }
+    // Straight away pendingProvision counts as converging.
+    let again = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}", again.stdout);
 }
 
 #[test]
 fn attributes_are_read_only_for_sims_that_manage_them() {
-    let (emulator, dir) = world(&[]);
-    let plan = simfleet(dir.path(), &["plan", "m"], &ENV);
+    let ws = world(&[]);
+    let plan = ws.on_manifests(&["plan"]);
     assert_eq!(plan.code, 0, "{}", plan.stderr);
-    let log = emulator.get("/_emulator/requests");
+    let log = ws.emulator().requests();
     let reads: Vec<&str> = log
-        .as_array()
-        .unwrap()
         .iter()
         .filter(|r| r["route"] == "/api/v2/sim/{iccid}/attribute")
         .map(|r| r["path"].as_str().unwrap())
@@ -180,39 +117,28 @@ fn attributes_are_read_only_for_sims_that_manage_them() {
 
 #[test]
 fn a_token_expiring_mid_apply_causes_no_failure() {
-    let emulator = Emulator::start(
-        None,
-        &[
-            "--generate",
-            "eseye=40",
-            "--token-expiry",
-            "1",
-            "--latency-ms",
-            "40",
-            "--rate-limit",
-            "100000",
-        ],
+    let extra = [
+        "--token-expiry",
+        "1",
+        "--latency-ms",
+        "40",
+        "--rate-limit",
+        "100000",
+    ];
+    let ws = at_emulator(Workspace::generated(Eseye, 40, &extra));
+    let e = ws.emulator();
+    ws.fleet(
+        "meters",
+        sims_of(
+            &e.iccids(Eseye),
+            |_| json!({"attributes": {"batch": "b7"}, "package": "pkg-premium"}),
+        ),
     );
-    let dir = tempfile::tempdir().unwrap();
-    providers(dir.path(), &emulator);
-    let state = emulator.get("/_emulator/state");
-    let mut fleet = String::from(
-        "apiVersion: simfleet/v1\nkind: Fleet\nmetadata: { name: f }\nprovider: meters\nsims:\n",
-    );
-    for s in state["eseye"]["sims"].as_array().unwrap() {
-        fleet.push_str(&format!(
-            "  - {{ iccid: \"{}\", attributes: {{ batch: b7 }}, package: pkg-premium }}\n",
-            s["iccid"].as_str().unwrap()
-        ));
-    }
-    write(dir.path(), "m/fleet.yaml", &fleet);
-    let apply = simfleet(dir.path(), &["apply", "--auto-approve", "m"], &ENV);
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
     assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
     assert!(
-        emulator.count("eseye", "POST /oauth/token") >= 2,
+        e.count("eseye", "POST /oauth/token") >= 2,
         "the token was never renewed: {}",
-        emulator.get("/_emulator/stats")
+        e.get("/_emulator/stats")
     );
-    let again = simfleet(dir.path(), &["plan", "--detailed-exitcode", "m"], &ENV);
-    assert_eq!(again.code, 0, "{}", again.stdout);
 }

@@ -1,185 +1,145 @@
 //! Infobip end to end against the emulator process: status rules, locked
 //! states, SMS limits, usage reports and the documented routes.
 
-use std::path::Path;
+use serde_json::{Value, json};
+use simfleet::kind::ProviderKind::{Infobip, Onomondo};
 
-use crate::support::{Emulator, repo, simfleet, write};
+use crate::workspace::Workspace;
 
-const ENV: [(&str, &str); 2] = [
-    ("INFOBIP_USER", "simfleet"),
-    ("INFOBIP_PASSWORD", "simfleet-sandbox"),
-];
 const ACTIVATION_READY: &str = "89811000221529677011";
 const ACTIVE: &str = "89811000221529677029";
 const ACTIVE_2: &str = "89811000221529677037";
 const DEACTIVATED: &str = "89811000221529677052";
 
-/// An emulator seeded with the bundled Infobip sandbox, and a workspace
-/// whose provider `ib` points at it with Basic credentials from the env.
-fn world() -> (Emulator, tempfile::TempDir) {
-    let emulator = Emulator::start(Some(&repo().join("sandbox/infobip.yaml")), &[]);
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "m/providers.yaml",
-        &format!(
-            "apiVersion: simfleet/v1\nkind: Providers\nproviders:\n  ib:\n    type: infobip\n    \
-             url: {}\n    credentials:\n      username: {{ env: INFOBIP_USER }}\n      \
-             password: {{ env: INFOBIP_PASSWORD }}\n",
-            emulator.url("infobip")
-        ),
-    );
-    (emulator, dir)
+/// The bundled Infobip sandbox, and provider `ib` at it with Basic
+/// credentials (user and password) from the env.
+fn world() -> Workspace {
+    Workspace::sandbox(Infobip, &[])
+        .provider(
+            "ib",
+            Infobip,
+            json!({"credentials": {
+                "username": {"env": "INFOBIP_USER"},
+                "password": {"env": "INFOBIP_PASSWORD"},
+            }}),
+        )
+        .env("INFOBIP_USER", "simfleet")
+        .env("INFOBIP_PASSWORD", "simfleet-sandbox")
 }
 
-fn fleet(dir: &Path, sims: &[(&str, &str)]) {
-    let mut text = String::from(
-        "apiVersion: simfleet/v1\nkind: Fleet\nmetadata: { name: f }\nprovider: ib\nsims:\n",
-    );
-    for (iccid, fields) in sims {
-        text.push_str(&format!("  - {{ iccid: \"{iccid}\", {fields} }}\n"));
-    }
-    write(dir, "m/fleet.yaml", &text);
+/// `m/fleet.yaml` at `ib`: each ICCID with its fields.
+fn fleet(ws: &Workspace, list: &[(&str, Value)]) {
+    let sims = list.iter().map(|(iccid, fields)| {
+        let mut sim = fields.clone();
+        sim["iccid"] = json!(iccid);
+        sim
+    });
+    ws.fleet("ib", Value::Array(sims.collect()));
 }
 
-fn status_of(emulator: &Emulator, iccid: &str) -> String {
-    let state = emulator.get("/_emulator/state");
-    let sims = state["infobip"]["sims"].as_array().unwrap().clone();
-    let sim = sims.iter().find(|s| s["iccid"] == iccid).unwrap();
+fn status_of(ws: &Workspace, iccid: &str) -> String {
+    let sim = ws.emulator().sim(Infobip, iccid);
     sim["status"].as_str().unwrap().to_owned()
 }
 
 /// Paths of logged requests that name `iccid`, with their methods.
-fn requests_naming(emulator: &Emulator, iccid: &str) -> Vec<String> {
-    let log = emulator.get("/_emulator/requests");
-    log.as_array()
-        .unwrap()
-        .iter()
+fn requests_naming(ws: &Workspace, iccid: &str) -> Vec<String> {
+    let log = ws.emulator().requests();
+    log.iter()
         .filter(|r| r["path"].as_str().unwrap().contains(iccid))
         .map(|r| format!("{} {}", r["method"], r["path"]))
         .collect()
 }
 
 #[test]
-fn plan_apply_converges_and_leaves_deactivated_sims_alone() {
-    let (emulator, dir) = world();
+fn plan_shows_status_steps_and_apply_leaves_deactivated_sims_alone() {
+    let ws = world();
     fleet(
-        dir.path(),
+        &ws,
         &[
-            (ACTIVATION_READY, "status: active, name: tracker-1"),
-            (ACTIVE, "status: active, name: tracker-2"),
-            (ACTIVE_2, "status: suspended"),
-            (DEACTIVATED, "status: active, name: revived"),
+            (
+                ACTIVATION_READY,
+                json!({"status": "active", "name": "tracker-1"}),
+            ),
+            (ACTIVE, json!({"status": "active", "name": "tracker-2"})),
+            (ACTIVE_2, json!({"status": "suspended"})),
+            (DEACTIVATED, json!({"status": "active", "name": "revived"})),
         ],
     );
-    let plan = simfleet(dir.path(), &["plan", "--detailed-exitcode", "m"], &ENV);
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
     assert_eq!(plan.code, 2, "{}\n{}", plan.stdout, plan.stderr);
-    assert!(
-        plan.stdout.contains("status inactive -> active  [enable]"),
-        "{}",
-        plan.stdout
-    );
-    assert!(
-        plan.stdout
-            .contains("status active -> suspended  [restrict]"),
-        "{}",
-        plan.stdout
-    );
-    assert!(
-        plan.stdout.contains(&format!(
-            "! {DEACTIVATED} locked, not touched: Infobip status Deactivated"
-        )),
-        "{}",
-        plan.stdout
-    );
+    plan.assert_stdout("status inactive -> active  [enable]");
+    plan.assert_stdout("status active -> suspended  [restrict]");
+    plan.assert_stdout(format!(
+        "! {DEACTIVATED} locked, not touched: Infobip status Deactivated"
+    ));
 
-    let apply = simfleet(dir.path(), &["apply", "--auto-approve", "m", "-v"], &ENV);
+    let apply = ws.on_manifests(&["apply", "--auto-approve", "-v"]);
     assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    ws.assert_no_secret(&[&plan, &apply]);
     for out in [&plan.stdout, &plan.stderr, &apply.stdout, &apply.stderr] {
-        assert!(!out.contains(ENV[1].1), "password leaked: {out}");
         assert!(!out.contains("c2ltZmxlZXQ6"), "Basic header leaked: {out}");
     }
-    assert_eq!(status_of(&emulator, ACTIVATION_READY), "Active");
-    assert_eq!(status_of(&emulator, ACTIVE_2), "Suspended");
-    assert_eq!(status_of(&emulator, DEACTIVATED), "Deactivated");
-    assert_eq!(
-        requests_naming(&emulator, DEACTIVATED),
-        Vec::<String>::new()
-    );
-
-    let again = simfleet(dir.path(), &["plan", "--detailed-exitcode", "m"], &ENV);
-    assert_eq!(again.code, 0, "{}", again.stdout);
-    assert!(again.stdout.contains("No changes."), "{}", again.stdout);
+    assert_eq!(status_of(&ws, ACTIVATION_READY), "Active");
+    assert_eq!(status_of(&ws, ACTIVE_2), "Suspended");
+    assert_eq!(status_of(&ws, DEACTIVATED), "Deactivated");
+    assert_eq!(requests_naming(&ws, DEACTIVATED), Vec::<String>::new());
 }
 
 #[test]
 fn suspending_a_never_activated_sim_activates_it_first() {
-    let (emulator, dir) = world();
-    fleet(dir.path(), &[(ACTIVATION_READY, "status: suspended")]);
-    let plan = simfleet(dir.path(), &["plan", "m"], &ENV);
-    assert!(
-        plan.stdout.contains(
-            "status inactive -> active  [enable]  (provider step: inactive cannot become suspended directly)"
-        ),
-        "{}",
-        plan.stdout
-    );
-    let apply = simfleet(dir.path(), &["apply", "--auto-approve", "m"], &ENV);
+    let ws = world();
+    fleet(&ws, &[(ACTIVATION_READY, json!({"status": "suspended"}))]);
+    let plan = ws.on_manifests(&["plan"]);
+    plan.assert_stdout("status inactive -> active  [enable]  (provider step: inactive cannot become suspended directly)");
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
     assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
-    assert_eq!(status_of(&emulator, ACTIVATION_READY), "Suspended");
+    assert_eq!(status_of(&ws, ACTIVATION_READY), "Suspended");
 }
 
 #[test]
 fn inactive_cannot_be_set_on_an_active_sim() {
-    let (emulator, dir) = world();
-    fleet(dir.path(), &[(ACTIVE, "status: inactive")]);
-    let before = emulator.total();
-    let plan = simfleet(dir.path(), &["plan", "m"], &ENV);
+    let ws = world();
+    fleet(&ws, &[(ACTIVE, json!({"status": "inactive"}))]);
+    let before = ws.emulator().total();
+    let plan = ws.on_manifests(&["plan"]);
     assert_eq!(plan.code, 1, "{}", plan.stdout);
-    assert!(
-        plan.stdout.contains(&format!(
-            "error {ACTIVE} (m/fleet.yaml:6:5): status cannot change from active to inactive: \
+    plan.assert_stdout(format!(
+        "error {ACTIVE} (m/fleet.yaml:9:5): status cannot change from active to inactive: \
              Infobip sets only Active"
-        )),
-        "{}",
-        plan.stdout
-    );
-    let apply = simfleet(dir.path(), &["apply", "--auto-approve", "m"], &ENV);
+    ));
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
     assert_eq!(apply.code, 1);
     // Only reads: the plan's list calls.
-    let log = emulator.get("/_emulator/requests");
-    assert!(log.as_array().unwrap().iter().all(|r| r["method"] == "GET"));
-    assert!(emulator.total() > before);
-    assert_eq!(status_of(&emulator, ACTIVE), "Active");
+    let log = ws.emulator().requests();
+    assert!(log.iter().all(|r| r["method"] == "GET"));
+    assert!(ws.emulator().total() > before);
+    assert_eq!(status_of(&ws, ACTIVE), "Active");
 }
 
 #[test]
 fn sms_is_checked_before_sending() {
-    let (emulator, dir) = world();
-    fleet(dir.path(), &[(ACTIVE, "status: active")]);
+    let ws = world();
+    fleet(&ws, &[(ACTIVE, json!({"status": "active"}))]);
     let long = "x".repeat(161);
-    let refused = simfleet(dir.path(), &["sms", ACTIVE, "--text", &long, "m"], &ENV);
+    let refused = ws.on_manifests(&["sms", ACTIVE, "--text", &long]);
     assert_eq!(refused.code, 1);
-    assert!(
-        refused.stderr.contains("161 characters; at most 160"),
-        "{}",
-        refused.stderr
-    );
-    assert_eq!(emulator.total(), 0);
+    refused.assert_stderr("161 characters; at most 160");
+    assert_eq!(ws.emulator().total(), 0);
 
     let text = "y".repeat(160);
-    let sent = simfleet(dir.path(), &["sms", ACTIVE, "--text", &text, "m"], &ENV);
+    let sent = ws.on_manifests(&["sms", ACTIVE, "--text", &text]);
     assert_eq!(sent.code, 0, "{}", sent.stderr);
-    let state = emulator.get("/_emulator/state");
-    assert_eq!(state["infobip"]["sms"][0]["iccid"], ACTIVE);
-    assert_eq!(state["infobip"]["sms"][0]["text"], text.as_str());
+    let state = ws.emulator().state(Infobip);
+    assert_eq!(state["sms"][0]["iccid"], ACTIVE);
+    assert_eq!(state["sms"][0]["text"], text.as_str());
 }
 
 #[test]
 fn usage_csv_has_a_header_and_a_row_per_sim() {
-    let (_emulator, dir) = world();
-    fleet(dir.path(), &[(ACTIVE, "status: active")]);
-    let all = simfleet(dir.path(), &["usage", "--format", "csv", "m"], &ENV);
+    let ws = world();
+    fleet(&ws, &[(ACTIVE, json!({"status": "active"}))]);
+    let all = ws.on_manifests(&["usage", "--format", "csv"]);
     assert_eq!(all.code, 0, "{}", all.stderr);
     let lines: Vec<&str> = all.stdout.lines().collect();
     assert_eq!(
@@ -193,11 +153,7 @@ fn usage_csv_has_a_header_and_a_row_per_sim() {
         all.stdout
     );
 
-    let one = simfleet(
-        dir.path(),
-        &["usage", "--format", "csv", "--sim", ACTIVE, "m"],
-        &ENV,
-    );
+    let one = ws.on_manifests(&["usage", "--format", "csv", "--sim", ACTIVE]);
     assert_eq!(
         one.stdout.lines().collect::<Vec<_>>()[1..],
         [format!("ib,{ACTIVE},27199488,,,,")]
@@ -206,60 +162,39 @@ fn usage_csv_has_a_header_and_a_row_per_sim() {
 
 #[test]
 fn operations_a_provider_does_not_offer_are_refused_before_any_request() {
-    let emulator = Emulator::start(None, &["--generate", "onomondo=1"]);
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "m/providers.yaml",
-        &crate::support::remote_providers(&emulator.url("onomondo")),
-    );
-    let iccid = emulator.get("/_emulator/state")["onomondo"]["sims"][0]["iccid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let ws = Workspace::generated(Onomondo, 1, &[]).provider("iot", Onomondo, json!({}));
+    let iccid = ws.emulator().iccids(Onomondo).remove(0);
     for args in [
-        vec![
-            "sms",
-            iccid.as_str(),
-            "--text",
-            "hi",
-            "m",
-            "--provider",
-            "iot",
-        ],
-        vec!["diagnose", iccid.as_str(), "m", "--provider", "iot"],
+        vec!["sms", iccid.as_str(), "--text", "hi", "--provider", "iot"],
+        vec!["diagnose", iccid.as_str(), "--provider", "iot"],
     ] {
-        let run = simfleet(dir.path(), &args, &[crate::support::KEY]);
+        let run = ws.on_manifests(&args);
         assert_eq!(run.code, 1);
-        assert!(
-            run.stderr.contains("(onomondo) does not offer"),
-            "{}",
-            run.stderr
-        );
+        run.assert_stderr("(onomondo) does not offer");
     }
-    assert_eq!(emulator.total(), 0);
+    assert_eq!(ws.emulator().total(), 0);
 }
 
 #[test]
 fn every_request_uses_a_documented_method_and_path() {
-    let (emulator, dir) = world();
+    let ws = world();
     fleet(
-        dir.path(),
+        &ws,
         &[
-            (ACTIVATION_READY, "status: active, name: a"),
-            (ACTIVE_2, "status: suspended, name: null"),
+            (ACTIVATION_READY, json!({"status": "active", "name": "a"})),
+            (ACTIVE_2, json!({"status": "suspended", "name": null})),
         ],
     );
     let runs: [&[&str]; 6] = [
-        &["apply", "--auto-approve", "m"],
-        &["usage", "m"],
-        &["usage", "--sim", ACTIVE, "m"],
-        &["sms", ACTIVE, "--text", "ping", "m", "--provider", "ib"],
-        &["diagnose", ACTIVE, "m", "--provider", "ib"],
-        &["sim", "show", ACTIVE, "m", "--provider", "ib"],
+        &["apply", "--auto-approve"],
+        &["usage"],
+        &["usage", "--sim", ACTIVE],
+        &["sms", ACTIVE, "--text", "ping", "--provider", "ib"],
+        &["diagnose", ACTIVE, "--provider", "ib"],
+        &["sim", "show", ACTIVE, "--provider", "ib"],
     ];
     for args in runs {
-        let run = simfleet(dir.path(), args, &ENV);
+        let run = ws.on_manifests(args);
         assert_eq!(run.code, 0, "{args:?}: {}\n{}", run.stdout, run.stderr);
     }
     // From the Infobip text: resource lines, /iot/1 for writes (docs/providers.md).
@@ -273,10 +208,9 @@ fn every_request_uses_a_documented_method_and_path() {
         "POST /iot/1/sims/{iccid}/diagnostic",
         "GET /iot/2/sims/usage/monthly",
     ];
-    let log = emulator.get("/_emulator/requests");
-    let seen: std::collections::BTreeSet<String> = log
-        .as_array()
-        .unwrap()
+    let seen: std::collections::BTreeSet<String> = ws
+        .emulator()
+        .requests()
         .iter()
         .map(|r| {
             format!(

@@ -2,34 +2,31 @@
 
 use serde_json::json;
 
-use crate::support::{Emulator, KEY, remote_providers, repo, simfleet, write};
-use crate::workspace::{Workspace, fleet, providers};
+use simfleet::kind::ProviderKind::Onomondo;
+
+use crate::support::{repo, simfleet};
+use crate::workspace::Workspace;
 
 #[test]
 fn five_mistakes_give_five_located_errors_and_no_request() {
-    let emulator = Emulator::start(None, &[]);
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "m/providers.yaml",
-        &remote_providers(&emulator.url("onomondo")),
-    );
-    write(
-        dir.path(),
+    let ws = Workspace::new()
+        .with_emulator(None, &[])
+        .provider("iot", Onomondo, json!({}));
+    // Literal YAML: the errors' lines and columns are what is tested.
+    ws.file(
         "m/a.yaml",
         "apiVersion: simfleet/v1\nkind: Fleet\nmetadata: { name: a }\nprovider: iot\nsims:\n\
          \x20 - iccid: \"89457387300000024185\"\n    colour: blue\n\
          \x20 - iccid: \"89457387300000024186\"\n\
          \x20 - iccid: \"89457387300000024177\"\n    package: basic\n",
     );
-    write(
-        dir.path(),
+    ws.file(
         "m/b.yaml",
         "apiVersion: simfleet/v1\nkind: Fleet\nmetadata: { name: b }\nprovider: iot\nsims:\n\
          \x20 - iccid: \"89457387300000024177\"\n\
          ---\napiVersion: simfleet/v1\nkind: Fleet\nmetadata: { name: c }\nprovider: iot-us\nsims: []\n",
     );
-    let run = simfleet(dir.path(), &["plan", "m"], &[KEY]);
+    let run = ws.on_manifests(&["plan"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     let errors: Vec<&str> = run
         .stderr
@@ -38,7 +35,7 @@ fn five_mistakes_give_five_located_errors_and_no_request() {
         .collect();
     assert_eq!(errors.len(), 5, "{}", run.stderr);
     insta::assert_snapshot!("five_mistakes", errors.join("\n"));
-    assert_eq!(emulator.total(), 0, "no HTTP request may be made");
+    assert_eq!(ws.emulator().total(), 0, "no HTTP request may be made");
 }
 
 #[test]
@@ -63,59 +60,38 @@ fn committed_schema_is_up_to_date() {
 
 #[test]
 fn inline_secrets_are_refused_without_echo() {
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
+    let ws = Workspace::new();
+    ws.file(
         "p.yaml",
         "apiVersion: simfleet/v1\nkind: Providers\nproviders:\n  iot:\n    type: onomondo\n    \
          credentials:\n      token: hunter2-inline-secret\n",
     );
-    let run = simfleet(dir.path(), &["validate", "p.yaml"], &[]);
+    let run = ws.run(&["validate", "p.yaml"]);
     assert_eq!(run.code, 1);
-    assert!(
-        run.stderr
-            .contains("p.yaml:7:14: secrets cannot be written inline"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("p.yaml:7:14: secrets cannot be written inline");
     assert!(!run.stderr.contains("hunter2") && !run.stdout.contains("hunter2"));
 }
 
 #[test]
 fn missing_credential_env_is_an_error_before_any_request() {
-    let ws = Workspace::new().with_emulator(None, &[]);
-    let url = ws.emulator().url("onomondo");
-    ws.manifest(
-        "fleet.yaml",
-        &[
-            providers(json!({"iot": {
-                "type": "onomondo", "url": url,
-                "credentials": {"token": {"env": "SIMFLEET_TEST_UNSET_KEY"}},
-            }})),
-            fleet("f", "iot", json!([{"iccid": "89457387300000024185"}])),
-        ],
+    let ws = Workspace::new().with_emulator(None, &[]).provider(
+        "iot",
+        Onomondo,
+        json!({"credentials": {"token": {"env": "SIMFLEET_TEST_UNSET_KEY"}}}),
     );
-    let run = ws.run(&["plan", "."]);
+    ws.fleet("iot", json!([{"iccid": "89457387300000024185"}]));
+    let run = ws.on_manifests(&["plan"]);
     assert_eq!(run.code, 1);
-    assert!(
-        run.stderr
-            .contains("environment variable SIMFLEET_TEST_UNSET_KEY is not set"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("environment variable SIMFLEET_TEST_UNSET_KEY is not set");
     assert_eq!(ws.emulator().total(), 0);
 
     // With the variable set, the same manifests plan against the emulator.
-    let ws = ws.env("SIMFLEET_TEST_UNSET_KEY", KEY.1);
-    let run = ws.run(&["plan", "."]);
+    let ws = ws.env("SIMFLEET_TEST_UNSET_KEY", simfleet::kind::SANDBOX_KEY);
+    let run = ws.on_manifests(&["plan"]);
     assert_eq!(
         run.code, 1,
         "the SIM is not at the emulator: {}",
         run.stdout
     );
-    assert!(
-        run.stdout.contains("is not at provider `iot`"),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout("is not at provider `iot`");
 }

@@ -1,29 +1,18 @@
 //! The README's main job: plan → apply → plan on the bundled sandbox.
 
-use crate::support::{copy_dir, repo, simfleet};
+use crate::workspace::Workspace;
 
-fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&repo().join("examples"), &dir.path().join("examples"));
-    copy_dir(&repo().join("sandbox"), &dir.path().join("sandbox"));
-    dir
+fn workspace() -> Workspace {
+    Workspace::new().with_examples()
 }
 
 #[test]
 fn apply_without_approval_in_ci_changes_nothing() {
     let dir = workspace();
-    let apply = simfleet(dir.path(), &["apply", "examples/onomondo"], &[]);
+    let apply = dir.run(&["apply", "examples/onomondo"]);
     assert_eq!(apply.code, 1);
-    assert!(
-        apply.stderr.contains("pass --auto-approve"),
-        "{}",
-        apply.stderr
-    );
-    let plan = simfleet(
-        dir.path(),
-        &["plan", "--detailed-exitcode", "examples/onomondo"],
-        &[],
-    );
+    apply.assert_stderr("pass --auto-approve");
+    let plan = dir.run(&["plan", "--detailed-exitcode", "examples/onomondo"]);
     assert_eq!(plan.code, 2, "nothing may have been applied");
 }
 
@@ -31,8 +20,8 @@ fn apply_without_approval_in_ci_changes_nothing() {
 fn json_plan_is_stable_and_versioned() {
     let dir = workspace();
     let args = ["plan", "--format", "json", "examples/onomondo"];
-    let first = simfleet(dir.path(), &args, &[]);
-    let second = simfleet(dir.path(), &args, &[]);
+    let first = dir.run(&args);
+    let second = dir.run(&args);
     assert_eq!(first.code, 0);
     assert_eq!(
         first.stdout, second.stdout,
@@ -57,16 +46,8 @@ fn protected_sim_is_not_restricted_without_force() {
         "    tags: [site-a]\n    protect: true\n    status: inactive",
     );
     std::fs::write(&fleet, text).unwrap();
-    let apply = simfleet(
-        dir.path(),
-        &["apply", "--auto-approve", "examples/onomondo"],
-        &[],
-    );
+    let apply = dir.run(&["apply", "--auto-approve", "examples/onomondo"]);
     assert_eq!(apply.code, 1);
-    assert!(
-        apply.stderr.contains("89457387300000024193 is protected"),
-        "{}",
-        apply.stderr
-    );
-    assert!(apply.stderr.contains("--force"), "{}", apply.stderr);
+    apply.assert_stderr("89457387300000024193 is protected");
+    apply.assert_stderr("--force");
 }

@@ -6,6 +6,9 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
+use serde_json::Value;
+use simfleet::kind::ProviderKind;
+
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_simfleet")
 }
@@ -18,6 +21,28 @@ pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+}
+
+impl Run {
+    /// Fails the test with the whole output unless stdout holds `text`.
+    pub fn assert_stdout(&self, text: impl AsRef<str>) {
+        let text = text.as_ref();
+        assert!(
+            self.stdout.contains(text),
+            "no {text:?} in:\n{}",
+            self.stdout
+        );
+    }
+
+    /// Fails the test with the whole output unless stderr holds `text`.
+    pub fn assert_stderr(&self, text: impl AsRef<str>) {
+        let text = text.as_ref();
+        assert!(
+            self.stderr.contains(text),
+            "no {text:?} in:\n{}",
+            self.stderr
+        );
+    }
 }
 
 /// Runs simfleet in `dir` with `env`, stdin closed (as in CI).
@@ -77,7 +102,7 @@ impl Emulator {
         format!("http://{}/{provider}", self.addr)
     }
 
-    pub fn get(&self, path: &str) -> serde_json::Value {
+    pub fn get(&self, path: &str) -> Value {
         let (_, body) = self.request("GET", path, None, "");
         serde_json::from_str(&body).expect("json body")
     }
@@ -90,41 +115,67 @@ impl Emulator {
         auth: Option<&str>,
         body: &str,
     ) -> (u16, String) {
-        self.request_with(method, path, auth, "application/json", body)
+        let answer = self.send(method, path, auth, "application/json", body);
+        (answer.status, answer.body)
     }
 
-    /// A raw HTTP/1.1 request; returns status and body.
-    pub fn request_with(
+    /// `Bearer <token>` from an OAuth2 token endpoint of the emulator.
+    pub fn bearer(&self, path: &str, auth: Option<&str>, form: &str) -> String {
+        let answer = self.send(
+            "POST",
+            path,
+            auth,
+            "application/x-www-form-urlencoded",
+            form,
+        );
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        let token = answer.json()["access_token"].as_str().map(str::to_owned);
+        format!("Bearer {}", token.expect("access_token"))
+    }
+
+    /// The state the emulator keeps for `kind`.
+    pub fn state(&self, kind: ProviderKind) -> Value {
+        self.get("/_emulator/state")[kind.as_str()].take()
+    }
+
+    /// The SIM records of `kind` (not for CMO, which keeps products).
+    pub fn sims(&self, kind: ProviderKind) -> Vec<Value> {
+        match self.state(kind)["sims"].take() {
+            Value::Array(sims) => sims,
+            other => panic!("no SIM list for {kind}: {other}"),
+        }
+    }
+
+    pub fn sim(&self, kind: ProviderKind, iccid: &str) -> Value {
+        let sims = self.sims(kind);
+        let found = sims.into_iter().find(|s| s["iccid"] == iccid);
+        found.unwrap_or_else(|| panic!("{kind} has no SIM {iccid}"))
+    }
+
+    pub fn iccids(&self, kind: ProviderKind) -> Vec<String> {
+        let sims = self.sims(kind);
+        sims.iter()
+            .map(|s| s["iccid"].as_str().expect("iccid").to_owned())
+            .collect()
+    }
+
+    /// The emulator's request log.
+    pub fn requests(&self) -> Vec<Value> {
+        match self.get("/_emulator/requests") {
+            Value::Array(log) => log,
+            other => panic!("request log: {other}"),
+        }
+    }
+
+    /// A raw HTTP/1.1 request.
+    pub fn send(
         &self,
         method: &str,
         path: &str,
         auth: Option<&str>,
         content_type: &str,
         body: &str,
-    ) -> (u16, String) {
-        let (status, _, body) = self.raw(method, path, auth, content_type, body);
-        (status, body)
-    }
-
-    /// A raw JSON request; returns status, response head and body.
-    pub fn exchange(
-        &self,
-        method: &str,
-        path: &str,
-        auth: Option<&str>,
-        body: &str,
-    ) -> (u16, String, String) {
-        self.raw(method, path, auth, "application/json", body)
-    }
-
-    fn raw(
-        &self,
-        method: &str,
-        path: &str,
-        auth: Option<&str>,
-        content_type: &str,
-        body: &str,
-    ) -> (u16, String, String) {
+    ) -> Answer {
         let mut stream = TcpStream::connect(&self.addr).expect("connect");
         let auth = auth
             .map(|a| format!("Authorization: {a}\r\n"))
@@ -145,7 +196,11 @@ impl Emulator {
             .nth(1)
             .and_then(|s| s.parse().ok())
             .expect("status");
-        (status, head.to_owned(), body.to_owned())
+        Answer {
+            status,
+            head: head.to_owned(),
+            body: body.to_owned(),
+        }
     }
 
     /// Requests to `provider` by `METHOD /route`.
@@ -167,21 +222,17 @@ impl Drop for Emulator {
     }
 }
 
-/// Providers document pointing at an emulator, key from $ONOMONDO_API_KEY.
-pub fn remote_providers(url: &str) -> String {
-    format!(
-        "apiVersion: simfleet/v1\nkind: Providers\nproviders:\n  iot:\n    type: onomondo\n    url: {url}\n    \
-         rate_limit: 200\n    credentials:\n      token: {{ env: ONOMONDO_API_KEY }}\n"
-    )
+/// An HTTP answer: status, head (status line and headers) and body.
+pub struct Answer {
+    pub status: u16,
+    pub head: String,
+    pub body: String,
 }
 
-pub const KEY: (&str, &str) = ("ONOMONDO_API_KEY", "simfleet-sandbox");
-
-pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, text).unwrap();
-    path
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).expect("json body")
+    }
 }
 
 pub fn copy_dir(from: &Path, to: &Path) {

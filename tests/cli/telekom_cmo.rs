@@ -1,44 +1,36 @@
 //! Telekom CMO end to end against the emulator process: sync and async
 //! backends, monitors, token expiry, and the exact JSON Patch bodies sent.
 
-use std::path::Path;
-
 use serde_json::{Value, json};
+use simfleet::kind::ProviderKind::TelekomCmo;
 
-use crate::support::{Emulator, repo, simfleet, write};
+use crate::workspace::Workspace;
 
-const ENV: [(&str, &str); 2] = [
-    ("CMO_CLIENT_ID", "simfleet"),
-    ("CMO_CLIENT_SECRET", "simfleet-sandbox"),
-];
-
-fn providers(dir: &Path, emulator: &Emulator, concurrency: u32) {
-    let url = emulator.url("telekom-cmo");
-    write(
-        dir,
-        "m/providers.yaml",
-        &format!(
-            "apiVersion: simfleet/v1\nkind: Providers\nproviders:\n  hub:\n    type: telekom-cmo\n    \
-             url: {url}\n    tenant: sandbox\n    token_url: {url}/token\n    rate_limit: 200\n    \
-             concurrency: {concurrency}\n    credentials:\n      client_id: {{ env: CMO_CLIENT_ID }}\n      \
-             client_secret: {{ env: CMO_CLIENT_SECRET }}\n"
-        ),
-    );
+/// Provider `hub` at the emulator's tenant `sandbox`.
+fn at_emulator(ws: Workspace, concurrency: u32) -> Workspace {
+    let url = ws.emulator().url(TelekomCmo.mount());
+    ws.provider(
+        "hub",
+        TelekomCmo,
+        json!({
+            "tenant": "sandbox",
+            "token_url": format!("{url}/token"),
+            "rate_limit": 200,
+            "concurrency": concurrency,
+        }),
+    )
 }
 
-fn products(emulator: &Emulator) -> Vec<Value> {
-    emulator.get("/_emulator/state")["telekom-cmo"]["products"]
-        .as_array()
-        .unwrap()
-        .clone()
+fn products(ws: &Workspace) -> Vec<Value> {
+    match ws.emulator().state(TelekomCmo)["products"].take() {
+        Value::Array(products) => products,
+        other => panic!("products: {other}"),
+    }
 }
 
 /// A fleet moving every listed product to another status.
-fn fleet_changing(dir: &Path, products: &[Value]) {
-    let mut text = String::from(
-        "apiVersion: simfleet/v1\nkind: Fleet\nmetadata: { name: f }\nprovider: hub\nsims:\n",
-    );
-    for p in products {
+fn fleet_changing(ws: &Workspace, products: &[Value]) {
+    let sims = products.iter().map(|p| {
         let id = p["id"].as_str().unwrap();
         let target = if p["status"] == "ACTIVE" {
             "suspended"
@@ -46,80 +38,53 @@ fn fleet_changing(dir: &Path, products: &[Value]) {
             "active"
         };
         let iccid = id.split_once('-').unwrap().1;
-        text.push_str(&format!("  - {{ iccid: \"{iccid}\", status: {target} }}\n"));
-    }
-    write(dir, "m/fleet.yaml", &text);
+        json!({"iccid": iccid, "status": target})
+    });
+    ws.fleet("hub", Value::Array(sims.collect()));
 }
 
 #[test]
-fn sandbox_fleet_converges_on_sync_and_async_backends() {
-    let emulator = Emulator::start(
-        Some(&repo().join("sandbox/telekom-cmo.yaml")),
-        &["--monitor-delay-ms", "300"],
+fn sync_and_async_backends_report_how_each_change_completed() {
+    let ws = at_emulator(
+        Workspace::sandbox(TelekomCmo, &["--monitor-delay-ms", "300"]),
+        4,
     );
-    let dir = tempfile::tempdir().unwrap();
-    providers(dir.path(), &emulator, 4);
-    let fleet = std::fs::read_to_string(repo().join("examples/telekom-cmo/gateways.yaml")).unwrap();
-    write(dir.path(), "m/gateways.yaml", &fleet);
+    ws.example_fleets(TelekomCmo);
 
-    let apply = simfleet(dir.path(), &["apply", "--auto-approve", "m"], &ENV);
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
     assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
-    assert!(
-        apply
-            .stdout
-            .contains("done: hub 89490200001640018415 (enable): completed synchronously"),
-        "{}",
-        apply.stdout
-    );
-    assert!(
-        apply
-            .stdout
-            .contains("done: hub 89490200001640018449 (enable): completed after monitor"),
-        "{}",
-        apply.stdout
-    );
+    apply.assert_stdout("done: hub 89490200001640018415 (enable): completed synchronously");
+    apply.assert_stdout("done: hub 89490200001640018449 (enable): completed after monitor");
     // The BLOCKED SIM is never written to; the SATELLITE product is no SIM.
-    let log = emulator.get("/_emulator/requests");
+    let log = ws.emulator().requests();
     assert!(
-        log.as_array().unwrap().iter().all(|r| r["method"] == "GET"
+        log.iter().all(|r| r["method"] == "GET"
             || !r["path"].as_str().unwrap().contains("89490200001640018464"))
     );
-    let plan = simfleet(dir.path(), &["plan", "--detailed-exitcode", "m"], &ENV);
-    assert_eq!(plan.code, 0, "{}", plan.stdout);
+    let plan = ws.on_manifests(&["plan"]);
     assert!(!plan.stdout.contains("INTELSAT"), "{}", plan.stdout);
-    for out in [&apply.stdout, &apply.stderr, &plan.stdout, &plan.stderr] {
-        assert!(!out.contains(ENV[1].1), "secret leaked: {out}");
-    }
+    ws.assert_no_secret(&[&apply, &plan]);
 }
 
 #[test]
 fn ten_async_changes_wait_for_monitors_and_errors_are_per_sim() {
-    let emulator = Emulator::start(
-        None,
-        &[
-            "--generate",
-            "telekom-cmo=30",
-            "--monitor-delay-ms",
-            "300",
-            "--monitor-fail-every",
-            "5",
-        ],
+    let ws = at_emulator(
+        Workspace::generated(
+            TelekomCmo,
+            30,
+            &["--monitor-delay-ms", "300", "--monitor-fail-every", "5"],
+        ),
+        10,
     );
-    let dir = tempfile::tempdir().unwrap();
-    providers(dir.path(), &emulator, 10);
-    let async_ones: Vec<Value> = products(&emulator)
+    let async_ones: Vec<Value> = products(&ws)
         .into_iter()
         .filter(|p| p["id"].as_str().unwrap().starts_with("TMSP-") && p["status"] != "ACTIVE")
         .collect();
     // All to active: one phase, so one SIM's failure cannot hold the others back.
     assert_eq!(async_ones.len(), 10);
-    fleet_changing(dir.path(), &async_ones);
+    fleet_changing(&ws, &async_ones);
 
-    let apply = simfleet(
-        dir.path(),
-        &["apply", "--auto-approve", "--force", "m"],
-        &ENV,
-    );
+    let apply = ws.on_manifests(&["apply", "--auto-approve", "--force"]);
     assert_eq!(apply.code, 3, "{}\n{}", apply.stdout, apply.stderr);
     let completed = apply.stdout.matches("completed after monitor").count();
     let failed: Vec<&str> = apply
@@ -134,7 +99,9 @@ fn ten_async_changes_wait_for_monitors_and_errors_are_per_sim() {
             "{line}"
         );
     }
-    let polls = emulator.count("telekom-cmo", "GET /{tenant}/monitor/{id}");
+    let polls = ws
+        .emulator()
+        .count("telekom-cmo", "GET /{tenant}/monitor/{id}");
     assert!(
         (10..=60).contains(&polls),
         "{polls} monitor polls for 10 monitors"
@@ -143,59 +110,52 @@ fn ten_async_changes_wait_for_monitors_and_errors_are_per_sim() {
 
 #[test]
 fn tokens_expiring_every_two_seconds_never_fail_an_apply() {
-    let emulator = Emulator::start(
-        None,
-        &[
-            "--generate",
-            "telekom-cmo=60",
-            "--token-expiry",
-            "2",
-            "--latency-ms",
-            "300",
-            "--monitor-delay-ms",
-            "200",
-            "--rate-limit",
-            "100000",
-        ],
+    let ws = at_emulator(
+        Workspace::generated(
+            TelekomCmo,
+            60,
+            &[
+                "--token-expiry",
+                "2",
+                "--latency-ms",
+                "300",
+                "--monitor-delay-ms",
+                "200",
+                "--rate-limit",
+                "100000",
+            ],
+        ),
+        2,
     );
-    let dir = tempfile::tempdir().unwrap();
-    providers(dir.path(), &emulator, 2);
-    fleet_changing(dir.path(), &products(&emulator));
+    fleet_changing(&ws, &products(&ws));
     let start = std::time::Instant::now();
-    let apply = simfleet(
-        dir.path(),
-        &["apply", "--auto-approve", "--force", "m"],
-        &ENV,
-    );
+    let apply = ws.on_manifests(&["apply", "--auto-approve", "--force"]);
     assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
-    let tokens = emulator.count("telekom-cmo", "POST /token");
+    let tokens = ws.emulator().count("telekom-cmo", "POST /token");
     assert!(
         tokens as f64 >= start.elapsed().as_secs_f64() / 2.0 - 1.0,
         "{tokens} tokens over {:?}",
         start.elapsed()
     );
-    let plan = simfleet(dir.path(), &["plan", "--detailed-exitcode", "m"], &ENV);
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "{}", plan.stdout);
 }
 
 #[test]
 fn exact_content_types_and_json_patch_bodies() {
-    let emulator = Emulator::start(Some(&repo().join("sandbox/telekom-cmo.yaml")), &[]);
-    let dir = tempfile::tempdir().unwrap();
-    providers(dir.path(), &emulator, 4);
-    write(
-        dir.path(),
-        "m/fleet.yaml",
-        "apiVersion: simfleet/v1\nkind: Fleet\nmetadata: { name: f }\nprovider: hub\nsims:\n  \
-         - { iccid: \"89490200001640018415\", status: active }\n  \
-         - { iccid: \"89490200001640018423\", attributes: { costCenter: \"4712\", site: hamburg } }\n",
+    let ws = at_emulator(Workspace::sandbox(TelekomCmo, &[]), 4);
+    ws.fleet(
+        "hub",
+        json!([
+            {"iccid": "89490200001640018415", "status": "active"},
+            {"iccid": "89490200001640018423", "attributes": {"costCenter": "4712", "site": "hamburg"}},
+        ]),
     );
-    let apply = simfleet(dir.path(), &["apply", "--auto-approve", "m"], &ENV);
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
     assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
-    let log = emulator.get("/_emulator/requests");
-    let writes: Vec<(String, String, Value)> = log
-        .as_array()
-        .unwrap()
+    let writes: Vec<(String, String, Value)> = ws
+        .emulator()
+        .requests()
         .iter()
         .filter(|r| r["method"] != "GET")
         .map(|r| {

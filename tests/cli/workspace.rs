@@ -1,12 +1,20 @@
 //! The `Workspace` test builder: a temporary folder with manifests written
 //! from typed values, the bundled examples and sandbox seeds when asked,
 //! an emulator process when asked, and the real binary run inside it.
+//!
+//! Every integration test sets itself up through here, so a test says what
+//! world it needs (`Workspace::sandbox(kind)`, `.provider(..)`, `.fleet(..)`)
+//! and not how files and processes are made.
 
 use std::path::Path;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
+use simfleet::kind::ProviderKind;
 
 use crate::support::{Emulator, Run, copy_dir, repo, simfleet};
+
+/// The folder `provider` and `fleet` write manifests to.
+pub const MANIFESTS: &str = "m";
 
 pub struct Workspace {
     dir: tempfile::TempDir,
@@ -23,6 +31,27 @@ impl Workspace {
         }
     }
 
+    /// An emulator serving the bundled sandbox seed of `kind`.
+    pub fn sandbox(kind: ProviderKind, extra: &[&str]) -> Workspace {
+        Workspace::new().with_emulator(Some(&format!("sandbox/{kind}.yaml")), extra)
+    }
+
+    /// An emulator with `count` generated SIMs of `kind`.
+    pub fn generated(kind: ProviderKind, count: usize, extra: &[&str]) -> Workspace {
+        let generate = format!("{kind}={count}");
+        let mut args = vec!["--generate", generate.as_str()];
+        args.extend_from_slice(extra);
+        Workspace::new().with_emulator(None, &args)
+    }
+
+    /// An emulator seeded with `seed`, an emulator state document.
+    pub fn seeded(seed: &Value, extra: &[&str]) -> Workspace {
+        let mut ws = Workspace::new();
+        let path = ws.file("seed.yaml", &seed.to_string());
+        ws.emulator = Some(Emulator::start(Some(&path), extra));
+        ws
+    }
+
     /// With copies of `examples/` and `sandbox/`, so runs can change them.
     pub fn with_examples(self) -> Workspace {
         copy_dir(&repo().join("examples"), &self.path().join("examples"));
@@ -37,8 +66,55 @@ impl Workspace {
         self
     }
 
+    /// Sets `key` for every run, replacing an earlier value.
     pub fn env(mut self, key: &str, value: &str) -> Workspace {
+        self.env.retain(|(k, _)| k != key);
         self.env.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// `m/providers.yaml` with one provider `name` of `kind` at the
+    /// emulator: the sandbox credentials of `kind` as `{env: ...}` references
+    /// (the variables set for every run), then `settings` on top.
+    pub fn provider(mut self, name: &str, kind: ProviderKind, settings: Value) -> Workspace {
+        let mut entry = Map::new();
+        entry.insert("type".into(), json!(kind.as_str()));
+        entry.insert("url".into(), json!(self.emulator().url(kind.mount())));
+        let mut credentials = Map::new();
+        for (key, value) in kind.capabilities().sandbox_credentials {
+            let var = format!("SIMFLEET_TEST_{}", key.to_ascii_uppercase());
+            credentials.insert((*key).into(), json!({ "env": var }));
+            self = self.env(&var, value);
+        }
+        entry.insert("credentials".into(), Value::Object(credentials));
+        if let Value::Object(settings) = settings {
+            entry.extend(settings);
+        }
+        self.manifest(
+            &format!("{MANIFESTS}/providers.yaml"),
+            &[providers(json!({ name: entry }))],
+        );
+        self
+    }
+
+    /// `m/fleet.yaml`: one Fleet of `sims` at `provider`.
+    pub fn fleet(&self, provider: &str, sims: Value) -> &Workspace {
+        self.manifest(
+            &format!("{MANIFESTS}/fleet.yaml"),
+            &[fleet("f", provider, sims)],
+        )
+    }
+
+    /// A copy of the bundled example of `kind` in `m/` (its fleets only).
+    pub fn example_fleets(&self, kind: ProviderKind) -> &Workspace {
+        let from = repo().join(format!("examples/{kind}"));
+        for entry in std::fs::read_dir(from).expect("example folder").flatten() {
+            if entry.file_name() != "providers.yaml" {
+                let text = std::fs::read_to_string(entry.path()).expect("example file");
+                let name = entry.file_name();
+                self.file(&format!("{MANIFESTS}/{}", name.to_string_lossy()), &text);
+            }
+        }
         self
     }
 
@@ -52,11 +128,20 @@ impl Workspace {
 
     /// Writes `docs` as one manifest file (JSON is YAML), a document each.
     pub fn manifest(&self, name: &str, docs: &[Value]) -> &Workspace {
-        let text: Vec<String> = docs.iter().map(|d| d.to_string()).collect();
+        let text: Vec<String> = docs
+            .iter()
+            .map(|d| serde_json::to_string_pretty(d).expect("JSON value"))
+            .collect();
+        self.file(name, &text.join("\n---\n"));
+        self
+    }
+
+    /// Writes `text` as it is: for tests of how exact bytes are read.
+    pub fn file(&self, name: &str, text: &str) -> std::path::PathBuf {
         let path = self.path().join(name);
         std::fs::create_dir_all(path.parent().expect("file in a folder")).expect("mkdir");
-        std::fs::write(path, text.join("\n---\n")).expect("write manifest");
-        self
+        std::fs::write(&path, text).expect("write file");
+        path
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
@@ -66,6 +151,25 @@ impl Workspace {
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         simfleet(self.path(), args, &env)
+    }
+
+    /// `simfleet COMMAND [ARGS] m`, on the manifests `provider`/`fleet` wrote.
+    pub fn on_manifests(&self, args: &[&str]) -> Run {
+        let mut all = args.to_vec();
+        all.push(MANIFESTS);
+        self.run(&all)
+    }
+
+    /// Every output of `runs` is free of the sandbox secrets in the env.
+    pub fn assert_no_secret(&self, runs: &[&Run]) {
+        for run in runs {
+            for (_, secret) in &self.env {
+                if secret.len() >= 12 {
+                    assert!(!run.stdout.contains(secret.as_str()), "{}", run.stdout);
+                    assert!(!run.stderr.contains(secret.as_str()), "{}", run.stderr);
+                }
+            }
+        }
     }
 }
 
@@ -83,4 +187,16 @@ pub fn fleet(name: &str, provider: &str, sims: Value) -> Value {
         "provider": provider,
         "sims": sims,
     })
+}
+
+/// One manifest entry per ICCID, `fields` of its position merged in.
+pub fn sims_of(iccids: &[String], fields: impl Fn(usize) -> Value) -> Value {
+    let sims = iccids.iter().enumerate().map(|(i, iccid)| {
+        let mut sim = json!({ "iccid": iccid });
+        if let (Value::Object(sim), Value::Object(more)) = (&mut sim, fields(i)) {
+            sim.extend(more);
+        }
+        sim
+    });
+    Value::Array(sims.collect())
 }

@@ -201,25 +201,44 @@ fn string_property(body: &Bytes, key: &str) -> Result<String, Response> {
     }
 }
 
+/// The one-property writes (name, status): the SIM must exist and the body
+/// be `{key: string}`; `change` edits the SIM or refuses, and an accepted
+/// change answers with a new action id.
+fn write_property(
+    app: &App,
+    headers: &HeaderMap,
+    iccid: &str,
+    body: &Bytes,
+    key: &'static str,
+    change: impl FnOnce(&mut Sim, String) -> Result<(), Response>,
+) -> Response {
+    with_state(app, headers, |state| {
+        let Some(i) = state.find(iccid) else {
+            return not_found(iccid);
+        };
+        let value = match string_property(body, key) {
+            Ok(v) => v,
+            Err(r) => return r,
+        };
+        let sim = &mut state.sims[i];
+        if let Err(refused) = change(sim, value) {
+            return refused;
+        }
+        sim.updated_at = now_iso();
+        action_answer(state.action(iccid, key))
+    })
+}
+
 async fn rename(
     State(app): State<App>,
     headers: HeaderMap,
     Path(iccid): Path<String>,
     body: Bytes,
 ) -> Response {
-    with_state(&app, &headers, |state| {
-        let Some(i) = state.find(&iccid) else {
-            return not_found(&iccid);
-        };
-        let name = match string_property(&body, "name") {
-            Ok(n) => n,
-            Err(r) => return r,
-        };
-        let sim = &mut state.sims[i];
+    write_property(&app, &headers, &iccid, &body, "name", |sim, name| {
         // An empty name clears it: the text offers no other way to.
         sim.name = (!name.is_empty()).then_some(name);
-        sim.updated_at = now_iso();
-        action_answer(state.action(&iccid, "name"))
+        Ok(())
     })
 }
 
@@ -229,27 +248,18 @@ async fn set_status(
     Path(iccid): Path<String>,
     body: Bytes,
 ) -> Response {
-    with_state(&app, &headers, |state| {
-        let Some(i) = state.find(&iccid) else {
-            return not_found(&iccid);
-        };
-        let wanted = match string_property(&body, "status") {
-            Ok(s) => s,
-            Err(r) => return r,
-        };
-        let sim = &mut state.sims[i];
+    write_property(&app, &headers, &iccid, &body, "status", |sim, wanted| {
         if !TRANSITIONS.contains(&(sim.status.as_str(), wanted.as_str())) {
-            return error(
+            return Err(error(
                 StatusCode::BAD_REQUEST,
                 &format!(
                     "Status change from {} to {wanted} is not allowed",
                     sim.status
                 ),
-            );
+            ));
         }
         sim.status = wanted;
-        sim.updated_at = now_iso();
-        action_answer(state.action(&iccid, "status"))
+        Ok(())
     })
 }
 

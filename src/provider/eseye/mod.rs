@@ -9,9 +9,13 @@ mod read;
 pub mod wire;
 mod write;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
+use futures_util::future::join_all;
 use reqwest::Method;
 
 use super::http::{Auth, HttpClient, Request};
@@ -51,12 +55,20 @@ impl Client for Eseye {
         wire::error_text(body)
     }
 
+    /// All SIMs: the first page gives the total, the rest are read at once.
     async fn list(&self) -> Result<Vec<wire::WireSim>, ProviderError> {
-        self.list_sims().await
+        let first = self.page(1).await?;
+        let total = first.total.unwrap_or(first.sims.len());
+        let mut sims = first.sims;
+        let pages = total.div_ceil(wire::PAGE_SIZE);
+        for page in join_all((2..=pages).map(|p| self.page(p))).await {
+            sims.extend(page?.sims);
+        }
+        Ok(sims)
     }
 
     async fn get(&self, iccid: &Iccid) -> Result<Option<wire::WireSim>, ProviderError> {
-        self.get_sim(iccid).await
+        Ok(self.http.get_found(format!("/api/v2/sim/{iccid}")).await?)
     }
 
     fn to_live(&self, wire: &wire::WireSim) -> LiveSim {

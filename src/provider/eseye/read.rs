@@ -3,8 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use futures_util::future::join_all;
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 
 use super::Eseye;
 use super::wire::{AttributeList, PAGE_SIZE, SimPage, WireAttribute, WireSim};
@@ -72,33 +71,11 @@ pub fn to_live(sim: &WireSim) -> LiveSim {
 }
 
 impl Eseye {
-    async fn page(&self, page: usize) -> Result<SimPage, ProviderError> {
+    pub(super) async fn page(&self, page: usize) -> Result<SimPage, ProviderError> {
         let req = Request::new(Method::GET, "/api/v2/sim")
             .query("page", page)
             .query("pageSize", PAGE_SIZE);
         Ok(self.http.send(req).await?.json()?)
-    }
-
-    pub(super) async fn list_sims(&self) -> Result<Vec<WireSim>, ProviderError> {
-        let first = self.page(1).await?;
-        let total = first.total.unwrap_or(first.sims.len());
-        let mut sims = first.sims;
-        let pages = total.div_ceil(PAGE_SIZE);
-        for page in join_all((2..=pages).map(|p| self.page(p))).await {
-            sims.extend(page?.sims);
-        }
-        Ok(sims)
-    }
-
-    pub(super) async fn get_sim(&self, iccid: &Iccid) -> Result<Option<WireSim>, ProviderError> {
-        let resp = self
-            .http
-            .send(Request::new(Method::GET, format!("/api/v2/sim/{iccid}")))
-            .await?;
-        if resp.status == StatusCode::NOT_FOUND {
-            return Ok(None);
-        }
-        Ok(Some(resp.json()?))
     }
 
     pub(super) async fn attributes(

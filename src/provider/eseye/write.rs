@@ -14,7 +14,7 @@ use crate::provider::http::Request;
 use crate::provider::{Client, SimFailure, SimOutcome};
 
 /// The PATCH body for one status move.
-fn status_patch(before: &Value, after: &Value) -> Result<SimPatch<'static>, SimFailure> {
+pub(super) fn status_patch(before: &Value, after: &Value) -> Result<SimPatch<'static>, SimFailure> {
     let patch = |status, customer_suspend| SimPatch {
         status,
         customer_suspend,

@@ -123,6 +123,18 @@ impl HttpClient {
         }
     }
 
+    /// GETs one resource; `None` when the provider answers 404.
+    pub async fn get_found<T: serde::de::DeserializeOwned>(
+        &self,
+        path: String,
+    ) -> Result<Option<T>, HttpError> {
+        let resp = self.send(Request::new(reqwest::Method::GET, path)).await?;
+        if resp.status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        resp.json().map(Some)
+    }
+
     /// The `Authorization` header for one attempt, and the token it carries.
     async fn authorization(
         &self,

@@ -8,6 +8,9 @@ mod read;
 pub mod wire;
 mod write;
 
+#[cfg(test)]
+mod tests;
+
 use base64::Engine as _;
 
 use super::http::{Auth, HttpClient};
@@ -66,7 +69,7 @@ impl Client for Infobip {
     }
 
     async fn get(&self, iccid: &Iccid) -> Result<Option<wire::WireSim>, ProviderError> {
-        self.get_sim(iccid).await
+        Ok(self.http.get_found(format!("/iot/2/sims/{iccid}")).await?)
     }
 
     fn to_live(&self, wire: &wire::WireSim) -> LiveSim {

@@ -103,18 +103,6 @@ impl Infobip {
         Ok(out)
     }
 
-    /// One SIM; `None` when Infobip answers 404.
-    pub(super) async fn get_sim(&self, iccid: &Iccid) -> Result<Option<WireSim>, ProviderError> {
-        let resp = self
-            .http
-            .send(Request::new(Method::GET, format!("/iot/2/sims/{iccid}")))
-            .await?;
-        if resp.status == StatusCode::NOT_FOUND {
-            return Ok(None);
-        }
-        Ok(Some(resp.json()?))
-    }
-
     pub(super) async fn sim_usage(&self, iccid: &Iccid) -> Result<WireUsage, ProviderError> {
         let resp = self
             .http

@@ -66,7 +66,7 @@ impl Infobip {
 }
 
 /// The call that sets `field` to `after`.
-fn request(iccid: &Iccid, field: Field, after: &Value) -> Result<Request, SimFailure> {
+pub(super) fn request(iccid: &Iccid, field: Field, after: &Value) -> Result<Request, SimFailure> {
     match (field, after) {
         (Field::Name, Value::Text(name)) => Ok(Request::new(
             Method::PATCH,

@@ -7,10 +7,15 @@ mod read;
 pub mod wire;
 mod write;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
-use super::http::{Auth, HttpClient};
+use reqwest::Method;
+
+use super::http::{Auth, HttpClient, Request};
 use super::{Client, ProviderError, SimOutcome, UsageRecord};
 use crate::config::Connection;
 use crate::model::{Field, Iccid, LiveSim, SimWork};
@@ -45,12 +50,35 @@ impl Client for Onomondo {
             .map(|e| e.error)
     }
 
+    /// All SIMs, following `next_page` cursors.
     async fn list(&self) -> Result<Vec<wire::WireSim>, ProviderError> {
-        self.list_sims().await
+        let mut sims = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut req = Request::new(Method::GET, "/sims").query("limit", wire::PAGE_LIMIT);
+            if let Some(c) = &cursor {
+                req = req.query("next_page", c);
+            }
+            let page: wire::SimPage = self.http.send(req).await?.json()?;
+            sims.extend(page.sims);
+            match page.pagination {
+                Some(p) if p.has_more => match p.next_page {
+                    Some(next) if Some(&next) != cursor.as_ref() => cursor = Some(next),
+                    _ => {
+                        return Err(ProviderError::Protocol {
+                            endpoint: "GET /sims".into(),
+                            detail: "has_more is true but next_page is missing or repeats".into(),
+                        });
+                    }
+                },
+                _ => return Ok(sims),
+            }
+        }
     }
 
+    /// One SIM by ICCID; `None` when Onomondo answers 404.
     async fn get(&self, iccid: &Iccid) -> Result<Option<wire::WireSim>, ProviderError> {
-        self.get_sim(iccid).await
+        Ok(self.http.get_found(format!("/sims/{iccid}")).await?)
     }
 
     fn to_live(&self, wire: &wire::WireSim) -> LiveSim {
@@ -69,11 +97,11 @@ impl Client for Onomondo {
     /// Onomondo reports data usage on the SIM itself.
     async fn usage(&self, iccids: &[Iccid]) -> Result<Vec<UsageRecord>, ProviderError> {
         let sims = if iccids.is_empty() {
-            self.list_sims().await?
+            self.list().await?
         } else {
             let mut out = Vec::new();
             for iccid in iccids {
-                let sim = self.get_sim(iccid).await?;
+                let sim = self.get(iccid).await?;
                 out.push(sim.ok_or_else(|| ProviderError::NotFound {
                     iccid: iccid.clone(),
                 })?);

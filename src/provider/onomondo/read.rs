@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 
 use super::Onomondo;
-use super::wire::{PAGE_LIMIT, SimPage, WireSim, WireTag};
+use super::wire::{WireSim, WireTag};
 use crate::model::{DataLimit, Field, Iccid, LiveSim, Status, Value};
 use crate::provider::ProviderError;
 use crate::provider::http::Request;
@@ -50,44 +50,6 @@ pub fn to_live(sim: &WireSim) -> LiveSim {
 }
 
 impl Onomondo {
-    /// All SIMs, following `next_page` cursors.
-    pub(super) async fn list_sims(&self) -> Result<Vec<WireSim>, ProviderError> {
-        let mut sims = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut req = Request::new(Method::GET, "/sims").query("limit", PAGE_LIMIT);
-            if let Some(c) = &cursor {
-                req = req.query("next_page", c);
-            }
-            let page: SimPage = self.http.send(req).await?.json()?;
-            sims.extend(page.sims);
-            match page.pagination {
-                Some(p) if p.has_more => match p.next_page {
-                    Some(next) if Some(&next) != cursor.as_ref() => cursor = Some(next),
-                    _ => {
-                        return Err(ProviderError::Protocol {
-                            endpoint: "GET /sims".into(),
-                            detail: "has_more is true but next_page is missing or repeats".into(),
-                        });
-                    }
-                },
-                _ => return Ok(sims),
-            }
-        }
-    }
-
-    /// One SIM by ICCID; `None` when Onomondo answers 404.
-    pub(super) async fn get_sim(&self, iccid: &Iccid) -> Result<Option<WireSim>, ProviderError> {
-        let resp = self
-            .http
-            .send(Request::new(Method::GET, format!("/sims/{iccid}")))
-            .await?;
-        if resp.status == StatusCode::NOT_FOUND {
-            return Ok(None);
-        }
-        Ok(Some(resp.json()?))
-    }
-
     /// Tag name → id, fetched once per run.
     pub(super) async fn tag_ids(&self) -> Result<BTreeMap<String, String>, ProviderError> {
         if let Some(tags) = self.tags.lock().map_or(None, |t| t.clone()) {

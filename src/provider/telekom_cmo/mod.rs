@@ -10,6 +10,9 @@ mod read;
 pub mod wire;
 mod write;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 

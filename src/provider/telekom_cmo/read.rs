@@ -22,7 +22,7 @@ pub fn iccid_of(product_id: &str) -> &str {
         .map_or(product_id, |(_, iccid)| iccid)
 }
 
-fn is_sim(p: &WireProduct) -> bool {
+pub(super) fn is_sim(p: &WireProduct) -> bool {
     p.connectivity_type.as_deref() == Some("CELLULAR")
 }
 

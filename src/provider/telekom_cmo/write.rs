@@ -2,6 +2,7 @@
 //! monitor when the backend answers 202; custom properties as a JSON Patch
 //! query computed against a fresh read, so re-runs converge.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
@@ -18,7 +19,7 @@ use crate::provider::{Client, SimFailure, SimOutcome};
 const FIRST_POLL: Duration = Duration::from_millis(250);
 const MAX_POLL: Duration = Duration::from_secs(5);
 
-fn wire_status(value: &Value) -> Result<&'static str, SimFailure> {
+pub(super) fn wire_status(value: &Value) -> Result<&'static str, SimFailure> {
     match value {
         Value::Status(Status::Active) => Ok("ACTIVE"),
         Value::Status(Status::Suspended) => Ok("SUSPENDED"),
@@ -27,6 +28,31 @@ fn wire_status(value: &Value) -> Result<&'static str, SimFailure> {
             "CMO cannot set status {other}"
         ))),
     }
+}
+
+/// The JSON Patch query that turns the custom properties `have` into
+/// `want`: replaces first, then removes, then adds; empty when equal.
+pub(super) fn property_ops(
+    have: &BTreeMap<String, String>,
+    want: &BTreeMap<String, String>,
+) -> Vec<PatchOp> {
+    let delta = map_delta(have, want);
+    let removes = delta.removed.iter().map(|name| PatchOp {
+        op: "remove",
+        path: format!("/customProperty?name={name}"),
+        value: None,
+    });
+    let replaces = delta.changed.iter().map(|(name, value)| PatchOp {
+        op: "replace",
+        path: format!("/customProperty?name={name}/value"),
+        value: Some(json!(value)),
+    });
+    let adds = delta.added.iter().map(|(name, value)| PatchOp {
+        op: "add",
+        path: "customProperty".into(),
+        value: Some(json!({"name": name, "value": value})),
+    });
+    replaces.chain(removes).chain(adds).collect()
 }
 
 impl TelekomCmo {
@@ -137,23 +163,7 @@ impl TelekomCmo {
                 detail: e.to_string(),
             })?;
         let have = have.into_iter().map(|p| (p.name, p.value)).collect();
-        let delta = map_delta(&have, want);
-        let removes = delta.removed.iter().map(|name| PatchOp {
-            op: "remove",
-            path: format!("/customProperty?name={name}"),
-            value: None,
-        });
-        let replaces = delta.changed.iter().map(|(name, value)| PatchOp {
-            op: "replace",
-            path: format!("/customProperty?name={name}/value"),
-            value: Some(json!(value)),
-        });
-        let adds = delta.added.iter().map(|(name, value)| PatchOp {
-            op: "add",
-            path: "customProperty".into(),
-            value: Some(json!({"name": name, "value": value})),
-        });
-        let ops: Vec<PatchOp> = replaces.chain(removes).chain(adds).collect();
+        let ops = property_ops(&have, want);
         if ops.is_empty() {
             return Ok(());
         }

@@ -1,0 +1,90 @@
+//! Onomondo's wire-to-model and write mappings, on the provider text's own
+//! example SIM.
+
+use serde_json::json;
+
+use super::wire::WireSim;
+use super::{to_live, update_body};
+use crate::model::{Change, DataLimit, Field, Phase, Status, Value};
+
+fn example() -> WireSim {
+    let sim = json!({
+        "id": "000000001",
+        "iccid": "89457387300002791013",
+        "label": "Bene-getting-started-device",
+        "network_whitelist": "bene-excellent-testing-whitelist",
+        "imei_lock": null,
+        "connector": "getting-started",
+        "activated": true,
+        "usage": 97606,
+        "tags": [{"name": "ConnectivityCheck Success", "id": "8ebab849", "can_write": false, "color": null}],
+        "data_limit": {"used": 248, "total": 10000000, "type": "hourly", "period": "2021110112",
+                       "alert_threshold": null, "resets_at": "2021-11-01T13:00:00.000Z"},
+    });
+    serde_json::from_value(sim).expect("the documented SIM parses")
+}
+
+#[test]
+fn a_documented_sim_maps_every_managed_field() {
+    let live = to_live(&example());
+    assert_eq!(live.iccid.as_str(), "89457387300002791013");
+    assert_eq!(live.id, "000000001");
+    let field = |f| live.fields.get(&f).cloned();
+    assert_eq!(field(Field::Status), Some(Value::Status(Status::Active)));
+    assert_eq!(
+        field(Field::Name),
+        Some(Value::Text("Bene-getting-started-device".into()))
+    );
+    assert_eq!(field(Field::ImeiLock), Some(Value::Null));
+    assert_eq!(
+        field(Field::Tags),
+        Some(Value::Set(["ConnectivityCheck Success".to_owned()].into()))
+    );
+    // Usage counters (`used`, `period`) are not managed; the limit is.
+    assert_eq!(
+        field(Field::DataLimit),
+        Some(Value::DataLimit(DataLimit {
+            total: 10_000_000,
+            kind: "hourly".into(),
+            alert_threshold: None,
+        }))
+    );
+}
+
+fn change(field: Field, after: Value) -> Change {
+    Change {
+        field,
+        phase: Phase::Configure,
+        before: Value::Null,
+        after,
+        step: None,
+    }
+}
+
+#[test]
+fn updates_use_the_wire_names_and_null_clears() {
+    let body = update_body(&[
+        change(Field::Name, Value::Text("pump-1".into())),
+        change(Field::Status, Value::Status(Status::Inactive)),
+        change(Field::ImeiLock, Value::Null),
+    ])
+    .expect("fields to update");
+    assert_eq!(
+        json!(body),
+        json!({"label": "pump-1", "activated": false, "imei_lock": null})
+    );
+}
+
+#[test]
+fn a_data_limit_is_sent_without_usage_counters() {
+    let limit = DataLimit {
+        total: 1000,
+        kind: "monthly".into(),
+        alert_threshold: Some(800),
+    };
+    let body = update_body(&[change(Field::DataLimit, Value::DataLimit(limit))]);
+    assert_eq!(
+        json!(body),
+        json!({"data_limit": {"total": 1000, "type": "monthly", "alert_threshold": 800}})
+    );
+}

@@ -1,0 +1,65 @@
+//! Telekom CMO's wire-to-model and write mappings.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::read::{is_sim, to_live};
+use super::wire::WireProduct;
+use super::write::{property_ops, wire_status};
+use crate::model::{Condition, Field, Status, Value};
+
+fn product(id: &str, kind: &str, status: &str) -> WireProduct {
+    let p = json!({"id": id, "connectivityType": kind, "status": status, "name": "x"});
+    serde_json::from_value(p).expect("a product parses")
+}
+
+#[test]
+fn products_map_to_sims_by_their_iccid() {
+    let p = product("JASPER-89490200001640018415", "CELLULAR", "ACTIVE");
+    assert!(is_sim(&p));
+    let live = to_live(&p);
+    assert_eq!(live.iccid.as_str(), "89490200001640018415");
+    assert_eq!(live.id, "JASPER-89490200001640018415");
+    assert_eq!(live.fields[&Field::Status], Value::Status(Status::Active));
+    assert!(!is_sim(&product("INTELSAT-1", "SATELLITE", "ACTIVE")));
+}
+
+#[test]
+fn blocked_is_locked_and_pending_is_in_progress() {
+    let blocked = to_live(&product("JASPER-1", "CELLULAR", "BLOCKED"));
+    assert!(matches!(blocked.condition, Some(Condition::Locked(_))));
+    let pending = to_live(&product("JASPER-1", "CELLULAR", "PENDING_ACTIVE"));
+    assert!(matches!(pending.condition, Some(Condition::InProgress(_))));
+    assert_eq!(
+        pending.fields[&Field::Status],
+        Value::Status(Status::Active)
+    );
+}
+
+#[test]
+fn statuses_and_properties_become_json_patch() {
+    assert_eq!(
+        wire_status(&Value::Status(Status::Suspended)).ok(),
+        Some("SUSPENDED")
+    );
+    assert!(wire_status(&Value::Null).is_err());
+
+    let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect()
+    };
+    let have = map(&[("costCenter", "1"), ("legacy", "y")]);
+    let want = map(&[("costCenter", "4712"), ("site", "hamburg")]);
+    assert_eq!(
+        json!(property_ops(&have, &want)),
+        json!([
+            {"op": "replace", "path": "/customProperty?name=costCenter/value", "value": "4712"},
+            {"op": "remove", "path": "/customProperty?name=legacy"},
+            {"op": "add", "path": "customProperty", "value": {"name": "site", "value": "hamburg"}},
+        ])
+    );
+    assert!(property_ops(&want, &want).is_empty());
+}
