@@ -14,8 +14,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 Deutsche Telekom CMO) in the state declared in YAML manifests.\n\n\
 Typical CI use: `simfleet plan --detailed-exitcode` on pull requests, \
 `simfleet apply --auto-approve` on merge, `simfleet drift` on a schedule.\n\n\
-Exit codes: 0 success/no changes, 1 error or refusal, 2 changes present (plan with \
---detailed-exitcode), 3 apply partially failed."
+Saved plans: `simfleet plan --out plan.json` writes the plan a reviewer approves; \
+`simfleet apply plan.json` applies exactly it, after checking that no planned SIM changed since.\n\n\
+Exit codes: 0 success/no changes, 1 error, refusal or usage error, 2 changes or drift present \
+(plan with --detailed-exitcode, drift), 3 apply partially failed."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -23,18 +25,43 @@ pub struct Cli {
     /// More log output on stderr (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Print only the result: no progress, no log lines below errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Colour: `auto` on a terminal without NO_COLOR, or always / never
+    /// (for CI logs that render ANSI).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check manifests without contacting any provider.
     Validate(ValidateArgs),
-    /// Print the JSON Schema of manifest documents.
-    Schema,
+    /// Print a JSON Schema: of manifests (default), or of the JSON that
+    /// plan, drift and apply print.
+    Schema(SchemaArgs),
     /// Show what apply would change: manifests diffed against live provider state.
     Plan(PlanArgs),
-    /// Plan, confirm, and carry out the changes.
+    /// Plan, confirm, and carry out the changes; or carry out a saved plan.
     Apply(ApplyArgs),
+    /// Report where live state has left the manifests (exit 0 none, 2 drift, 1 error).
+    Drift(DriftArgs),
+    /// Render a saved plan (from `plan --out`) in any format.
+    Show(ShowPlanArgs),
+    /// Write manifests that reproduce a provider's live state.
+    Export(ExportArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
     /// Inspect one SIM at its provider.
     #[command(subcommand)]
     Sim(SimCommand),
@@ -135,6 +162,43 @@ pub enum Format {
     Json,
 }
 
+/// How plans and drift reports are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// For people.
+    Text,
+    /// Versioned, for machines (schema/).
+    Json,
+    /// For a pull-request comment or an issue.
+    Markdown,
+    /// A unified diff of live vs declared manifest YAML.
+    Diff,
+}
+
+/// `--max-change-percent`: a percentage, 0 to 100.
+fn percent(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if (0.0..=100.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{value} is outside 0-100"))
+    }
+}
+
+/// The safety checks of plan and apply.
+#[derive(Debug, Args)]
+pub struct SafetyArgs {
+    /// Refuse when more than this percentage of a provider's managed SIMs
+    /// (if at least 10) would change status.
+    #[arg(long, default_value = "30", value_parser = percent, value_name = "PERCENT")]
+    pub max_change_percent: f64,
+    /// Override the safety refusals (change percentage, protected SIMs).
+    #[arg(long)]
+    pub force: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct Scope {
     /// Manifest files or directories (all *.yaml / *.yml below them).
@@ -143,39 +207,94 @@ pub struct Scope {
     /// Only these providers (repeatable).
     #[arg(long = "provider", value_name = "NAME")]
     pub providers: Vec<String>,
-    /// Only SIMs matching: an ICCID, `tag=NAME`, or `name~GLOB` (repeatable; any may match).
+    /// Only SIMs matching: an ICCID, `tag=NAME`, or `name~GLOB` (repeatable; any may
+    /// match). A selector that matches no declared SIM is an error.
     #[arg(long = "select", value_name = "SELECTOR")]
     pub select: Vec<String>,
-    /// Never colour the output (NO_COLOR is also respected).
-    #[arg(long)]
-    pub no_color: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     #[command(flatten)]
     pub scope: Scope,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Exit 2 when there are changes, 0 when there are none (as terraform).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Exit 2 when live state differs (changes, or locked SIMs that differ),
+    /// 0 when it matches (as terraform).
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Also save the plan to FILE, for `apply FILE` after review.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// List unmanaged SIMs (live, in no manifest) instead of counting them.
+    #[arg(long)]
+    pub show_unmanaged: bool,
+    #[command(flatten)]
+    pub safety: SafetyArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
+    /// Manifest files or directories; or one saved plan file (from `plan --out`).
     #[command(flatten)]
     pub scope: Scope,
     /// Apply without asking (required when stdin is not a terminal, as in CI).
     #[arg(long)]
     pub auto_approve: bool,
-    /// Refuse when more than this percentage of a provider's managed SIMs
-    /// (if at least 10) would change status.
-    #[arg(long, default_value_t = 30.0, value_name = "PERCENT")]
-    pub max_change_percent: f64,
-    /// Override the safety refusals (change percentage, protected SIMs).
+    #[command(flatten)]
+    pub safety: SafetyArgs,
+    /// `json` prints a versioned report of what was done.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    #[command(flatten)]
+    pub scope: Scope,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// List unmanaged SIMs (live, in no manifest) instead of counting them.
     #[arg(long)]
-    pub force: bool,
+    pub show_unmanaged: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowPlanArgs {
+    /// A saved plan (from `plan --out`).
+    pub file: PathBuf,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Manifest files or directories declaring the provider.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The provider to export.
+    #[arg(long, value_name = "NAME")]
+    pub provider: String,
+    /// Folder to write into (created; existing files are not overwritten).
+    #[arg(long, value_name = "DIR", default_value = "exported")]
+    pub out: PathBuf,
+    /// Only live SIMs matching: an ICCID, `tag=NAME`, or `name~GLOB` (repeatable).
+    #[arg(long = "select", value_name = "SELECTOR")]
+    pub select: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// manifest, plan, drift or apply.
+    #[arg(default_value = "manifest", value_parser = clap::builder::PossibleValuesParser::new(simfleet::schema::NAMES))]
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

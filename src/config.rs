@@ -9,10 +9,12 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use serde::{Deserialize, Serialize};
+
 use crate::kind::{ProviderKind, Setting};
 use crate::secret::Secret;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProviderConfig {
     pub name: String,
     pub kind: ProviderKind,
@@ -27,7 +29,8 @@ pub struct ProviderConfig {
     pub origin: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Endpoint {
     Remote {
         url: String,
@@ -37,7 +40,9 @@ pub enum Endpoint {
     Sandbox { seed: PathBuf },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serialised as the reference (`{"env": NAME}`), never the value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CredentialSource {
     Env(String),
     File(PathBuf),

@@ -1,7 +1,7 @@
 //! simfleet: a declarative, GitOps-style reconciler for IoT SIM fleets.
 //!
 //! Layers, bottom up (docs/architecture.md): `model`, `kind`, `config`,
-//! `secret`, `yaml` are the bottom layer everything may import; `manifest`
+//! `secret`, `yaml`, `digest` are the bottom layer everything may import; `manifest`
 //! turns files into desired state; `provider` reads live state and writes
 //! changes; `plan` diffs, orders and checks safety; `apply` carries plans
 //! out; `render` prints them; `emulator` serves the provider APIs for tests
@@ -11,6 +11,7 @@
 
 pub mod apply;
 pub mod config;
+pub mod digest;
 pub mod emulator;
 pub mod kind;
 pub mod manifest;
@@ -19,5 +20,6 @@ pub mod operations;
 pub mod plan;
 pub mod provider;
 pub mod render;
+pub mod schema;
 pub mod secret;
 pub mod yaml;

@@ -2,14 +2,22 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 
 mod cli;
 mod commands;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    // Usage errors exit 1, never clap's 2: CI reads 2 as "changes".
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
+        }
+    };
     let filter = match cli.verbose {
+        0 if cli.quiet => "error",
         0 => "warn",
         1 => "info,simfleet=debug",
         _ => "debug,simfleet=trace",

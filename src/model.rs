@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 /// A SIM's ICCID: 18 to 22 decimal digits. The check digit is verified at
 /// validation time (a provider may opt out), not here, so live SIMs with
 /// unusual ICCIDs can still be represented.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(transparent)]
 pub struct Iccid(String);
 
@@ -110,7 +112,9 @@ pub struct DataLimit {
 }
 
 /// A managed field. The order here is the order fields are shown in plans.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Status,
@@ -144,7 +148,7 @@ impl Field {
 }
 
 /// A field's value, desired or live. `Null` is "empty": no label, no connector.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Value {
     Null,
@@ -153,6 +157,17 @@ pub enum Value {
     Set(BTreeSet<String>),
     Map(BTreeMap<String, String>),
     DataLimit(DataLimit),
+}
+
+impl Value {
+    /// Gives a value read back from untagged JSON the type of its field:
+    /// a text such as "active" reads as a status, and is text again here
+    /// unless the field is the status.
+    pub fn retype(&mut self, field: Field) {
+        if let (true, Value::Status(s)) = (field != Field::Status, &*self) {
+            *self = Value::Text(s.as_str().to_owned());
+        }
+    }
 }
 
 impl fmt::Display for Value {
@@ -194,7 +209,7 @@ pub struct DesiredSim {
 }
 
 /// A live state that simfleet must not try to change (docs/providers.md).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
 pub enum Condition {
     /// Converging toward active by itself: no action, shown as in progress.
@@ -204,7 +219,7 @@ pub enum Condition {
 }
 
 /// Live state of one SIM as read from its provider.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LiveSim {
     pub iccid: Iccid,
     /// The provider's own identifier (Onomondo's 9-digit SIM id, CMO's product id).
@@ -215,7 +230,9 @@ pub struct LiveSim {
 }
 
 /// Apply phases, in execution order (docs/architecture.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Phase {
     /// To active, unsuspend.
@@ -248,7 +265,7 @@ impl Phase {
 }
 
 /// One field of one SIM moving from its live value to its desired value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Change {
     pub field: Field,
     pub phase: Phase,

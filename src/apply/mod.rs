@@ -20,7 +20,7 @@ use crate::plan::{Plan, ProviderPlan, diff_sim};
 use crate::provider::Provider;
 
 pub use progress::Progress;
-pub use report::{ApplyReport, Failure, NotConverged, ProviderReport, Skipped};
+pub use report::{ApplyReport, Failure, NotConverged, ProviderReport, ReportDocument, Skipped};
 
 pub async fn execute(
     plan: &Plan,

@@ -85,3 +85,98 @@ impl ApplyReport {
         }
     }
 }
+
+/// The JSON apply report (`apply --format json`; schema/apply.schema.json):
+/// what was done, in plain data.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct ReportDocument {
+    pub format_version: u32,
+    pub simfleet_version: String,
+    /// The exit code the run ends with (0 all applied, 1 none, 3 partial).
+    pub exit_code: u8,
+    pub providers: Vec<ProviderDocument>,
+}
+
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct ProviderDocument {
+    pub provider: String,
+    pub applied: Vec<Iccid>,
+    pub failed: Vec<SimLine>,
+    pub skipped: Vec<SimLine>,
+    pub not_converged: Vec<SimLine>,
+    pub completed: Vec<SimLine>,
+    pub read_back_error: Option<String>,
+}
+
+/// One SIM in a report list, with the phase and what happened.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct SimLine {
+    pub iccid: Iccid,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phase: Option<Phase>,
+    pub message: String,
+}
+
+impl ApplyReport {
+    pub fn document(&self) -> ReportDocument {
+        let providers = self.providers.iter().map(|p| ProviderDocument {
+            provider: p.provider.clone(),
+            applied: p.applied.clone(),
+            failed: p
+                .failed
+                .iter()
+                .map(|f| SimLine {
+                    iccid: f.iccid.clone(),
+                    phase: Some(f.phase),
+                    message: f.failure.to_string(),
+                })
+                .collect(),
+            skipped: p
+                .skipped
+                .iter()
+                .map(|s| SimLine {
+                    iccid: s.iccid.clone(),
+                    phase: Some(s.phase),
+                    message: format!(
+                        "not attempted: the {} phase had failures",
+                        s.halted_by.as_str()
+                    ),
+                })
+                .collect(),
+            not_converged: p
+                .not_converged
+                .iter()
+                .map(|n| SimLine {
+                    iccid: n.iccid.clone(),
+                    phase: None,
+                    message: if n.differing.is_empty() {
+                        "not found when read back".into()
+                    } else {
+                        let fields: Vec<&str> = n
+                            .differing
+                            .iter()
+                            .map(|c| c.field.manifest_name())
+                            .collect();
+                        format!("still differs: {}", fields.join(", "))
+                    },
+                })
+                .collect(),
+            completed: p
+                .notes
+                .iter()
+                .map(|(iccid, phase, note)| SimLine {
+                    iccid: iccid.clone(),
+                    phase: Some(*phase),
+                    message: note.clone(),
+                })
+                .collect(),
+            read_back_error: p.read_back_error.as_ref().map(ToString::to_string),
+        });
+        ReportDocument {
+            format_version: crate::plan::FORMAT_VERSION,
+            simfleet_version: crate::plan::SIMFLEET_VERSION.into(),
+            exit_code: self.exit_code(),
+            providers: providers.collect(),
+        }
+    }
+}

@@ -1,57 +1,123 @@
-//! `simfleet apply`: plan, check safety, confirm, execute, report.
+//! `simfleet apply`: plan (or load a saved plan and check it is not stale),
+//! check safety, confirm, execute, report.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::bail;
 use simfleet::apply::{self, Progress};
-use simfleet::plan::safety;
+use simfleet::plan::Plan;
+use simfleet::plan::safety::Verdict;
+use simfleet::plan::saved::{self, SavedPlan};
+use simfleet::provider::Provider;
 use simfleet::render;
 
-use crate::cli::ApplyArgs;
+use super::Ui;
+use super::session::connect;
+use crate::cli::{ApplyArgs, Format};
 
-pub async fn run(args: ApplyArgs) -> anyhow::Result<u8> {
+pub async fn run(args: ApplyArgs, ui: Ui) -> anyhow::Result<u8> {
+    if let Some(file) = saved_plan(&args.scope.paths) {
+        return apply_saved(file, &args, ui).await;
+    }
     let session = super::session::open(&args.scope).await?;
-    let result = execute(&args, &session).await;
+    let result = async {
+        let plan = session.plan().await?.without_unmanaged_list();
+        carry_out(plan, &session.connected.clients, &args, ui).await
+    }
+    .await;
     // Sandbox state is saved whatever happened, so a partial apply is remembered.
     session.connected.sandboxes.stop(true).await?;
     result
 }
 
-async fn execute(args: &ApplyArgs, session: &super::session::Session) -> anyhow::Result<u8> {
-    let plan = session.plan().await?;
-    print!("{}", render::plan::text(&plan, super::style(&args.scope)));
+/// One path that is a file but not a manifest (`*.yaml`, `*.yml`): a
+/// saved plan.
+fn saved_plan(paths: &[std::path::PathBuf]) -> Option<&Path> {
+    let [path] = paths else { return None };
+    let manifest = matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    );
+    (path.is_file() && !manifest).then_some(path.as_path())
+}
+
+async fn apply_saved(file: &Path, args: &ApplyArgs, ui: Ui) -> anyhow::Result<u8> {
+    let saved = SavedPlan::load(file)?;
+    let connected = connect(saved.providers.iter().collect()).await?;
+    let result = async {
+        let plan = saved.plan;
+        if plan.has_errors() {
+            bail!("the saved plan has errors; nothing was applied");
+        }
+        let mut fresh = BTreeMap::new();
+        for p in plan.providers.iter().filter(|p| !p.sims.is_empty()) {
+            let Some(client) = connected.clients.get(&p.name) else {
+                bail!("provider `{}` of the saved plan is not configured", p.name);
+            };
+            let iccids: Vec<_> = p.sims.iter().map(|s| s.iccid.clone()).collect();
+            let sims = client.read_sims(&iccids, &p.read_scope()).await?;
+            fresh.insert(p.name.clone(), sims);
+        }
+        let stale = saved::stale(&plan, &fresh);
+        if !stale.is_empty() {
+            for sim in &stale {
+                eprintln!("changed since the plan: {sim}");
+            }
+            bail!(
+                "the saved plan is stale: {} planned SIM(s) changed since {} was made; \
+                 nothing was applied. Plan again.",
+                stale.len(),
+                file.display()
+            );
+        }
+        carry_out(plan, &connected.clients, args, ui).await
+    }
+    .await;
+    connected.sandboxes.stop(true).await?;
+    result
+}
+
+async fn carry_out(
+    mut plan: Plan,
+    clients: &BTreeMap<String, Arc<dyn Provider>>,
+    args: &ApplyArgs,
+    ui: Ui,
+) -> anyhow::Result<u8> {
+    plan.safety = Verdict::of(&plan, args.safety.max_change_percent, args.safety.force);
+    let json = args.format == Format::Json;
+    if !json && !ui.quiet {
+        print!("{}", render::plan::text(&plan, ui.style));
+    }
     if plan.has_errors() {
         bail!("the plan has errors; nothing was applied");
     }
-    if !plan.has_changes() {
-        return Ok(0);
-    }
-    if !args.force {
-        let refusals = safety::check(&plan, args.max_change_percent);
-        if !refusals.is_empty() {
-            for r in &refusals {
-                eprintln!("refused: {r}");
-            }
-            bail!(
-                "apply refused by {} safety check(s); nothing was applied",
-                refusals.len()
-            );
+    if plan.safety.refuses() {
+        for r in &plan.safety.refusals {
+            eprintln!("refused: {r}");
         }
+        bail!(
+            "apply refused by {} safety check(s); nothing was applied",
+            plan.safety.refusals.len()
+        );
     }
-    if !args.auto_approve && !confirmed()? {
+    if plan.has_changes() && !args.auto_approve && !confirmed()? {
         eprintln!("Apply cancelled; nothing was applied.");
         return Ok(1);
     }
-    let total = plan
-        .providers
-        .iter()
-        .flat_map(|p| &p.sims)
-        .map(|s| s.changes.len())
-        .sum();
-    let progress = Progress::new(total, std::io::stderr().is_terminal());
-    let report = apply::execute(&plan, &session.connected.clients, &progress).await;
+    let progress = Progress::new(
+        plan.change_count(),
+        std::io::stderr().is_terminal() && !ui.quiet,
+    );
+    let report = apply::execute(&plan, clients, &progress).await;
     progress.finish();
-    print!("{}", render::report::text(&report));
+    if json {
+        print!("{}", render::pretty_json(&report.document()));
+    } else if plan.has_changes() {
+        print!("{}", render::report::text(&report));
+    }
     Ok(report.exit_code())
 }
 

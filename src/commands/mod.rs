@@ -2,7 +2,9 @@
 //! This is the only place that uses `anyhow`; library modules return typed errors.
 
 mod apply;
+mod drift;
 mod emulator;
+mod export;
 mod operations;
 mod plan;
 mod session;
@@ -12,9 +14,21 @@ use std::io::IsTerminal;
 use anyhow::Context;
 use simfleet::render::Style;
 
-use crate::cli::{Cli, Command, Scope, SimCommand};
+use crate::cli::{Cli, ColorChoice, Command, SimCommand};
+
+/// How a run talks to its user, from the global flags.
+#[derive(Debug, Clone, Copy)]
+pub struct Ui {
+    pub style: Style,
+    /// `--quiet`: only the result.
+    pub quiet: bool,
+}
 
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    let ui = Ui {
+        style: style(cli.color),
+        quiet: cli.quiet,
+    };
     match cli.command {
         Command::Validate(args) => {
             let manifests = session::load(&args.paths)?;
@@ -27,13 +41,26 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             );
             Ok(0)
         }
-        Command::Schema => {
-            let schema = simfleet::manifest::json_schema();
+        Command::Schema(args) => {
+            let schema = simfleet::schema::of(&args.name).context("unknown schema")?;
             println!("{}", serde_json::to_string_pretty(&schema)?);
             Ok(0)
         }
-        Command::Plan(args) => runtime()?.block_on(plan::run(args)),
-        Command::Apply(args) => runtime()?.block_on(apply::run(args)),
+        Command::Plan(args) => runtime()?.block_on(plan::run(args, ui)),
+        Command::Apply(args) => runtime()?.block_on(apply::run(args, ui)),
+        Command::Drift(args) => runtime()?.block_on(drift::run(args, ui)),
+        Command::Show(args) => plan::show(&args, ui),
+        Command::Export(args) => runtime()?.block_on(export::run(args)),
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut command, "simfleet", &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(&mut std::io::stdout())?;
+            Ok(0)
+        }
         Command::Sim(SimCommand::Show(args)) => runtime()?.block_on(operations::show(args)),
         Command::Usage(args) => runtime()?.block_on(operations::usage(args)),
         Command::Sms(args) => runtime()?.block_on(operations::sms(args)),
@@ -49,10 +76,13 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-/// Colour only on a terminal, without NO_COLOR or --no-color.
-fn style(scope: &Scope) -> Style {
+/// `--color auto`: only on a terminal and without NO_COLOR.
+fn style(choice: ColorChoice) -> Style {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    Style {
-        color: !scope.no_color && !no_color && std::io::stdout().is_terminal(),
-    }
+    let color = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => !no_color && std::io::stdout().is_terminal(),
+    };
+    Style { color }
 }

@@ -22,7 +22,7 @@ async fn with_provider<T>(
     f: impl AsyncFnOnce(&dyn Provider) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
     let concerned = BTreeSet::from([name.to_owned()]);
-    let connected = connect(manifests, &concerned).await?;
+    let connected = connect(super::session::configs(manifests, &concerned)).await?;
     let result = match connected.clients.get(name) {
         Some(client) => f(client.as_ref()).await,
         None => Err(anyhow::anyhow!("provider `{name}` could not be connected")),
@@ -84,7 +84,7 @@ pub async fn usage(args: UsageArgs) -> anyhow::Result<u8> {
         }
     }
     let concerned: BTreeSet<String> = wanted.keys().cloned().collect();
-    let connected = connect(&manifests, &concerned).await?;
+    let connected = connect(super::session::configs(&manifests, &concerned)).await?;
     let mut rows = Vec::new();
     let mut failure = None;
     for (name, iccids) in &wanted {

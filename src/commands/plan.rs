@@ -1,23 +1,103 @@
-//! `simfleet plan`.
+//! `simfleet plan` and `simfleet show FILE`.
 
+use std::path::Path;
+
+use anyhow::Context;
+use simfleet::config::{Endpoint, ProviderConfig};
+use simfleet::manifest::Manifests;
+use simfleet::plan::Plan;
+use simfleet::plan::safety::Verdict;
+use simfleet::plan::saved::SavedPlan;
 use simfleet::render;
 
-use crate::cli::{Format, PlanArgs};
+use super::Ui;
+use super::session::Session;
+use crate::cli::{PlanArgs, ReportFormat, ShowPlanArgs};
 
-pub async fn run(args: PlanArgs) -> anyhow::Result<u8> {
+pub async fn run(args: PlanArgs, ui: Ui) -> anyhow::Result<u8> {
     let session = super::session::open(&args.scope).await?;
     let plan = session.plan().await;
-    session.connected.sandboxes.stop(false).await?;
-    let plan = plan?;
-    match args.format {
-        Format::Text => print!("{}", render::plan::text(&plan, super::style(&args.scope))),
-        Format::Json => print!("{}", render::plan::json(&plan)),
+    let Session {
+        manifests,
+        connected,
+        ..
+    } = session;
+    connected.sandboxes.stop(false).await?;
+    let mut plan = plan?;
+    plan.safety = Verdict::of(&plan, args.safety.max_change_percent, args.safety.force);
+    if let Some(out) = &args.out {
+        save(out, &plan, &manifests)?;
+    }
+    if !args.show_unmanaged {
+        plan = plan.without_unmanaged_list();
+    }
+    print!("{}", render_plan(&plan, args.format, ui));
+    if let Some(out) = &args.out
+        && !ui.quiet
+    {
+        eprintln!(
+            "Saved the plan to {}; apply exactly it with `simfleet apply {}`.",
+            out.display(),
+            out.display()
+        );
     }
     Ok(if plan.has_errors() {
         1
-    } else if plan.has_changes() && args.detailed_exitcode {
+    } else if plan.differs() && args.detailed_exitcode {
         2
     } else {
         0
     })
+}
+
+pub fn render_plan(plan: &Plan, format: ReportFormat, ui: Ui) -> String {
+    match format {
+        ReportFormat::Text => render::plan::text(plan, ui.style),
+        ReportFormat::Json => render::plan::json(plan),
+        ReportFormat::Markdown => render::markdown::plan(plan),
+        ReportFormat::Diff => render::diff::plan(plan, ui.style),
+    }
+}
+
+/// Writes the saved plan next to its final name, then renames it, so a
+/// reader never sees half a file.
+fn save(out: &Path, plan: &Plan, manifests: &Manifests) -> anyhow::Result<()> {
+    let providers = plan
+        .providers
+        .iter()
+        .filter_map(|p| manifests.providers.get(&p.name).cloned())
+        .map(absolute_seed)
+        .collect();
+    let saved = SavedPlan::new(
+        plan.clone().without_unmanaged_list(),
+        providers,
+        manifests.digest.clone(),
+    );
+    let name = out.file_name().context("--out needs a file name")?;
+    let temp = out.with_file_name(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    std::fs::write(&temp, saved.to_json())
+        .with_context(|| format!("cannot write {}", temp.display()))?;
+    std::fs::rename(&temp, out).with_context(|| format!("cannot write {}", out.display()))?;
+    Ok(())
+}
+
+/// A sandbox seed as an absolute path: the saved plan may be applied from
+/// another folder.
+fn absolute_seed(mut config: ProviderConfig) -> ProviderConfig {
+    if let Endpoint::Sandbox { seed } = &mut config.endpoint
+        && let Ok(full) = std::fs::canonicalize(&*seed)
+    {
+        *seed = full;
+    }
+    config
+}
+
+pub fn show(args: &ShowPlanArgs, ui: Ui) -> anyhow::Result<u8> {
+    let saved = SavedPlan::load(&args.file)?;
+    print!("{}", render_plan(&saved.plan, args.format, ui));
+    Ok(0)
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use simfleet::config::ProviderConfig;
 use simfleet::emulator::sandbox::Sandboxes;
 use simfleet::manifest::{self, Manifests};
 use simfleet::plan::{self, Plan, Selection};
@@ -28,13 +29,20 @@ pub struct Connected {
     pub clients: BTreeMap<String, Arc<dyn Provider>>,
 }
 
-/// Resolves credentials (all problems reported before any request), starts
-/// the sandboxes and connects each of `concerned`.
-pub async fn connect(
-    manifests: &Manifests,
+/// The configurations of the `concerned` providers.
+pub fn configs<'a>(
+    manifests: &'a Manifests,
     concerned: &BTreeSet<String>,
-) -> anyhow::Result<Connected> {
-    let configs: Vec<_> = concerned.iter().map(|n| &manifests.providers[n]).collect();
+) -> Vec<&'a ProviderConfig> {
+    concerned
+        .iter()
+        .filter_map(|n| manifests.providers.get(n))
+        .collect()
+}
+
+/// Resolves credentials (all problems reported before any request), starts
+/// the sandboxes and connects each of `configs`.
+pub async fn connect(configs: Vec<&ProviderConfig>) -> anyhow::Result<Connected> {
     let sandboxes =
         Sandboxes::start(configs.iter().copied(), Path::new(".simfleet/sandbox")).await?;
     let mut connections = Vec::new();
@@ -74,7 +82,7 @@ pub async fn open(scope: &Scope) -> anyhow::Result<Session> {
         select: scope.select.clone(),
     };
     let manifests = selection.narrow(load(&scope.paths)?)?;
-    let connected = connect(&manifests, &selection.concerned(&manifests)).await?;
+    let connected = connect(configs(&manifests, &selection.concerned(&manifests))).await?;
     Ok(Session {
         manifests,
         selection,

@@ -113,7 +113,7 @@ impl App {
         };
         let mut router = Router::new()
             .route("/_emulator/stats", get(stats))
-            .route("/_emulator/state", get(world))
+            .route("/_emulator/state", get(world).put(replace_world))
             .route("/_emulator/requests", get(requests));
         for api in registry::apis() {
             let mount = format!("/{}", api.kind.mount());
@@ -138,6 +138,20 @@ async fn stats(State(app): State<App>) -> Json<Stats> {
 
 async fn world(State(app): State<App>) -> Json<WorldState> {
     Json(app.snapshot())
+}
+
+/// Replaces the whole state (tests change live state behind a plan's back).
+async fn replace_world(State(app): State<App>, body: String) -> Response {
+    match WorldState::parse(&body, "PUT /_emulator/state") {
+        Ok(state) => match app.world.lock() {
+            Ok(mut world) => {
+                *world = state;
+                StatusCode::NO_CONTENT.into_response()
+            }
+            Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "state unavailable").into_response(),
+        },
+        Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    }
 }
 
 async fn requests(State(app): State<App>) -> Json<Vec<LoggedRequest>> {

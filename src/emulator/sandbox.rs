@@ -52,15 +52,6 @@ pub struct Sandboxes {
     running: Vec<Sandbox>,
 }
 
-/// FNV-1a, enough to notice that a seed file changed.
-fn digest(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
-}
-
 impl Sandboxes {
     /// Starts one emulator per sandbox provider among `providers`.
     pub async fn start<'a>(
@@ -83,7 +74,7 @@ impl Sandboxes {
                     source,
                 })
             })?;
-            let seed_digest = digest(&bytes);
+            let seed_digest = crate::digest::Digest::of(&bytes);
             let state_path = dir.join(format!("{provider}.json"));
             let saved = std::fs::read_to_string(&state_path)
                 .ok()

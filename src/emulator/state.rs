@@ -66,16 +66,22 @@ impl WorldState {
             path: shown.clone(),
             source,
         })?;
+        WorldState::parse(&text, &shown)
+    }
+
+    /// A state from its text (`shown` names it in errors), checked by
+    /// every emulated API.
+    pub fn parse(text: &str, shown: &str) -> Result<WorldState, StateError> {
         let mut state: WorldState =
-            serde_saphyr::from_str_with_options(&text, crate::yaml::bounded_options()).map_err(
+            serde_saphyr::from_str_with_options(text, crate::yaml::bounded_options()).map_err(
                 |e| StateError::Invalid {
-                    path: shown.clone(),
+                    path: shown.to_owned(),
                     message: e.to_string(),
                 },
             )?;
         for api in super::registry::apis() {
             (api.check)(&mut state).map_err(|message| StateError::Invalid {
-                path: shown.clone(),
+                path: shown.to_owned(),
                 message,
             })?;
         }

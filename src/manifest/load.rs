@@ -58,6 +58,8 @@ pub struct Loaded {
     pub providers: Vec<ProviderEntry>,
     pub fleets: Vec<FleetEntry>,
     pub problems: Vec<Diagnostic>,
+    /// Of every file's path and contents, in load order.
+    pub digest: crate::digest::Digest,
 }
 
 /// Loads every manifest below `paths` (files, or directories searched for
@@ -134,6 +136,8 @@ fn load_file(path: &Path, loaded: &mut Loaded) {
             return;
         }
     };
+    loaded.digest.update(path.to_string_lossy().as_bytes());
+    loaded.digest.update(text.as_bytes());
     let docs = match parse_documents(&text) {
         Ok(docs) => docs,
         Err(e) => {

@@ -11,6 +11,7 @@ mod load;
 mod node;
 pub mod types;
 mod validate;
+pub mod write;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -26,6 +27,8 @@ use crate::model::DesiredSim;
 pub struct Manifests {
     pub providers: BTreeMap<String, ProviderConfig>,
     pub sims: Vec<DesiredSim>,
+    /// Digest of the manifest files (paths and contents), for saved plans.
+    pub digest: String,
 }
 
 /// Loads and validates every manifest below `paths`.

@@ -223,6 +223,7 @@ pub struct Metadata {
 /// An absent field is not managed; `null` means "ensure empty".
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = label_alias)]
 pub struct SimSpec {
     /// 18-22 digits, quoted.
     #[serde(default)]
@@ -248,6 +249,23 @@ pub struct SimSpec {
     /// Onomondo-only settings.
     #[serde(default)]
     pub onomondo: Option<OnomondoSpec>,
+}
+
+/// The schema lists `label` next to `name`: serde's alias is invisible to
+/// schemars, and an editor would flag a valid manifest.
+fn label_alias(schema: &mut schemars::Schema) {
+    let Some(properties) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    if let Some(mut label) = properties.get("name").cloned() {
+        if let Some(object) = label.as_object_mut() {
+            object.insert(
+                "description".into(),
+                "Alias of `name` (give one of them).".into(),
+            );
+        }
+        properties.insert("label".into(), label);
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]

@@ -41,7 +41,15 @@ pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
     problems.sort();
     problems.dedup();
     sims.sort_by(|a: &DesiredSim, b| (&a.provider, &a.iccid).cmp(&(&b.provider, &b.iccid)));
-    (Manifests { providers, sims }, problems)
+    let digest = loaded.digest.hex();
+    (
+        Manifests {
+            providers,
+            sims,
+            digest,
+        },
+        problems,
+    )
 }
 
 fn resolve_providers(

@@ -34,6 +34,36 @@ pub struct SimDiff {
     pub errors: Vec<DiffProblem>,
     /// Live conditions simfleet leaves alone (in progress, locked).
     pub note: Option<Condition>,
+    /// Fields where a locked SIM differs from its manifest: reported, never
+    /// written.
+    pub locked_differences: Vec<Difference>,
+}
+
+/// One managed field whose live value is not the declared one.
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct Difference {
+    pub field: Field,
+    pub live: Value,
+    pub declared: Value,
+}
+
+/// Every managed field (those in `desired`) whose live value differs, as
+/// compared by the diff: absent collections are empty.
+pub fn differences(desired: &BTreeMap<Field, Value>, live: &LiveSim) -> Vec<Difference> {
+    desired
+        .iter()
+        .filter_map(|(&field, want)| {
+            let declared = normalised(field, Some(want));
+            let live = normalised(field, live.fields.get(&field));
+            (declared != live).then_some(Difference {
+                field,
+                live,
+                declared,
+            })
+        })
+        .collect()
 }
 
 /// A live value as compared: absent fields and empty collections are "empty".
@@ -119,7 +149,9 @@ pub fn diff_sim(
         ..SimDiff::default()
     };
     if matches!(live.condition, Some(Condition::Locked(_))) {
-        return out; // reported, never written to
+        // Reported, never written to.
+        out.locked_differences = differences(desired, live);
+        return out;
     }
     for (&field, want) in desired {
         let want = normalised(field, Some(want));

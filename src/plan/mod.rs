@@ -9,31 +9,41 @@
 //! once; rendering lives in `render`.
 
 mod diff;
+pub mod drift;
 pub mod pipeline;
 pub mod safety;
+pub mod saved;
 pub mod select;
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::{Serialize, Serializer};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::kind::ProviderKind;
 use crate::manifest::Manifests;
 use crate::model::{Change, Condition, Field, Iccid, LiveSim, Phase, SimWork, Value};
 use crate::provider::{Inventory, ReadScope};
 
-pub use diff::{DiffProblem, SimDiff, diff_sim};
+pub use diff::{DiffProblem, Difference, SimDiff, diff_sim, differences};
 pub use pipeline::{PlanError, Selection, read_and_plan};
 
+/// Version of the JSON plan, drift and apply report formats (`schema/`).
 pub const FORMAT_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize)]
+/// The simfleet release that wrote a JSON document.
+pub const SIMFLEET_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Plan {
     pub format_version: u32,
+    pub simfleet_version: String,
     pub providers: Vec<ProviderPlan>,
+    /// The safety verdict apply would reach with the flags given.
+    pub safety: safety::Verdict,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ProviderPlan {
     pub name: String,
     #[serde(rename = "type")]
@@ -44,7 +54,9 @@ pub struct ProviderPlan {
     pub sims: Vec<SimPlan>,
     /// Live conditions left alone: in progress or locked.
     pub notes: Vec<SimNote>,
-    /// Live at the provider, declared in no manifest.
+    /// How many live SIMs are declared in no manifest.
+    pub unmanaged_count: usize,
+    /// Those SIMs, when asked for (`--show-unmanaged`).
     pub unmanaged: Vec<UnmanagedSim>,
     /// Declared, but not found at the provider (an error).
     pub missing: Vec<MissingSim>,
@@ -52,10 +64,12 @@ pub struct ProviderPlan {
     pub errors: Vec<SimError>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct SimPlan {
     pub iccid: Iccid,
     pub id: String,
+    /// `file:line:column` of the SIM's manifest entry.
+    pub declared_at: String,
     /// Desired name, else the live one, for display.
     pub name: Option<String>,
     pub protect: bool,
@@ -66,35 +80,36 @@ pub struct SimPlan {
     pub desired: BTreeMap<Field, Value>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct SimNote {
     pub iccid: Iccid,
     pub condition: Condition,
+    /// Where a locked SIM differs from its manifest (nothing will change it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub differences: Vec<Difference>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct UnmanagedSim {
     pub iccid: Iccid,
     pub id: String,
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct MissingSim {
     pub iccid: Iccid,
     pub declared_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct SimError {
     pub iccid: Iccid,
     pub declared_at: String,
-    #[serde(rename = "message", serialize_with = "as_text")]
-    pub problem: DiffProblem,
-}
-
-fn as_text<S: Serializer>(value: &impl std::fmt::Display, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(value)
+    /// Why the SIM cannot be planned.
+    pub message: String,
+    /// Where the SIM differs from its manifest.
+    pub differences: Vec<Difference>,
 }
 
 impl Plan {
@@ -114,6 +129,26 @@ impl Plan {
         self.providers
             .iter()
             .any(|p| !p.missing.is_empty() || !p.errors.is_empty())
+    }
+
+    /// SIMs locked at their provider that differ from their manifests: no
+    /// change is planned for them, yet live state does not match.
+    pub fn locked_differing(&self) -> usize {
+        let notes = self.providers.iter().flat_map(|p| &p.notes);
+        notes.filter(|n| !n.differences.is_empty()).count()
+    }
+
+    /// Live state differs from the manifests: changes, or locked SIMs that
+    /// differ (what `--detailed-exitcode` reports as 2).
+    pub fn differs(&self) -> bool {
+        self.has_changes() || self.locked_differing() > 0
+    }
+
+    /// Keeps the unmanaged counts and drops the lists (`--show-unmanaged`
+    /// not given): a small manifest against a large account stays short.
+    pub fn without_unmanaged_list(mut self) -> Plan {
+        self.providers.iter_mut().for_each(|p| p.unmanaged.clear());
+        self
     }
 }
 
@@ -183,6 +218,7 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
             managed: desired.len(),
             sims: Vec::new(),
             notes: Vec::new(),
+            unmanaged_count: 0,
             unmanaged: Vec::new(),
             missing: Vec::new(),
             errors: Vec::new(),
@@ -205,13 +241,15 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
                 plan.notes.push(SimNote {
                     iccid: want.iccid.clone(),
                     condition,
+                    differences: diff.locked_differences,
                 });
             }
             for problem in diff.errors {
                 plan.errors.push(SimError {
                     iccid: want.iccid.clone(),
                     declared_at: want.origin.clone(),
-                    problem,
+                    message: problem.to_string(),
+                    differences: differences(&want.fields, have),
                 });
             }
             if !diff.changes.is_empty() {
@@ -220,6 +258,7 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
                 plan.sims.push(SimPlan {
                     iccid: want.iccid.clone(),
                     id: have.id.clone(),
+                    declared_at: want.origin.clone(),
                     name,
                     protect: want.protect,
                     changes: diff.changes,
@@ -241,11 +280,14 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
             })
             .collect();
         plan.unmanaged.sort_by(|a, b| a.iccid.cmp(&b.iccid));
+        plan.unmanaged_count = plan.unmanaged.len();
         plan.sims.sort_by(|a, b| a.iccid.cmp(&b.iccid));
         providers.push(plan);
     }
     Plan {
         format_version: FORMAT_VERSION,
+        simfleet_version: SIMFLEET_VERSION.to_owned(),
         providers,
+        safety: safety::Verdict::default(),
     }
 }

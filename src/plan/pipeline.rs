@@ -18,6 +18,12 @@ use crate::provider::{Provider, ProviderError, ReadScope};
 pub enum PlanError {
     #[error("--provider {name}: no such provider; known: {known:?}")]
     UnknownProvider { name: String, known: Vec<String> },
+    #[error("--select {selector}: matches no SIM declared in the manifests{}",
+        if providers.is_empty() { String::new() } else { format!(" of provider(s) {}", providers.join(", ")) })]
+    SelectsNothing {
+        selector: String,
+        providers: Vec<String>,
+    },
     #[error("reading provider `{provider}`: {source}")]
     Read {
         provider: String,
@@ -47,9 +53,19 @@ impl Selection {
             }
         }
         let wanted = |p: &str| self.providers.is_empty() || self.providers.iter().any(|n| n == p);
-        manifests
-            .sims
-            .retain(|s| wanted(&s.provider) && selected(s, &self.select));
+        manifests.sims.retain(|s| wanted(&s.provider));
+        // A selector that matches nothing is a typo, not an empty plan that
+        // CI would read as "no changes".
+        for selector in &self.select {
+            let one = std::slice::from_ref(selector);
+            if !manifests.sims.iter().any(|s| selected(s, one)) {
+                return Err(PlanError::SelectsNothing {
+                    selector: selector.clone(),
+                    providers: self.providers.clone(),
+                });
+            }
+        }
+        manifests.sims.retain(|s| selected(s, &self.select));
         Ok(manifests)
     }
 
@@ -92,7 +108,10 @@ pub async fn read_and_plan(
     }
     let mut plan = build(manifests, &inventories);
     if selection.hides_unmanaged() {
-        plan.providers.iter_mut().for_each(|p| p.unmanaged.clear());
+        plan.providers.iter_mut().for_each(|p| {
+            p.unmanaged.clear();
+            p.unmanaged_count = 0;
+        });
     }
     Ok(plan)
 }

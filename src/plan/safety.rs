@@ -2,9 +2,42 @@
 //! (docs/architecture.md, "Safety"), like octoDNS's `raise_if_unsafe`.
 //! They only read the plan; `--force` skips them.
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
 use crate::model::{Field, Iccid, Phase, Value};
 
 use super::Plan;
+
+/// The default of `--max-change-percent`.
+pub const DEFAULT_MAX_CHANGE_PERCENT: f64 = 30.0;
+
+/// The safety verdict on a plan, as `plan` shows it and `apply` enforces it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Verdict {
+    pub max_change_percent: f64,
+    /// `--force` was given: refusals are shown, not enforced.
+    pub forced: bool,
+    /// Why apply refuses this plan; empty when it does not.
+    pub refusals: Vec<String>,
+}
+
+impl Verdict {
+    /// The checks of [`check`] on `plan`, under the flags given.
+    pub fn of(plan: &Plan, max_change_percent: f64, forced: bool) -> Verdict {
+        let refusals = check(plan, max_change_percent);
+        Verdict {
+            max_change_percent,
+            forced,
+            refusals: refusals.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    /// Apply must not go ahead.
+    pub fn refuses(&self) -> bool {
+        !self.forced && !self.refusals.is_empty()
+    }
+}
 
 /// Below this many managed SIMs the percentage guard does not apply.
 const MIN_MANAGED_FOR_PERCENT: usize = 10;

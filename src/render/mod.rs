@@ -5,6 +5,9 @@
 //! Renderers take library types and a [`Style`], never command-line types,
 //! and never reorder or filter what they are given.
 
+pub mod diff;
+pub mod drift;
+pub mod markdown;
 pub mod operations;
 pub mod plan;
 pub mod report;
@@ -40,4 +43,12 @@ impl Style {
 /// `1 SIM`, `2 SIMs`.
 pub fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Pretty JSON with a final newline. The documents rendered are plain data
+/// with string keys, which always serialise.
+pub fn pretty_json(value: &impl serde::Serialize) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
+    s.push('\n');
+    s
 }

@@ -85,7 +85,17 @@ pub fn text(plan: &Plan, style: Style) -> String {
                 Condition::InProgress(d) => ("in progress", d),
                 Condition::Locked(d) => ("locked, not touched", d),
             };
-            let _ = writeln!(out, "  ! {} {tag}: {detail}", note.iccid);
+            let differs = if note.differences.is_empty() {
+                String::new()
+            } else {
+                let fields: Vec<&str> = note
+                    .differences
+                    .iter()
+                    .map(|d| d.field.manifest_name())
+                    .collect();
+                format!(" (differs from the manifest: {})", fields.join(", "))
+            };
+            let _ = writeln!(out, "  ! {} {tag}: {detail}{differs}", note.iccid);
         }
         for err in &provider.errors {
             let _ = writeln!(
@@ -94,7 +104,7 @@ pub fn text(plan: &Plan, style: Style) -> String {
                 style.red("error"),
                 err.iccid,
                 err.declared_at,
-                err.problem
+                err.message
             );
         }
         for missing in &provider.missing {
@@ -107,11 +117,16 @@ pub fn text(plan: &Plan, style: Style) -> String {
                 provider.name
             );
         }
-        if !provider.unmanaged.is_empty() {
+        if provider.unmanaged_count > 0 {
+            let hint = if provider.unmanaged.is_empty() {
+                " (list them with --show-unmanaged)"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 out,
-                "  unmanaged (live, in no manifest): {}",
-                provider.unmanaged.len()
+                "  unmanaged (live, in no manifest): {}{hint}",
+                provider.unmanaged_count
             );
             for sim in &provider.unmanaged {
                 let name = sim
@@ -147,16 +162,40 @@ pub fn text(plan: &Plan, style: Style) -> String {
             per_phase[1],
             per_phase[2]
         );
+    } else if errors == 0 && plan.locked_differing() > 0 {
+        let _ = writeln!(
+            out,
+            "No changes can be applied, but {} locked at the provider {} from the manifests.",
+            plural(plan.locked_differing(), "SIM"),
+            if plan.locked_differing() == 1 {
+                "differs"
+            } else {
+                "differ"
+            }
+        );
     } else if errors == 0 {
         out.push_str("No changes. Live state matches the manifests.\n");
+    }
+    out.push_str(&safety(plan, style));
+    out
+}
+
+/// The safety verdict, when it has something to say.
+fn safety(plan: &Plan, style: Style) -> String {
+    let verdict = &plan.safety;
+    let mut out = String::new();
+    for refusal in &verdict.refusals {
+        let label = if verdict.forced {
+            style.yellow("overridden by --force:")
+        } else {
+            style.red("apply would refuse:")
+        };
+        let _ = writeln!(out, "{label} {refusal}");
     }
     out
 }
 
 /// The JSON plan (`format_version` 1; see schema/plan.schema.json).
 pub fn json(plan: &Plan) -> String {
-    // Plans are plain data; serialising them cannot fail.
-    let mut s = serde_json::to_string_pretty(plan).unwrap_or_default();
-    s.push('\n');
-    s
+    super::pretty_json(plan)
 }

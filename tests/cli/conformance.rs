@@ -177,3 +177,175 @@ fn every_emulator_answers_429_with_retry_after_when_the_budget_is_spent() {
         assert!((wire(kind).error_shape)(&body), "{kind}: 429 body {body}");
     }
 }
+
+/// Changes `iccid` in the emulator state of `kind` behind simfleet's back;
+/// returns the manifest name of the field changed.
+fn change_behind_the_plan(kind: ProviderKind, state: &mut Value, iccid: &str) -> &'static str {
+    let toggle = |v: &mut Value, a: &str, b: &str| {
+        *v = Value::from(if v == a { b } else { a });
+    };
+    let (list, key) = match kind {
+        ProviderKind::TelekomCmo => ("products", "id"),
+        _ => ("sims", "iccid"),
+    };
+    let record = state[kind.as_str()][list]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|s| s[key].as_str().unwrap().ends_with(iccid))
+        .unwrap_or_else(|| panic!("{kind}: no {iccid} in the state"));
+    match kind {
+        ProviderKind::Onomondo => {
+            let on = record["activated"].as_bool().unwrap();
+            record["activated"] = Value::Bool(!on);
+            "status"
+        }
+        ProviderKind::Infobip => {
+            toggle(&mut record["status"], "Active", "Suspended");
+            "status"
+        }
+        ProviderKind::Eseye => {
+            toggle(&mut record["packageId"], "pkg-premium", "pkg-standard");
+            "package"
+        }
+        ProviderKind::TelekomCmo => {
+            toggle(&mut record["status"], "ACTIVE", "SUSPENDED");
+            "status"
+        }
+    }
+}
+
+#[test]
+fn every_kind_refuses_a_saved_plan_gone_stale_and_writes_nothing() {
+    for kind in ProviderKind::ALL {
+        let ws = Workspace::example(kind, &[]);
+        let plan = ws.on_manifests(&["plan", "--out", "plan.json"]);
+        assert_eq!(plan.code, 0, "{kind}: {}\n{}", plan.stdout, plan.stderr);
+        let saved = std::fs::read_to_string(ws.path().join("plan.json")).unwrap();
+        ws.assert_no_secret(&[&crate::support::Run {
+            code: 0,
+            stdout: saved.clone(),
+            stderr: String::new(),
+        }]);
+        let saved: Value = serde_json::from_str(&saved).unwrap();
+        let sims = &saved["plan"]["providers"][0]["sims"];
+        let iccid = sims[0]["iccid"].as_str().unwrap().to_owned();
+
+        let e = ws.emulator();
+        let mut state = e.get("/_emulator/state");
+        let field = change_behind_the_plan(kind, &mut state, &iccid);
+        let answer = e.send(
+            "PUT",
+            "/_emulator/state",
+            None,
+            "application/json",
+            &state.to_string(),
+        );
+        assert_eq!(answer.status, 204, "{kind}: {}", answer.body);
+        let writes_before = writes(e);
+
+        let apply = ws.run(&["apply", "--auto-approve", "plan.json"]);
+        assert_eq!(apply.code, 1, "{kind}: {}\n{}", apply.stdout, apply.stderr);
+        apply.assert_stderr(format!("SIM {iccid}: {field} was"));
+        apply.assert_stderr("the saved plan is stale");
+        assert_eq!(writes(e), writes_before, "{kind}: a stale plan wrote");
+
+        // Unchanged, the same saved plan applies.
+        let again = ws.on_manifests(&["plan", "--out", "plan.json"]);
+        assert_eq!(again.code, 0, "{kind}: {}", again.stderr);
+        let apply = ws.run(&["apply", "--auto-approve", "plan.json"]);
+        assert_eq!(apply.code, 0, "{kind}: {}\n{}", apply.stdout, apply.stderr);
+    }
+}
+
+/// Requests that are not reads (token requests and CMO's POST find, a
+/// search, left out).
+fn writes(e: &Emulator) -> usize {
+    let log = e.requests();
+    log.iter()
+        .filter(|r| {
+            let route = r["route"].as_str().unwrap();
+            r["method"] != "GET" && !route.contains("token") && !route.ends_with("/find")
+        })
+        .count()
+}
+
+#[test]
+fn every_kind_exports_manifests_that_plan_no_changes() {
+    for kind in ProviderKind::ALL {
+        let ws = Workspace::example(kind, &[]);
+        let export = ws.on_manifests(&[
+            "export",
+            "--out",
+            "exported",
+            "--provider",
+            &provider_of(&ws),
+        ]);
+        assert_eq!(
+            export.code, 0,
+            "{kind}: {}\n{}",
+            export.stdout, export.stderr
+        );
+        let plan = ws.run(&["plan", "--detailed-exitcode", "exported"]);
+        assert_eq!(plan.code, 0, "{kind}: {}\n{}", plan.stdout, plan.stderr);
+        plan.assert_stdout("No changes.");
+        let exported = std::fs::read_to_string(ws.path().join("exported/providers.yaml")).unwrap();
+        assert!(exported.contains("{env: "), "{kind}: {exported}");
+        ws.assert_no_secret(&[&crate::support::Run {
+            code: 0,
+            stdout: exported,
+            stderr: String::new(),
+        }]);
+    }
+}
+
+/// The provider name the example workspace uses.
+fn provider_of(ws: &Workspace) -> String {
+    let text = std::fs::read_to_string(ws.path().join("m/providers.yaml")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    doc["providers"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn every_kind_reports_drift_with_exit_2_then_0_and_1_on_error() {
+    for kind in ProviderKind::ALL {
+        let ws = Workspace::example(kind, &[]);
+        let drift = ws.on_manifests(&["drift"]);
+        assert_eq!(drift.code, 2, "{kind}: {}\n{}", drift.stdout, drift.stderr);
+        insta::assert_snapshot!(format!("{kind}_drift_text"), drift.stdout);
+        let markdown = ws.on_manifests(&["drift", "--format", "markdown"]);
+        insta::assert_snapshot!(format!("{kind}_drift_markdown"), markdown.stdout);
+        let json = ws.on_manifests(&["drift", "--format", "json"]);
+        crate::schemas::assert_valid("drift", &json.stdout);
+
+        let apply = ws.on_manifests(&["apply", "--auto-approve", "--format", "json"]);
+        assert_eq!(apply.code, 0, "{kind}: {}\n{}", apply.stdout, apply.stderr);
+        crate::schemas::assert_valid("apply", &apply.stdout);
+        let mut clean = ws.on_manifests(&["drift"]);
+        for _ in 0..10 {
+            if clean.code != 2 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            clean = ws.on_manifests(&["drift"]);
+        }
+        assert_eq!(clean.code, 0, "{kind}: {}", clean.stdout);
+
+        let ws = ws
+            .env("SIMFLEET_TEST_CLIENT_SECRET", "wrong-secret-123456")
+            .env("SIMFLEET_TEST_TOKEN", "wrong-secret-123456")
+            .env("SIMFLEET_TEST_API_KEY", "wrong-secret-123456");
+        let failed = ws.on_manifests(&["drift"]);
+        assert_eq!(
+            failed.code, 1,
+            "{kind}: {}\n{}",
+            failed.stdout, failed.stderr
+        );
+    }
+}

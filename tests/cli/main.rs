@@ -10,6 +10,7 @@ mod infobip;
 mod manifests;
 mod onomondo;
 mod quickstart;
+mod schemas;
 mod support;
 mod telekom_cmo;
 mod workspace;

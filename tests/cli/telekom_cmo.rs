@@ -8,16 +8,10 @@ use crate::workspace::Workspace;
 
 /// Provider `hub` at the emulator's tenant `sandbox`.
 fn at_emulator(ws: Workspace, concurrency: u32) -> Workspace {
-    let url = ws.emulator().url(TelekomCmo.mount());
     ws.provider(
         "hub",
         TelekomCmo,
-        json!({
-            "tenant": "sandbox",
-            "token_url": format!("{url}/token"),
-            "rate_limit": 200,
-            "concurrency": concurrency,
-        }),
+        json!({"rate_limit": 200, "concurrency": concurrency}),
     )
 }
 

@@ -52,6 +52,26 @@ impl Workspace {
         ws
     }
 
+    /// The bundled example of `kind` against an emulator serving its
+    /// sandbox seed: the example's fleets in `m/`, its provider (by the
+    /// name the fleets use) at the emulator.
+    pub fn example(kind: ProviderKind, extra: &[&str]) -> Workspace {
+        let fleets = std::fs::read_dir(repo().join(format!("examples/{kind}")))
+            .expect("example folder")
+            .flatten()
+            .map(|e| std::fs::read_to_string(e.path()).expect("example file"));
+        let name = fleets
+            .flat_map(|text| {
+                let line = text.lines().find(|l| l.starts_with("provider:"));
+                line.map(|l| l["provider:".len()..].trim().to_owned())
+            })
+            .next()
+            .expect("an example fleet names its provider");
+        let ws = Workspace::sandbox(kind, extra).provider(&name, kind, json!({}));
+        ws.example_fleets(kind);
+        ws
+    }
+
     /// With copies of `examples/` and `sandbox/`, so runs can change them.
     pub fn with_examples(self) -> Workspace {
         copy_dir(&repo().join("examples"), &self.path().join("examples"));
@@ -87,6 +107,13 @@ impl Workspace {
             self = self.env(&var, value);
         }
         entry.insert("credentials".into(), Value::Object(credentials));
+        let url = self.emulator().url(kind.mount());
+        for (setting, template) in kind.capabilities().sandbox_settings {
+            entry.insert(
+                setting.name().into(),
+                json!(template.replace("{url}", &url)),
+            );
+        }
         if let Value::Object(settings) = settings {
             entry.extend(settings);
         }

@@ -1,0 +1,26 @@
+//! `simfleet drift`: exit 0 no drift, 2 drift, 1 error.
+
+use simfleet::plan::drift::Drift;
+use simfleet::render;
+
+use super::Ui;
+use crate::cli::{DriftArgs, ReportFormat};
+
+pub async fn run(args: DriftArgs, ui: Ui) -> anyhow::Result<u8> {
+    let session = super::session::open(&args.scope).await?;
+    let plan = session.plan().await;
+    session.connected.sandboxes.stop(false).await?;
+    let mut plan = plan?;
+    if !args.show_unmanaged {
+        plan = plan.without_unmanaged_list();
+    }
+    let drift = Drift::of(&plan);
+    let text = match args.format {
+        ReportFormat::Text => render::drift::text(&drift, ui.style),
+        ReportFormat::Json => render::drift::json(&drift),
+        ReportFormat::Markdown => render::markdown::drift(&drift),
+        ReportFormat::Diff => render::diff::drift(&drift, ui.style),
+    };
+    print!("{text}");
+    Ok(if drift.has_drift() { 2 } else { 0 })
+}

@@ -1,0 +1,82 @@
+//! `simfleet export`: manifests that reproduce one provider's live state.
+
+use std::collections::BTreeSet;
+
+use anyhow::{Context, bail};
+use simfleet::manifest::write;
+use simfleet::model::DesiredSim;
+use simfleet::plan::select::selected;
+use simfleet::provider::ReadScope;
+
+use super::session::{configs, connect, load};
+use crate::cli::ExportArgs;
+
+pub async fn run(args: ExportArgs) -> anyhow::Result<u8> {
+    let manifests = load(&args.paths)?;
+    let Some(config) = manifests.providers.get(&args.provider) else {
+        bail!(
+            "--provider {}: no such provider; known: {:?}",
+            args.provider,
+            manifests.providers.keys().collect::<Vec<_>>()
+        );
+    };
+    let connected = connect(configs(
+        &manifests,
+        &BTreeSet::from([args.provider.clone()]),
+    ))
+    .await?;
+    let result = async {
+        let client = connected
+            .clients
+            .get(&args.provider)
+            .context("the provider did not connect")?;
+        let inventory = client.read_inventory(&ReadScope::default()).await?;
+        let mut sims = inventory.sims;
+        sims.retain(|sim| {
+            // Selectors match declared SIMs; a live SIM is matched as if
+            // declared with its live fields.
+            let as_declared = DesiredSim {
+                iccid: sim.iccid.clone(),
+                provider: args.provider.clone(),
+                fields: sim.fields.clone(),
+                protect: false,
+                origin: String::new(),
+                fleet: String::new(),
+            };
+            selected(&as_declared, &args.select)
+        });
+        if !config.kind.capabilities().detail_fields.is_empty() && !sims.is_empty() {
+            let iccids: Vec<_> = sims.iter().map(|s| s.iccid.clone()).collect();
+            let scope = ReadScope {
+                details: iccids.iter().cloned().collect(),
+            };
+            sims = client.read_sims(&iccids, &scope).await?;
+        }
+        sims.sort_by(|a, b| a.iccid.cmp(&b.iccid));
+        let files = write::export(config, &sims);
+        std::fs::create_dir_all(&args.out)
+            .with_context(|| format!("cannot create {}", args.out.display()))?;
+        for (name, _) in &files {
+            let path = args.out.join(name);
+            if path.exists() {
+                bail!("{} exists; export writes only new files", path.display());
+            }
+        }
+        for (name, text) in &files {
+            let path = args.out.join(name);
+            std::fs::write(&path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        eprintln!(
+            "Exported {} SIM(s) of provider `{}` to {} ({} files).",
+            sims.len(),
+            args.provider,
+            args.out.display(),
+            files.len()
+        );
+        Ok(0)
+    }
+    .await;
+    connected.sandboxes.stop(false).await?;
+    result
+}

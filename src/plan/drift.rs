@@ -1,0 +1,108 @@
+//! Drift: where live state has left the manifests, read off a plan.
+//!
+//! A drift report is a view of the same comparison `plan` makes (the diff
+//! exists once), arranged for a scheduled job: every drifted SIM with each
+//! field live vs declared, SIMs missing at the provider, locked SIMs that
+//! differ, and the unmanaged SIMs counted. It never decides what to write.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Difference, MissingSim, Plan, UnmanagedSim, differences};
+use crate::kind::ProviderKind;
+use crate::model::{Condition, Iccid};
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Drift {
+    pub format_version: u32,
+    pub simfleet_version: String,
+    pub providers: Vec<ProviderDrift>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ProviderDrift {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: ProviderKind,
+    pub managed: usize,
+    /// Managed SIMs whose live fields differ from the manifests.
+    pub drifted: Vec<DriftedSim>,
+    /// SIMs locked at the provider that differ; simfleet cannot change them.
+    pub locked: Vec<DriftedSim>,
+    /// Declared, but not at the provider.
+    pub missing: Vec<MissingSim>,
+    pub unmanaged_count: usize,
+    /// Listed with `--show-unmanaged`.
+    pub unmanaged: Vec<UnmanagedSim>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct DriftedSim {
+    pub iccid: Iccid,
+    /// `file:line:column` of the manifest entry; empty for locked SIMs.
+    pub declared_at: String,
+    /// Why simfleet leaves it alone (locked SIMs only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked: Option<String>,
+    pub differences: Vec<Difference>,
+}
+
+impl Drift {
+    pub fn of(plan: &Plan) -> Drift {
+        let providers = plan.providers.iter().map(|p| {
+            let changed = p.sims.iter().map(|s| DriftedSim {
+                iccid: s.iccid.clone(),
+                declared_at: s.declared_at.clone(),
+                locked: None,
+                differences: differences(&s.desired, &s.live),
+            });
+            let unplannable = p.errors.iter().map(|e| DriftedSim {
+                iccid: e.iccid.clone(),
+                declared_at: e.declared_at.clone(),
+                locked: None,
+                differences: e.differences.clone(),
+            });
+            let mut drifted: Vec<DriftedSim> = changed
+                .chain(unplannable)
+                .filter(|d| !d.differences.is_empty())
+                .collect();
+            drifted.sort_by(|a, b| a.iccid.cmp(&b.iccid));
+            drifted.dedup_by(|a, b| a.iccid == b.iccid);
+            let locked = p
+                .notes
+                .iter()
+                .filter(|n| !n.differences.is_empty())
+                .map(|n| DriftedSim {
+                    iccid: n.iccid.clone(),
+                    declared_at: String::new(),
+                    locked: match &n.condition {
+                        Condition::Locked(why) | Condition::InProgress(why) => Some(why.clone()),
+                    },
+                    differences: n.differences.clone(),
+                })
+                .collect();
+            ProviderDrift {
+                name: p.name.clone(),
+                kind: p.kind,
+                managed: p.managed,
+                drifted,
+                locked,
+                missing: p.missing.clone(),
+                unmanaged_count: p.unmanaged_count,
+                unmanaged: p.unmanaged.clone(),
+            }
+        });
+        Drift {
+            format_version: plan.format_version,
+            simfleet_version: plan.simfleet_version.clone(),
+            providers: providers.collect(),
+        }
+    }
+
+    /// Live state has left the manifests (unmanaged SIMs alone are not drift).
+    pub fn has_drift(&self) -> bool {
+        self.providers
+            .iter()
+            .any(|p| !p.drifted.is_empty() || !p.locked.is_empty() || !p.missing.is_empty())
+    }
+}

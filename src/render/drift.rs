@@ -1,0 +1,92 @@
+//! Drift rendering: text for a scheduled job's log and JSON for machines.
+//! Markdown lives in `markdown`, the unified diff in `diff`.
+
+use std::fmt::Write as _;
+
+use super::{Style, plural};
+use crate::plan::drift::{Drift, DriftedSim};
+
+fn sim_lines(out: &mut String, style: Style, sim: &DriftedSim, mark: &str) {
+    let at = if sim.declared_at.is_empty() {
+        String::new()
+    } else {
+        format!("  ({})", sim.declared_at)
+    };
+    let locked = sim
+        .locked
+        .as_deref()
+        .map(|why| format!("  locked: {why}"))
+        .unwrap_or_default();
+    let _ = writeln!(out, "  {mark} {}{at}{locked}", sim.iccid);
+    for d in &sim.differences {
+        let _ = writeln!(
+            out,
+            "      {}: live {}, declared {}",
+            d.field.manifest_name(),
+            style.red(&d.live.to_string()),
+            style.green(&d.declared.to_string())
+        );
+    }
+}
+
+pub fn text(drift: &Drift, style: Style) -> String {
+    let mut out = String::new();
+    for p in &drift.providers {
+        let _ = writeln!(
+            out,
+            "{} {} ({}): {} managed, {} drifted, {} missing, {} locked and different, {} unmanaged",
+            style.bold("provider"),
+            style.bold(&p.name),
+            p.kind,
+            p.managed,
+            p.drifted.len(),
+            p.missing.len(),
+            p.locked.len(),
+            p.unmanaged_count
+        );
+        for sim in &p.drifted {
+            sim_lines(&mut out, style, sim, &style.yellow("~"));
+        }
+        for sim in &p.locked {
+            sim_lines(&mut out, style, sim, "!");
+        }
+        for m in &p.missing {
+            let _ = writeln!(
+                out,
+                "  {} {} declared at {} is not at the provider",
+                style.red("missing"),
+                m.iccid,
+                m.declared_at
+            );
+        }
+        for u in &p.unmanaged {
+            let name = u
+                .name
+                .as_deref()
+                .map(|n| format!(" {n:?}"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  ? {}{name}  id {}", u.iccid, u.id);
+        }
+        out.push('\n');
+    }
+    let drifted: usize = drift.providers.iter().map(|p| p.drifted.len()).sum();
+    let missing: usize = drift.providers.iter().map(|p| p.missing.len()).sum();
+    let locked: usize = drift.providers.iter().map(|p| p.locked.len()).sum();
+    if drift.has_drift() {
+        let _ = writeln!(
+            out,
+            "Drift: {} drifted, {} missing, {} locked and different.",
+            plural(drifted, "SIM"),
+            plural(missing, "SIM"),
+            plural(locked, "SIM")
+        );
+    } else {
+        out.push_str("No drift. Live state matches the manifests.\n");
+    }
+    out
+}
+
+/// The JSON drift report (`format_version` 1; schema/drift.schema.json).
+pub fn json(drift: &Drift) -> String {
+    super::pretty_json(drift)
+}
