@@ -53,7 +53,11 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Export(args) => runtime()?.block_on(export::run(args)),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(args.shell, &mut command, "simfleet", &mut std::io::stdout());
+            // Into memory first: clap_complete panics on a failed write
+            // (a closed pipe), writing to a Vec cannot fail.
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "simfleet", &mut script);
+            std::io::Write::write_all(&mut std::io::stdout(), &script)?;
             Ok(0)
         }
         Command::Man => {

@@ -51,3 +51,43 @@ fn protected_sim_is_not_restricted_without_force() {
     apply.assert_stderr("89457387300000024193 is protected");
     apply.assert_stderr("--force");
 }
+
+#[test]
+fn usage_errors_and_empty_selections_exit_1_never_2() {
+    let dir = workspace();
+    let bogus = dir.run(&[
+        "plan",
+        "--detailed-exitcode",
+        "--bogus",
+        "examples/onomondo",
+    ]);
+    assert_eq!(bogus.code, 1, "{}", bogus.stderr);
+    let percent = dir.run(&["plan", "--max-change-percent", "150", "examples/onomondo"]);
+    assert_eq!(percent.code, 1, "{}", percent.stderr);
+    percent.assert_stderr("150 is outside 0-100");
+    let select = dir.run(&[
+        "plan",
+        "--detailed-exitcode",
+        "--select",
+        "tag=nonexistent",
+        "examples/onomondo",
+    ]);
+    assert_eq!(select.code, 1, "{}", select.stdout);
+    select.assert_stderr("--select tag=nonexistent: matches no SIM");
+    let help = dir.run(&["plan", "--help"]);
+    assert_eq!(help.code, 0);
+    help.assert_stdout("--show-unmanaged");
+}
+
+#[test]
+fn completions_and_the_man_page_are_generated() {
+    let dir = workspace();
+    for shell in ["bash", "zsh", "fish"] {
+        let run = dir.run(&["completions", shell]);
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        run.assert_stdout("drift");
+    }
+    let man = dir.run(&["man"]);
+    assert_eq!(man.code, 0, "{}", man.stderr);
+    man.assert_stdout(".TH simfleet 1");
+}
