@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Style, plural};
+use super::{Style, missing_line, plural, unmanaged_line};
 use crate::plan::drift::{Drift, DriftedSim};
 
 fn sim_lines(out: &mut String, style: Style, sim: &DriftedSim, mark: &str) {
@@ -51,21 +51,10 @@ pub fn text(drift: &Drift, style: Style) -> String {
             sim_lines(&mut out, style, sim, "!");
         }
         for m in &p.missing {
-            let _ = writeln!(
-                out,
-                "  {} {} declared at {} is not at the provider",
-                style.red("missing"),
-                m.iccid,
-                m.declared_at
-            );
+            let _ = writeln!(out, "  {}", missing_line(style, m, &p.name));
         }
         for u in &p.unmanaged {
-            let name = u
-                .name
-                .as_deref()
-                .map(|n| format!(" {n:?}"))
-                .unwrap_or_default();
-            let _ = writeln!(out, "  ? {}{name}  id {}", u.iccid, u.id);
+            let _ = writeln!(out, "  {}", unmanaged_line(u));
         }
         out.push('\n');
     }

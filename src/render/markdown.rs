@@ -7,8 +7,8 @@
 use std::fmt::Write as _;
 
 use crate::model::Phase;
-use crate::plan::Plan;
 use crate::plan::drift::{Drift, DriftedSim};
+use crate::plan::{MissingSim, Plan};
 
 /// GitHub's limit on a comment body, in characters.
 pub const COMMENT_LIMIT: usize = 65_536;
@@ -21,6 +21,16 @@ pub const DRIFT_MARKER: &str = "<!-- simfleet:drift -->";
 /// Markdown table cells must not break the table.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// A list item for a SIM declared but not at its provider.
+fn missing_item(sim: &MissingSim, provider: &str) -> String {
+    format!(
+        "- missing: `{}` declared at {} is not at provider `{}`\n",
+        sim.iccid,
+        cell(&sim.declared_at),
+        cell(provider)
+    )
 }
 
 /// Appends `blocks` while they fit, then a line counting the rest.
@@ -78,13 +88,7 @@ pub fn plan(plan: &Plan) -> String {
                 );
             }
             for m in &p.missing {
-                let _ = writeln!(
-                    out,
-                    "- `{}` declared at {} is not at provider `{}`",
-                    m.iccid,
-                    cell(&m.declared_at),
-                    cell(&p.name)
-                );
+                out.push_str(&missing_item(m, &p.name));
             }
         }
         out.push('\n');
@@ -181,13 +185,7 @@ pub fn drift(drift: &Drift) -> String {
     out.push('\n');
     for p in &drift.providers {
         for m in &p.missing {
-            let _ = writeln!(
-                out,
-                "- missing: `{}` declared at {} is not at provider `{}`",
-                m.iccid,
-                cell(&m.declared_at),
-                cell(&p.name)
-            );
+            out.push_str(&missing_item(m, &p.name));
         }
     }
     let blocks = drift

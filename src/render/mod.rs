@@ -52,3 +52,23 @@ pub fn pretty_json(value: &impl serde::Serialize) -> String {
     s.push('\n');
     s
 }
+
+/// `missing ICCID declared at FILE:LINE:COL is not at provider `NAME``.
+pub(crate) fn missing_line(style: Style, sim: &crate::plan::MissingSim, provider: &str) -> String {
+    format!(
+        "{} {} declared at {} is not at provider `{provider}`",
+        style.red("missing"),
+        sim.iccid,
+        sim.declared_at
+    )
+}
+
+/// `? ICCID "name"  id ID` for an unmanaged SIM.
+pub(crate) fn unmanaged_line(sim: &crate::plan::UnmanagedSim) -> String {
+    let name = sim
+        .name
+        .as_deref()
+        .map(|n| format!(" {n:?}"))
+        .unwrap_or_default();
+    format!("? {}{name}  id {}", sim.iccid, sim.id)
+}

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Style, plural};
+use super::{Style, missing_line, plural, unmanaged_line};
 use crate::model::{Change, Condition, Field, Phase, set_delta};
 use crate::plan::Plan;
 
@@ -108,14 +108,7 @@ pub fn text(plan: &Plan, style: Style) -> String {
             );
         }
         for missing in &provider.missing {
-            let _ = writeln!(
-                out,
-                "  {} {} declared at {} is not at provider `{}`",
-                style.red("missing"),
-                missing.iccid,
-                missing.declared_at,
-                provider.name
-            );
+            let _ = writeln!(out, "  {}", missing_line(style, missing, &provider.name));
         }
         if provider.unmanaged_count > 0 {
             let hint = if provider.unmanaged.is_empty() {
@@ -129,12 +122,7 @@ pub fn text(plan: &Plan, style: Style) -> String {
                 provider.unmanaged_count
             );
             for sim in &provider.unmanaged {
-                let name = sim
-                    .name
-                    .as_deref()
-                    .map(|n| format!(" {n:?}"))
-                    .unwrap_or_default();
-                let _ = writeln!(out, "    ? {}{name}  id {}", sim.iccid, sim.id);
+                let _ = writeln!(out, "    {}", unmanaged_line(sim));
             }
         }
         out.push('\n');
