@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{FORMAT_VERSION, Plan, SIMFLEET_VERSION};
 use crate::config::ProviderConfig;
-use crate::model::{Field, Iccid, LiveSim, Value};
+use crate::model::{Condition, Field, Iccid, LiveSim, Value};
 
 /// The `kind` of a saved plan file.
 pub const SAVED_PLAN_KIND: &str = "SavedPlan";
@@ -196,9 +196,10 @@ pub fn stale(plan: &Plan, fresh: &BTreeMap<String, Vec<LiveSim>>) -> Vec<StaleSi
                 .collect();
             if current.condition != sim.live.condition {
                 // Shown on the status line: a lock or an operation in flight.
-                let describe = |c: &Option<crate::model::Condition>| {
-                    c.as_ref()
-                        .map_or(Value::Null, |c| Value::Text(format!("{c:?}")))
+                let describe = |c: &Option<Condition>| match c {
+                    None => Value::Null,
+                    Some(Condition::InProgress(why)) => Value::Text(format!("in progress: {why}")),
+                    Some(Condition::Locked(why)) => Value::Text(format!("locked: {why}")),
                 };
                 fields.push((
                     Field::Status,
