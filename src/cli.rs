@@ -32,6 +32,18 @@ pub struct Cli {
     /// (for CI logs that render ANSI).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Without a terminal (CI), print a progress line at most this often
+    /// while reading or applying; on a terminal a bar is drawn instead.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 10.0,
+          value_parser = progress_interval)]
+    pub progress_interval: f64,
+}
+
+fn progress_interval(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && (0.1..=3600.0).contains(&s) => Ok(s),
+        _ => Err("expected a number of seconds from 0.1 to 3600".to_owned()),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -109,7 +121,7 @@ pub enum UsageFormat {
     Json,
 }
 
-impl From<UsageFormat> for simfleet::render::operations::UsageFormat {
+impl From<UsageFormat> for crate::render::operations::UsageFormat {
     fn from(f: UsageFormat) -> Self {
         match f {
             UsageFormat::Text => Self::Text,
@@ -286,7 +298,7 @@ pub struct ExportArgs {
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
     /// manifest, plan, drift or apply.
-    #[arg(default_value = "manifest", value_parser = clap::builder::PossibleValuesParser::new(simfleet::schema::NAMES))]
+    #[arg(default_value = "manifest", value_parser = clap::builder::PossibleValuesParser::new(crate::schema::NAMES))]
     pub name: String,
 }
 

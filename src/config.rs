@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::kind::{ProviderKind, Setting};
 use crate::secret::Secret;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ProviderConfig {
     pub name: String,
     pub kind: ProviderKind,
@@ -29,7 +29,7 @@ pub struct ProviderConfig {
     pub origin: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Endpoint {
     Remote {
@@ -41,7 +41,7 @@ pub enum Endpoint {
 }
 
 /// Serialised as the reference (`{"env": NAME}`), never the value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CredentialSource {
     Env(String),

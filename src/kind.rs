@@ -101,7 +101,9 @@ impl Operation {
 
 /// Provider-specific settings of a Providers entry besides the common ones
 /// (`type`, `rate_limit`, `concurrency`, `sandbox`, `iccid_luhn`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Setting {
     Url,

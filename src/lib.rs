@@ -1,15 +1,17 @@
 //! simfleet: a declarative, GitOps-style reconciler for IoT SIM fleets.
 //!
 //! Layers, bottom up (docs/architecture.md): `model`, `kind`, `config`,
-//! `secret`, `yaml`, `digest` are the bottom layer everything may import; `manifest`
+//! `secret`, `yaml`, `digest`, `tally` are the bottom layer everything may import; `manifest`
 //! turns files into desired state; `provider` reads live state and writes
 //! changes; `plan` diffs, orders and checks safety; `apply` carries plans
 //! out; `render` prints them; `emulator` serves the provider APIs for tests
-//! and sandboxes. The binary (`src/main.rs`, `src/cli.rs`, `src/commands/`)
-//! parses arguments and maps results to exit codes; no library module
-//! imports it.
+//! and sandboxes. `cli` describes the command line (here, not in the
+//! binary, so tests can check command lines in docs and CI recipes against
+//! it); the binary (`src/main.rs`, `src/commands/`) runs commands and maps
+//! results to exit codes. No library module imports `cli` or the binary.
 
 pub mod apply;
+pub mod cli;
 pub mod config;
 pub mod digest;
 pub mod emulator;
@@ -22,4 +24,5 @@ pub mod provider;
 pub mod render;
 pub mod schema;
 pub mod secret;
+pub mod tally;
 pub mod yaml;

@@ -4,12 +4,11 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
-mod cli;
 mod commands;
 
 fn main() -> ExitCode {
     // Usage errors exit 1, never clap's 2: CI reads 2 as "changes".
-    let cli = match cli::Cli::try_parse() {
+    let cli = match simfleet::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

@@ -7,7 +7,6 @@
 //! concurrency are the provider's and the HTTP layer's, not this module's.
 //! It works from the plan alone: desired values travel in it.
 
-mod progress;
 mod report;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -19,32 +18,23 @@ use crate::model::{Iccid, Phase};
 use crate::plan::{Plan, ProviderPlan, diff_sim};
 use crate::provider::Provider;
 
-pub use progress::Progress;
 pub use report::{ApplyReport, Failure, NotConverged, ProviderReport, ReportDocument, Skipped};
 
-pub async fn execute(
-    plan: &Plan,
-    clients: &BTreeMap<String, Arc<dyn Provider>>,
-    progress: &Progress,
-) -> ApplyReport {
+pub async fn execute(plan: &Plan, clients: &BTreeMap<String, Arc<dyn Provider>>) -> ApplyReport {
     let runs = plan
         .providers
         .iter()
         .filter(|p| !p.sims.is_empty())
         .filter_map(|p| {
             let client = clients.get(&p.name)?;
-            Some(run_provider(p, client.as_ref(), progress))
+            Some(run_provider(p, client.as_ref()))
         });
     ApplyReport {
         providers: join_all(runs).await,
     }
 }
 
-async fn run_provider(
-    plan: &ProviderPlan,
-    client: &dyn Provider,
-    progress: &Progress,
-) -> ProviderReport {
+async fn run_provider(plan: &ProviderPlan, client: &dyn Provider) -> ProviderReport {
     let mut report = ProviderReport::new(&plan.name);
     let mut failed: BTreeSet<Iccid> = BTreeSet::new();
     let mut halted_by: Option<Phase> = None;
@@ -65,7 +55,6 @@ async fn run_provider(
         }
         let outcomes = client.apply(&work).await;
         let errors = outcomes.iter().filter(|o| o.result.is_err()).count();
-        progress.phase_done(&plan.name, phase, outcomes.len(), errors);
         for outcome in outcomes {
             match outcome.result {
                 Ok(()) => {

@@ -4,19 +4,18 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
-use std::sync::Arc;
 
 use anyhow::bail;
-use simfleet::apply::{self, Progress};
+use simfleet::apply;
 use simfleet::plan::Plan;
 use simfleet::plan::safety::Verdict;
 use simfleet::plan::saved::{self, SavedPlan};
-use simfleet::provider::Provider;
 use simfleet::render;
 
 use super::Ui;
-use super::session::connect;
-use crate::cli::{ApplyArgs, Format};
+use super::session::{Connected, connect};
+use simfleet::cli::{ApplyArgs, Format};
+use simfleet::render::progress::Stage;
 
 pub async fn run(args: ApplyArgs, ui: Ui) -> anyhow::Result<u8> {
     if let Some(file) = saved_plan(&args.scope.paths) {
@@ -24,8 +23,8 @@ pub async fn run(args: ApplyArgs, ui: Ui) -> anyhow::Result<u8> {
     }
     let session = super::session::open(&args.scope).await?;
     let result = async {
-        let plan = session.plan().await?.without_unmanaged_list();
-        carry_out(plan, &session.connected.clients, &args, ui).await
+        let plan = session.plan(ui).await?.without_unmanaged_list();
+        carry_out(plan, &session.connected, &args, ui).await
     }
     .await;
     // Sandbox state is saved whatever happened, so a partial apply is remembered.
@@ -52,6 +51,7 @@ async fn apply_saved(file: &Path, args: &ApplyArgs, ui: Ui) -> anyhow::Result<u8
         if plan.has_errors() {
             bail!("the saved plan has errors; nothing was applied");
         }
+        let watch = connected.watch(ui, Stage::Reading);
         let mut fresh = BTreeMap::new();
         for p in plan.providers.iter().filter(|p| !p.sims.is_empty()) {
             let Some(client) = connected.clients.get(&p.name) else {
@@ -61,6 +61,7 @@ async fn apply_saved(file: &Path, args: &ApplyArgs, ui: Ui) -> anyhow::Result<u8
             let sims = client.read_sims(&iccids, &p.read_scope()).await?;
             fresh.insert(p.name.clone(), sims);
         }
+        watch.finish();
         let stale = saved::stale(&plan, &fresh);
         if !stale.is_empty() {
             for sim in &stale {
@@ -73,7 +74,7 @@ async fn apply_saved(file: &Path, args: &ApplyArgs, ui: Ui) -> anyhow::Result<u8
                 file.display()
             );
         }
-        carry_out(plan, &connected.clients, args, ui).await
+        carry_out(plan, &connected, args, ui).await
     }
     .await;
     connected.sandboxes.stop(true).await?;
@@ -82,7 +83,7 @@ async fn apply_saved(file: &Path, args: &ApplyArgs, ui: Ui) -> anyhow::Result<u8
 
 async fn carry_out(
     mut plan: Plan,
-    clients: &BTreeMap<String, Arc<dyn Provider>>,
+    connected: &Connected,
     args: &ApplyArgs,
     ui: Ui,
 ) -> anyhow::Result<u8> {
@@ -107,12 +108,14 @@ async fn carry_out(
         eprintln!("Apply cancelled; nothing was applied.");
         return Ok(1);
     }
-    let progress = Progress::new(
-        plan.change_count(),
-        std::io::stderr().is_terminal() && !ui.quiet,
+    let watch = connected.watch(
+        ui,
+        Stage::Applying {
+            changes: plan.change_count(),
+        },
     );
-    let report = apply::execute(&plan, clients, &progress).await;
-    progress.finish();
+    let report = apply::execute(&plan, &connected.clients).await;
+    watch.finish();
     if json {
         print!("{}", render::pretty_json(&report.document()));
     } else if plan.has_changes() {

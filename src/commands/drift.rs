@@ -4,11 +4,11 @@ use simfleet::plan::drift::Drift;
 use simfleet::render;
 
 use super::Ui;
-use crate::cli::{DriftArgs, ReportFormat};
+use simfleet::cli::{DriftArgs, ReportFormat};
 
 pub async fn run(args: DriftArgs, ui: Ui) -> anyhow::Result<u8> {
     let session = super::session::open(&args.scope).await?;
-    let plan = session.plan().await;
+    let plan = session.plan(ui).await;
     session.connected.sandboxes.stop(false).await?;
     let mut plan = plan?;
     if !args.show_unmanaged {

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::Duration;
 
-use crate::cli::EmulatorArgs;
 use anyhow::Context;
+use simfleet::cli::EmulatorArgs;
 use simfleet::emulator::{self, App, Faults, ProviderSettings, WorldState};
 use simfleet::kind::ProviderKind;
 

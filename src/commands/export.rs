@@ -8,10 +8,12 @@ use simfleet::model::DesiredSim;
 use simfleet::plan::select::selected;
 use simfleet::provider::ReadScope;
 
+use super::Ui;
 use super::session::{configs, connect, load};
-use crate::cli::ExportArgs;
+use simfleet::cli::ExportArgs;
+use simfleet::render::progress::Stage;
 
-pub async fn run(args: ExportArgs) -> anyhow::Result<u8> {
+pub async fn run(args: ExportArgs, ui: Ui) -> anyhow::Result<u8> {
     let manifests = load(&args.paths)?;
     let Some(config) = manifests.providers.get(&args.provider) else {
         bail!(
@@ -30,7 +32,10 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<u8> {
             .clients
             .get(&args.provider)
             .context("the provider did not connect")?;
-        let inventory = client.read_inventory(&ReadScope::default()).await?;
+        let watch = connected.watch(ui, Stage::Reading);
+        let inventory = client.read_inventory(&ReadScope::default()).await;
+        watch.finish();
+        let inventory = inventory?;
         let mut sims = inventory.sims;
         sims.retain(|sim| {
             // Selectors match declared SIMs; a live SIM is matched as if
@@ -50,7 +55,10 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<u8> {
             let scope = ReadScope {
                 details: iccids.iter().cloned().collect(),
             };
-            sims = client.read_sims(&iccids, &scope).await?;
+            let watch = connected.watch(ui, Stage::Reading);
+            let read = client.read_sims(&iccids, &scope).await;
+            watch.finish();
+            sims = read?;
         }
         sims.sort_by(|a, b| a.iccid.cmp(&b.iccid));
         let files = write::export(config, &sims);

@@ -13,8 +13,9 @@ use std::io::IsTerminal;
 
 use anyhow::Context;
 use simfleet::render::Style;
+use simfleet::render::progress::Display;
 
-use crate::cli::{Cli, ColorChoice, Command, SimCommand};
+use simfleet::cli::{Cli, ColorChoice, Command, SimCommand};
 
 /// How a run talks to its user, from the global flags.
 #[derive(Debug, Clone, Copy)]
@@ -22,12 +23,21 @@ pub struct Ui {
     pub style: Style,
     /// `--quiet`: only the result.
     pub quiet: bool,
+    /// How progress is shown while reading and applying.
+    pub progress: Display,
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     let ui = Ui {
         style: style(cli.color),
         quiet: cli.quiet,
+        progress: if cli.quiet {
+            Display::Silent
+        } else if std::io::stderr().is_terminal() {
+            Display::Bar
+        } else {
+            Display::Lines(std::time::Duration::from_secs_f64(cli.progress_interval))
+        },
     };
     match cli.command {
         Command::Validate(args) => {
@@ -50,7 +60,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Apply(args) => runtime()?.block_on(apply::run(args, ui)),
         Command::Drift(args) => runtime()?.block_on(drift::run(args, ui)),
         Command::Show(args) => plan::show(&args, ui),
-        Command::Export(args) => runtime()?.block_on(export::run(args)),
+        Command::Export(args) => runtime()?.block_on(export::run(args, ui)),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             // Into memory first: clap_complete panics on a failed write

@@ -12,7 +12,7 @@ use simfleet::provider::{Provider, ReadScope};
 use simfleet::render::operations as view;
 
 use super::session::{connect, load};
-use crate::cli::{DiagnoseArgs, Format, ShowArgs, SimTarget, SmsArgs, UsageArgs};
+use simfleet::cli::{DiagnoseArgs, Format, ShowArgs, SimTarget, SmsArgs, UsageArgs};
 
 /// Runs `f` against one connected provider, then stops its sandbox (saving
 /// state: SMS and diagnostics are recorded there).

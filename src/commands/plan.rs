@@ -12,11 +12,11 @@ use simfleet::render;
 
 use super::Ui;
 use super::session::Session;
-use crate::cli::{PlanArgs, ReportFormat, ShowPlanArgs};
+use simfleet::cli::{PlanArgs, ReportFormat, ShowPlanArgs};
 
 pub async fn run(args: PlanArgs, ui: Ui) -> anyhow::Result<u8> {
     let session = super::session::open(&args.scope).await?;
-    let plan = session.plan().await;
+    let plan = session.plan(ui).await;
     let Session {
         manifests,
         connected,

@@ -12,8 +12,10 @@ use simfleet::emulator::sandbox::Sandboxes;
 use simfleet::manifest::{self, Manifests};
 use simfleet::plan::{self, Plan, Selection};
 use simfleet::provider::{self, Provider};
+use simfleet::render::progress::{self, Stage, Watch};
 
-use crate::cli::Scope;
+use super::Ui;
+use simfleet::cli::Scope;
 
 /// Loads manifests, printing every problem to stderr.
 pub fn load(paths: &[PathBuf]) -> anyhow::Result<Manifests> {
@@ -69,6 +71,19 @@ pub async fn connect(configs: Vec<&ProviderConfig>) -> anyhow::Result<Connected>
     Ok(Connected { sandboxes, clients })
 }
 
+impl Connected {
+    /// Shows the progress of `stage` over every connected provider until
+    /// the returned watch is finished.
+    pub fn watch(&self, ui: Ui, stage: Stage) -> Watch {
+        let tallies = self
+            .clients
+            .iter()
+            .map(|(name, client)| (name.clone(), client.tally()))
+            .collect();
+        progress::watch(ui.progress, stage, tallies)
+    }
+}
+
 /// A narrowed, connected run of plan or apply.
 pub struct Session {
     pub manifests: Manifests,
@@ -91,7 +106,11 @@ pub async fn open(scope: &Scope) -> anyhow::Result<Session> {
 }
 
 impl Session {
-    pub async fn plan(&self) -> anyhow::Result<Plan> {
-        Ok(plan::read_and_plan(&self.manifests, &self.selection, &self.connected.clients).await?)
+    pub async fn plan(&self, ui: Ui) -> anyhow::Result<Plan> {
+        let watch = self.connected.watch(ui, Stage::Reading);
+        let plan =
+            plan::read_and_plan(&self.manifests, &self.selection, &self.connected.clients).await;
+        watch.finish();
+        Ok(plan?)
     }
 }

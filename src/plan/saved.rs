@@ -23,12 +23,13 @@ pub const SAVED_PLAN_KIND: &str = "SavedPlan";
 /// Larger files are refused unread: a plan of a million SIMs is far below.
 const MAX_SAVED_PLAN_BYTES: u64 = 1 << 30;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SavedPlan {
     pub kind: String,
     pub format_version: u32,
     pub simfleet_version: String,
-    /// SHA-256 of the manifest files the plan was made from, in path order.
+    /// Digest (`fnv1a64:...`) of the manifest files the plan was made
+    /// from, paths and contents in load order.
     pub manifests_digest: String,
     /// The configurations of the providers in the plan (credential
     /// references only).

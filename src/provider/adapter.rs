@@ -16,6 +16,7 @@ use super::{
 use crate::config::Connection;
 use crate::kind::ProviderKind;
 use crate::model::{Iccid, LiveSim, SimWork};
+use crate::tally::Tally;
 
 /// Above this many SIMs, listing everything costs fewer requests than one
 /// GET per SIM.
@@ -26,15 +27,22 @@ pub struct Adapter<C: Client> {
     kind: ProviderKind,
     /// Calls in flight at once; the HTTP layer enforces the same limit.
     concurrency: usize,
+    tally: Arc<Tally>,
 }
 
 impl<C: Client> Adapter<C> {
     pub fn connect(connection: &Connection) -> Result<Arc<dyn Provider>, ProviderError> {
-        let http = HttpClient::new(&HttpSettings::of(connection), C::auth(connection))?;
+        let tally = Arc::new(Tally::default());
+        let http = HttpClient::new(
+            &HttpSettings::of(connection),
+            C::auth(connection),
+            tally.clone(),
+        )?;
         Ok(Arc::new(Adapter {
             client: C::new(connection, http)?,
             kind: connection.kind,
             concurrency: connection.concurrency.max(1) as usize,
+            tally,
         }))
     }
 
@@ -51,6 +59,7 @@ impl<C: Client> Adapter<C> {
             all.retain(|w| wanted.contains(&self.client.to_live(w).iccid));
             return Ok(all);
         }
+        self.tally.expect(iccids.len());
         let reads = iccids.iter().map(|i| self.client.get(i)).collect();
         let found = bounded(reads, self.concurrency).await;
         let mut out = Vec::new();
@@ -70,6 +79,7 @@ impl<C: Client> Adapter<C> {
         let wanted: Vec<usize> = (0..sims.len())
             .filter(|&i| scope.details.contains(&sims[i].iccid))
             .collect();
+        self.tally.expect(wanted.len());
         let reads = wanted
             .iter()
             .map(|&i| self.client.details(&sims[i]))
@@ -85,6 +95,10 @@ impl<C: Client> Adapter<C> {
 impl<C: Client> Provider for Adapter<C> {
     fn kind(&self) -> ProviderKind {
         self.kind
+    }
+
+    fn tally(&self) -> Arc<Tally> {
+        self.tally.clone()
     }
 
     fn read_inventory<'a>(
@@ -115,7 +129,12 @@ impl<C: Client> Provider for Adapter<C> {
         Box::pin(async move {
             let batches = work
                 .chunks(C::BATCH.max(1))
-                .map(|batch| self.client.write(batch))
+                .map(|batch| async move {
+                    let outcomes = self.client.write(batch).await;
+                    let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
+                    self.tally.wrote(outcomes.len() - failed, failed);
+                    outcomes
+                })
                 .collect();
             let outcomes = bounded(batches, self.concurrency).await;
             outcomes.into_iter().flatten().collect()

@@ -28,6 +28,7 @@ pub use outcome::{SimFailure, SimOutcome};
 use crate::config::Connection;
 use crate::kind::{Operation, ProviderKind};
 use crate::model::{DesiredSim, Field, Iccid, LiveSim, SimWork};
+use crate::tally::Tally;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -107,6 +108,9 @@ pub struct UsageRecord {
 /// Only [`Adapter`] implements it.
 pub trait Provider: Send + Sync {
     fn kind(&self) -> ProviderKind;
+
+    /// Counters of this provider's requests and writes, for progress display.
+    fn tally(&self) -> Arc<Tally>;
 
     /// Every SIM at the provider, plus the vocabulary of enumerated fields.
     fn read_inventory<'a>(

@@ -77,20 +77,15 @@ pub fn plan(plan: &Plan) -> String {
     out.push('\n');
     if plan.has_errors() {
         out.push_str("**Errors: nothing can be applied.**\n\n");
+        let mut items = Vec::new();
         for p in &plan.providers {
             for e in &p.errors {
-                let _ = writeln!(
-                    out,
-                    "- `{}` ({}): {}",
-                    e.iccid,
-                    cell(&e.declared_at),
-                    cell(&e.message)
-                );
+                let (iccid, at, message) = (&e.iccid, cell(&e.declared_at), cell(&e.message));
+                items.push(format!("- `{iccid}` ({at}): {message}\n"));
             }
-            for m in &p.missing {
-                out.push_str(&missing_item(m, &p.name));
-            }
+            items.extend(p.missing.iter().map(|m| missing_item(m, &p.name)));
         }
+        details(&mut out, items, "errors");
         out.push('\n');
     }
     let blocks = plan
@@ -183,11 +178,12 @@ pub fn drift(drift: &Drift) -> String {
         );
     }
     out.push('\n');
-    for p in &drift.providers {
-        for m in &p.missing {
-            out.push_str(&missing_item(m, &p.name));
-        }
-    }
+    let missing = drift
+        .providers
+        .iter()
+        .flat_map(|p| p.missing.iter().map(|m| missing_item(m, &p.name)))
+        .collect();
+    details(&mut out, missing, "missing SIMs");
     let blocks = drift
         .providers
         .iter()

@@ -10,6 +10,7 @@ pub mod drift;
 pub mod markdown;
 pub mod operations;
 pub mod plan;
+pub mod progress;
 pub mod report;
 
 /// ANSI styling; the caller decides (terminal, NO_COLOR, --no-color).

@@ -26,6 +26,7 @@ fn every_kind_plans_applies_and_converges_on_its_example() {
         insta::assert_snapshot!(format!("{kind}_plan_text"), plan.stdout);
         let json = ws.run(&["plan", "--format", "json", &dir]);
         assert_eq!(json.code, 0, "{kind}: {}", json.stderr);
+        crate::schemas::assert_valid("plan", &json.stdout);
         insta::assert_snapshot!(format!("{kind}_plan_json"), json.stdout);
 
         let apply = ws.run(&["apply", "--auto-approve", &dir]);
@@ -227,6 +228,7 @@ fn every_kind_refuses_a_saved_plan_gone_stale_and_writes_nothing() {
             stdout: saved.clone(),
             stderr: String::new(),
         }]);
+        crate::schemas::assert_valid("saved-plan", &saved);
         let saved: Value = serde_json::from_str(&saved).unwrap();
         let sims = &saved["plan"]["providers"][0]["sims"];
         let iccid = sims[0]["iccid"].as_str().unwrap().to_owned();
@@ -250,9 +252,13 @@ fn every_kind_refuses_a_saved_plan_gone_stale_and_writes_nothing() {
         apply.assert_stderr("the saved plan is stale");
         assert_eq!(writes(e), writes_before, "{kind}: a stale plan wrote");
 
-        // Unchanged, the same saved plan applies.
+        // Unchanged, the same saved plan applies; `show` renders it as
+        // the plan it holds.
         let again = ws.on_manifests(&["plan", "--out", "plan.json"]);
         assert_eq!(again.code, 0, "{kind}: {}", again.stderr);
+        let show = ws.run(&["show", "--format", "json", "plan.json"]);
+        assert_eq!(show.code, 0, "{kind}: {}", show.stderr);
+        crate::schemas::assert_valid("plan", &show.stdout);
         let apply = ws.run(&["apply", "--auto-approve", "plan.json"]);
         assert_eq!(apply.code, 0, "{kind}: {}\n{}", apply.stdout, apply.stderr);
     }
@@ -347,5 +353,35 @@ fn every_kind_reports_drift_with_exit_2_then_0_and_1_on_error() {
             "{kind}: {}\n{}",
             failed.stdout, failed.stderr
         );
+    }
+}
+
+#[test]
+fn every_kind_shows_progress_lines_without_a_terminal_and_none_when_quiet() {
+    for kind in ProviderKind::ALL {
+        // Latency makes reading and applying outlast several intervals.
+        let ws = Workspace::example(kind, &["--latency-ms", "150"]);
+        let name = provider_of(&ws);
+        let apply = ws.on_manifests(&["apply", "--auto-approve", "--progress-interval", "0.1"]);
+        assert_eq!(apply.code, 0, "{kind}: {}", apply.stderr);
+        let reading = format!("reading live state: {name} ");
+        assert!(apply.stderr.contains(&reading), "{kind}: {}", apply.stderr);
+        let applying = apply
+            .stderr
+            .lines()
+            .find(|l| l.starts_with("applying: "))
+            .unwrap_or_else(|| panic!("{kind}: no apply progress line: {}", apply.stderr));
+        assert!(
+            applying.contains(&format!("SIM changes: {name} ")),
+            "{applying}"
+        );
+        assert!(
+            !apply.stdout.contains("reading live state"),
+            "{kind}: stdout stays the result"
+        );
+
+        let quiet = ws.on_manifests(&["plan", "--quiet", "--progress-interval", "0.1"]);
+        assert_eq!(quiet.code, 0, "{kind}: {}", quiet.stderr);
+        assert!(quiet.stderr.is_empty(), "{kind}: {}", quiet.stderr);
     }
 }

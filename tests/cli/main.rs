@@ -10,6 +10,8 @@ mod infobip;
 mod manifests;
 mod onomondo;
 mod quickstart;
+mod recipes;
+mod reports;
 mod schemas;
 mod support;
 mod telekom_cmo;

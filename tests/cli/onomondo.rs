@@ -86,6 +86,7 @@ fn a_wrong_key_fails_clearly_and_is_never_printed() {
     // With the right key the JSON plan carries no secret.
     let ok = ws.on_manifests(&["plan", "--format", "json", "-vv"]);
     assert_eq!(ok.code, 0, "{}", ok.stderr);
+    crate::schemas::assert_valid("plan", &ok.stdout);
     ws.assert_no_secret(&[&ok]);
 
     let ws = ws.env("SIMFLEET_TEST_TOKEN", "wrong-key-0f1e2d3c4b5a");

@@ -23,6 +23,7 @@ fn json_plan_is_stable_and_versioned() {
     let first = dir.run(&args);
     let second = dir.run(&args);
     assert_eq!(first.code, 0);
+    crate::schemas::assert_valid("plan", &first.stdout);
     assert_eq!(
         first.stdout, second.stdout,
         "same inputs, same plan, byte for byte"

@@ -26,7 +26,7 @@ pub fn assert_valid(name: &str, json: &str) {
 
 #[test]
 fn committed_schemas_are_up_to_date() {
-    for name in ["manifest", "plan", "drift", "apply"] {
+    for name in simfleet::schema::NAMES {
         let run = simfleet(&repo(), &["schema", name], &[]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         let printed: Value = serde_json::from_str(&run.stdout).unwrap();

@@ -57,10 +57,12 @@ impl Client for Eseye {
 
     /// All SIMs: the first page gives the total, the rest are read at once.
     async fn list(&self) -> Result<Vec<wire::WireSim>, ProviderError> {
+        self.http.tally().expect(1);
         let first = self.page(1).await?;
         let total = first.total.unwrap_or(first.sims.len());
         let mut sims = first.sims;
         let pages = total.div_ceil(wire::PAGE_SIZE);
+        self.http.tally().expect(pages.saturating_sub(1));
         for page in join_all((2..=pages).map(|p| self.page(p))).await {
             sims.extend(page?.sims);
         }

@@ -12,6 +12,7 @@ mod request;
 mod token;
 mod transport;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -22,6 +23,7 @@ pub use request::{HttpError, Request, Response};
 
 use crate::config::Connection;
 use crate::secret::Secret;
+use crate::tally::Tally;
 use token::{TokenCache, header_value};
 use transport::Transport;
 
@@ -72,10 +74,12 @@ pub struct HttpClient {
     transport: Transport,
     attach: Attach,
     permits: Semaphore,
+    tally: Arc<Tally>,
 }
 
 impl HttpClient {
-    pub fn new(settings: &HttpSettings, auth: Auth) -> Result<Self, HttpError> {
+    /// `tally` counts every answered request, for progress display.
+    pub fn new(settings: &HttpSettings, auth: Auth, tally: Arc<Tally>) -> Result<Self, HttpError> {
         let attach = match auth {
             Auth::Header(secret) => Attach::Fixed(AUTHORIZATION, header_value(&secret)?),
             Auth::Tokens(fetch) => Attach::Tokens(Box::new(TokenCache::new(fetch))),
@@ -84,6 +88,7 @@ impl HttpClient {
             transport: Transport::new(settings)?,
             attach,
             permits: Semaphore::new(settings.concurrency.max(1) as usize),
+            tally,
         })
     }
 
@@ -119,8 +124,15 @@ impl HttpClient {
                     continue;
                 }
             }
+            self.tally.answered();
             return outcome.map(|(resp, _)| resp);
         }
+    }
+
+    /// The counters shared with the progress display; list reads announce
+    /// their pages here once they know how many there are.
+    pub fn tally(&self) -> &Tally {
+        &self.tally
     }
 
     /// GETs one resource; `None` when the provider answers 404.

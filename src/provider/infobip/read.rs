@@ -88,6 +88,7 @@ impl Infobip {
             pending.push_back(self.page::<T>(path, key, next));
             next += 1;
         }
+        self.http.tally().expect(pending.len());
         let mut out = Vec::new();
         while let Some(page) = pending.next().await {
             let items = page?;
@@ -95,8 +96,10 @@ impl Infobip {
             out.extend(items);
             if short {
                 // Pages beyond it are past the end; drop them unread.
+                self.http.tally().forget(pending.len());
                 break;
             }
+            self.http.tally().expect(1);
             pending.push_back(self.page::<T>(path, key, next));
             next += 1;
         }

@@ -55,6 +55,8 @@ impl Client for Onomondo {
         let mut sims = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
+            // Cursor pages: the total is unknown until the last one.
+            self.http.tally().expect(1);
             let mut req = Request::new(Method::GET, "/sims").query("limit", wire::PAGE_LIMIT);
             if let Some(c) = &cursor {
                 req = req.query("next_page", c);

@@ -71,13 +71,16 @@ impl TelekomCmo {
 
     /// Every CELLULAR product.
     pub(super) async fn list_products(&self) -> Result<Vec<WireProduct>, ProviderError> {
+        self.http.tally().expect(1);
         let first = self.page(1).await?;
         let total = first
             .statistics
             .and_then(|s| s.total_count)
             .unwrap_or(first.entities.len());
         let mut all = first.entities;
-        for page in join_all((2..=total.div_ceil(PAGE_SIZE)).map(|n| self.page(n))).await {
+        let pages = total.div_ceil(PAGE_SIZE);
+        self.http.tally().expect(pages.saturating_sub(1));
+        for page in join_all((2..=pages).map(|n| self.page(n))).await {
             all.extend(page?.entities);
         }
         all.retain(is_sim);
