@@ -39,6 +39,11 @@ pub struct Cli {
     pub progress_interval: f64,
 }
 
+fn fault_kind(text: &str) -> Result<crate::emulator::FaultKind, String> {
+    crate::emulator::FaultKind::parse(text)
+        .ok_or_else(|| "expected 429, 500, 503, drop, commit-500 or commit-drop".to_owned())
+}
+
 fn progress_interval(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(s) if s.is_finite() && (0.1..=3600.0).contains(&s) => Ok(s),
@@ -333,6 +338,19 @@ pub struct EmulatorArgs {
     /// Status of injected failures: 429, 500 or 503.
     #[arg(long, default_value_t = 503)]
     pub fail_status: u16,
+    /// Share of all requests, 0 to 1, that meet an injected fault (every
+    /// path, token endpoints included).
+    #[arg(long, default_value_t = 0.0, value_name = "SHARE")]
+    pub fault_rate: f64,
+    /// Which faults --fault-rate injects, comma-separated: 429, 500, 503,
+    /// drop (connection dropped unhandled), commit-500 and commit-drop
+    /// (the request is carried out, then the answer is lost).
+    #[arg(long, value_delimiter = ',', default_value = "429,500,503,drop,commit-500,commit-drop",
+          value_parser = fault_kind)]
+    pub faults: Vec<crate::emulator::FaultKind>,
+    /// Only requests of these methods meet --fault-rate faults (default: all).
+    #[arg(long, value_delimiter = ',', value_name = "METHODS")]
+    pub fault_methods: Vec<String>,
     /// Lifetime of issued access tokens in seconds (Eseye, Telekom CMO).
     #[arg(long, default_value_t = 300, value_name = "SECONDS")]
     pub token_expiry: u64,

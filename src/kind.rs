@@ -151,6 +151,10 @@ pub struct Capabilities {
     /// Fields that cost a request per SIM to read: read only for SIMs whose
     /// manifests manage them.
     pub detail_fields: &'static [Field],
+    /// Whether a write may take effect only later (CMO monitors, Eseye
+    /// provisioning): a re-read after a lost answer then waits before it
+    /// concludes the write is absent.
+    pub asynchronous_writes: bool,
     /// Credentials a sandbox is served with when the manifest gives none
     /// (the emulator seeds its accounts with the same values).
     pub sandbox_credentials: &'static [(&'static str, &'static str)],
@@ -205,6 +209,7 @@ const ONOMONDO: Capabilities = Capabilities {
     status_rule: "Onomondo SIMs are either activated or deactivated",
     frozen: None,
     detail_fields: &[],
+    asynchronous_writes: false,
     sandbox_credentials: &[("token", SANDBOX_KEY)],
     sandbox_settings: &[],
     sms_max_chars: None,
@@ -235,6 +240,7 @@ const INFOBIP: Capabilities = Capabilities {
                   (from Active); `inactive` matches only SIMs never activated",
     frozen: None,
     detail_fields: &[],
+    asynchronous_writes: false,
     sandbox_credentials: &[("api_key", SANDBOX_KEY)],
     sandbox_settings: &[],
     sms_max_chars: Some(160),
@@ -265,6 +271,7 @@ const ESEYE: Capabilities = Capabilities {
     status_rule: "Eseye suspends and deactivates only active SIMs",
     frozen: Some((Status::Suspended, "Eseye cannot update a suspended SIM")),
     detail_fields: &[Field::Attributes],
+    asynchronous_writes: true,
     sandbox_credentials: &[("client_id", "simfleet"), ("client_secret", SANDBOX_KEY)],
     sandbox_settings: &[],
     sms_max_chars: None,
@@ -291,6 +298,7 @@ const TELEKOM_CMO: Capabilities = Capabilities {
     status_rule: "CMO moves SIMs between ACTIVE, SUSPENDED and INACTIVE",
     frozen: None,
     detail_fields: &[Field::Attributes],
+    asynchronous_writes: true,
     sandbox_credentials: &[("client_id", "simfleet"), ("client_secret", SANDBOX_KEY)],
     // The emulator serves tenant `sandbox` and its token endpoint next to the API.
     sandbox_settings: &[

@@ -8,6 +8,7 @@
 //! It works from the plan alone: desired values travel in it.
 
 mod report;
+mod settle;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use futures_util::future::join_all;
 
 use crate::model::{Iccid, Phase};
 use crate::plan::{Plan, ProviderPlan, diff_sim};
-use crate::provider::Provider;
+use crate::provider::{Provider, SimFailure};
 
 pub use report::{ApplyReport, Failure, NotConverged, ProviderReport, ReportDocument, Skipped};
 
@@ -53,7 +54,7 @@ async fn run_provider(plan: &ProviderPlan, client: &dyn Provider) -> ProviderRep
             }
             continue;
         }
-        let outcomes = client.apply(&work).await;
+        let outcomes = settle::phase(plan, client, phase, work).await;
         let errors = outcomes.iter().filter(|o| o.result.is_err()).count();
         for outcome in outcomes {
             match outcome.result {
@@ -64,7 +65,11 @@ async fn run_provider(plan: &ProviderPlan, client: &dyn Provider) -> ProviderRep
                 }
                 Err(failure) => {
                     failed.insert(outcome.iccid.clone());
-                    report.failed.push(Failure {
+                    let list = match failure {
+                        SimFailure::Unknown { .. } => &mut report.unknown,
+                        _ => &mut report.failed,
+                    };
+                    list.push(Failure {
                         iccid: outcome.iccid,
                         phase,
                         failure,

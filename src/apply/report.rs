@@ -34,6 +34,9 @@ pub struct ProviderReport {
     pub provider: String,
     pub applied: Vec<Iccid>,
     pub failed: Vec<Failure>,
+    /// Answer lost and the SIM could not be re-read: may or may not have
+    /// taken effect. Never sent again.
+    pub unknown: Vec<Failure>,
     pub skipped: Vec<Skipped>,
     pub not_converged: Vec<NotConverged>,
     pub read_back_error: Option<ProviderError>,
@@ -47,6 +50,7 @@ impl ProviderReport {
             provider: provider.to_owned(),
             applied: Vec::new(),
             failed: Vec::new(),
+            unknown: Vec::new(),
             skipped: Vec::new(),
             not_converged: Vec::new(),
             read_back_error: None,
@@ -74,6 +78,7 @@ impl ApplyReport {
     pub fn exit_code(&self) -> u8 {
         let problems = self.count(|p| {
             p.failed.len()
+                + p.unknown.len()
                 + p.skipped.len()
                 + p.not_converged.len()
                 + usize::from(p.read_back_error.is_some())
@@ -102,6 +107,8 @@ pub struct ProviderDocument {
     pub provider: String,
     pub applied: Vec<Iccid>,
     pub failed: Vec<SimLine>,
+    /// Answer lost and not re-readable: may or may not have taken effect.
+    pub unknown: Vec<SimLine>,
     pub skipped: Vec<SimLine>,
     pub not_converged: Vec<SimLine>,
     pub completed: Vec<SimLine>,
@@ -117,20 +124,23 @@ pub struct SimLine {
     pub message: String,
 }
 
+impl Failure {
+    fn line(&self) -> SimLine {
+        SimLine {
+            iccid: self.iccid.clone(),
+            phase: Some(self.phase),
+            message: self.failure.to_string(),
+        }
+    }
+}
+
 impl ApplyReport {
     pub fn document(&self) -> ReportDocument {
         let providers = self.providers.iter().map(|p| ProviderDocument {
             provider: p.provider.clone(),
             applied: p.applied.clone(),
-            failed: p
-                .failed
-                .iter()
-                .map(|f| SimLine {
-                    iccid: f.iccid.clone(),
-                    phase: Some(f.phase),
-                    message: f.failure.to_string(),
-                })
-                .collect(),
+            failed: p.failed.iter().map(Failure::line).collect(),
+            unknown: p.unknown.iter().map(Failure::line).collect(),
             skipped: p
                 .skipped
                 .iter()

@@ -23,6 +23,13 @@ pub async fn run(args: EmulatorArgs) -> anyhow::Result<u8> {
             latency: Duration::from_millis(args.latency_ms),
             fail_every: args.fail_every,
             fail_status: args.fail_status,
+            rate: args.fault_rate.clamp(0.0, 1.0),
+            kinds: args.faults.clone(),
+            methods: args
+                .fault_methods
+                .iter()
+                .map(|m| m.to_ascii_uppercase())
+                .collect(),
         },
         token_lifetime: Duration::from_secs(args.token_expiry),
         provision_delay: Duration::from_millis(args.provision_delay_ms),

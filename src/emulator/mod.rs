@@ -9,6 +9,7 @@
 pub mod api;
 mod clock;
 pub mod eseye;
+mod faults;
 pub mod infobip;
 pub mod onomondo;
 mod registry;
@@ -34,8 +35,9 @@ use tokio::sync::oneshot;
 
 use crate::kind::ProviderKind;
 
+pub use faults::{FaultKind, Faults};
 pub use state::{StateError, WorldState, generated_iccid, write_json};
-pub use traffic::{Faults, LoggedRequest, Stats};
+pub use traffic::{LoggedRequest, Stats};
 
 /// Per-provider emulator behaviour.
 #[derive(Debug, Clone)]

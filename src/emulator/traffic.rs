@@ -16,21 +16,12 @@ use axum::response::Response;
 use serde::Serialize;
 
 use super::App;
+use super::faults::{self, Dice, FaultKind};
 use crate::kind::ProviderKind;
 
 const LOG_CAPACITY: usize = 200_000;
 /// Larger request bodies are refused (the providers' own are far smaller).
 const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
-
-/// Injected misbehaviour for one provider.
-#[derive(Debug, Clone, Default)]
-pub struct Faults {
-    pub latency: Duration,
-    /// Every Nth request to the same path fails with `fail_status` (0: never).
-    /// Deterministic, so tests can count on it.
-    pub fail_every: u64,
-    pub fail_status: u16,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct LoggedRequest {
@@ -53,6 +44,7 @@ pub struct Traffic {
     /// request can fail in a row, whatever the client's concurrency.
     per_path: Mutex<BTreeMap<String, u64>>,
     window: Mutex<BTreeMap<String, (Instant, u64)>>,
+    dice: Dice,
 }
 
 #[derive(Debug, Serialize)]
@@ -153,7 +145,15 @@ pub async fn track(
             resp
         }
         Ok((remaining, reset)) => {
-            let mut resp = next.run(req).await;
+            let fault = app.traffic.dice.draw(&settings.faults, &method);
+            let mut resp = match fault {
+                Some(f) if f.commits() => {
+                    drop(next.run(req).await);
+                    injected(kind, f)
+                }
+                Some(f) => injected(kind, f),
+                None => next.run(req).await,
+            };
             rate_headers(&mut resp, settings.rate_per_minute, remaining, reset);
             resp
         }
@@ -181,6 +181,21 @@ pub async fn track(
         });
     }
     response
+}
+
+fn injected(kind: ProviderKind, fault: FaultKind) -> Response {
+    let status = match fault {
+        FaultKind::Drop | FaultKind::CommitThenDrop => return faults::dropped(),
+        FaultKind::TooMany => StatusCode::TOO_MANY_REQUESTS,
+        FaultKind::Internal | FaultKind::CommitThen500 => StatusCode::INTERNAL_SERVER_ERROR,
+        FaultKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    let mut resp = super::provider_error(kind, status, "injected_fault");
+    if fault == FaultKind::TooMany {
+        resp.headers_mut()
+            .insert("retry-after", HeaderValue::from(1u64));
+    }
+    resp
 }
 
 fn rate_headers(resp: &mut Response, limit: u64, remaining: u64, reset: u64) {

@@ -23,6 +23,13 @@ pub enum SimFailure {
     /// The change cannot be expressed in the provider's API.
     #[error("{detail}")]
     Inexpressible { detail: String },
+    /// The call was sent and its answer lost (a 5xx, a timeout, a dropped
+    /// connection): it may have taken effect. Apply re-reads the SIM.
+    #[error("{call}: the answer was lost ({detail}); it may have taken effect")]
+    Unknown { call: String, detail: String },
+    /// The answer was lost, and a re-read shows the change is not there.
+    #[error("not applied: {detail}")]
+    NotApplied { detail: String },
     #[error("monitor {id} ended InError: {detail}")]
     MonitorFailed { id: String, detail: String },
     #[error("monitor {id} still InProgress after {seconds}s; the change may still complete")]
@@ -33,6 +40,29 @@ impl SimFailure {
     /// From a transport error, with the provider's error body summarised by
     /// `extract` (which returns `None` for bodies not in the provider's shape).
     pub fn from_http(err: &HttpError, extract: fn(&str) -> Option<String>) -> SimFailure {
+        if err.outcome_unknown() {
+            let (call, detail) = match err {
+                HttpError::Status {
+                    method,
+                    path,
+                    status,
+                    body,
+                } => (
+                    format!("{method} {path}"),
+                    format!(
+                        "HTTP {status}: {}",
+                        extract(body).unwrap_or_else(|| body.chars().take(300).collect())
+                    ),
+                ),
+                HttpError::Transport {
+                    method,
+                    path,
+                    source,
+                } => (format!("{method} {path}"), source.to_string()),
+                other => (String::new(), other.to_string()),
+            };
+            return SimFailure::Unknown { call, detail };
+        }
         match err {
             HttpError::Status {
                 method,

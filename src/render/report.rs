@@ -16,6 +16,10 @@ pub fn text(report: &ApplyReport) -> String {
             let (iccid, phase) = (&f.iccid, f.phase.as_str());
             let _ = writeln!(out, "failed: {name} {iccid} ({phase}): {}", f.failure);
         }
+        for f in &p.unknown {
+            let (iccid, phase) = (&f.iccid, f.phase.as_str());
+            let _ = writeln!(out, "unknown: {name} {iccid} ({phase}): {}", f.failure);
+        }
         for s in &p.skipped {
             let _ = writeln!(
                 out,
@@ -51,9 +55,15 @@ pub fn text(report: &ApplyReport) -> String {
     let applied = report.converged();
     let failed = report.count(|p| p.failed.len());
     let skipped = report.count(|p| p.skipped.len());
+    let unknown = report.count(|p| p.unknown.len());
+    let unknown = if unknown == 0 {
+        String::new()
+    } else {
+        format!(", {unknown} unknown (answer lost, could not re-read: plan again to see)")
+    };
     let _ = writeln!(
         out,
-        "Apply complete: {applied} SIM{} applied, {failed} failed, {skipped} skipped.",
+        "Apply complete: {applied} SIM{} applied, {failed} failed, {skipped} skipped{unknown}.",
         if applied == 1 { "" } else { "s" }
     );
     out

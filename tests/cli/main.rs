@@ -6,6 +6,7 @@ mod emulator;
 mod emulator_eseye;
 mod emulator_infobip;
 mod eseye;
+mod faults;
 mod infobip;
 mod manifests;
 mod onomondo;

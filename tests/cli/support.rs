@@ -152,7 +152,19 @@ impl Emulator {
         found.unwrap_or_else(|| panic!("{kind} has no SIM {iccid}"))
     }
 
+    /// The ICCIDs of `kind`'s SIMs (for CMO, of its cellular products,
+    /// whose ids are `BACKEND-ICCID`).
     pub fn iccids(&self, kind: ProviderKind) -> Vec<String> {
+        if kind == ProviderKind::TelekomCmo {
+            let Value::Array(products) = self.state(kind)["products"].take() else {
+                panic!("no CMO products");
+            };
+            return products
+                .iter()
+                .filter(|p| p["connectivityType"] == "CELLULAR")
+                .filter_map(|p| p["id"].as_str()?.split_once('-').map(|(_, i)| i.to_owned()))
+                .collect();
+        }
         let sims = self.sims(kind);
         sims.iter()
             .map(|s| s["iccid"].as_str().expect("iccid").to_owned())

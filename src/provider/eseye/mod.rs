@@ -41,9 +41,11 @@ impl Client for Eseye {
         );
         let basic = base64::engine::general_purpose::STANDARD.encode(pair);
         Auth::Tokens(
+            // A second token request only yields a second token.
             Request::new(Method::POST, "/oauth/token")
                 .authorization(Secret::new(format!("Basic {basic}")))
-                .form(&[("grant_type", "client_credentials")]),
+                .form(&[("grant_type", "client_credentials")])
+                .repeatable(),
         )
     }
 

@@ -49,6 +49,8 @@ fn text(field: Field, value: &Value) -> Result<&str, SimFailure> {
 
 impl Eseye {
     async fn patch(&self, iccid: &str, body: &SimPatch<'_>) -> Result<(), SimFailure> {
+        // Not repeatable: once a suspension landed, a repeat is refused
+        // (409 SIM_SUSPENDED), so a lost answer is settled by a re-read.
         let req = Request::new(Method::PATCH, format!("/api/v2/sim/{iccid}")).json(body);
         self.checked(req).await
     }
@@ -121,11 +123,14 @@ impl Eseye {
         let base = format!("/api/v2/sim/{iccid}/attribute");
         let path = |key: &str| format!("{base}/{}", ids.get(key).map_or("", String::as_str));
         for key in &delta.removed {
-            self.checked(Request::new(Method::DELETE, path(key)))
+            // Deleting one attribute by id: twice leaves what once does.
+            self.checked(Request::new(Method::DELETE, path(key)).repeatable())
                 .await?;
         }
         for (key, value) in &delta.changed {
-            let req = Request::new(Method::PATCH, path(key)).json(&AttributeValue { value });
+            let req = Request::new(Method::PATCH, path(key))
+                .json(&AttributeValue { value })
+                .repeatable();
             self.checked(req).await?;
         }
         if !delta.added.is_empty() {
@@ -134,6 +139,7 @@ impl Eseye {
                 .iter()
                 .map(|(key, value)| NewAttribute { key, value })
                 .collect();
+            // Not repeatable: it creates attributes.
             let req = Request::new(Method::POST, base).json(&NewAttributes { attributes: new });
             self.checked(req).await?;
         }

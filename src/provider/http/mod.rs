@@ -19,7 +19,7 @@ use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use tokio::sync::Semaphore;
 
-pub use request::{HttpError, Request, Response};
+pub use request::{HttpError, Repeat, Request, Response};
 
 use crate::config::Connection;
 use crate::secret::Secret;

@@ -39,6 +39,17 @@ pub enum HttpError {
 }
 
 impl HttpError {
+    /// Whether the request may have taken effect although no good answer
+    /// came: a 5xx, a timeout, a connection lost after it was sent. A
+    /// connection that was never made and a 4xx mean it did not.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            HttpError::Transport { source, .. } => !source.is_connect() && !source.is_builder(),
+            HttpError::Status { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+
     /// The message with the provider's error body summarised by `extract`
     /// (which returns `None` for bodies that are not the provider's shape).
     pub fn describe(&self, extract: fn(&str) -> Option<String>) -> String {
@@ -57,10 +68,25 @@ impl HttpError {
     }
 }
 
+/// Whether a request may be sent again when its answer is lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repeat {
+    /// Twice leaves the same state as once: reads, writes that set a value.
+    Safe,
+    /// Twice does it twice (an SMS, a diagnostic, a create, a write that
+    /// starts an asynchronous operation): sent once, and retried only when
+    /// it certainly did not arrive (429, no connection). When its answer is
+    /// lost, the caller re-reads instead.
+    Once,
+}
+
 /// One request, relative to the client's base URL.
 #[derive(Debug, Clone)]
 pub struct Request {
     pub method: Method,
+    /// GETs default to [`Repeat::Safe`], everything else to
+    /// [`Repeat::Once`] until its call site declares it repeatable.
+    pub repeat: Repeat,
     pub path: String,
     pub query: Vec<(String, String)>,
     pub body: Option<(&'static str, Vec<u8>)>,
@@ -72,12 +98,24 @@ pub struct Request {
 impl Request {
     pub fn new(method: Method, path: impl Into<String>) -> Self {
         Request {
+            repeat: if method == Method::GET {
+                Repeat::Safe
+            } else {
+                Repeat::Once
+            },
             method,
             path: path.into(),
             query: Vec::new(),
             body: None,
             authorization: None,
         }
+    }
+
+    /// Declares a write safe to send again: it sets a value, so twice
+    /// leaves what once does. Say why at the call site.
+    pub fn repeatable(mut self) -> Self {
+        self.repeat = Repeat::Safe;
+        self
     }
 
     pub fn authorization(mut self, value: Secret) -> Self {

@@ -12,7 +12,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use tokio::time::Instant;
 
 use super::pacer::Pacer;
-use super::request::{HttpError, Request, Response};
+use super::request::{HttpError, Repeat, Request, Response};
 use super::{HttpSettings, MAX_RETRY_AFTER};
 
 const MAX_ATTEMPTS: u32 = 5;
@@ -110,7 +110,7 @@ impl Transport {
         loop {
             n += 1;
             let outcome = attempt().await;
-            match retry_wait(&outcome, n) {
+            match retry_wait(&outcome, n, req.repeat) {
                 Some(wait) if n < MAX_ATTEMPTS => {
                     tracing::debug!(method = %req.method, path = %req.path, attempt = n, ?wait, "retrying");
                     self.pacer.hold_until(Instant::now() + wait).await;
@@ -121,8 +121,21 @@ impl Transport {
     }
 }
 
-/// How long to wait before trying `outcome`'s request again, if at all.
-fn retry_wait(outcome: &Attempt, attempt: u32) -> Option<Duration> {
+/// How long to wait before trying `outcome`'s request again, if at all. A
+/// [`Repeat::Once`] request is tried again only when it certainly did not
+/// take effect: a 429 (refused unprocessed) or no connection at all.
+fn retry_wait(outcome: &Attempt, attempt: u32, repeat: Repeat) -> Option<Duration> {
+    if repeat == Repeat::Once {
+        return match outcome {
+            Ok((resp, headers)) if resp.status == StatusCode::TOO_MANY_REQUESTS => {
+                Some(retry_after(headers).unwrap_or_else(|| backoff(attempt)))
+            }
+            Err(HttpError::Transport { source, .. }) if source.is_connect() => {
+                Some(backoff(attempt))
+            }
+            _ => None,
+        };
+    }
     match outcome {
         Ok((resp, headers))
             if resp.status == StatusCode::TOO_MANY_REQUESTS || resp.status.is_server_error() =>

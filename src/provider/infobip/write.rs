@@ -35,12 +35,14 @@ impl Infobip {
     }
 
     pub(super) async fn sms(&self, iccid: &Iccid, text: &str) -> Result<(), ProviderError> {
+        // Not repeatable: a second call sends a second SMS.
         let req =
             Request::new(Method::POST, format!("/iot/1/sims/{iccid}/sms")).json(&SmsBody { text });
         self.send_checked(iccid, req).await.map(drop)
     }
 
     pub(super) async fn diagnostic(&self, iccid: &Iccid) -> Result<String, ProviderError> {
+        // Not repeatable: a second call runs the diagnostics again.
         let req = Request::new(Method::POST, format!("/iot/1/sims/{iccid}/diagnostic"));
         let body = self.send_checked(iccid, req).await?;
         let answer: ActionAnswer =
@@ -68,15 +70,17 @@ impl Infobip {
 /// The call that sets `field` to `after`.
 pub(super) fn request(iccid: &Iccid, field: Field, after: &Value) -> Result<Request, SimFailure> {
     match (field, after) {
-        (Field::Name, Value::Text(name)) => Ok(Request::new(
-            Method::PATCH,
-            format!("/iot/1/sims/{iccid}"),
-        )
-        .json(&NameBody { name })),
+        (Field::Name, Value::Text(name)) => {
+            Ok(Request::new(Method::PATCH, format!("/iot/1/sims/{iccid}"))
+                .json(&NameBody { name })
+                // Sets the name: twice leaves what once does.
+                .repeatable())
+        }
         // The API has no null name; an empty one clears it.
         (Field::Name, Value::Null) => {
             Ok(Request::new(Method::PATCH, format!("/iot/1/sims/{iccid}"))
-                .json(&NameBody { name: "" }))
+                .json(&NameBody { name: "" })
+                .repeatable())
         }
         (Field::Status, Value::Status(s)) => {
             let status = match s {
@@ -88,6 +92,8 @@ pub(super) fn request(iccid: &Iccid, field: Field, after: &Value) -> Result<Requ
                     ));
                 }
             };
+            // Not repeatable: once the first landed, a repeat is refused
+            // ("Status change from Active to Active is not allowed").
             Ok(
                 Request::new(Method::PUT, format!("/iot/1/sims/{iccid}/status"))
                     .json(&StatusBody { status }),

@@ -95,7 +95,10 @@ impl Onomondo {
             return Vec::new();
         }
         if let [(sim, body)] = chunk {
-            let req = Request::new(Method::PATCH, format!("/sims/{}", sim.id)).json(body);
+            // Sets fields to values: twice leaves what once does.
+            let req = Request::new(Method::PATCH, format!("/sims/{}", sim.id))
+                .json(body)
+                .repeatable();
             let result = self.http.send(req).await.and_then(|r| r.into_success());
             return vec![(&sim.iccid, result.map(drop).map_err(|e| Self::failure(&e)))];
         }
@@ -107,7 +110,10 @@ impl Onomondo {
                 Json::Object(entry)
             })
             .collect();
-        let req = Request::new(Method::PATCH, "/sims/bulk").json(&json!({ "sims": sims }));
+        // Sets fields to values: twice leaves what once does.
+        let req = Request::new(Method::PATCH, "/sims/bulk")
+            .json(&json!({ "sims": sims }))
+            .repeatable();
         let resp = match self.http.send(req).await.and_then(|r| r.into_success()) {
             Ok(resp) => resp,
             Err(e) => {
@@ -170,7 +176,8 @@ impl Onomondo {
                     "tag `{tag}` does not exist at Onomondo"
                 )));
             };
-            let req = Request::new(method, format!("/sims/{}/tags/{id}", sim.id));
+            // Repeatable: a repeat answers `done_code` (400), counted as done.
+            let req = Request::new(method, format!("/sims/{}/tags/{id}", sim.id)).repeatable();
             let resp = self.http.send(req).await.map_err(|e| Self::failure(&e))?;
             let already = resp.status == StatusCode::BAD_REQUEST
                 && Self::error_text(&resp.text()).is_some_and(|code| code == done_code);

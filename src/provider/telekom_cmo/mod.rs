@@ -48,12 +48,15 @@ impl Client for TelekomCmo {
     fn auth(c: &Connection) -> Auth {
         let (id, secret) = (c.credential("client_id"), c.credential("client_secret"));
         Auth::Tokens(
-            Request::new(Method::POST, c.setting(Setting::TokenUrl)).form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", id.expose()),
-                ("client_secret", secret.expose()),
-                ("scope", "openid"),
-            ]),
+            Request::new(Method::POST, c.setting(Setting::TokenUrl))
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", id.expose()),
+                    ("client_secret", secret.expose()),
+                    ("scope", "openid"),
+                ])
+                // A second token request only yields a second token.
+                .repeatable(),
         )
     }
 

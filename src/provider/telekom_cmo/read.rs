@@ -97,8 +97,10 @@ impl TelekomCmo {
             .map(|c| c.iter().map(Iccid::as_str).collect())
             .collect();
         let calls = lists.iter().map(|list| async move {
+            // A search: POST only to carry the ICCID list.
             let req = Request::new(Method::POST, self.path("/product/find"))
-                .json(&FindBody { iccid_list: list });
+                .json(&FindBody { iccid_list: list })
+                .repeatable();
             let answer: FindAnswer = self.http.send(req).await?.json()?;
             Ok::<_, ProviderError>(answer.entities)
         });

@@ -94,6 +94,8 @@ impl TelekomCmo {
             path: "/status".into(),
             value: Some(json!(wire_status(&change.after)?)),
         }];
+        // Not repeatable: on asynchronous backends it starts a monitor, and
+        // a second one would be a second status change.
         let req = Request::new(
             Method::PATCH,
             self.path(&format!("/product/{product}-simCard")),
@@ -167,6 +169,8 @@ impl TelekomCmo {
         if ops.is_empty() {
             return Ok(());
         }
+        // Not repeatable: `add` ops append to the property list, so twice
+        // would add twice.
         let req = Request::new(
             Method::PATCH,
             self.path(&format!("/product/{product}-simCard")),

@@ -1,0 +1,121 @@
+//! Faults injected by the emulator on every path (token endpoints
+//! included): lost answers never make a write land twice, and an apply
+//! under a flaky network still converges in one run, for every kind.
+
+use serde_json::json;
+use simfleet::kind::ProviderKind::{self, Infobip, Onomondo, TelekomCmo};
+
+use crate::workspace::{Workspace, sims_of};
+
+/// `count` generated SIMs of `kind` behind provider `p`, at a generous rate.
+fn world(kind: ProviderKind, count: usize, faults: &[&str]) -> Workspace {
+    let mut extra = vec!["--rate-limit", "1000000", "--monitor-delay-ms", "300"];
+    extra.extend_from_slice(faults);
+    Workspace::generated(kind, count, &extra).provider(
+        "p",
+        kind,
+        json!({"rate_limit": 1000, "concurrency": 8}),
+    )
+}
+
+#[test]
+fn every_kind_converges_in_one_apply_under_ten_percent_mixed_faults() {
+    for kind in ProviderKind::ALL {
+        // 100 SIMs a kind keeps the suite fast; the faults hit every call type.
+        let ws = world(kind, 100, &["--fault-rate", "0.1"]);
+        let iccids = ws.emulator().iccids(kind);
+        // Onomondo has no suspended state.
+        let target = if kind == Onomondo {
+            "inactive"
+        } else {
+            "suspended"
+        };
+        ws.fleet("p", sims_of(&iccids, |_| json!({ "status": target })));
+        let apply = ws.on_manifests(&["apply", "--auto-approve", "--force"]);
+        assert_eq!(apply.code, 0, "{kind}: {}\n{}", apply.stdout, apply.stderr);
+        assert!(
+            apply.stdout.contains(" applied, 0 failed, 0 skipped."),
+            "{kind}: {}",
+            apply.stdout
+        );
+        let mut plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+        for _ in 0..10 {
+            if plan.code == 0 {
+                break;
+            }
+            // CMO monitors and Eseye provisioning settle within a second.
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+        }
+        assert_eq!(plan.code, 0, "{kind}: {}\n{}", plan.stdout, plan.stderr);
+    }
+}
+
+#[test]
+fn an_sms_whose_answer_is_lost_is_sent_once_and_reported_unknown() {
+    let ws = world(
+        Infobip,
+        1,
+        &[
+            "--fault-rate",
+            "1",
+            "--faults",
+            "commit-500",
+            "--fault-methods",
+            "POST",
+        ],
+    );
+    let iccid = ws.emulator().iccids(Infobip)[0].clone();
+    ws.fleet("p", sims_of(std::slice::from_ref(&iccid), |_| json!({})));
+    let sms = ws.on_manifests(&["sms", &iccid, "--text", "hello"]);
+    assert_eq!(sms.code, 1, "{}\n{}", sms.stdout, sms.stderr);
+    sms.assert_stderr("may have taken effect");
+    let sent = ws
+        .emulator()
+        .count("infobip", "POST /iot/1/sims/{iccid}/sms");
+    assert_eq!(sent, 1, "the SMS was sent {sent} times");
+
+    let diagnose = ws.on_manifests(&["diagnose", &iccid]);
+    assert_eq!(diagnose.code, 1, "{}", diagnose.stderr);
+    let runs = ws
+        .emulator()
+        .count("infobip", "POST /iot/1/sims/{iccid}/diagnostic");
+    assert_eq!(runs, 1, "diagnostics ran {runs} times");
+}
+
+#[test]
+fn cmo_status_changes_whose_answers_are_lost_start_one_monitor_each_and_count_as_applied() {
+    let ws = world(
+        TelekomCmo,
+        150,
+        &[
+            "--fault-rate",
+            "1",
+            "--faults",
+            "commit-500",
+            "--fault-methods",
+            "PATCH",
+        ],
+    );
+    let iccids = ws.emulator().iccids(TelekomCmo);
+    // Generated products rotate ACTIVE, INACTIVE, SUSPENDED: 100 of the 150
+    // change, each with one PATCH (half on asynchronous backends: a monitor).
+    ws.fleet("p", sims_of(&iccids, |_| json!({"status": "active"})));
+    let apply = ws.on_manifests(&["apply", "--auto-approve", "--force"]);
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    apply.assert_stdout("Apply complete: 100 SIMs applied, 0 failed, 0 skipped.");
+    let patches: Vec<String> = ws
+        .emulator()
+        .requests()
+        .into_iter()
+        .filter(|r| r["method"] == "PATCH")
+        .map(|r| r["path"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let distinct: std::collections::BTreeSet<&String> = patches.iter().collect();
+    assert_eq!(patches.len(), 100, "status PATCHes sent");
+    assert_eq!(
+        patches.len(),
+        distinct.len(),
+        "a SIM's status PATCH was sent twice"
+    );
+}
