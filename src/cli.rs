@@ -348,6 +348,10 @@ pub struct EmulatorArgs {
     #[arg(long, value_delimiter = ',', default_value = "429,500,503,drop,commit-500,commit-drop",
           value_parser = fault_kind)]
     pub faults: Vec<crate::emulator::FaultKind>,
+    /// Answer 401s with the credentials the request carried (header and
+    /// body), as a careless server would.
+    #[arg(long)]
+    pub echo_credentials: bool,
     /// Only requests of these methods meet --fault-rate faults (default: all).
     #[arg(long, value_delimiter = ',', value_name = "METHODS")]
     pub fault_methods: Vec<String>,

@@ -18,6 +18,34 @@ impl Secret {
     }
 }
 
+/// `text` with every one of `secrets` (and each credential after a
+/// `Bearer`/`Basic` scheme word) replaced by `***`: provider error bodies
+/// may echo what they were sent.
+pub fn redact(text: &str, secrets: &[Secret]) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets {
+        let value = secret.expose();
+        // Very short values would blank out ordinary words.
+        if value.len() >= 6 {
+            out = out.replace(value, "***");
+        }
+    }
+    for scheme in ["Bearer ", "Basic ", "bearer ", "basic "] {
+        let mut from = 0;
+        while let Some(at) = out[from..].find(scheme) {
+            let start = from + at + scheme.len();
+            let end = out[start..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || "-._~+/=".contains(c)))
+                .map_or(out.len(), |n| start + n);
+            if end > start && &out[start..end] != "***" {
+                out.replace_range(start..end, "***");
+            }
+            from = start;
+        }
+    }
+    out
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(***)")
@@ -27,5 +55,21 @@ impl fmt::Debug for Secret {
 impl fmt::Display for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("***")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configured_values_and_scheme_credentials_are_blanked() {
+        let text =
+            r#"{"error":"bad key key-0f1e2d3c","got":"Bearer eyJ.a-b_c","h":"Basic dXNlcjpw=="}"#;
+        let out = redact(text, &[Secret::new("key-0f1e2d3c")]);
+        assert_eq!(
+            out,
+            r#"{"error":"bad key ***","got":"Bearer ***","h":"Basic ***"}"#
+        );
     }
 }

@@ -25,6 +25,7 @@ pub async fn run(args: EmulatorArgs) -> anyhow::Result<u8> {
             fail_status: args.fail_status,
             rate: args.fault_rate.clamp(0.0, 1.0),
             kinds: args.faults.clone(),
+            echo_credentials: args.echo_credentials,
             methods: args
                 .fault_methods
                 .iter()

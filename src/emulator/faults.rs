@@ -72,6 +72,9 @@ pub struct Faults {
     pub kinds: Vec<FaultKind>,
     /// Only requests whose method is in this list (empty: all).
     pub methods: Vec<String>,
+    /// A 401 echoes the credentials it was sent (Authorization header and
+    /// body), as careless servers do: clients must not print them.
+    pub echo_credentials: bool,
 }
 
 /// A small seeded generator (xorshift64*): repeatable, no dependency.

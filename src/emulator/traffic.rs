@@ -109,19 +109,27 @@ pub async fn track(
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let settings = app.settings_of(kind);
+    let echo = settings.faults.echo_credentials.then(|| {
+        req.headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    });
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
         return super::provider_error(kind, StatusCode::PAYLOAD_TOO_LARGE, "body too large");
     };
     let logged_body = (!route.contains("token") && !bytes.is_empty())
         .then(|| String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned());
-    let req = Request::from_parts(parts, axum::body::Body::from(bytes));
+    let req = Request::from_parts(parts, axum::body::Body::from(bytes.clone()));
     let n = app.traffic.per_path.lock().map_or(0, |mut m| {
         let n = m.entry(format!("{provider} {method} {path}")).or_default();
         *n += 1;
         *n
     });
-    let settings = app.settings_of(kind);
+    let echo = echo.map(|header| format!("{header} {}", String::from_utf8_lossy(&bytes)));
     if !settings.faults.latency.is_zero() {
         tokio::time::sleep(settings.faults.latency).await;
     }
@@ -157,6 +165,14 @@ pub async fn track(
             rate_headers(&mut resp, settings.rate_per_minute, remaining, reset);
             resp
         }
+    };
+    let response = match echo {
+        Some(sent) if response.status() == StatusCode::UNAUTHORIZED => super::provider_error(
+            kind,
+            StatusCode::UNAUTHORIZED,
+            &format!("credentials rejected: {sent}"),
+        ),
+        _ => response,
     };
     let key = format!("{method} {route}");
     if let Ok(mut counts) = app.traffic.counts.lock() {

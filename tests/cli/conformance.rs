@@ -385,3 +385,25 @@ fn every_kind_shows_progress_lines_without_a_terminal_and_none_when_quiet() {
         assert!(quiet.stderr.is_empty(), "{kind}: {}", quiet.stderr);
     }
 }
+
+#[test]
+fn every_kind_keeps_credentials_a_server_echoes_out_of_its_output() {
+    for kind in ProviderKind::ALL {
+        let mut ws = Workspace::example(kind, &["--echo-credentials"]);
+        for (key, _) in kind.capabilities().sandbox_credentials {
+            let var = format!("SIMFLEET_TEST_{}", key.to_ascii_uppercase());
+            ws = ws.env(&var, &format!("wrong-{key}-5f4e3d2c1b"));
+        }
+        for args in [
+            &["plan"][..],
+            &["apply", "--auto-approve"],
+            &["drift", "-vv"],
+        ] {
+            let run = ws.on_manifests(args);
+            assert_eq!(run.code, 1, "{kind} {args:?}: {}", run.stderr);
+            run.assert_stderr("401");
+            assert!(!run.stderr.contains("5f4e3d2c1b"), "{kind}: {}", run.stderr);
+            assert!(!run.stdout.contains("5f4e3d2c1b"), "{kind}: {}", run.stdout);
+        }
+    }
+}

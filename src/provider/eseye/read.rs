@@ -84,6 +84,6 @@ impl Eseye {
     ) -> Result<Vec<WireAttribute>, ProviderError> {
         let req = Request::new(Method::GET, format!("/api/v2/sim/{iccid}/attribute"));
         let list: AttributeList = self.http.send(req).await?.json()?;
-        Ok(list.attributes)
+        Ok(list.into_vec())
     }
 }

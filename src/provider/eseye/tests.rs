@@ -86,3 +86,19 @@ fn status_moves_use_status_or_customer_suspend() {
     );
     assert!(patch(Suspended, Inactive).is_err());
 }
+
+#[test]
+fn attribute_lists_are_read_bare_or_wrapped_and_a_missing_key_is_an_error() {
+    use super::wire::AttributeList;
+    let item = json!({"id": "a1", "key": "site", "value": "north"});
+    for body in [json!([item]), json!({ "attributes": [item] })] {
+        let list: AttributeList = serde_json::from_value(body.clone()).expect("parses");
+        let list = list.into_vec();
+        assert_eq!(
+            (list[0].key.as_str(), list[0].value.as_str()),
+            ("site", "north"),
+            "{body}"
+        );
+    }
+    assert!(serde_json::from_value::<AttributeList>(json!({"items": []})).is_err());
+}

@@ -53,10 +53,23 @@ impl WireAttribute {
     }
 }
 
+/// A SIM's attributes. The provider text does not show this response, so
+/// both plausible shapes are read: a bare array, or an object wrapping it
+/// as `attributes`. An object without that key is an error, never "no
+/// attributes" (that would plan to add them all again).
 #[derive(Debug, Deserialize)]
-pub struct AttributeList {
-    #[serde(default)]
-    pub attributes: Vec<WireAttribute>,
+#[serde(untagged)]
+pub enum AttributeList {
+    Bare(Vec<WireAttribute>),
+    Wrapped { attributes: Vec<WireAttribute> },
+}
+
+impl AttributeList {
+    pub fn into_vec(self) -> Vec<WireAttribute> {
+        match self {
+            AttributeList::Bare(list) | AttributeList::Wrapped { attributes: list } => list,
+        }
+    }
 }
 
 /// A SIM PATCH: only the fields being changed are sent.

@@ -39,6 +39,8 @@ pub struct HttpSettings {
     pub rate_limit: f64,
     pub concurrency: u32,
     pub timeout: Duration,
+    /// Credential values, blanked out of any error body a provider sends.
+    pub redact: Vec<Secret>,
 }
 
 impl HttpSettings {
@@ -49,6 +51,7 @@ impl HttpSettings {
             rate_limit: connection.rate_limit,
             concurrency: connection.concurrency,
             timeout: REQUEST_TIMEOUT,
+            redact: connection.credentials.values().cloned().collect(),
         }
     }
 }
@@ -75,6 +78,7 @@ pub struct HttpClient {
     attach: Attach,
     permits: Semaphore,
     tally: Arc<Tally>,
+    redact: Vec<Secret>,
 }
 
 impl HttpClient {
@@ -89,6 +93,7 @@ impl HttpClient {
             attach,
             permits: Semaphore::new(settings.concurrency.max(1) as usize),
             tally,
+            redact: settings.redact.clone(),
         })
     }
 
@@ -125,8 +130,39 @@ impl HttpClient {
                 }
             }
             self.tally.answered();
-            return outcome.map(|(resp, _)| resp);
+            return match outcome {
+                Ok((resp, _)) => Ok(self.scrubbed(resp)),
+                // A token endpoint's refusal comes back as an error.
+                Err(HttpError::Status {
+                    method,
+                    path,
+                    status,
+                    body,
+                }) => Err(HttpError::Status {
+                    method,
+                    path,
+                    status,
+                    body: crate::secret::redact(&body, &self.redact),
+                }),
+                Err(e) => Err(e),
+            };
         }
+    }
+
+    /// An error answer with every credential it may echo blanked out,
+    /// the token this request carried included.
+    fn scrubbed(&self, mut resp: Response) -> Response {
+        if resp.status.is_success() {
+            return resp;
+        }
+        let mut secrets = self.redact.clone();
+        if let Some(token) = &resp.token {
+            let bare = token.expose().trim_start_matches("Bearer ");
+            secrets.push(Secret::new(bare));
+        }
+        let text = crate::secret::redact(&resp.text(), &secrets);
+        resp.body = text.into_bytes();
+        resp
     }
 
     /// The counters shared with the progress display; list reads announce
