@@ -176,7 +176,7 @@ impl ProviderConfig {
                     var: var.clone(),
                 })?
             }
-            CredentialSource::File(path) => std::fs::read_to_string(path)
+            CredentialSource::File(path) => read_small_file(path)
                 .map(|s| s.trim_end_matches(['\r', '\n']).to_owned())
                 .map_err(|source| CredentialError::File {
                     origin: origin.clone(),
@@ -195,6 +195,30 @@ impl ProviderConfig {
         }
         Ok(Secret::new(value))
     }
+}
+
+/// Credential files hold one short secret; anything larger is a mistake.
+const MAX_CREDENTIAL_BYTES: u64 = 64 * 1024;
+
+/// Reads a credential file that is a regular file under the size limit,
+/// checked before reading: a FIFO would block, a device never end.
+fn read_small_file(path: &std::path::Path) -> std::io::Result<String> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    if meta.len() > MAX_CREDENTIAL_BYTES {
+        return Err(std::io::Error::other(format!(
+            "{} bytes; a credential file holds at most {MAX_CREDENTIAL_BYTES}",
+            meta.len()
+        )));
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut std::io::Read::take(std::fs::File::open(path)?, MAX_CREDENTIAL_BYTES),
+        &mut text,
+    )?;
+    Ok(text)
 }
 
 #[cfg(test)]

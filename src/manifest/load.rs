@@ -114,6 +114,12 @@ fn load_file(path: &Path, loaded: &mut Loaded) {
     let file: Arc<Path> = Arc::from(path);
     let problem = |pos: Pos, msg: String| Diagnostic::new(path, pos, msg);
     match fs::metadata(path) {
+        // Checked without reading: a FIFO would block, a device never end.
+        Ok(m) if !m.is_file() => {
+            let msg = "not a regular file; manifests must be plain files".to_owned();
+            loaded.problems.push(problem(Pos::default(), msg));
+            return;
+        }
         Ok(m) if m.len() > MAX_FILE_BYTES => {
             let msg = format!("file is {} bytes; the limit is {MAX_FILE_BYTES}", m.len());
             loaded.problems.push(problem(Pos::default(), msg));

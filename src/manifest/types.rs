@@ -135,6 +135,10 @@ pub struct ProviderSpec {
     /// Set to false for SIMs whose ICCIDs carry no Luhn check digit.
     #[serde(default)]
     pub iccid_luhn: Option<bool>,
+    /// Accept `http://` URLs for hosts other than this machine. Credentials
+    /// then cross the network unencrypted; meant for lab proxies only.
+    #[serde(default)]
+    pub allow_insecure_http: Option<bool>,
 }
 
 /// Where a secret comes from: `{ env: NAME }` or `{ file: PATH }`.

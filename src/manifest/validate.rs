@@ -154,6 +154,19 @@ fn resolve_provider(
             .clone()
             .or(caps.default_url.map(str::to_owned))
             .unwrap_or_default();
+        if !spec.allow_insecure_http.unwrap_or(false) {
+            for (key, value) in [("url", Some(&url)), ("token_url", spec.token_url.as_ref())] {
+                if let Some(value) = value.filter(|v| insecure(v)) {
+                    problem(
+                        key,
+                        format!(
+                            "`{value}` sends credentials unencrypted over the network: use \
+                             https://, or set `allow_insecure_http: true` for a lab proxy"
+                        ),
+                    );
+                }
+            }
+        }
         let credentials = spec.credentials.clone().unwrap_or_default();
         let names: BTreeSet<&str> = credentials.keys().map(String::as_str).collect();
         let fits = caps
@@ -404,4 +417,39 @@ pub fn merge(sim: &SimSpec, defaults: &SimSpec) -> BTreeMap<Field, Value> {
     };
     put(Field::DataLimit, limit);
     fields
+}
+
+/// An `http://` URL whose host is not this machine.
+fn insecure(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    !matches!(host, "127.0.0.1" | "::1" | "localhost")
+}
+
+#[cfg(test)]
+mod insecure_tests {
+    #[test]
+    fn only_plain_http_to_other_hosts_is_insecure() {
+        for url in [
+            "http://127.0.0.1:8080/x",
+            "http://[::1]:9/",
+            "http://localhost/a",
+            "https://api.onomondo.com",
+        ] {
+            assert!(!super::insecure(url), "{url}");
+        }
+        for url in [
+            "http://api.onomondo.com",
+            "http://10.0.0.5:80/",
+            "http://127.0.0.1.evil.com/",
+        ] {
+            assert!(super::insecure(url), "{url}");
+        }
+    }
 }

@@ -91,3 +91,47 @@ fn missing_credential_env_is_an_error_before_any_request() {
     );
     run.assert_stdout("is not at provider `iot`");
 }
+
+#[test]
+fn plain_http_to_another_host_is_refused_unless_allowed() {
+    let ws = Workspace::new();
+    let provider = |extra: &str| {
+        format!(
+            "apiVersion: simfleet/v1\nkind: Providers\nproviders:\n  iot:\n    type: onomondo\n    \
+             url: http://api.example.net\n    credentials:\n      token: {{env: KEY}}\n{extra}"
+        )
+    };
+    ws.file("p.yaml", &provider(""));
+    let run = ws.run(&["validate", "p.yaml"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_stderr("p.yaml:6:5: `http://api.example.net` sends credentials unencrypted");
+    ws.file("p.yaml", &provider("    allow_insecure_http: true\n"));
+    let run = ws.run(&["validate", "p.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn fifos_and_devices_are_refused_unread_as_manifests_and_credential_files() {
+    let ws = Workspace::new().with_emulator(None, &[]);
+    let fifo = ws.path().join("pipe.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let run = ws.run(&["validate", "pipe.yaml", "/dev/zero"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_stderr("pipe.yaml:0:0: not a regular file");
+    run.assert_stderr("/dev/zero:0:0: not a regular file");
+
+    let ws = ws.provider(
+        "iot",
+        Onomondo,
+        json!({"credentials": {"token": {"file": "/dev/zero"}}}),
+    );
+    ws.fleet("iot", json!([{"iccid": "89457387300000024185"}]));
+    let run = ws.on_manifests(&["plan"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_stderr("not a regular file");
+    assert_eq!(ws.emulator().total(), 0);
+}
