@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use crate::model::{Condition, Iccid, LiveSim, Phase, SimWork};
-use crate::plan::{ProviderPlan, diff_sim};
+use crate::plan::{ProviderPlan, SimPlan, diff_sim};
 use crate::provider::{Provider, SimFailure, SimOutcome};
 
 /// Sending rounds per phase: the first, then resends of what a re-read
@@ -93,6 +93,7 @@ async fn reread(
 ) -> Vec<(SimOutcome, Verdict)> {
     let mut verdicts: BTreeMap<Iccid, Verdict> = BTreeMap::new();
     let mut open: Vec<Iccid> = lost.iter().map(|o| o.iccid.clone()).collect();
+    let planned: HashMap<&Iccid, &SimPlan> = plan.sims.iter().map(|s| (&s.iccid, s)).collect();
     let pauses = if plan.kind.capabilities().asynchronous_writes {
         &REREAD_PAUSES[..]
     } else {
@@ -108,9 +109,10 @@ async fn reread(
         };
         let live: HashMap<&Iccid, &LiveSim> = live.iter().map(|s| (&s.iccid, s)).collect();
         for iccid in &open {
-            let verdict = live
-                .get(iccid)
-                .map_or(Verdict::Unknown, |sim| judge(plan, phase, sim));
+            let verdict = match (live.get(iccid), planned.get(iccid)) {
+                (Some(sim), Some(planned)) => judge(plan, planned, phase, sim),
+                _ => Verdict::Unknown,
+            };
             verdicts.insert(iccid.clone(), verdict);
         }
         // Only an absent change is worth another look: it may be on its way.
@@ -124,10 +126,7 @@ async fn reread(
         .collect()
 }
 
-fn judge(plan: &ProviderPlan, phase: Phase, live: &LiveSim) -> Verdict {
-    let Some(sim) = plan.sims.iter().find(|s| s.iccid == live.iccid) else {
-        return Verdict::Unknown;
-    };
+fn judge(plan: &ProviderPlan, sim: &SimPlan, phase: Phase, live: &LiveSim) -> Verdict {
     // A SIM converging at the provider shows its target values (e.g. CMO's
     // PENDING_ACTIVE reads as active); compare those, not the condition.
     let mut settled = live.clone();

@@ -117,7 +117,7 @@ impl Drop for Watch {
 
 fn since(now: Counts, base: Counts) -> Counts {
     Counts {
-        requests: now.requests - base.requests.min(now.requests),
+        requests: now.requests.saturating_sub(base.requests),
         expected: now.expected.saturating_sub(base.requests),
         written: now.written.saturating_sub(base.written),
         failed: now.failed.saturating_sub(base.failed),

@@ -123,8 +123,10 @@ impl Eseye {
         let base = format!("/api/v2/sim/{iccid}/attribute");
         let path = |key: &str| format!("{base}/{}", ids.get(key).map_or("", String::as_str));
         for key in &delta.removed {
-            // Deleting one attribute by id: twice leaves what once does.
-            self.checked(Request::new(Method::DELETE, path(key)).repeatable())
+            // Not repeatable: a repeat after the first landed answers 404,
+            // which would read as a failure; a lost answer is settled by a
+            // re-read instead.
+            self.checked(Request::new(Method::DELETE, path(key)))
                 .await?;
         }
         for (key, value) in &delta.changed {

@@ -133,18 +133,7 @@ impl HttpClient {
             return match outcome {
                 Ok((resp, _)) => Ok(self.scrubbed(resp)),
                 // A token endpoint's refusal comes back as an error.
-                Err(HttpError::Status {
-                    method,
-                    path,
-                    status,
-                    body,
-                }) => Err(HttpError::Status {
-                    method,
-                    path,
-                    status,
-                    body: crate::secret::redact(&body, &self.redact),
-                }),
-                Err(e) => Err(e),
+                Err(e) => Err(e.redacted(&self.redact)),
             };
         }
     }

@@ -50,6 +50,25 @@ impl HttpError {
         }
     }
 
+    /// The same error with `secrets` (and scheme credentials) blanked out
+    /// of a provider's error body.
+    pub(super) fn redacted(self, secrets: &[crate::secret::Secret]) -> HttpError {
+        match self {
+            HttpError::Status {
+                method,
+                path,
+                status,
+                body,
+            } => HttpError::Status {
+                method,
+                path,
+                status,
+                body: crate::secret::redact(&body, secrets),
+            },
+            other => other,
+        }
+    }
+
     /// The message with the provider's error body summarised by `extract`
     /// (which returns `None` for bodies that are not the provider's shape).
     pub fn describe(&self, extract: fn(&str) -> Option<String>) -> String {
