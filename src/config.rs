@@ -19,8 +19,7 @@ pub struct ProviderConfig {
     pub name: String,
     pub kind: ProviderKind,
     pub endpoint: Endpoint,
-    pub rate_limit: f64,
-    pub concurrency: u32,
+    pub limits: Limits,
     /// Kind-specific settings as written (`tenant`, `token_url`); `url` is
     /// in the endpoint.
     pub settings: BTreeMap<Setting, String>,
@@ -38,6 +37,42 @@ pub enum Endpoint {
     },
     /// Served by the built-in emulator, seeded from this file.
     Sandbox { seed: PathBuf },
+}
+
+/// How hard simfleet may push one provider and how long it waits for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Limits {
+    /// Requests per second, enforced over `rate_window`.
+    pub rate_limit: f64,
+    /// Seconds over which the rate is enforced: at most
+    /// `rate_limit x rate_window` requests in any such window.
+    pub rate_window: f64,
+    /// Requests in flight at once.
+    pub concurrency: u32,
+    /// Seconds one request may take, connecting included.
+    pub timeout: f64,
+    /// The longest wait a provider may ask for (Retry-After, rate-limit
+    /// reset), in seconds; longer requests are cut to this.
+    pub max_wait: f64,
+    /// The largest response body read, in bytes.
+    pub max_response_bytes: u64,
+}
+
+impl Limits {
+    /// Defaults for a provider documenting `rate_limit` per second over
+    /// `rate_window` seconds.
+    pub fn documented(rate_limit: f64, rate_window: f64, concurrency: u32) -> Self {
+        Limits {
+            rate_limit,
+            rate_window,
+            concurrency,
+            timeout: 60.0,
+            max_wait: 120.0,
+            // A 1,000-SIM page is a few hundred KiB; this leaves room for
+            // verbose providers without letting a runaway body exhaust memory.
+            max_response_bytes: 64 * 1024 * 1024,
+        }
+    }
 }
 
 /// Serialised as the reference (`{"env": NAME}`), never the value.
@@ -86,8 +121,9 @@ pub struct Connection {
     pub url: String,
     pub credentials: BTreeMap<String, Secret>,
     pub settings: BTreeMap<Setting, String>,
-    pub rate_limit: f64,
-    pub concurrency: u32,
+    pub limits: Limits,
+    /// `file:line:column` of the provider's entry, for messages.
+    pub origin: String,
 }
 
 impl Connection {
@@ -139,8 +175,8 @@ impl ProviderConfig {
             url,
             credentials,
             settings,
-            rate_limit: self.rate_limit,
-            concurrency: self.concurrency,
+            limits: self.limits.clone(),
+            origin: self.origin.clone(),
         })
     }
 
@@ -230,8 +266,7 @@ mod tests {
             name: "p".into(),
             kind,
             endpoint,
-            rate_limit: 10.0,
-            concurrency: 2,
+            limits: Limits::documented(10.0, 1.0, 2),
             settings: BTreeMap::new(),
             iccid_luhn: true,
             origin: "f.yaml:3:3".into(),

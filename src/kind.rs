@@ -136,6 +136,9 @@ pub struct Capabilities {
     pub default_url: Option<&'static str>,
     /// Documented request rate, per second.
     pub default_rate_limit: f64,
+    /// Seconds over which the documented rate holds (Onomondo: 600 in any
+    /// minute); 1 where no window is documented.
+    pub default_rate_window: f64,
     pub default_concurrency: u32,
     /// Whether the built-in emulator can serve this type as a sandbox yet.
     pub sandbox: bool,
@@ -199,6 +202,7 @@ const ONOMONDO: Capabilities = Capabilities {
     credential_sets: &[&["token"]],
     default_url: Some("https://api.onomondo.com"),
     default_rate_limit: 10.0,
+    default_rate_window: 60.0,
     default_concurrency: 8,
     sandbox: true,
     operations: &[Operation::ShowSim, Operation::Usage],
@@ -223,6 +227,7 @@ const INFOBIP: Capabilities = Capabilities {
     credential_sets: &[&["username", "password"], &["api_key"]],
     default_url: Some("https://api.infobip.com"),
     default_rate_limit: 10.0,
+    default_rate_window: 1.0,
     default_concurrency: 8,
     sandbox: true,
     operations: &[
@@ -259,6 +264,7 @@ const ESEYE: Capabilities = Capabilities {
     credential_sets: &[&["client_id", "client_secret"]],
     default_url: None,
     default_rate_limit: 10.0,
+    default_rate_window: 1.0,
     default_concurrency: 8,
     sandbox: true,
     operations: &[Operation::ShowSim],
@@ -285,6 +291,7 @@ const TELEKOM_CMO: Capabilities = Capabilities {
     credential_sets: &[&["client_id", "client_secret"]],
     default_url: None,
     default_rate_limit: 10.0,
+    default_rate_window: 1.0,
     default_concurrency: 8,
     sandbox: true,
     operations: &[Operation::ShowSim],

@@ -22,5 +22,11 @@ pub async fn run(args: DriftArgs, ui: Ui) -> anyhow::Result<u8> {
         ReportFormat::Diff => render::diff::drift(&drift, ui.style),
     };
     print!("{text}");
-    Ok(if drift.has_drift() { 2 } else { 0 })
+    Ok(if drift.has_errors() {
+        1
+    } else if drift.has_drift() {
+        2
+    } else {
+        0
+    })
 }

@@ -111,6 +111,11 @@ impl Session {
         let plan =
             plan::read_and_plan(&self.manifests, &self.selection, &self.connected.clients).await;
         watch.finish();
-        Ok(plan?)
+        for p in &plan.providers {
+            if let Some(error) = &p.unreadable {
+                eprintln!("error: cannot read provider `{}`: {error}", p.name);
+            }
+        }
+        Ok(plan)
     }
 }

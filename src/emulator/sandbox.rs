@@ -2,12 +2,16 @@
 //! over loopback HTTP, with state kept under `.simfleet/sandbox/` so that
 //! plan → apply → plan converges across runs.
 //!
-//! A sandbox's state is re-seeded when its seed file changes. Nothing here
-//! talks to a real provider.
+//! A sandbox's state is re-seeded when its seed file changes, and never
+//! silently otherwise: a damaged state file is an error. One run at a time
+//! holds the state folder's lock, from start to the last save, so two runs
+//! never overwrite each other's changes. Nothing here talks to a real
+//! provider.
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +26,27 @@ pub enum SandboxError {
         #[source]
         source: StateError,
     },
+    #[error(
+        "sandbox `{provider}`: the saved state {path} is damaged ({detail}); \
+         delete it to start again from the seed {seed}"
+    )]
+    Damaged {
+        provider: String,
+        path: String,
+        seed: String,
+        detail: String,
+    },
+    #[error("cannot lock the sandbox state folder {path}: {source}")]
+    Lock {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "the sandbox state in {path} is in use by another simfleet run; \
+         gave up after waiting {seconds} s"
+    )]
+    Busy { path: String, seconds: u64 },
     #[error("sandbox `{provider}`: {source}")]
     Serve {
         provider: String,
@@ -50,6 +75,51 @@ struct Sandbox {
 #[derive(Default)]
 pub struct Sandboxes {
     running: Vec<Sandbox>,
+    /// The state folder's lock, released when this is dropped.
+    _lock: Option<std::fs::File>,
+}
+
+/// How long a run waits for another to release the sandbox state.
+const LOCK_WAIT: Duration = Duration::from_secs(600);
+
+/// Takes the state folder's exclusive lock, waiting (bounded) for a run
+/// that holds it. The OS releases it if this process dies.
+async fn lock(dir: &Path) -> Result<std::fs::File, SandboxError> {
+    let path = dir.join(".lock");
+    let failed = |source| SandboxError::Lock {
+        path: dir.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(failed)?;
+    let started = std::time::Instant::now();
+    let mut told = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::Error(e)) => return Err(failed(e)),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+        }
+        if !told {
+            tracing::warn!(
+                "waiting for another simfleet run to finish with the sandbox state in {}",
+                dir.display()
+            );
+            told = true;
+        }
+        if started.elapsed() > LOCK_WAIT {
+            return Err(SandboxError::Busy {
+                path: dir.display().to_string(),
+                seconds: LOCK_WAIT.as_secs(),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 impl Sandboxes {
@@ -59,6 +129,10 @@ impl Sandboxes {
         dir: &Path,
     ) -> Result<Sandboxes, SandboxError> {
         let mut out = Sandboxes::default();
+        let providers: Vec<&ProviderConfig> = providers.into_iter().collect();
+        if providers.iter().any(|c| c.is_sandbox()) {
+            out._lock = Some(lock(dir).await?);
+        }
         for config in providers {
             let Endpoint::Sandbox { seed } = &config.endpoint else {
                 continue;
@@ -76,9 +150,7 @@ impl Sandboxes {
             })?;
             let seed_digest = crate::digest::Digest::of(&bytes);
             let state_path = dir.join(format!("{provider}.json"));
-            let saved = std::fs::read_to_string(&state_path)
-                .ok()
-                .and_then(|t| serde_json::from_str::<Saved>(&t).ok())
+            let saved = saved_state(&state_path, &provider, seed)?
                 .filter(|s| s.seed_digest == seed_digest);
             let world = match saved {
                 Some(s) => s.state,
@@ -131,4 +203,23 @@ impl Sandboxes {
         }
         Ok(())
     }
+}
+
+/// The state a run saved, if any. An unreadable or unparsable file is an
+/// error: replacing it from the seed would silently undo applied changes.
+fn saved_state(path: &Path, provider: &str, seed: &Path) -> Result<Option<Saved>, SandboxError> {
+    let damaged = |detail: String| SandboxError::Damaged {
+        provider: provider.to_owned(),
+        path: path.display().to_string(),
+        seed: seed.display().to_string(),
+        detail,
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(damaged(e.to_string())),
+    };
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| damaged(e.to_string()))
 }

@@ -114,7 +114,10 @@ pub fn write_json(path: &Path, value: &impl Serialize) -> Result<(), StateError>
     }
     // Serialising plain data structures to JSON cannot fail.
     let json = serde_json::to_vec_pretty(value).unwrap_or_default();
-    let tmp = path.with_extension("json.tmp");
+    // Unique per process and call: two writers never share a temp file.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("json.{}.{n}.tmp", std::process::id()));
     std::fs::write(&tmp, json).map_err(write)?;
     std::fs::rename(&tmp, path).map_err(write)
 }

@@ -125,9 +125,25 @@ pub struct ProviderSpec {
     /// Requests per second; defaults to the provider's documented limit.
     #[serde(default)]
     pub rate_limit: Option<f64>,
+    /// Seconds over which `rate_limit` is enforced (at most
+    /// `rate_limit x rate_window` requests in any such window, so an unused
+    /// budget can be spent at once); 60 for Onomondo, 1 elsewhere.
+    #[serde(default)]
+    pub rate_window: Option<f64>,
     /// Requests in flight at once.
     #[serde(default)]
     pub concurrency: Option<u32>,
+    /// Seconds one request may take, connecting included (default 60).
+    #[serde(default)]
+    pub timeout: Option<f64>,
+    /// The longest wait, in seconds, a provider may ask for through
+    /// Retry-After or its rate-limit reset (default 120); longer asks are
+    /// cut to this.
+    #[serde(default)]
+    pub max_wait: Option<f64>,
+    /// The largest response body read, in bytes (default 64 MiB).
+    #[serde(default)]
+    pub max_response_bytes: Option<u64>,
     /// Serve this provider from the built-in emulator, seeded from this file
     /// (relative to the manifest). Replaces `url` and `credentials`.
     #[serde(default)]

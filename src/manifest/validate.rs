@@ -12,7 +12,7 @@ use super::diagnostic::Diagnostic;
 use super::load::{FleetEntry, Loaded, ProviderEntry, SimEntry, providers_by_name};
 use super::node::Pos;
 use super::types::{CredentialRef, SimSpec, Tri};
-use crate::config::{CredentialSource, Endpoint, ProviderConfig};
+use crate::config::{CredentialSource, Endpoint, Limits, ProviderConfig};
 use crate::kind::{ProviderKind, Setting};
 use crate::model::{DesiredSim, Field, Iccid, Value};
 
@@ -113,16 +113,32 @@ fn resolve_provider(
             );
         }
     }
-    if let Some(rate) = spec.rate_limit
-        && !(rate > 0.0 && rate.is_finite())
-    {
-        problem(
-            "rate_limit",
-            "`rate_limit` must be a positive number of requests per second".into(),
-        );
+    let ranges = [
+        ("rate_limit", spec.rate_limit, 0.001, 100_000.0, "requests per second"),
+        ("rate_window", spec.rate_window, 0.1, 86_400.0, "seconds"),
+        ("timeout", spec.timeout, 0.1, 3_600.0, "seconds"),
+        ("max_wait", spec.max_wait, 0.0, 86_400.0, "seconds"),
+    ];
+    for (key, value, low, high, unit) in ranges {
+        if let Some(v) = value
+            && !(low..=high).contains(&v)
+        {
+            problem(
+                key,
+                format!("`{key}` must be between {low} and {high} {unit}, not {v}"),
+            );
+        }
     }
     if spec.concurrency == Some(0) {
         problem("concurrency", "`concurrency` must be at least 1".into());
+    }
+    if let Some(bytes) = spec.max_response_bytes
+        && bytes < 64 * 1024
+    {
+        problem(
+            "max_response_bytes",
+            format!("`max_response_bytes` must be at least 65536 (64 KiB), not {bytes}"),
+        );
     }
     let endpoint = if let Some(seed) = &spec.sandbox {
         if !caps.sandbox {
@@ -196,12 +212,27 @@ fn resolve_provider(
         name: entry.name.clone(),
         kind,
         endpoint,
-        rate_limit: spec.rate_limit.unwrap_or(caps.default_rate_limit),
-        concurrency: spec.concurrency.unwrap_or(caps.default_concurrency),
+        limits: limits(spec, caps),
         settings: given_settings(spec),
         iccid_luhn: spec.iccid_luhn.unwrap_or(true),
         origin: format!("{}:{}", entry.file.display(), entry.at),
     })
+}
+
+/// The entry's limits: what it sets, the kind's documented values and
+/// the common defaults for the rest.
+fn limits(spec: &super::types::ProviderSpec, caps: &crate::kind::Capabilities) -> Limits {
+    let mut limits = Limits::documented(
+        spec.rate_limit.unwrap_or(caps.default_rate_limit),
+        spec.rate_window.unwrap_or(caps.default_rate_window),
+        spec.concurrency.unwrap_or(caps.default_concurrency),
+    );
+    limits.timeout = spec.timeout.unwrap_or(limits.timeout);
+    limits.max_wait = spec.max_wait.unwrap_or(limits.max_wait);
+    limits.max_response_bytes = spec
+        .max_response_bytes
+        .unwrap_or(limits.max_response_bytes);
+    limits
 }
 
 /// The kind-specific settings written in a provider entry (`url` lives in

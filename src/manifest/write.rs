@@ -129,8 +129,10 @@ pub fn providers(config: &ProviderConfig) -> String {
     for (setting, value) in &config.settings {
         let _ = writeln!(out, "    {}: {}", setting.name(), quoted(value));
     }
-    let _ = writeln!(out, "    rate_limit: {}", config.rate_limit);
-    let _ = writeln!(out, "    concurrency: {}", config.concurrency);
+    let limits = &config.limits;
+    let _ = writeln!(out, "    rate_limit: {}", limits.rate_limit);
+    let _ = writeln!(out, "    rate_window: {}", limits.rate_window);
+    let _ = writeln!(out, "    concurrency: {}", limits.concurrency);
     if !config.iccid_luhn {
         out.push_str("    iccid_luhn: false\n");
     }

@@ -34,6 +34,9 @@ pub struct ProviderDrift {
     pub unmanaged_count: usize,
     /// Listed with `--show-unmanaged`.
     pub unmanaged: Vec<UnmanagedSim>,
+    /// Why the provider could not be read: its drift is unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -90,6 +93,7 @@ impl Drift {
                 missing: p.missing.clone(),
                 unmanaged_count: p.unmanaged_count,
                 unmanaged: p.unmanaged.clone(),
+                unreadable: p.unreadable.clone(),
             }
         });
         Drift {
@@ -97,6 +101,11 @@ impl Drift {
             simfleet_version: plan.simfleet_version.clone(),
             providers: providers.collect(),
         }
+    }
+
+    /// Some provider could not be read, so its drift is unknown.
+    pub fn has_errors(&self) -> bool {
+        self.providers.iter().any(|p| p.unreadable.is_some())
     }
 
     /// Live state has left the manifests (unmanaged SIMs alone are not drift).

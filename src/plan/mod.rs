@@ -62,6 +62,10 @@ pub struct ProviderPlan {
     pub missing: Vec<MissingSim>,
     /// SIMs that cannot be planned (an error).
     pub errors: Vec<SimError>,
+    /// Why the provider could not be read (an error): nothing else is
+    /// known of it then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -128,7 +132,7 @@ impl Plan {
     pub fn has_errors(&self) -> bool {
         self.providers
             .iter()
-            .any(|p| !p.missing.is_empty() || !p.errors.is_empty())
+            .any(|p| !p.missing.is_empty() || !p.errors.is_empty() || p.unreadable.is_some())
     }
 
     /// SIMs locked at their provider that differ from their manifests: no
@@ -164,6 +168,22 @@ impl SimPlan {
 }
 
 impl ProviderPlan {
+    /// A provider that could not be read: its error and nothing else.
+    pub fn unreadable(name: String, kind: ProviderKind, managed: usize, error: String) -> Self {
+        ProviderPlan {
+            name,
+            kind,
+            managed,
+            sims: Vec::new(),
+            notes: Vec::new(),
+            unmanaged_count: 0,
+            unmanaged: Vec::new(),
+            missing: Vec::new(),
+            errors: Vec::new(),
+            unreadable: Some(error),
+        }
+    }
+
     /// Detail reads needed to read back the SIMs of this plan.
     pub fn read_scope(&self) -> ReadScope {
         ReadScope::of_fields(self.kind, self.sims.iter().map(|s| (&s.iccid, &s.desired)))
@@ -222,6 +242,7 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
             unmanaged: Vec::new(),
             missing: Vec::new(),
             errors: Vec::new(),
+            unreadable: None,
         };
         for want in &desired {
             let Some(have) = live.get(&want.iccid) else {

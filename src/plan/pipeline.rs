@@ -12,7 +12,8 @@ use futures_util::future::join_all;
 use super::select::selected;
 use super::{Plan, build};
 use crate::manifest::Manifests;
-use crate::provider::{Provider, ProviderError, ReadScope};
+use super::ProviderPlan;
+use crate::provider::{Provider, ReadScope};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
@@ -23,12 +24,6 @@ pub enum PlanError {
     SelectsNothing {
         selector: String,
         providers: Vec<String>,
-    },
-    #[error("reading provider `{provider}`: {source}")]
-    Read {
-        provider: String,
-        #[source]
-        source: ProviderError,
     },
 }
 
@@ -87,31 +82,42 @@ impl Selection {
 }
 
 /// Reads every connected provider concurrently and builds the plan of the
-/// (already narrowed) manifests.
+/// (already narrowed) manifests. A provider that cannot be read is in the
+/// plan with its error, so the others' plans still show.
 pub async fn read_and_plan(
     manifests: &Manifests,
     selection: &Selection,
     providers: &BTreeMap<String, Arc<dyn Provider>>,
-) -> Result<Plan, PlanError> {
+) -> Plan {
     let reads = providers.iter().map(|(name, client)| async move {
         let desired = manifests.sims.iter().filter(|s| &s.provider == name);
         let scope = ReadScope::new(client.kind(), desired);
         (name.clone(), client.read_inventory(&scope).await)
     });
     let mut inventories = BTreeMap::new();
+    let mut unreadable = Vec::new();
     for (provider, result) in join_all(reads).await {
-        let inventory = result.map_err(|source| PlanError::Read {
-            provider: provider.clone(),
-            source,
-        })?;
-        inventories.insert(provider, inventory);
+        match result {
+            Ok(inventory) => {
+                inventories.insert(provider, inventory);
+            }
+            Err(e) => unreadable.push((provider, e.to_string())),
+        }
     }
     let mut plan = build(manifests, &inventories);
+    for (name, error) in unreadable {
+        let Some(config) = manifests.providers.get(&name) else {
+            continue;
+        };
+        let managed = manifests.sims.iter().filter(|s| s.provider == name).count();
+        plan.providers.push(ProviderPlan::unreadable(name, config.kind, managed, error));
+    }
+    plan.providers.sort_by(|a, b| a.name.cmp(&b.name));
     if selection.hides_unmanaged() {
         plan.providers.iter_mut().for_each(|p| {
             p.unmanaged.clear();
             p.unmanaged_count = 0;
         });
     }
-    Ok(plan)
+    plan
 }

@@ -41,7 +41,7 @@ impl<C: Client> Adapter<C> {
         Ok(Arc::new(Adapter {
             client: C::new(connection, http)?,
             kind: connection.kind,
-            concurrency: connection.concurrency.max(1) as usize,
+            concurrency: connection.limits.concurrency.max(1) as usize,
             tally,
         }))
     }

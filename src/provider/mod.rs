@@ -70,6 +70,21 @@ impl ReadScope {
     }
 }
 
+/// The most SIMs a listing may return. Far beyond any real account, it
+/// only stops a server whose pages never end (or whose total is absurd)
+/// before it exhausts memory.
+pub(crate) const MAX_LISTED: usize = 10_000_000;
+
+/// The error for a listing that goes past [`MAX_LISTED`].
+pub(crate) fn endless(endpoint: &str) -> ProviderError {
+    ProviderError::Protocol {
+        endpoint: endpoint.to_owned(),
+        detail: format!(
+            "the listing goes past {MAX_LISTED} SIMs; taken as a server whose pages never end"
+        ),
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
     #[error(transparent)]

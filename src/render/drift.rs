@@ -44,6 +44,9 @@ pub fn text(drift: &Drift, style: Style) -> String {
             p.locked.len(),
             p.unmanaged_count
         );
+        if let Some(error) = &p.unreadable {
+            let _ = writeln!(out, "  {} cannot read it: {error}", style.red("error"));
+        }
         for sim in &p.drifted {
             sim_lines(&mut out, style, sim, &style.yellow("~"));
         }
@@ -69,7 +72,7 @@ pub fn text(drift: &Drift, style: Style) -> String {
             plural(missing, "SIM"),
             plural(locked, "SIM")
         );
-    } else {
+    } else if !drift.has_errors() {
         out.push_str("No drift. Live state matches the manifests.\n");
     }
     out

@@ -79,6 +79,10 @@ pub fn plan(plan: &Plan) -> String {
         out.push_str("**Errors: nothing can be applied.**\n\n");
         let mut items = Vec::new();
         for p in &plan.providers {
+            if let Some(error) = &p.unreadable {
+                let (name, error) = (cell(&p.name), cell(error));
+                items.push(format!("- provider `{name}` cannot be read: {error}\n"));
+            }
             for e in &p.errors {
                 let (iccid, at, message) = (&e.iccid, cell(&e.declared_at), cell(&e.message));
                 items.push(format!("- `{iccid}` ({at}): {message}\n"));
@@ -178,6 +182,16 @@ pub fn drift(drift: &Drift) -> String {
         );
     }
     out.push('\n');
+    let unreadable = drift
+        .providers
+        .iter()
+        .filter_map(|p| {
+            let error = p.unreadable.as_ref()?;
+            let (name, error) = (cell(&p.name), cell(error));
+            Some(format!("- provider `{name}` cannot be read: {error}\n"))
+        })
+        .collect();
+    details(&mut out, unreadable, "errors");
     let missing = drift
         .providers
         .iter()

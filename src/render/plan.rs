@@ -97,6 +97,9 @@ pub fn text(plan: &Plan, style: Style) -> String {
             };
             let _ = writeln!(out, "  ! {} {tag}: {detail}{differs}", note.iccid);
         }
+        if let Some(error) = &provider.unreadable {
+            let _ = writeln!(out, "  {} cannot read it: {error}", style.red("error"));
+        }
         for err in &provider.errors {
             let _ = writeln!(
                 out,
@@ -130,7 +133,7 @@ pub fn text(plan: &Plan, style: Style) -> String {
     let errors: usize = plan
         .providers
         .iter()
-        .map(|p| p.errors.len() + p.missing.len())
+        .map(|p| p.errors.len() + p.missing.len() + usize::from(p.unreadable.is_some()))
         .sum();
     if errors > 0 {
         let _ = writeln!(

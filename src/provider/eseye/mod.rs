@@ -62,6 +62,9 @@ impl Client for Eseye {
         self.http.tally().expect(1);
         let first = self.page(1).await?;
         let total = first.total.unwrap_or(first.sims.len());
+        if total > crate::provider::MAX_LISTED {
+            return Err(crate::provider::endless("GET /api/v2/sim"));
+        }
         let mut sims = first.sims;
         let pages = total.div_ceil(wire::PAGE_SIZE);
         self.http.tally().expect(pages.saturating_sub(1));

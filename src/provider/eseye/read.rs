@@ -74,7 +74,8 @@ impl Eseye {
     pub(super) async fn page(&self, page: usize) -> Result<SimPage, ProviderError> {
         let req = Request::new(Method::GET, "/api/v2/sim")
             .query("page", page)
-            .query("pageSize", PAGE_SIZE);
+            .query("pageSize", PAGE_SIZE)
+            .listing();
         Ok(self.http.send(req).await?.json()?)
     }
 

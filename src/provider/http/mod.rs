@@ -7,40 +7,36 @@
 //! values (they carry secrets) and never interpret response bodies: that is
 //! the provider's job.
 
-mod pacer;
+mod limiter;
 mod request;
 mod token;
 mod transport;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use tokio::sync::Semaphore;
 
-pub use request::{HttpError, Repeat, Request, Response};
+pub use request::{HttpError, Repeat, Request, Response, Where};
 
-use crate::config::Connection;
+use crate::config::{Connection, Limits};
 use crate::secret::Secret;
 use crate::tally::Tally;
 use token::{TokenCache, header_value};
 use transport::Transport;
 
-/// The longest a provider may ask us to wait (Retry-After, rate-limit reset).
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
-/// Per-request timeout of provider calls.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-
 /// Transport settings of one provider.
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
     pub base_url: String,
-    pub rate_limit: f64,
-    pub concurrency: u32,
-    pub timeout: Duration,
+    pub limits: Limits,
     /// Credential values, blanked out of any error body a provider sends.
     pub redact: Vec<Secret>,
+    /// Credential keys, named (never their values) when the provider
+    /// refuses them.
+    pub credential_keys: Vec<String>,
+    pub at: Where,
 }
 
 impl HttpSettings {
@@ -48,10 +44,13 @@ impl HttpSettings {
     pub fn of(connection: &Connection) -> Self {
         HttpSettings {
             base_url: connection.url.clone(),
-            rate_limit: connection.rate_limit,
-            concurrency: connection.concurrency,
-            timeout: REQUEST_TIMEOUT,
+            limits: connection.limits.clone(),
             redact: connection.credentials.values().cloned().collect(),
+            credential_keys: connection.credentials.keys().cloned().collect(),
+            at: Where {
+                provider: connection.provider.clone(),
+                origin: connection.origin.clone(),
+            },
         }
     }
 }
@@ -79,6 +78,7 @@ pub struct HttpClient {
     permits: Semaphore,
     tally: Arc<Tally>,
     redact: Vec<Secret>,
+    credential_keys: Vec<String>,
 }
 
 impl HttpClient {
@@ -91,9 +91,10 @@ impl HttpClient {
         Ok(HttpClient {
             transport: Transport::new(settings)?,
             attach,
-            permits: Semaphore::new(settings.concurrency.max(1) as usize),
+            permits: Semaphore::new(settings.limits.concurrency.max(1) as usize),
             tally,
             redact: settings.redact.clone(),
+            credential_keys: settings.credential_keys.clone(),
         })
     }
 
@@ -131,10 +132,35 @@ impl HttpClient {
             }
             self.tally.answered();
             return match outcome {
-                Ok((resp, _)) => Ok(self.scrubbed(resp)),
+                Ok((resp, _)) => self.judged(&req, self.scrubbed(resp)),
                 // A token endpoint's refusal comes back as an error.
                 Err(e) => Err(e.redacted(&self.redact)),
             };
+        }
+    }
+
+    /// The answers that mean the manifest is wrong, not the call: refused
+    /// credentials, a list that is not where the `url` says. Both become
+    /// errors that say which entry to fix.
+    fn judged(&self, req: &Request, resp: Response) -> Result<Response, HttpError> {
+        let at = self.transport.at().clone();
+        match resp.status {
+            StatusCode::UNAUTHORIZED => Err(HttpError::Unauthorized {
+                body: resp.text().chars().take(300).collect(),
+                call: format!("{} {}", resp.method, resp.path),
+                at,
+                keys: self
+                    .credential_keys
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+            }),
+            StatusCode::NOT_FOUND if req.listing => Err(HttpError::NoSuchList {
+                url: self.transport.url(&req.path),
+                at,
+            }),
+            _ => Ok(resp),
         }
     }
 

@@ -6,8 +6,60 @@ use serde::de::DeserializeOwned;
 
 use crate::secret::Secret;
 
+/// Which provider entry a client serves, for messages that say what to
+/// fix and where.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Where {
+    pub provider: String,
+    /// `file:line:column` of the provider's manifest entry.
+    pub origin: String,
+}
+
+impl std::fmt::Display for Where {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.origin.is_empty() {
+            write!(f, "provider `{}`", self.provider)
+        } else {
+            write!(f, "provider `{}` at {}", self.provider, self.origin)
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum HttpError {
+    #[error("{method} {url}: no answer within the `timeout` of {at}")]
+    TimedOut { method: Method, url: String, at: Where },
+    #[error("cannot connect to {url} after {attempts} attempts ({at}): {source}")]
+    Unreachable {
+        url: String,
+        attempts: u32,
+        at: Where,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error(
+        "{method} {url}: the response is larger than {limit} bytes (`max_response_bytes` of {at})"
+    )]
+    TooLarge {
+        method: Method,
+        url: String,
+        limit: u64,
+        at: Where,
+    },
+    #[error(
+        "{call}: HTTP 401: {at} refused the credentials {keys} (check their values){}",
+        if body.is_empty() { String::new() } else { format!(": {body}") }
+    )]
+    Unauthorized {
+        /// `METHOD path`.
+        call: String,
+        at: Where,
+        /// The credential keys used, quoted (never their values).
+        keys: String,
+        body: String,
+    },
+    #[error("GET {url}: HTTP 404: no such list at this address; check the `url` of {at}")]
+    NoSuchList { url: String, at: Where },
     #[error("{method} {path}: {source}")]
     Transport {
         method: Method,
@@ -46,6 +98,7 @@ impl HttpError {
         match self {
             HttpError::Transport { source, .. } => !source.is_connect() && !source.is_builder(),
             HttpError::Status { status, .. } => *status >= 500,
+            HttpError::TimedOut { .. } | HttpError::TooLarge { .. } => true,
             _ => false,
         }
     }
@@ -63,6 +116,17 @@ impl HttpError {
                 method,
                 path,
                 status,
+                body: crate::secret::redact(&body, secrets),
+            },
+            HttpError::Unauthorized {
+                call,
+                at,
+                keys,
+                body,
+            } => HttpError::Unauthorized {
+                call,
+                at,
+                keys,
                 body: crate::secret::redact(&body, secrets),
             },
             other => other,
@@ -112,6 +176,9 @@ pub struct Request {
     /// An `Authorization` value for this request only (tokens), replacing
     /// the client's own.
     pub authorization: Option<Secret>,
+    /// A list endpoint: its 404 means the base URL is wrong, not that
+    /// something is missing.
+    pub listing: bool,
 }
 
 impl Request {
@@ -127,7 +194,14 @@ impl Request {
             query: Vec::new(),
             body: None,
             authorization: None,
+            listing: false,
         }
+    }
+
+    /// Marks a request for a whole list (SIMs, tags, products).
+    pub fn listing(mut self) -> Self {
+        self.listing = true;
+        self
     }
 
     /// Declares a write safe to send again: it sets a value, so twice

@@ -1,30 +1,42 @@
-//! One exchange with a provider (pace, send, observe rate headers, read the
-//! body) and the one retry policy every call uses, token requests included.
+//! One exchange with a provider (wait for the limiter, send, observe rate
+//! headers, read a bounded body) and the one retry policy every call uses,
+//! token requests included.
 //!
 //! It must never log or return header values (they carry secrets) and never
 //! interpret response bodies: that is the provider's job.
 
 use std::future::Future;
-use std::time::Duration;
+use std::hash::BuildHasher;
+use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue};
 use tokio::time::Instant;
 
-use super::pacer::Pacer;
-use super::request::{HttpError, Repeat, Request, Response};
-use super::{HttpSettings, MAX_RETRY_AFTER};
+use super::HttpSettings;
+use super::limiter::Limiter;
+use super::request::{HttpError, Repeat, Request, Response, Where};
 
+/// Attempts of one call, the first included.
 const MAX_ATTEMPTS: u32 = 5;
+/// A provider that let a request time out is likely down: one more try.
+const MAX_TIMEOUT_ATTEMPTS: u32 = 2;
 const BASE_BACKOFF: Duration = Duration::from_millis(200);
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
+/// Retrying one call stops once this much time has gone by (or twice the
+/// provider's `max_wait`, if that is longer).
+const RETRY_TIME: Duration = Duration::from_secs(300);
 
-/// A reqwest client bound to one provider's base URL and pacer.
+/// A reqwest client bound to one provider's base URL and limiter.
 #[derive(Debug)]
 pub(super) struct Transport {
     client: reqwest::Client,
     base: String,
-    pacer: Pacer,
+    limiter: Limiter,
+    max_body: u64,
+    retry_time: Duration,
+    /// Which provider, for messages.
+    at: Where,
 }
 
 /// What one attempt produced: the response and its headers, or an error.
@@ -32,22 +44,33 @@ pub(super) type Attempt = Result<(Response, HeaderMap), HttpError>;
 
 impl Transport {
     pub(super) fn new(settings: &HttpSettings) -> Result<Self, HttpError> {
+        let limits = &settings.limits;
+        let timeout = Duration::from_secs_f64(limits.timeout);
         let client = reqwest::Client::builder()
-            .timeout(settings.timeout)
-            .connect_timeout(Duration::from_secs(10))
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("simfleet/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|source| HttpError::Build { source })?;
+        let max_wait = Duration::from_secs_f64(limits.max_wait);
         Ok(Transport {
             client,
             base: settings.base_url.trim_end_matches('/').to_owned(),
-            pacer: Pacer::new(settings.rate_limit),
+            limiter: Limiter::new(
+                &settings.at.provider,
+                limits.rate_limit,
+                limits.rate_window,
+                max_wait,
+            ),
+            max_body: limits.max_response_bytes,
+            retry_time: RETRY_TIME.max(max_wait * 2),
+            at: settings.at.clone(),
         })
     }
 
     /// A path relative to the base URL, or an absolute URL as given (token
     /// endpoints may live elsewhere).
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         if path.starts_with("http://") || path.starts_with("https://") {
             path.to_owned()
         } else {
@@ -55,13 +78,18 @@ impl Transport {
         }
     }
 
-    /// One paced exchange with `authorization` attached (a sensitive value).
+    pub(super) fn at(&self) -> &Where {
+        &self.at
+    }
+
+    /// One exchange, admitted by the limiter, with `authorization`
+    /// attached (a sensitive value).
     pub(super) async fn exchange(
         &self,
         req: &Request,
         authorization: Option<(&reqwest::header::HeaderName, HeaderValue)>,
     ) -> Attempt {
-        self.pacer.wait_turn().await;
+        let ticket = self.limiter.admit().await;
         let mut builder = self
             .client
             .request(req.method.clone(), self.url(&req.path))
@@ -77,16 +105,27 @@ impl Transport {
                 .header("content-type", *content_type)
                 .body(body.clone());
         }
-        let transport = |source| HttpError::Transport {
-            method: req.method.clone(),
-            path: req.path.clone(),
-            source,
-        };
-        let resp = builder.send().await.map_err(transport)?;
+        let failed = |source: reqwest::Error| self.failed(req, source);
+        let mut resp = builder.send().await.map_err(failed)?;
         let status = resp.status();
         let headers = resp.headers().clone();
-        self.pacer.observe(&headers).await;
-        let body = resp.bytes().await.map_err(transport)?.to_vec();
+        self.limiter.observe(ticket, &headers);
+        let too_large = || HttpError::TooLarge {
+            method: req.method.clone(),
+            url: self.url(&req.path),
+            limit: self.max_body,
+            at: self.at.clone(),
+        };
+        if resp.content_length().is_some_and(|n| n > self.max_body) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(failed)? {
+            if (body.len() + chunk.len()) as u64 > self.max_body {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
         tracing::trace!(method = %req.method, path = %req.path, status = status.as_u16(), "response");
         let response = Response {
             method: req.method.clone(),
@@ -98,73 +137,157 @@ impl Transport {
         Ok((response, headers))
     }
 
-    /// Runs `attempt` until it gives an answer worth returning: transport
-    /// errors, 429 and 5xx are retried with backoff, honouring Retry-After,
-    /// and every other status goes back to the caller.
+    /// A reqwest failure as the error a user can act on.
+    fn failed(&self, req: &Request, source: reqwest::Error) -> HttpError {
+        if source.is_timeout() {
+            return HttpError::TimedOut {
+                method: req.method.clone(),
+                url: self.url(&req.path),
+                at: self.at.clone(),
+            };
+        }
+        HttpError::Transport {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            source,
+        }
+    }
+
+    /// Runs `attempt` until it gives an answer worth returning: what the
+    /// request's [`Repeat`] allows is retried with backoff, honouring
+    /// Retry-After, within a count and a time budget; every other status
+    /// goes back to the caller.
     pub(super) async fn retrying<F, Fut>(&self, req: &Request, mut attempt: F) -> Attempt
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Attempt>,
     {
+        let started = Instant::now();
         let mut n = 0;
         loop {
             n += 1;
             let outcome = attempt().await;
-            match retry_wait(&outcome, n, req.repeat) {
-                Some(wait) if n < MAX_ATTEMPTS => {
-                    tracing::debug!(method = %req.method, path = %req.path, attempt = n, ?wait, "retrying");
-                    self.pacer.hold_until(Instant::now() + wait).await;
-                }
-                _ => return outcome,
+            let limit = match &outcome {
+                Err(HttpError::TimedOut { .. }) => MAX_TIMEOUT_ATTEMPTS,
+                _ => MAX_ATTEMPTS,
+            };
+            let wait = match retry_wait(&outcome, n, req.repeat) {
+                Some(Wait::Asked(wait)) => self.limiter.capped(wait),
+                Some(Wait::Backoff(wait)) => wait,
+                None => return outcome,
+            };
+            if n >= limit || started.elapsed() + wait > self.retry_time {
+                return match outcome {
+                    Err(HttpError::Transport { source, .. }) if source.is_connect() => {
+                        Err(HttpError::Unreachable {
+                            url: self.url(&req.path),
+                            attempts: n,
+                            at: self.at.clone(),
+                            source,
+                        })
+                    }
+                    other => other,
+                };
             }
+            match &outcome {
+                Err(e) => tracing::warn!(
+                    "provider `{}`: {e}; trying again ({} of {limit})",
+                    self.at.provider,
+                    n + 1
+                ),
+                Ok(_) => tracing::debug!(method = %req.method, path = %req.path, attempt = n, ?wait, "retrying"),
+            }
+            self.limiter.hold_until(Instant::now() + wait);
         }
     }
+}
+
+/// Why and how long to wait before trying again.
+enum Wait {
+    /// The provider said how long (Retry-After).
+    Asked(Duration),
+    Backoff(Duration),
 }
 
 /// How long to wait before trying `outcome`'s request again, if at all. A
 /// [`Repeat::Once`] request is tried again only when it certainly did not
 /// take effect: a 429 (refused unprocessed) or no connection at all.
-fn retry_wait(outcome: &Attempt, attempt: u32, repeat: Repeat) -> Option<Duration> {
-    if repeat == Repeat::Once {
-        return match outcome {
-            Ok((resp, headers)) if resp.status == StatusCode::TOO_MANY_REQUESTS => {
-                Some(retry_after(headers).unwrap_or_else(|| backoff(attempt)))
-            }
-            Err(HttpError::Transport { source, .. }) if source.is_connect() => {
-                Some(backoff(attempt))
-            }
-            _ => None,
-        };
-    }
+fn retry_wait(outcome: &Attempt, attempt: u32, repeat: Repeat) -> Option<Wait> {
+    let asked_or_backoff = |headers: &HeaderMap| match retry_after(headers) {
+        Some(wait) => Wait::Asked(wait),
+        None => Wait::Backoff(backoff(attempt)),
+    };
     match outcome {
-        Ok((resp, headers))
-            if resp.status == StatusCode::TOO_MANY_REQUESTS || resp.status.is_server_error() =>
-        {
-            Some(retry_after(headers).unwrap_or_else(|| backoff(attempt)))
+        Ok((resp, headers)) if resp.status == StatusCode::TOO_MANY_REQUESTS => {
+            Some(asked_or_backoff(headers))
         }
-        Err(HttpError::Transport { source, .. }) if !source.is_builder() => Some(backoff(attempt)),
+        Err(HttpError::Transport { source, .. }) if source.is_connect() => {
+            Some(Wait::Backoff(backoff(attempt)))
+        }
+        _ if repeat == Repeat::Once => None,
+        Ok((resp, headers)) if resp.status.is_server_error() => Some(asked_or_backoff(headers)),
+        Err(HttpError::Transport { source, .. }) if !source.is_builder() => {
+            Some(Wait::Backoff(backoff(attempt)))
+        }
+        Err(HttpError::TimedOut { .. }) => Some(Wait::Backoff(backoff(attempt))),
         _ => None,
     }
 }
 
+/// Retry-After as delta-seconds or as an HTTP date.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let secs = headers
-        .get("retry-after")?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<f64>()
-        .ok()?;
-    Some(Duration::from_secs_f64(
-        secs.clamp(0.0, MAX_RETRY_AFTER.as_secs_f64()),
-    ))
+    let value = headers.get("retry-after")?.to_str().ok()?.trim();
+    if let Ok(secs) = value.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(SystemTime::now()).unwrap_or_default())
 }
 
-/// Exponential backoff with a little jitter so parallel clients spread out.
+/// Exponential backoff with full jitter: uniformly anywhere between zero
+/// and the exponential step, so clients that failed together spread out.
 fn backoff(attempt: u32) -> Duration {
-    let exp = BASE_BACKOFF.saturating_mul(1 << attempt.min(8));
-    let jitter = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos() % 100);
-    exp.min(MAX_BACKOFF) + Duration::from_millis(u64::from(jitter))
+    let step = BASE_BACKOFF
+        .saturating_mul(1 << attempt.min(8))
+        .min(MAX_BACKOFF);
+    // Each RandomState is freshly keyed from the OS: a random draw without
+    // a dependency.
+    let draw = std::collections::hash_map::RandomState::new().hash_one(attempt);
+    step.mul_f64((draw % 10_000) as f64 / 10_000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_retry_after(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", HeaderValue::from_str(value).unwrap());
+        h
+    }
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_as_a_date() {
+        assert_eq!(
+            retry_after(&with_retry_after("3")),
+            Some(Duration::from_secs(3))
+        );
+        let later = SystemTime::now() + Duration::from_secs(90);
+        let date = httpdate::fmt_http_date(later);
+        let wait = retry_after(&with_retry_after(&date)).unwrap();
+        assert!(wait > Duration::from_secs(85) && wait <= Duration::from_secs(90));
+        let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(60));
+        assert_eq!(retry_after(&with_retry_after(&past)), Some(Duration::ZERO));
+        assert_eq!(retry_after(&with_retry_after("soon")), None);
+    }
+
+    #[test]
+    fn backoff_stays_within_its_exponential_step() {
+        for attempt in 1..12 {
+            let step = BASE_BACKOFF
+                .saturating_mul(1 << attempt.min(8))
+                .min(MAX_BACKOFF);
+            assert!(backoff(attempt) <= step);
+        }
+    }
 }

@@ -56,7 +56,7 @@ impl Client for Infobip {
     fn new(connection: &Connection, http: HttpClient) -> Result<Self, ProviderError> {
         Ok(Infobip {
             http,
-            ahead: connection.concurrency.clamp(1, 8) as usize,
+            ahead: connection.limits.concurrency.clamp(1, 8) as usize,
         })
     }
 

@@ -60,7 +60,8 @@ impl Infobip {
     ) -> Result<Vec<T>, ProviderError> {
         let req = Request::new(Method::GET, path)
             .query("page", page)
-            .query("limit", PAGE_LIMIT);
+            .query("limit", PAGE_LIMIT)
+            .listing();
         let mut body: serde_json::Value = self.http.send(req).await?.json()?;
         let items = body.get_mut(key).map(serde_json::Value::take);
         match items {
@@ -94,6 +95,10 @@ impl Infobip {
             let items = page?;
             let short = items.len() < PAGE_LIMIT;
             out.extend(items);
+            // Infobip gives no total: only a short page ends the listing.
+            if out.len() > crate::provider::MAX_LISTED {
+                return Err(crate::provider::endless(&format!("GET {path}")));
+            }
             if short {
                 // Pages beyond it are past the end; drop them unread.
                 self.http.tally().forget(pending.len());

@@ -54,18 +54,25 @@ impl Client for Onomondo {
     async fn list(&self) -> Result<Vec<wire::WireSim>, ProviderError> {
         let mut sims = Vec::new();
         let mut cursor: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
         loop {
             // Cursor pages: the total is unknown until the last one.
             self.http.tally().expect(1);
-            let mut req = Request::new(Method::GET, "/sims").query("limit", wire::PAGE_LIMIT);
+            let mut req = Request::new(Method::GET, "/sims")
+                .query("limit", wire::PAGE_LIMIT)
+                .listing();
             if let Some(c) = &cursor {
                 req = req.query("next_page", c);
             }
             let page: wire::SimPage = self.http.send(req).await?.json()?;
             sims.extend(page.sims);
+            if sims.len() > crate::provider::MAX_LISTED {
+                return Err(crate::provider::endless("GET /sims"));
+            }
             match page.pagination {
                 Some(p) if p.has_more => match p.next_page {
-                    Some(next) if Some(&next) != cursor.as_ref() => cursor = Some(next),
+                    // A cursor seen before would loop forever.
+                    Some(next) if seen.insert(next.clone()) => cursor = Some(next),
                     _ => {
                         return Err(ProviderError::Protocol {
                             endpoint: "GET /sims".into(),

@@ -57,7 +57,7 @@ impl Onomondo {
         }
         let list: Vec<WireTag> = self
             .http
-            .send(Request::new(Method::GET, "/tags"))
+            .send(Request::new(Method::GET, "/tags").listing())
             .await?
             .json()?;
         let tags: BTreeMap<String, String> = list.into_iter().map(|t| (t.name, t.id)).collect();

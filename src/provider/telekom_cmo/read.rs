@@ -65,7 +65,8 @@ impl TelekomCmo {
         let req = Request::new(Method::GET, self.path("/product"))
             .query("fields", "id,connectivityType,status")
             .query("pageNumber", number)
-            .query("pageSize", PAGE_SIZE);
+            .query("pageSize", PAGE_SIZE)
+            .listing();
         Ok(self.http.send(req).await?.json()?)
     }
 
@@ -77,6 +78,9 @@ impl TelekomCmo {
             .statistics
             .and_then(|s| s.total_count)
             .unwrap_or(first.entities.len());
+        if total > crate::provider::MAX_LISTED {
+            return Err(crate::provider::endless("GET product"));
+        }
         let mut all = first.entities;
         let pages = total.div_ceil(PAGE_SIZE);
         self.http.tally().expect(pages.saturating_sub(1));

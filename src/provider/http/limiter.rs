@@ -1,0 +1,254 @@
+//! The rate limiter of one provider, shared by all its concurrent calls,
+//! token requests included.
+//!
+//! It allows at most `rate_limit x rate_window` requests in any sliding
+//! window of `rate_window` seconds, so an unused budget is spent at once,
+//! and it believes the provider's `x-ratelimit-*` headers over its own
+//! count when they say less is left. It must never sleep while holding its
+//! lock, and never let an answer that left earlier override a later one.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use reqwest::header::HeaderMap;
+use tokio::time::Instant;
+
+/// Waits longer than this are logged at the default verbosity.
+const TELL_AFTER: Duration = Duration::from_secs(5);
+
+#[derive(Debug)]
+pub(super) struct Limiter {
+    provider: String,
+    window: Duration,
+    max_wait: Duration,
+    state: Mutex<State>,
+}
+
+#[derive(Debug)]
+struct State {
+    /// Requests allowed in any window: the configured budget, lowered to
+    /// the provider's `x-ratelimit-limit` when that is smaller.
+    capacity: usize,
+    /// When each request of the last window left.
+    sent: VecDeque<Instant>,
+    /// Requests sent so far; a request's ticket is its number.
+    issued: u64,
+    /// Nothing leaves before this (a 429's Retry-After).
+    hold: Option<Instant>,
+    /// What the provider last said is left of its budget.
+    server: Option<Budget>,
+}
+
+/// The provider's own count, as of the answer to request `ticket`.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    remaining: u64,
+    ticket: u64,
+    until: Instant,
+}
+
+impl Budget {
+    /// Requests sent after `ticket` may not have been counted yet in the
+    /// provider's `remaining`: assume they all were not.
+    fn left(&self, issued: u64) -> u64 {
+        self.remaining.saturating_sub(issued - self.ticket)
+    }
+}
+
+impl Limiter {
+    pub(super) fn new(provider: &str, rate: f64, window: f64, max_wait: Duration) -> Self {
+        // At least one request per window, whatever the settings say.
+        let capacity = ((rate * window).floor() as usize).max(1);
+        // A margin of 2% (at most 1 s) absorbs latency jitter between when
+        // a request leaves and when the provider counts it.
+        let window = Duration::from_secs_f64(window);
+        let window = window + (window / 50).min(Duration::from_secs(1));
+        Limiter {
+            provider: provider.to_owned(),
+            window,
+            max_wait,
+            state: Mutex::new(State {
+                capacity,
+                sent: VecDeque::with_capacity(capacity.min(4096)),
+                issued: 0,
+                hold: None,
+                server: None,
+            }),
+        }
+    }
+
+    /// Waits until a request may leave and returns its ticket, to be given
+    /// back with the answer's headers to [`Limiter::observe`].
+    pub(super) async fn admit(&self) -> u64 {
+        loop {
+            let ready = {
+                let Ok(mut state) = self.state.lock() else {
+                    return 0;
+                };
+                let now = Instant::now();
+                match state.ready_at(now, self.window) {
+                    None => {
+                        state.sent.push_back(now);
+                        state.issued += 1;
+                        return state.issued;
+                    }
+                    Some(at) => at,
+                }
+            };
+            tokio::time::sleep_until(ready).await;
+        }
+    }
+
+    /// Holds every request back until `until` (a 429's Retry-After).
+    pub(super) fn hold_until(&self, until: Instant) {
+        if let Ok(mut state) = self.state.lock() {
+            state.hold = Some(state.hold.map_or(until, |h| h.max(until)));
+        }
+    }
+
+    /// Takes in the answer to request `ticket`: `x-ratelimit-limit`,
+    /// `-remaining` and `-reset` (delta-seconds or an epoch timestamp).
+    pub(super) fn observe(&self, ticket: u64, headers: &HeaderMap) {
+        let number = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .filter(|v| v.is_finite() && *v >= 0.0)
+        };
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
+        if let Some(limit) = number("x-ratelimit-limit") {
+            state.capacity = state.capacity.min((limit as usize).max(1));
+        }
+        let (Some(remaining), Some(reset)) =
+            (number("x-ratelimit-remaining"), number("x-ratelimit-reset"))
+        else {
+            return;
+        };
+        if state.server.is_some_and(|b| b.ticket > ticket) {
+            return;
+        }
+        let reset = self.capped(until_reset(reset));
+        state.server = Some(Budget {
+            remaining: remaining as u64,
+            ticket,
+            until: Instant::now() + reset,
+        });
+    }
+
+    /// `wait` cut to the longest the provider may make us wait, and said
+    /// when it is long enough for a user to wonder.
+    pub(super) fn capped(&self, wait: Duration) -> Duration {
+        let wait = wait.min(self.max_wait);
+        if wait > TELL_AFTER {
+            tracing::warn!(
+                "provider `{}` asks to wait {:.0} s before the next request",
+                self.provider,
+                wait.as_secs_f64()
+            );
+        }
+        wait
+    }
+}
+
+impl State {
+    /// When the next request may leave, or `None` for now.
+    fn ready_at(&mut self, now: Instant, window: Duration) -> Option<Instant> {
+        let mut ready = self.hold.filter(|h| *h > now);
+        while self.sent.front().is_some_and(|t| *t + window <= now) {
+            self.sent.pop_front();
+        }
+        if self.sent.len() >= self.capacity {
+            let freed = self.sent[self.sent.len() - self.capacity] + window;
+            ready = Some(ready.map_or(freed, |r| r.max(freed)));
+        }
+        match self.server {
+            Some(b) if b.until <= now => self.server = None,
+            Some(b) if b.left(self.issued) == 0 => {
+                ready = Some(ready.map_or(b.until, |r| r.max(b.until)));
+            }
+            _ => {}
+        }
+        ready
+    }
+}
+
+/// Seconds until a rate-limit window resets, from a header that gives them
+/// either as a delta or as a Unix timestamp (anything past 2001).
+fn until_reset(reset: f64) -> Duration {
+    if reset > 1e9 {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        Duration::from_secs_f64((reset - now).max(0.0))
+    } else {
+        Duration::from_secs_f64(reset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn headers(limit: u64, remaining: u64, reset: u64) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("x-ratelimit-limit", HeaderValue::from(limit));
+        h.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
+        h.insert("x-ratelimit-reset", HeaderValue::from(reset));
+        h
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_unused_budget_is_spent_at_once_then_the_window_slides() {
+        let limiter = Limiter::new("p", 10.0, 60.0, Duration::from_secs(120));
+        let start = Instant::now();
+        for _ in 0..600 {
+            limiter.admit().await;
+        }
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        limiter.admit().await;
+        assert!(start.elapsed() >= Duration::from_secs(60));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_spent_server_budget_holds_requests_until_its_reset() {
+        let limiter = Limiter::new("p", 10.0, 60.0, Duration::from_secs(120));
+        let start = Instant::now();
+        let first = limiter.admit().await;
+        limiter.admit().await;
+        // The answer to the first says two were left: the second request
+        // may have taken one, so one more may leave, then none.
+        limiter.observe(first, &headers(600, 2, 30));
+        limiter.admit().await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        limiter.admit().await;
+        assert!(start.elapsed() >= Duration::from_secs(30));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_older_answer_never_overrides_a_newer_one() {
+        let limiter = Limiter::new("p", 10.0, 60.0, Duration::from_secs(120));
+        let first = limiter.admit().await;
+        let second = limiter.admit().await;
+        limiter.observe(second, &headers(600, 100, 30));
+        limiter.observe(first, &headers(600, 0, 30));
+        let start = Instant::now();
+        limiter.admit().await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+
+    #[test]
+    fn reset_is_read_as_delta_or_epoch() {
+        assert_eq!(until_reset(30.0), Duration::from_secs(30));
+        let epoch = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64();
+        let delta = until_reset(epoch + 45.0);
+        assert!(delta > Duration::from_secs(44) && delta <= Duration::from_secs(45));
+    }
+}
