@@ -326,9 +326,13 @@ pub struct EmulatorArgs {
     /// Generate SIMs: PROVIDER=COUNT, e.g. onomondo=400000 (repeatable).
     #[arg(long, value_name = "PROVIDER=COUNT")]
     pub generate: Vec<String>,
-    /// Requests per minute before 429 (per provider).
+    /// Requests per --rate-window before 429 (per provider).
     #[arg(long, default_value_t = 600)]
     pub rate_limit: u64,
+    /// Seconds of the fixed window --rate-limit counts in.
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS",
+          value_parser = parse_rate_window)]
+    pub rate_window: f64,
     /// Added latency per request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
@@ -370,4 +374,11 @@ pub struct EmulatorArgs {
     /// Allow listening on a non-loopback address.
     #[arg(long)]
     pub allow_remote: bool,
+}
+
+fn parse_rate_window(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if (0.1..=3600.0).contains(&s) => Ok(s),
+        _ => Err("expected seconds between 0.1 and 3600".into()),
+    }
 }

@@ -18,7 +18,8 @@ pub async fn run(args: EmulatorArgs) -> anyhow::Result<u8> {
         world.generate(spec)?;
     }
     let settings = ProviderSettings {
-        rate_per_minute: args.rate_limit,
+        rate_limit: args.rate_limit,
+        rate_window: Duration::from_secs_f64(args.rate_window),
         faults: Faults {
             latency: Duration::from_millis(args.latency_ms),
             fail_every: args.fail_every,

@@ -42,7 +42,10 @@ pub use traffic::{LoggedRequest, Stats};
 /// Per-provider emulator behaviour.
 #[derive(Debug, Clone)]
 pub struct ProviderSettings {
-    pub rate_per_minute: u64,
+    /// Requests per `rate_window` before 429.
+    pub rate_limit: u64,
+    /// The fixed window the limit counts in (Onomondo's: a minute).
+    pub rate_window: Duration,
     pub faults: Faults,
     /// Lifetime of issued access tokens (Eseye, CMO).
     pub token_lifetime: Duration,
@@ -58,7 +61,8 @@ impl Default for ProviderSettings {
     fn default() -> Self {
         ProviderSettings {
             // Onomondo's documented 600 requests per minute.
-            rate_per_minute: 600,
+            rate_limit: 600,
+            rate_window: Duration::from_secs(60),
             faults: Faults::default(),
             // CMO's documented 300 s (docs/providers.md).
             token_lifetime: Duration::from_secs(300),

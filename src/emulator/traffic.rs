@@ -64,25 +64,26 @@ impl Traffic {
         self.log.lock().map(|l| l.clone()).unwrap_or_default()
     }
 
-    /// Takes one request from the provider's window; `Err(seconds to reset)` when spent.
-    fn admit(&self, provider: &str, per_minute: u64) -> Result<(u64, u64), u64> {
+    /// Takes one request from the provider's fixed window; `Err(seconds
+    /// to reset)` when spent. The reset is rounded up, as a provider that
+    /// wants no early retries would.
+    fn admit(&self, provider: &str, limit: u64, window: Duration) -> Result<(u64, u64), u64> {
         let Ok(mut windows) = self.window.lock() else {
-            return Ok((per_minute, 60));
+            return Ok((limit, window.as_secs()));
         };
         let now = Instant::now();
         let (start, used) = windows.entry(provider.to_owned()).or_insert((now, 0));
-        if now.duration_since(*start) >= Duration::from_secs(60) {
+        if now.duration_since(*start) >= window {
             *start = now;
             *used = 0;
         }
-        let reset = 60u64
-            .saturating_sub(now.duration_since(*start).as_secs())
-            .max(1);
-        if *used >= per_minute {
-            return Err(reset);
+        let left = window.saturating_sub(now.duration_since(*start));
+        let reset = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+        if *used >= limit {
+            return Err(reset.max(1));
         }
         *used += 1;
-        Ok((per_minute - *used, reset))
+        Ok((limit - *used, reset))
     }
 }
 
@@ -133,13 +134,13 @@ pub async fn track(
     if !settings.faults.latency.is_zero() {
         tokio::time::sleep(settings.faults.latency).await;
     }
-    let response = match app.traffic.admit(&provider, settings.rate_per_minute) {
+    let response = match app.traffic.admit(&provider, settings.rate_limit, settings.rate_window) {
         Err(reset) => {
             let mut resp =
                 super::provider_error(kind, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
             resp.headers_mut()
                 .insert("retry-after", HeaderValue::from(reset));
-            rate_headers(&mut resp, settings.rate_per_minute, 0, reset);
+            rate_headers(&mut resp, settings.rate_limit, 0, reset);
             resp
         }
         Ok(_) if settings.faults.fail_every > 0 && n % settings.faults.fail_every == 0 => {
@@ -162,7 +163,7 @@ pub async fn track(
                 Some(f) => injected(kind, f),
                 None => next.run(req).await,
             };
-            rate_headers(&mut resp, settings.rate_per_minute, remaining, reset);
+            rate_headers(&mut resp, settings.rate_limit, remaining, reset);
             resp
         }
     };

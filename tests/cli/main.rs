@@ -8,6 +8,7 @@ mod emulator_infobip;
 mod eseye;
 mod faults;
 mod infobip;
+mod limits;
 mod manifests;
 mod onomondo;
 mod quickstart;

@@ -5,9 +5,11 @@
 //! window of `rate_window` seconds, so an unused budget is spent at once,
 //! and it believes the provider's `x-ratelimit-*` headers over its own
 //! count when they say less is left. It must never sleep while holding its
-//! lock, and never let an answer that left earlier override a later one.
+//! lock. Concurrent requests reach the provider in any order, so an answer
+//! is read as an upper bound: requests still in flight may not be counted
+//! in it yet, and of two answers in one window the lower bound holds.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -34,26 +36,20 @@ struct State {
     sent: VecDeque<Instant>,
     /// Requests sent so far; a request's ticket is its number.
     issued: u64,
+    /// Tickets sent and not answered yet.
+    pending: BTreeSet<u64>,
     /// Nothing leaves before this (a 429's Retry-After).
     hold: Option<Instant>,
     /// What the provider last said is left of its budget.
     server: Option<Budget>,
 }
 
-/// The provider's own count, as of the answer to request `ticket`.
+/// The provider's own count: requests up to ticket `last` may leave before
+/// `until`, and no more.
 #[derive(Debug, Clone, Copy)]
 struct Budget {
-    remaining: u64,
-    ticket: u64,
+    last: u64,
     until: Instant,
-}
-
-impl Budget {
-    /// Requests sent after `ticket` may not have been counted yet in the
-    /// provider's `remaining`: assume they all were not.
-    fn left(&self, issued: u64) -> u64 {
-        self.remaining.saturating_sub(issued - self.ticket)
-    }
 }
 
 impl Limiter {
@@ -72,6 +68,7 @@ impl Limiter {
                 capacity,
                 sent: VecDeque::with_capacity(capacity.min(4096)),
                 issued: 0,
+                pending: BTreeSet::new(),
                 hold: None,
                 server: None,
             }),
@@ -91,7 +88,9 @@ impl Limiter {
                     None => {
                         state.sent.push_back(now);
                         state.issued += 1;
-                        return state.issued;
+                        let ticket = state.issued;
+                        state.pending.insert(ticket);
+                        return ticket;
                     }
                     Some(at) => at,
                 }
@@ -108,8 +107,17 @@ impl Limiter {
     }
 
     /// Takes in the answer to request `ticket`: `x-ratelimit-limit`,
-    /// `-remaining` and `-reset` (delta-seconds or an epoch timestamp).
-    pub(super) fn observe(&self, ticket: u64, headers: &HeaderMap) {
+    /// `-remaining` and `-reset` (delta-seconds or an epoch timestamp);
+    /// `None` when no answer came.
+    pub(super) fn observe(&self, ticket: u64, headers: Option<&HeaderMap>) {
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
+        let earlier = state.pending.range(..ticket).count() as u64;
+        state.pending.remove(&ticket);
+        let Some(headers) = headers else {
+            return;
+        };
         let number = |name: &str| {
             headers
                 .get(name)
@@ -117,25 +125,33 @@ impl Limiter {
                 .and_then(|v| v.trim().parse::<f64>().ok())
                 .filter(|v| v.is_finite() && *v >= 0.0)
         };
-        let Ok(mut state) = self.state.lock() else {
-            return;
-        };
-        if let Some(limit) = number("x-ratelimit-limit") {
-            state.capacity = state.capacity.min((limit as usize).max(1));
-        }
         let (Some(remaining), Some(reset)) =
             (number("x-ratelimit-remaining"), number("x-ratelimit-reset"))
         else {
             return;
         };
-        if state.server.is_some_and(|b| b.ticket > ticket) {
-            return;
+        let reset = until_reset(reset);
+        // The limit is per the provider's window, which the headers do not
+        // give; a reset at least as far off as our window shows it is no
+        // shorter, and then no window of ours may hold more than the limit.
+        if let Some(limit) = number("x-ratelimit-limit")
+            && reset >= self.window
+        {
+            state.capacity = state.capacity.min((limit as usize).max(1));
         }
-        let reset = self.capped(until_reset(reset));
-        state.server = Some(Budget {
-            remaining: remaining as u64,
-            ticket,
-            until: Instant::now() + reset,
+        // Requests sent after this one, and those sent before it still
+        // unanswered, may not be counted in `remaining` yet.
+        let fresh = Budget {
+            last: (ticket + remaining as u64).saturating_sub(earlier),
+            until: Instant::now() + self.capped(reset),
+        };
+        state.server = Some(match state.server {
+            // The same window (its reset within a second): the lower bound.
+            Some(old) if fresh.until <= old.until + Duration::from_secs(1) => Budget {
+                last: old.last.min(fresh.last),
+                until: old.until.max(fresh.until),
+            },
+            _ => fresh,
         });
     }
 
@@ -167,7 +183,7 @@ impl State {
         }
         match self.server {
             Some(b) if b.until <= now => self.server = None,
-            Some(b) if b.left(self.issued) == 0 => {
+            Some(b) if self.issued >= b.last => {
                 ready = Some(ready.map_or(b.until, |r| r.max(b.until)));
             }
             _ => {}
@@ -222,7 +238,7 @@ mod tests {
         limiter.admit().await;
         // The answer to the first says two were left: the second request
         // may have taken one, so one more may leave, then none.
-        limiter.observe(first, &headers(600, 2, 30));
+        limiter.observe(first, Some(&headers(600, 2, 30)));
         limiter.admit().await;
         assert_eq!(start.elapsed(), Duration::ZERO);
         limiter.admit().await;
@@ -230,15 +246,31 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn an_older_answer_never_overrides_a_newer_one() {
+    async fn requests_still_in_flight_count_against_an_answer() {
         let limiter = Limiter::new("p", 10.0, 60.0, Duration::from_secs(120));
+        let start = Instant::now();
         let first = limiter.admit().await;
         let second = limiter.admit().await;
-        limiter.observe(second, &headers(600, 100, 30));
-        limiter.observe(first, &headers(600, 0, 30));
-        let start = Instant::now();
+        // The second overtook the first at the provider: its answer does
+        // not count the first yet, which is still in flight.
+        limiter.observe(second, Some(&headers(600, 2, 30)));
         limiter.admit().await;
         assert_eq!(start.elapsed(), Duration::ZERO);
+        limiter.observe(first, Some(&headers(600, 1, 30)));
+        limiter.admit().await;
+        assert!(start.elapsed() >= Duration::from_secs(30));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn of_two_answers_in_one_window_the_lower_bound_holds() {
+        let limiter = Limiter::new("p", 10.0, 60.0, Duration::from_secs(120));
+        let start = Instant::now();
+        let first = limiter.admit().await;
+        let second = limiter.admit().await;
+        limiter.observe(first, Some(&headers(600, 0, 30)));
+        limiter.observe(second, Some(&headers(600, 100, 30)));
+        limiter.admit().await;
+        assert!(start.elapsed() >= Duration::from_secs(30));
     }
 
     #[test]

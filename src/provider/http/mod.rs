@@ -134,6 +134,12 @@ impl HttpClient {
             return match outcome {
                 Ok((resp, _)) => self.judged(&req, self.scrubbed(resp)),
                 // A token endpoint's refusal comes back as an error.
+                Err(HttpError::Status {
+                    method,
+                    path,
+                    status: 401,
+                    body,
+                }) => Err(self.refused(format!("{method} {path}"), &body)),
                 Err(e) => Err(e.redacted(&self.redact)),
             };
         }
@@ -145,22 +151,31 @@ impl HttpClient {
     fn judged(&self, req: &Request, resp: Response) -> Result<Response, HttpError> {
         let at = self.transport.at().clone();
         match resp.status {
-            StatusCode::UNAUTHORIZED => Err(HttpError::Unauthorized {
-                body: resp.text().chars().take(300).collect(),
-                call: format!("{} {}", resp.method, resp.path),
-                at,
-                keys: self
-                    .credential_keys
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(" and "),
-            }),
+            StatusCode::UNAUTHORIZED => {
+                Err(self.refused(format!("{} {}", resp.method, resp.path), &resp.text()))
+            }
             StatusCode::NOT_FOUND if req.listing => Err(HttpError::NoSuchList {
                 url: self.transport.url(&req.path),
                 at,
             }),
             _ => Ok(resp),
+        }
+    }
+
+    /// The provider refused our credentials: say whose, where they are
+    /// configured and by which keys (never their values).
+    fn refused(&self, call: String, body: &str) -> HttpError {
+        let body: String = body.chars().take(300).collect();
+        HttpError::Unauthorized {
+            body: crate::secret::redact(&body, &self.redact),
+            call,
+            at: self.transport.at().clone(),
+            keys: self
+                .credential_keys
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(" and "),
         }
     }
 

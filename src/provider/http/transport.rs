@@ -106,10 +106,16 @@ impl Transport {
                 .body(body.clone());
         }
         let failed = |source: reqwest::Error| self.failed(req, source);
-        let mut resp = builder.send().await.map_err(failed)?;
+        let mut resp = match builder.send().await {
+            Ok(resp) => resp,
+            Err(e) => {
+                self.limiter.observe(ticket, None);
+                return Err(failed(e));
+            }
+        };
         let status = resp.status();
         let headers = resp.headers().clone();
-        self.limiter.observe(ticket, &headers);
+        self.limiter.observe(ticket, Some(&headers));
         let too_large = || HttpError::TooLarge {
             method: req.method.clone(),
             url: self.url(&req.path),

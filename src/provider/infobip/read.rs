@@ -57,7 +57,7 @@ impl Infobip {
         path: &str,
         key: &str,
         page: usize,
-    ) -> Result<Vec<T>, ProviderError> {
+    ) -> Result<(Vec<T>, Option<String>), ProviderError> {
         let req = Request::new(Method::GET, path)
             .query("page", page)
             .query("limit", PAGE_LIMIT)
@@ -65,10 +65,14 @@ impl Infobip {
         let mut body: serde_json::Value = self.http.send(req).await?.json()?;
         let items = body.get_mut(key).map(serde_json::Value::take);
         match items {
-            Some(list) => serde_json::from_value(list).map_err(|e| ProviderError::Protocol {
-                endpoint: format!("GET {path}"),
-                detail: e.to_string(),
-            }),
+            Some(list) => {
+                let first = list.get(0).map(serde_json::Value::to_string);
+                let items = serde_json::from_value(list).map_err(|e| ProviderError::Protocol {
+                    endpoint: format!("GET {path}"),
+                    detail: e.to_string(),
+                })?;
+                Ok((items, first))
+            }
             None => Err(ProviderError::Protocol {
                 endpoint: format!("GET {path}"),
                 detail: format!("page {page} has no `{key}` list"),
@@ -91,8 +95,22 @@ impl Infobip {
         }
         self.http.tally().expect(pending.len());
         let mut out = Vec::new();
+        // Pages open with distinct items; one that opens like an earlier
+        // one means the server ignores `page` and would never end.
+        let mut openings = std::collections::HashSet::new();
         while let Some(page) = pending.next().await {
-            let items = page?;
+            let (items, first) = page?;
+            if let Some(first) = first
+                && !openings.insert(first)
+            {
+                return Err(ProviderError::Protocol {
+                    endpoint: format!("GET {path}"),
+                    detail: format!(
+                        "page {} repeats an earlier page: the listing would never end",
+                        openings.len() + 1
+                    ),
+                });
+            }
             let short = items.len() < PAGE_LIMIT;
             out.extend(items);
             // Infobip gives no total: only a short page ends the listing.

@@ -1,0 +1,201 @@
+//! Bounds on everything simfleet waits for and reads: the rate budget
+//! (never a 429 when the provider says what is left), response sizes,
+//! listings that never end, servers that never answer, and errors that say
+//! which manifest entry to fix.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use simfleet::kind::ProviderKind::{self, Eseye, Infobip, Onomondo, TelekomCmo};
+
+use crate::workspace::{Workspace, providers, sims_of};
+
+/// A misbehaving HTTP server on loopback: `answer` gets each request's head
+/// and writes whatever it likes to the connection.
+fn rogue(answer: fn(&str, &mut TcpStream)) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut stream = stream;
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                    head.push(byte[0]);
+                }
+                answer(&String::from_utf8_lossy(&head), &mut stream);
+            });
+        }
+    });
+    url
+}
+
+fn json_reply(stream: &mut TcpStream, body: &str) {
+    let _ = write!(
+        stream,
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+/// A workspace whose one provider `p` of `kind` lives at `url`, with one
+/// SIM declared.
+fn at(kind: ProviderKind, url: &str, settings: serde_json::Value) -> Workspace {
+    let key = kind.capabilities().credential_sets[0][0];
+    let mut entry = json!({
+        "type": kind.as_str(),
+        "url": url,
+        "credentials": { key: {"env": "K"} },
+    });
+    if let (Some(e), Some(s)) = (entry.as_object_mut(), settings.as_object()) {
+        e.extend(s.clone());
+    }
+    let ws = Workspace::new().env("K", "key");
+    ws.manifest("m/providers.yaml", &[providers(json!({ "p": entry }))]);
+    ws.fleet("p", sims_of(&["89457387300000024185".into()], |_| json!({})));
+    ws
+}
+
+fn onomondo_at(url: &str, settings: serde_json::Value) -> Workspace {
+    at(Onomondo, url, settings)
+}
+
+/// Per kind: SIMs to generate and what to declare so that an apply costs
+/// at least 300 requests.
+fn heavy(kind: ProviderKind) -> (usize, serde_json::Value) {
+    match kind {
+        // 20 SIMs per bulk call.
+        Onomondo => (6000, json!({"name": "renamed"})),
+        Infobip => (300, json!({"name": "renamed"})),
+        // A detail read and a write each.
+        Eseye | TelekomCmo => (150, json!({"attributes": {"site": "north"}})),
+    }
+}
+
+#[test]
+fn every_kind_draws_no_429_when_the_provider_allows_less_than_configured() {
+    for kind in ProviderKind::ALL {
+        // The provider allows 100 requests per second; the manifest says 150.
+        let (count, fields) = heavy(kind);
+        let ws = Workspace::generated(
+            kind,
+            count,
+            &["--rate-limit", "100", "--rate-window", "1"],
+        )
+        .provider("p", kind, json!({"rate_limit": 150, "concurrency": 8}));
+        let iccids = ws.emulator().iccids(kind);
+        ws.fleet("p", sims_of(&iccids, |_| fields.clone()));
+        let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+        assert_eq!(apply.code, 0, "{kind}: {}\n{}", apply.stdout, apply.stderr);
+        let requests = ws.emulator().requests();
+        let refused = requests.iter().filter(|r| r["status"] == 429).count();
+        assert!(requests.len() >= 300, "{kind}: {} requests", requests.len());
+        assert_eq!(refused, 0, "{kind}: {refused} of {} got 429", requests.len());
+    }
+}
+
+#[test]
+fn a_body_past_max_response_bytes_is_an_error_naming_the_endpoint_and_setting() {
+    // Chunked and endless: nothing announces the size up front.
+    let url = rogue(|_, stream| {
+        let _ = stream.write_all(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n",
+        );
+        let chunk = vec![b' '; 64 * 1024];
+        while stream.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).is_ok()
+            && stream.write_all(&chunk).is_ok()
+            && stream.write_all(b"\r\n").is_ok()
+        {}
+    });
+    let ws = onomondo_at(&url, json!({"max_response_bytes": 1_048_576}));
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    plan.assert_stderr("the response is larger than 1048576 bytes");
+    plan.assert_stderr("`max_response_bytes` of provider `p` at m/providers.yaml:");
+    plan.assert_stderr(&format!("{url}/sims"));
+}
+
+#[test]
+fn an_announced_three_gib_body_is_refused_unread() {
+    let url = rogue(|_, stream| {
+        let _ = stream.write_all(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 3221225472\r\n\r\n[",
+        );
+    });
+    let ws = onomondo_at(&url, json!({}));
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    plan.assert_stderr("the response is larger than 67108864 bytes");
+}
+
+#[test]
+fn a_cursor_that_comes_back_is_an_error_not_a_loop() {
+    let url = rogue(|head, stream| {
+        // a -> b -> a -> ...
+        let next = if head.contains("next_page=a") {
+            "b"
+        } else {
+            "a"
+        };
+        json_reply(
+            stream,
+            &format!(r#"{{"sims":[],"pagination":{{"has_more":true,"next_page":"{next}"}}}}"#),
+        );
+    });
+    let ws = onomondo_at(&url, json!({}));
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    plan.assert_stderr("next_page is missing or repeats");
+}
+
+#[test]
+fn an_infobip_server_that_ignores_the_page_number_is_an_error_not_a_loop() {
+    let url = rogue(|_, stream| {
+        let sims: Vec<_> = (0..100)
+            .map(|i| json!({"iccid": format!("8938100000000000{i:03}"), "status": "Active"}))
+            .collect();
+        json_reply(stream, &json!({ "sims": sims }).to_string());
+    });
+    let ws = at(Infobip, &url, json!({"credentials": {"api_key": {"env": "K"}}}));
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    plan.assert_stderr("repeats an earlier page");
+}
+
+#[test]
+fn a_server_that_never_answers_costs_the_configured_timeout_and_names_the_entry() {
+    let url = rogue(|_, stream| {
+        std::thread::sleep(Duration::from_secs(30));
+        let _ = stream.flush();
+    });
+    let ws = onomondo_at(&url, json!({"timeout": 1}));
+    let started = Instant::now();
+    let plan = ws.on_manifests(&["plan"]);
+    let took = started.elapsed();
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    plan.assert_stderr(&format!("GET {url}/sims"));
+    plan.assert_stderr("no answer within the `timeout` of provider `p` at m/providers.yaml:");
+    // Two attempts of a second each, a short backoff: far from 30 s.
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+}
+
+#[test]
+fn an_unreachable_provider_is_said_once_with_its_url_and_entry() {
+    // Bound, then closed: nothing listens there.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let ws = onomondo_at(&url, json!({}));
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    plan.assert_stderr(&format!(
+        "cannot connect to {url}/sims after 5 attempts (provider `p` at m/providers.yaml:"
+    ));
+    assert_eq!(plan.stderr.matches("cannot connect").count(), 1, "{}", plan.stderr);
+}
