@@ -15,6 +15,7 @@ pub mod cli;
 pub mod config;
 pub mod digest;
 pub mod emulator;
+pub mod interrupt;
 pub mod kind;
 pub mod manifest;
 pub mod model;

@@ -44,6 +44,14 @@ async fn run_provider(plan: &ProviderPlan, client: &dyn Provider) -> ProviderRep
         if work.is_empty() {
             continue;
         }
+        if crate::interrupt::requested() {
+            for sim in &work {
+                if failed.insert(sim.iccid.clone()) {
+                    report.interrupted.push(sim.iccid.clone());
+                }
+            }
+            continue;
+        }
         if let Some(earlier) = halted_by {
             for sim in work.iter().filter(|w| !failed.contains(&w.iccid)) {
                 report.skipped.push(Skipped {
@@ -55,9 +63,16 @@ async fn run_provider(plan: &ProviderPlan, client: &dyn Provider) -> ProviderRep
             continue;
         }
         let outcomes = settle::phase(plan, client, phase, work).await;
-        let errors = outcomes.iter().filter(|o| o.result.is_err()).count();
+        let errors = outcomes
+            .iter()
+            .filter(|o| o.result.is_err() && o.result != Err(SimFailure::Interrupted))
+            .count();
         for outcome in outcomes {
             match outcome.result {
+                Err(SimFailure::Interrupted) => {
+                    failed.insert(outcome.iccid.clone());
+                    report.interrupted.push(outcome.iccid);
+                }
                 Ok(()) => {
                     if let Some(note) = outcome.note {
                         report.notes.push((outcome.iccid, phase, note));
@@ -88,7 +103,11 @@ async fn run_provider(plan: &ProviderPlan, client: &dyn Provider) -> ProviderRep
         .map(|s| s.iccid.clone())
         .filter(|i| !failed.contains(i) && !skipped.contains(i))
         .collect();
-    read_back(plan, client, &applied, &mut report).await;
+    // After an interrupt the user wants out: the summary says what was
+    // sent, and the next plan reads the rest.
+    if !crate::interrupt::requested() {
+        read_back(plan, client, &applied, &mut report).await;
+    }
     report.applied = applied;
     report
 }

@@ -38,6 +38,8 @@ pub struct ProviderReport {
     /// taken effect. Never sent again.
     pub unknown: Vec<Failure>,
     pub skipped: Vec<Skipped>,
+    /// Never sent: the run was interrupted first.
+    pub interrupted: Vec<Iccid>,
     pub not_converged: Vec<NotConverged>,
     pub read_back_error: Option<ProviderError>,
     /// How SIMs completed, where the provider said (sync, after a monitor).
@@ -52,6 +54,7 @@ impl ProviderReport {
             failed: Vec::new(),
             unknown: Vec::new(),
             skipped: Vec::new(),
+            interrupted: Vec::new(),
             not_converged: Vec::new(),
             read_back_error: None,
             notes: Vec::new(),
@@ -80,6 +83,7 @@ impl ApplyReport {
             p.failed.len()
                 + p.unknown.len()
                 + p.skipped.len()
+                + p.interrupted.len()
                 + p.not_converged.len()
                 + usize::from(p.read_back_error.is_some())
         });
@@ -110,6 +114,8 @@ pub struct ProviderDocument {
     /// Answer lost and not re-readable: may or may not have taken effect.
     pub unknown: Vec<SimLine>,
     pub skipped: Vec<SimLine>,
+    /// Never sent: the run was interrupted first.
+    pub not_sent: Vec<Iccid>,
     pub not_converged: Vec<SimLine>,
     pub completed: Vec<SimLine>,
     pub read_back_error: Option<String>,
@@ -153,6 +159,7 @@ impl ApplyReport {
                     ),
                 })
                 .collect(),
+            not_sent: p.interrupted.clone(),
             not_converged: p
                 .not_converged
                 .iter()

@@ -114,14 +114,81 @@ async fn carry_out(
             changes: plan.change_count(),
         },
     );
-    let report = apply::execute(&plan, &connected.clients).await;
+    let stopping = tokio::spawn(stop_on_signal());
+    let report = tokio::select! {
+        report = apply::execute(&plan, &connected.clients) => report,
+        () = grace_over() => {
+            watch.finish();
+            eprintln!(
+                "Calls still in flight {} s after the interrupt; stopped without them. \
+                 What they did is unknown: run `simfleet plan` to see.",
+                GRACE.as_secs()
+            );
+            return Ok(INTERRUPTED);
+        }
+    };
+    stopping.abort();
     watch.finish();
     if json {
         print!("{}", render::pretty_json(&report.document()));
     } else if plan.has_changes() {
         print!("{}", render::report::text(&report));
     }
-    Ok(report.exit_code())
+    Ok(if simfleet::interrupt::requested() {
+        INTERRUPTED
+    } else {
+        report.exit_code()
+    })
+}
+
+/// The exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT).
+const INTERRUPTED: u8 = 130;
+/// How long an interrupted apply waits for the calls it already sent.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The first Ctrl-C or SIGTERM asks apply to send nothing more; the second
+/// stops the process at once.
+async fn stop_on_signal() {
+    let mut first = true;
+    loop {
+        signal().await;
+        if !first {
+            eprintln!("Stopped at once; calls in flight may have taken effect.");
+            std::process::exit(i32::from(INTERRUPTED));
+        }
+        first = false;
+        simfleet::interrupt::request();
+        eprintln!(
+            "Interrupted: sending nothing more, waiting up to {} s for the calls in flight. \
+             Press Ctrl-C again to stop at once.",
+            GRACE.as_secs()
+        );
+    }
+}
+
+async fn signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        // Installing a handler fails only if the runtime has no signal
+        // driver; then Ctrl-C keeps its default effect.
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Completes `GRACE` after an interrupt was asked for; never before.
+async fn grace_over() {
+    while !simfleet::interrupt::requested() {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(GRACE).await;
 }
 
 fn confirmed() -> anyhow::Result<bool> {

@@ -150,8 +150,8 @@ impl Sandboxes {
             })?;
             let seed_digest = crate::digest::Digest::of(&bytes);
             let state_path = dir.join(format!("{provider}.json"));
-            let saved = saved_state(&state_path, &provider, seed)?
-                .filter(|s| s.seed_digest == seed_digest);
+            let saved =
+                saved_state(&state_path, &provider, seed)?.filter(|s| s.seed_digest == seed_digest);
             let world = match saved {
                 Some(s) => s.state,
                 None => WorldState::load(seed).map_err(state_err)?,

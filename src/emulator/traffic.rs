@@ -134,7 +134,10 @@ pub async fn track(
     if !settings.faults.latency.is_zero() {
         tokio::time::sleep(settings.faults.latency).await;
     }
-    let response = match app.traffic.admit(&provider, settings.rate_limit, settings.rate_window) {
+    let response = match app
+        .traffic
+        .admit(&provider, settings.rate_limit, settings.rate_window)
+    {
         Err(reset) => {
             let mut resp =
                 super::provider_error(kind, StatusCode::TOO_MANY_REQUESTS, "rate_limited");

@@ -114,7 +114,13 @@ fn resolve_provider(
         }
     }
     let ranges = [
-        ("rate_limit", spec.rate_limit, 0.001, 100_000.0, "requests per second"),
+        (
+            "rate_limit",
+            spec.rate_limit,
+            0.001,
+            100_000.0,
+            "requests per second",
+        ),
         ("rate_window", spec.rate_window, 0.1, 86_400.0, "seconds"),
         ("timeout", spec.timeout, 0.1, 3_600.0, "seconds"),
         ("max_wait", spec.max_wait, 0.0, 86_400.0, "seconds"),
@@ -229,9 +235,7 @@ fn limits(spec: &super::types::ProviderSpec, caps: &crate::kind::Capabilities) -
     );
     limits.timeout = spec.timeout.unwrap_or(limits.timeout);
     limits.max_wait = spec.max_wait.unwrap_or(limits.max_wait);
-    limits.max_response_bytes = spec
-        .max_response_bytes
-        .unwrap_or(limits.max_response_bytes);
+    limits.max_response_bytes = spec.max_response_bytes.unwrap_or(limits.max_response_bytes);
     limits
 }
 

@@ -9,10 +9,10 @@ use std::sync::Arc;
 
 use futures_util::future::join_all;
 
+use super::ProviderPlan;
 use super::select::selected;
 use super::{Plan, build};
 use crate::manifest::Manifests;
-use super::ProviderPlan;
 use crate::provider::{Provider, ReadScope};
 
 #[derive(Debug, thiserror::Error)]
@@ -110,7 +110,8 @@ pub async fn read_and_plan(
             continue;
         };
         let managed = manifests.sims.iter().filter(|s| s.provider == name).count();
-        plan.providers.push(ProviderPlan::unreadable(name, config.kind, managed, error));
+        plan.providers
+            .push(ProviderPlan::unreadable(name, config.kind, managed, error));
     }
     plan.providers.sort_by(|a, b| a.name.cmp(&b.name));
     if selection.hides_unmanaged() {

@@ -130,6 +130,18 @@ impl<C: Client> Provider for Adapter<C> {
             let batches = work
                 .chunks(C::BATCH.max(1))
                 .map(|batch| async move {
+                    // Checked as each batch is about to leave: batches run
+                    // lazily, so after an interrupt nothing new is sent.
+                    if crate::interrupt::requested() {
+                        return batch
+                            .iter()
+                            .map(|w| SimOutcome {
+                                iccid: w.iccid.clone(),
+                                result: Err(super::SimFailure::Interrupted),
+                                note: None,
+                            })
+                            .collect();
+                    }
                     let outcomes = self.client.write(batch).await;
                     let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
                     self.tally.wrote(outcomes.len() - failed, failed);

@@ -30,6 +30,9 @@ pub enum SimFailure {
     /// The answer was lost, and a re-read shows the change is not there.
     #[error("not applied: {detail}")]
     NotApplied { detail: String },
+    /// Never sent: the run was interrupted first.
+    #[error("not sent: the run was interrupted")]
+    Interrupted,
     #[error("monitor {id} ended InError: {detail}")]
     MonitorFailed { id: String, detail: String },
     #[error("monitor {id} still InProgress after {seconds}s; the change may still complete")]

@@ -53,6 +53,18 @@ pub fn text(report: &ApplyReport) -> String {
         }
     }
     let applied = report.converged();
+    let not_sent = report.count(|p| p.interrupted.len());
+    if crate::interrupt::requested() {
+        let _ = writeln!(
+            out,
+            "Apply interrupted: {applied} SIM{} applied, {} failed, {not_sent} not applied \
+             (never sent), {} unknown (answer lost: plan again to see).",
+            if applied == 1 { "" } else { "s" },
+            report.count(|p| p.failed.len() + p.skipped.len()),
+            report.count(|p| p.unknown.len()),
+        );
+        return out;
+    }
     let failed = report.count(|p| p.failed.len());
     let skipped = report.count(|p| p.skipped.len());
     let unknown = report.count(|p| p.unknown.len());

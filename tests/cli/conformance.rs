@@ -402,6 +402,9 @@ fn every_kind_keeps_credentials_a_server_echoes_out_of_its_output() {
             let run = ws.on_manifests(args);
             assert_eq!(run.code, 1, "{kind} {args:?}: {}", run.stderr);
             run.assert_stderr("401");
+            // Which entry to fix, and which keys, never their values.
+            run.assert_stderr("refused the credentials `");
+            run.assert_stderr("` at m/providers.yaml:");
             assert!(!run.stderr.contains("5f4e3d2c1b"), "{kind}: {}", run.stderr);
             assert!(!run.stdout.contains("5f4e3d2c1b"), "{kind}: {}", run.stdout);
         }

@@ -119,3 +119,53 @@ fn cmo_status_changes_whose_answers_are_lost_start_one_monitor_each_and_count_as
         "a SIM's status PATCH was sent twice"
     );
 }
+
+/// The output of a finished background run.
+fn finished(child: std::process::Child) -> crate::support::Run {
+    let out = child.wait_with_output().expect("wait for simfleet");
+    crate::support::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn sigint_mid_apply_stops_sending_reports_and_exits_130_and_the_next_apply_converges() {
+    // 300 name changes, one request each, at about 20 a second: 15 s.
+    let ws = Workspace::generated(Infobip, 300, &["--latency-ms", "100"]).provider(
+        "p",
+        Infobip,
+        json!({"concurrency": 2, "rate_limit": 1000}),
+    );
+    let iccids = ws.emulator().iccids(Infobip);
+    ws.fleet(
+        "p",
+        sims_of(&iccids, |i| json!({ "name": format!("sim-{i}") })),
+    );
+    let child = ws.spawn(&["apply", "--auto-approve", "m"]);
+    let pid = child.id().to_string();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill");
+    assert!(kill.success());
+    let run = finished(child);
+    assert_eq!(run.code, 130, "{}\n{}", run.stdout, run.stderr);
+    run.assert_stderr("Interrupted: sending nothing more");
+    run.assert_stdout("Apply interrupted: ");
+    let renames = ws.emulator().count("infobip", "PATCH /iot/1/sims/{iccid}");
+    assert!(
+        renames > 0 && renames < 300,
+        "{renames} renames sent before and after the interrupt"
+    );
+    run.assert_stdout(format!("{} not applied (never sent)", 300 - renames));
+
+    // The rest at full speed.
+    let ws = ws.provider("p", Infobip, json!({"concurrency": 16, "rate_limit": 1000}));
+    let again = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}", plan.stdout);
+}

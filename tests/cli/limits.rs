@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use simfleet::kind::ProviderKind::{self, Eseye, Infobip, Onomondo, TelekomCmo};
 
+use simfleet::emulator::generated_iccid;
+
 use crate::workspace::{Workspace, providers, sims_of};
 
 /// A misbehaving HTTP server on loopback: `answer` gets each request's head
@@ -55,7 +57,10 @@ fn at(kind: ProviderKind, url: &str, settings: serde_json::Value) -> Workspace {
     }
     let ws = Workspace::new().env("K", "key");
     ws.manifest("m/providers.yaml", &[providers(json!({ "p": entry }))]);
-    ws.fleet("p", sims_of(&["89457387300000024185".into()], |_| json!({})));
+    ws.fleet(
+        "p",
+        sims_of(&["89457387300000024185".into()], |_| json!({})),
+    );
     ws
 }
 
@@ -80,12 +85,8 @@ fn every_kind_draws_no_429_when_the_provider_allows_less_than_configured() {
     for kind in ProviderKind::ALL {
         // The provider allows 100 requests per second; the manifest says 150.
         let (count, fields) = heavy(kind);
-        let ws = Workspace::generated(
-            kind,
-            count,
-            &["--rate-limit", "100", "--rate-window", "1"],
-        )
-        .provider("p", kind, json!({"rate_limit": 150, "concurrency": 8}));
+        let ws = Workspace::generated(kind, count, &["--rate-limit", "100", "--rate-window", "1"])
+            .provider("p", kind, json!({"rate_limit": 150, "concurrency": 8}));
         let iccids = ws.emulator().iccids(kind);
         ws.fleet("p", sims_of(&iccids, |_| fields.clone()));
         let apply = ws.on_manifests(&["apply", "--auto-approve"]);
@@ -93,7 +94,12 @@ fn every_kind_draws_no_429_when_the_provider_allows_less_than_configured() {
         let requests = ws.emulator().requests();
         let refused = requests.iter().filter(|r| r["status"] == 429).count();
         assert!(requests.len() >= 300, "{kind}: {} requests", requests.len());
-        assert_eq!(refused, 0, "{kind}: {refused} of {} got 429", requests.len());
+        assert_eq!(
+            refused,
+            0,
+            "{kind}: {refused} of {} got 429",
+            requests.len()
+        );
     }
 }
 
@@ -105,7 +111,9 @@ fn a_body_past_max_response_bytes_is_an_error_naming_the_endpoint_and_setting() 
             b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n",
         );
         let chunk = vec![b' '; 64 * 1024];
-        while stream.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).is_ok()
+        while stream
+            .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .is_ok()
             && stream.write_all(&chunk).is_ok()
             && stream.write_all(b"\r\n").is_ok()
         {}
@@ -115,7 +123,7 @@ fn a_body_past_max_response_bytes_is_an_error_naming_the_endpoint_and_setting() 
     assert_eq!(plan.code, 1, "{}", plan.stderr);
     plan.assert_stderr("the response is larger than 1048576 bytes");
     plan.assert_stderr("`max_response_bytes` of provider `p` at m/providers.yaml:");
-    plan.assert_stderr(&format!("{url}/sims"));
+    plan.assert_stderr(format!("{url}/sims"));
 }
 
 #[test]
@@ -159,7 +167,11 @@ fn an_infobip_server_that_ignores_the_page_number_is_an_error_not_a_loop() {
             .collect();
         json_reply(stream, &json!({ "sims": sims }).to_string());
     });
-    let ws = at(Infobip, &url, json!({"credentials": {"api_key": {"env": "K"}}}));
+    let ws = at(
+        Infobip,
+        &url,
+        json!({"credentials": {"api_key": {"env": "K"}}}),
+    );
     let plan = ws.on_manifests(&["plan"]);
     assert_eq!(plan.code, 1, "{}", plan.stderr);
     plan.assert_stderr("repeats an earlier page");
@@ -176,7 +188,7 @@ fn a_server_that_never_answers_costs_the_configured_timeout_and_names_the_entry(
     let plan = ws.on_manifests(&["plan"]);
     let took = started.elapsed();
     assert_eq!(plan.code, 1, "{}", plan.stderr);
-    plan.assert_stderr(&format!("GET {url}/sims"));
+    plan.assert_stderr(format!("GET {url}/sims"));
     plan.assert_stderr("no answer within the `timeout` of provider `p` at m/providers.yaml:");
     // Two attempts of a second each, a short backoff: far from 30 s.
     assert!(took < Duration::from_secs(20), "took {took:?}");
@@ -194,8 +206,63 @@ fn an_unreachable_provider_is_said_once_with_its_url_and_entry() {
     let ws = onomondo_at(&url, json!({}));
     let plan = ws.on_manifests(&["plan"]);
     assert_eq!(plan.code, 1, "{}", plan.stderr);
-    plan.assert_stderr(&format!(
+    plan.assert_stderr(format!(
         "cannot connect to {url}/sims after 5 attempts (provider `p` at m/providers.yaml:"
     ));
-    assert_eq!(plan.stderr.matches("cannot connect").count(), 1, "{}", plan.stderr);
+    assert_eq!(
+        plan.stderr.matches("cannot connect").count(),
+        1,
+        "{}",
+        plan.stderr
+    );
+}
+
+#[test]
+fn a_provider_that_cannot_be_read_is_reported_by_name_and_the_others_still_plan() {
+    let ws = Workspace::new().with_examples();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // The example's sandbox, plus a second provider nobody answers for.
+    ws.manifest(
+        "examples/onomondo/down.yaml",
+        &[
+            providers(json!({"down": {
+                "type": "onomondo",
+                "url": format!("http://127.0.0.1:{port}"),
+                "credentials": {"token": {"env": "K"}},
+            }})),
+            crate::workspace::fleet(
+                "down-fleet",
+                "down",
+                sims_of(&[generated_iccid("8945738730", 1)], |_| json!({})),
+            ),
+        ],
+    );
+    let ws = ws.env("K", "key");
+    for format in ["text", "json"] {
+        let plan = ws.run(&["plan", "--format", format, "examples/onomondo"]);
+        assert_eq!(plan.code, 1, "{}\n{}", plan.stdout, plan.stderr);
+        plan.assert_stderr("cannot read provider `down`: cannot connect to");
+        if format == "json" {
+            let doc: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+            let names: Vec<&str> = doc["providers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["name"].as_str().unwrap())
+                .collect();
+            assert_eq!(names, ["demo", "down"]);
+            assert!(!doc["providers"][0]["sims"].as_array().unwrap().is_empty());
+            assert!(doc["providers"][1]["unreadable"].is_string());
+        } else {
+            plan.assert_stdout("provider demo (onomondo):");
+            plan.assert_stdout("Plan: ");
+        }
+    }
+    let apply = ws.run(&["apply", "--auto-approve", "examples/onomondo"]);
+    assert_eq!(apply.code, 1, "{}", apply.stderr);
+    apply.assert_stderr("nothing was applied");
 }

@@ -14,6 +14,7 @@ mod onomondo;
 mod quickstart;
 mod recipes;
 mod reports;
+mod sandbox;
 mod schemas;
 mod support;
 mod telekom_cmo;

@@ -180,6 +180,21 @@ impl Workspace {
         simfleet(self.path(), args, &env)
     }
 
+    /// Starts `simfleet ARGS` in the background, output captured, for
+    /// tests that signal it or run several at once.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        std::process::Command::new(crate::support::bin())
+            .current_dir(self.path())
+            .args(args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env_remove("NO_COLOR")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start simfleet")
+    }
+
     /// `simfleet COMMAND [ARGS] m`, on the manifests `provider`/`fleet` wrote.
     pub fn on_manifests(&self, args: &[&str]) -> Run {
         let mut all = args.to_vec();

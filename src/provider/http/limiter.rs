@@ -42,6 +42,8 @@ struct State {
     hold: Option<Instant>,
     /// What the provider last said is left of its budget.
     server: Option<Budget>,
+    /// The end of the last long wait the user was told about.
+    told: Option<Instant>,
 }
 
 /// The provider's own count: requests up to ticket `last` may leave before
@@ -71,6 +73,7 @@ impl Limiter {
                 pending: BTreeSet::new(),
                 hold: None,
                 server: None,
+                told: None,
             }),
         }
     }
@@ -85,6 +88,15 @@ impl Limiter {
                 };
                 let now = Instant::now();
                 match state.ready_at(now, self.window) {
+                    Some(at) if at > now + TELL_AFTER && state.told.is_none_or(|t| at > t) => {
+                        state.told = Some(at);
+                        tracing::warn!(
+                            "provider `{}`: its rate budget is spent; waiting {:.0} s",
+                            self.provider,
+                            (at - now).as_secs_f64()
+                        );
+                        at
+                    }
                     None => {
                         state.sent.push_back(now);
                         state.issued += 1;
@@ -143,7 +155,7 @@ impl Limiter {
         // unanswered, may not be counted in `remaining` yet.
         let fresh = Budget {
             last: (ticket + remaining as u64).saturating_sub(earlier),
-            until: Instant::now() + self.capped(reset),
+            until: Instant::now() + reset.min(self.max_wait),
         };
         state.server = Some(match state.server {
             // The same window (its reset within a second): the lower bound.
@@ -155,18 +167,26 @@ impl Limiter {
         });
     }
 
-    /// `wait` cut to the longest the provider may make us wait, and said
-    /// when it is long enough for a user to wonder.
+    /// A Retry-After cut to the longest the provider may make us wait
+    /// (`max_wait`), and said when it is long enough for a user to wonder.
     pub(super) fn capped(&self, wait: Duration) -> Duration {
-        let wait = wait.min(self.max_wait);
-        if wait > TELL_AFTER {
+        let capped = wait.min(self.max_wait);
+        if capped > TELL_AFTER {
+            let cut = if capped < wait {
+                format!(
+                    " (asked for {:.0} s; `max_wait` cuts it)",
+                    wait.as_secs_f64()
+                )
+            } else {
+                String::new()
+            };
             tracing::warn!(
-                "provider `{}` asks to wait {:.0} s before the next request",
+                "provider `{}` asks to wait: retrying in {:.0} s{cut}",
                 self.provider,
-                wait.as_secs_f64()
+                capped.as_secs_f64()
             );
         }
-        wait
+        capped
     }
 }
 

@@ -28,7 +28,11 @@ impl std::fmt::Display for Where {
 #[derive(Debug, thiserror::Error)]
 pub enum HttpError {
     #[error("{method} {url}: no answer within the `timeout` of {at}")]
-    TimedOut { method: Method, url: String, at: Where },
+    TimedOut {
+        method: Method,
+        url: String,
+        at: Where,
+    },
     #[error("cannot connect to {url} after {attempts} attempts ({at}): {source}")]
     Unreachable {
         url: String,

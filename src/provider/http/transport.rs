@@ -201,7 +201,9 @@ impl Transport {
                     self.at.provider,
                     n + 1
                 ),
-                Ok(_) => tracing::debug!(method = %req.method, path = %req.path, attempt = n, ?wait, "retrying"),
+                Ok(_) => {
+                    tracing::debug!(method = %req.method, path = %req.path, attempt = n, ?wait, "retrying")
+                }
             }
             self.limiter.hold_until(Instant::now() + wait);
         }
