@@ -371,9 +371,14 @@ pub struct EmulatorArgs {
     /// Every Nth Telekom CMO monitor ends InError (0: never).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub monitor_fail_every: u64,
-    /// Allow listening on a non-loopback address.
+    /// Allow listening on a non-loopback address. The control endpoints
+    /// (/_emulator/*) then need --admin-token (one is made up and printed
+    /// when none is given).
     #[arg(long)]
     pub allow_remote: bool,
+    /// Bearer token for /_emulator/* when listening off loopback.
+    #[arg(long, env = "SIMFLEET_EMULATOR_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
 }
 
 fn parse_rate_window(text: &str) -> Result<f64, String> {

@@ -212,15 +212,25 @@ impl ProviderConfig {
                     var: var.clone(),
                 })?
             }
-            CredentialSource::File(path) => read_small_file(path)
-                .map(|s| s.trim_end_matches(['\r', '\n']).to_owned())
-                .map_err(|source| CredentialError::File {
-                    origin: origin.clone(),
-                    provider: provider.clone(),
-                    key: key.clone(),
-                    path: path.display().to_string(),
-                    source,
-                })?,
+            CredentialSource::File(path) => {
+                if let Some(mode) = shared_mode(path) {
+                    tracing::warn!(
+                        "{origin}: credential `{key}` of provider `{provider}`: {} can be read by \
+                         other users (mode {mode:o}); restrict it with `chmod 600 {}`",
+                        path.display(),
+                        path.display()
+                    );
+                }
+                read_small_file(path)
+                    .map(|s| s.trim_end_matches(['\r', '\n']).to_owned())
+                    .map_err(|source| CredentialError::File {
+                        origin: origin.clone(),
+                        provider: provider.clone(),
+                        key: key.clone(),
+                        path: path.display().to_string(),
+                        source,
+                    })?
+            }
         };
         if value.is_empty() {
             return Err(CredentialError::Empty {
@@ -230,6 +240,22 @@ impl ProviderConfig {
             });
         }
         Ok(Secret::new(value))
+    }
+}
+
+/// The permission bits of a credential file that group or others may
+/// read; `None` when only its owner can (or the platform has no such bits).
+fn shared_mode(path: &std::path::Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o044 != 0).then_some(mode)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
     }
 }
 

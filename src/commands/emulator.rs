@@ -43,8 +43,24 @@ pub async fn run(args: EmulatorArgs) -> anyhow::Result<u8> {
         .into_iter()
         .map(|k| (k, settings.clone()))
         .collect();
-    let running =
-        emulator::serve(App::new(world, settings), args.listen, args.allow_remote).await?;
+    let admin_token = match args.admin_token {
+        Some(token) => Some(token),
+        None if !args.listen.ip().is_loopback() => {
+            let token = made_up_token();
+            eprintln!(
+                "admin token for /_emulator/* (send as `Authorization: Bearer ...`): {token}"
+            );
+            Some(token)
+        }
+        None => None,
+    };
+    let running = emulator::serve(
+        App::new(world, settings),
+        args.listen,
+        args.allow_remote,
+        admin_token,
+    )
+    .await?;
     // Tests and scripts read the bound address from this first line.
     println!("listening on http://{}", running.addr);
     std::io::stdout().flush()?;
@@ -53,4 +69,11 @@ pub async fn run(args: EmulatorArgs) -> anyhow::Result<u8> {
         .context("waiting for ctrl-c")?;
     running.stop().await;
     Ok(0)
+}
+
+/// 128 random bits, hex: each RandomState is keyed afresh by the OS.
+fn made_up_token() -> String {
+    use std::hash::BuildHasher;
+    let draw = || std::collections::hash_map::RandomState::new().hash_one(0u8);
+    format!("{:016x}{:016x}", draw(), draw())
 }

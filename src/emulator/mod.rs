@@ -110,17 +110,39 @@ impl App {
         self.world.lock().map(|w| w.clone()).unwrap_or_default()
     }
 
-    pub fn router(&self) -> Router {
+    /// The emulator's routes. With `admin_token`, its own `/_emulator/*`
+    /// endpoints (which serve and replace the seeded credentials) answer
+    /// only requests that carry `Authorization: Bearer <admin_token>`.
+    pub fn router(&self, admin_token: Option<String>) -> Router {
         let tracked = |r: Router<App>, kind: ProviderKind| {
             r.route_layer(middleware::from_fn_with_state(
                 (self.clone(), kind),
                 traffic::track,
             ))
         };
-        let mut router = Router::new()
+        let mut admin = Router::new()
             .route("/_emulator/stats", get(stats))
             .route("/_emulator/state", get(world).put(replace_world))
             .route("/_emulator/requests", get(requests));
+        if let Some(token) = admin_token {
+            let expected = format!("Bearer {token}");
+            admin = admin.route_layer(middleware::from_fn(
+                move |req: axum::extract::Request, next: middleware::Next| {
+                    let allowed = req
+                        .headers()
+                        .get("authorization")
+                        .is_some_and(|v| v.as_bytes() == expected.as_bytes());
+                    async move {
+                        if allowed {
+                            next.run(req).await
+                        } else {
+                            (StatusCode::UNAUTHORIZED, "admin token required\n").into_response()
+                        }
+                    }
+                },
+            ));
+        }
+        let mut router = admin;
         for api in registry::apis() {
             let mount = format!("/{}", api.kind.mount());
             router = router.nest(&mount, tracked((api.router)(), api.kind));
@@ -170,6 +192,8 @@ pub enum EmulatorError {
         "refusing to listen on {addr}: the emulator binds loopback only unless --allow-remote is given"
     )]
     NotLoopback { addr: SocketAddr },
+    #[error("listening on {addr} needs an admin token for /_emulator/*")]
+    NoAdminToken { addr: SocketAddr },
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -206,13 +230,21 @@ impl Running {
     }
 }
 
+/// Serves `app` on `addr`. Off loopback (only with `allow_remote`) the
+/// control endpoints need `admin_token`; on loopback they are open, like
+/// the machine they serve.
 pub async fn serve(
     app: App,
     addr: SocketAddr,
     allow_remote: bool,
+    admin_token: Option<String>,
 ) -> Result<Running, EmulatorError> {
-    if !allow_remote && !addr.ip().is_loopback() {
+    let remote = !addr.ip().is_loopback();
+    if remote && !allow_remote {
         return Err(EmulatorError::NotLoopback { addr });
+    }
+    if remote && admin_token.is_none() {
+        return Err(EmulatorError::NoAdminToken { addr });
     }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -221,7 +253,7 @@ pub async fn serve(
         .local_addr()
         .map_err(|source| EmulatorError::Bind { addr, source })?;
     let (tx, rx) = oneshot::channel::<()>();
-    let router = app.router();
+    let router = app.router(admin_token.filter(|_| remote));
     let task = tokio::spawn(async move {
         let server = axum::serve(listener, router).with_graceful_shutdown(async move {
             let _ = rx.await;

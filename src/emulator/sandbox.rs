@@ -158,13 +158,12 @@ impl Sandboxes {
             };
             let app = App::new(world, BTreeMap::new());
             let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-            let running =
-                super::serve(app, addr, false)
-                    .await
-                    .map_err(|source| SandboxError::Serve {
-                        provider: provider.clone(),
-                        source,
-                    })?;
+            let running = super::serve(app, addr, false, None)
+                .await
+                .map_err(|source| SandboxError::Serve {
+                    provider: provider.clone(),
+                    source,
+                })?;
             out.running.push(Sandbox {
                 provider,
                 mount: config.kind.mount(),

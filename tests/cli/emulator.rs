@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use simfleet::kind::ProviderKind::Onomondo;
 
+use crate::support::Emulator;
 use crate::workspace::Workspace;
 
 const AUTH: Option<&str> = Some("simfleet-sandbox");
@@ -172,4 +173,34 @@ fn rate_limit_answers_429_when_spent() {
         assert_eq!(e.request("GET", "/onomondo/tags", AUTH, "").0, 200);
     }
     assert_eq!(e.request("GET", "/onomondo/tags", AUTH, "").0, 429);
+}
+
+#[test]
+fn off_loopback_the_control_endpoints_need_the_admin_token() {
+    let e = Emulator::start(
+        None,
+        &[
+            "--listen",
+            "0.0.0.0:0",
+            "--allow-remote",
+            "--admin-token",
+            "t0k3n-for-tests",
+        ],
+    );
+    let (status, _) = e.request("GET", "/_emulator/state", None, "");
+    assert_eq!(status, 401, "the seeded credentials are served to anyone");
+    let (status, _) = e.request("GET", "/_emulator/state", Some("Bearer wrong"), "");
+    assert_eq!(status, 401);
+    let (status, body) = e.request(
+        "GET",
+        "/_emulator/state",
+        Some("Bearer t0k3n-for-tests"),
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+
+    // On loopback they stay open, as the test harness uses them.
+    let local = Emulator::start(None, &[]);
+    let (status, _) = local.request("GET", "/_emulator/stats", None, "");
+    assert_eq!(status, 200);
 }

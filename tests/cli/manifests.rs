@@ -135,3 +135,31 @@ fn fifos_and_devices_are_refused_unread_as_manifests_and_credential_files() {
     run.assert_stderr("not a regular file");
     assert_eq!(ws.emulator().total(), 0);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_credential_file_others_can_read_gets_a_warning_and_still_works() {
+    use std::os::unix::fs::PermissionsExt;
+    let ws = Workspace::generated(Onomondo, 1, &[]).provider(
+        "iot",
+        Onomondo,
+        json!({"credentials": {"token": {"file": "token.txt"}}}),
+    );
+    let token = ws.file("m/token.txt", simfleet::kind::SANDBOX_KEY);
+    let iccids = ws.emulator().iccids(Onomondo);
+    ws.fleet("iot", crate::workspace::sims_of(&iccids, |_| json!({})));
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let shared = ws.on_manifests(&["plan"]);
+    assert_eq!(shared.code, 0, "{}", shared.stderr);
+    shared.assert_stderr("token.txt can be read by other users (mode 644)");
+    shared.assert_stderr("chmod 600");
+
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let private = ws.on_manifests(&["plan"]);
+    assert_eq!(private.code, 0, "{}", private.stderr);
+    assert!(
+        !private.stderr.contains("other users"),
+        "{}",
+        private.stderr
+    );
+}

@@ -76,8 +76,11 @@ pub struct Emulator {
 impl Emulator {
     pub fn start(state: Option<&Path>, extra: &[&str]) -> Emulator {
         let mut cmd = Command::new(bin());
-        cmd.args(["emulator", "--listen", "127.0.0.1:0"])
-            .args(extra);
+        cmd.arg("emulator");
+        if !extra.contains(&"--listen") {
+            cmd.args(["--listen", "127.0.0.1:0"]);
+        }
+        cmd.args(extra);
         if let Some(state) = state {
             cmd.arg("--state").arg(state);
         }
@@ -94,7 +97,8 @@ impl Emulator {
             .trim()
             .strip_prefix("listening on http://")
             .expect("address line")
-            .to_owned();
+            // Bound to every interface, reached over loopback only.
+            .replace("0.0.0.0:", "127.0.0.1:");
         Emulator { child, addr }
     }
 
