@@ -19,10 +19,14 @@ use simfleet::cli::Scope;
 
 /// Loads manifests, printing every problem to stderr.
 pub fn load(paths: &[PathBuf]) -> anyhow::Result<Manifests> {
-    manifest::load(paths).map_err(|problems| {
+    let manifests = manifest::load(paths).map_err(|problems| {
         eprint!("{}", problems.render());
         anyhow::Error::new(problems)
-    })
+    })?;
+    for warning in &manifests.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(manifests)
 }
 
 /// Providers connected for one run, with the sandboxes serving some of them.

@@ -44,6 +44,47 @@ impl de::Error for DecodeError {
             message: msg.to_string(),
         }
     }
+
+    fn invalid_value(unexpected: de::Unexpected, expected: &dyn de::Expected) -> Self {
+        let wanted = expected.to_string();
+        let message = match (unexpected, plain_type(&wanted)) {
+            (de::Unexpected::Signed(n), Some(plain)) => {
+                format!("{n} is out of range: expected {plain}")
+            }
+            (de::Unexpected::Unsigned(n), Some(plain)) => {
+                format!("{n} is out of range: expected {plain}")
+            }
+            (_, plain) => format!(
+                "invalid value: {unexpected}, expected {}",
+                plain.unwrap_or(&wanted)
+            ),
+        };
+        DecodeError { pos: None, message }
+    }
+
+    fn invalid_type(unexpected: de::Unexpected, expected: &dyn de::Expected) -> Self {
+        let wanted = expected.to_string();
+        DecodeError {
+            pos: None,
+            message: format!(
+                "expected {}, found {unexpected}",
+                plain_type(&wanted).unwrap_or(&wanted)
+            ),
+        }
+    }
+}
+
+/// Rust's number type names in words a manifest author knows.
+fn plain_type(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "u8" => "a whole number from 0 to 255",
+        "u16" => "a whole number from 0 to 65535",
+        "u32" => "a whole number from 0 to 4294967295",
+        "u64" | "usize" => "a whole number of 0 or more",
+        "i32" | "i64" => "a whole number",
+        "f32" | "f64" => "a number",
+        _ => return None,
+    })
 }
 
 /// Decodes `T` from `node`; errors point at the offending node.

@@ -29,8 +29,12 @@ impl Diagnostic {
         self
     }
 
-    /// `file:line:column` of the problem.
+    /// `file:line:column` of the problem; just `file` for problems of the
+    /// whole file (no line).
     pub fn location(&self) -> String {
+        if self.pos.line == 0 {
+            return self.file.display().to_string();
+        }
         format!("{}:{}", self.file.display(), self.pos)
     }
 }

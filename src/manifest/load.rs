@@ -58,6 +58,8 @@ pub struct Loaded {
     pub providers: Vec<ProviderEntry>,
     pub fleets: Vec<FleetEntry>,
     pub problems: Vec<Diagnostic>,
+    /// Not wrong, but likely not what was meant (an empty file).
+    pub warnings: Vec<Diagnostic>,
     /// Of every file's path and contents, in load order.
     pub digest: crate::digest::Digest,
 }
@@ -151,14 +153,65 @@ fn load_file(path: &Path, loaded: &mut Loaded) {
                 line: u32::try_from(l.line()).unwrap_or(u32::MAX),
                 column: u32::try_from(l.column()).unwrap_or(u32::MAX),
             });
-            let msg = format!("invalid YAML: {}", e.without_snippet());
+            let msg = plain_yaml_error(&e.without_snippet().to_string(), &text, pos);
             loaded.problems.push(problem(pos, msg));
             return;
         }
     };
+    if docs.iter().all(|d| d.kind == NodeKind::Null) {
+        let msg = "the file is empty: it declares no providers and no SIMs";
+        loaded
+            .warnings
+            .push(problem(Pos::default(), msg.to_owned()));
+    }
     for doc in docs {
         load_document(&file, &doc, loaded);
     }
+}
+
+/// The parser's message in plain words: what is wrong and where, without
+/// its option names or a second copy of the position.
+fn plain_yaml_error(message: &str, text: &str, at: Pos) -> String {
+    let message = message.split(" at line ").next().unwrap_or(message);
+    if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
+        let key = key.split(',').next().unwrap_or(key).trim();
+        return match first_key_line(text, key, at) {
+            Some(first) => format!("key `{key}` appears twice (lines {first} and {})", at.line),
+            None => format!("key `{key}` appears twice in this mapping"),
+        };
+    }
+    if message.contains("tabs disallowed") {
+        return "YAML does not allow tabs for indentation; indent with spaces".to_owned();
+    }
+    format!("invalid YAML: {message}")
+}
+
+/// The line where `key` first appears at the column of its repeat at
+/// `at`, within the same block (no line indented less in between).
+fn first_key_line(text: &str, key: &str, at: Pos) -> Option<u32> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = at.column.saturating_sub(1) as usize;
+    let repeat = (at.line as usize).checked_sub(1)?;
+    for n in (0..repeat).rev() {
+        let line = lines.get(n)?;
+        let body = line.trim_start_matches(' ');
+        let depth = line.len() - body.len();
+        if body.is_empty() || body.starts_with('#') || depth > indent {
+            continue;
+        }
+        let body = body.trim_start_matches("- ");
+        let found = body
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+            || body.strip_prefix(&format!("\"{key}\"")).is_some();
+        if found {
+            return u32::try_from(n + 1).ok();
+        }
+        if depth < indent {
+            return None;
+        }
+    }
+    None
 }
 
 fn decode_problem(file: &Path, fallback: Pos, err: DecodeError) -> Diagnostic {

@@ -29,12 +29,22 @@ pub struct Manifests {
     pub sims: Vec<DesiredSim>,
     /// Digest of the manifest files (paths and contents), for saved plans.
     pub digest: String,
+    /// Worth saying, not wrong: empty files, no SIMs at all.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Loads and validates every manifest below `paths`.
 pub fn load(paths: &[PathBuf]) -> Result<Manifests, Diagnostics> {
-    let (manifests, problems) = validate::resolve(load::load_paths(paths));
+    let (mut manifests, problems) = validate::resolve(load::load_paths(paths));
     if problems.is_empty() {
+        if manifests.sims.is_empty() && manifests.warnings.is_empty() {
+            for path in paths {
+                let msg = "no SIMs are declared here";
+                manifests
+                    .warnings
+                    .push(Diagnostic::new(path, Pos::default(), msg));
+            }
+        }
         Ok(manifests)
     } else {
         Err(Diagnostics(problems))

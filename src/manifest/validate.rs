@@ -47,6 +47,7 @@ pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
             providers,
             sims,
             digest,
+            warnings: loaded.warnings.clone(),
         },
         problems,
     )

@@ -121,8 +121,8 @@ fn fifos_and_devices_are_refused_unread_as_manifests_and_credential_files() {
     assert!(made.success());
     let run = ws.run(&["validate", "pipe.yaml", "/dev/zero"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    run.assert_stderr("pipe.yaml:0:0: not a regular file");
-    run.assert_stderr("/dev/zero:0:0: not a regular file");
+    run.assert_stderr("pipe.yaml: not a regular file");
+    run.assert_stderr("/dev/zero: not a regular file");
 
     let ws = ws.provider(
         "iot",
@@ -162,4 +162,48 @@ fn a_credential_file_others_can_read_gets_a_warning_and_still_works() {
         "{}",
         private.stderr
     );
+}
+
+#[test]
+fn manifest_mistakes_are_said_in_plain_words() {
+    let ws = Workspace::new();
+    let head = "apiVersion: simfleet/v1\nkind: Providers\nproviders:\n";
+    let cases = [
+        (
+            "dup.yaml",
+            format!("{head}  demo:\n    type: onomondo\n    sandbox: s.yaml\n    type: eseye\n"),
+            "dup.yaml:7:5: key `type` appears twice (lines 5 and 7)",
+        ),
+        (
+            "tab.yaml",
+            format!("{head}\tdemo:\n    type: onomondo\n"),
+            "tab.yaml:4:2: YAML does not allow tabs for indentation",
+        ),
+        (
+            "range.yaml",
+            format!(
+                "{head}  demo:\n    type: onomondo\n    sandbox: s.yaml\n    concurrency: -3\n"
+            ),
+            "range.yaml:7:18: -3 is out of range: expected a whole number from 0 to 4294967295",
+        ),
+    ];
+    for (name, text, said) in cases {
+        ws.file(name, &text);
+        let run = ws.run(&["validate", name]);
+        assert_eq!(run.code, 1, "{name}");
+        run.assert_stderr(said);
+        assert!(!run.stderr.contains("DuplicateKeyPolicy"), "{}", run.stderr);
+        assert!(!run.stderr.contains("expected u32"), "{}", run.stderr);
+    }
+
+    ws.file("empty.yaml", "");
+    let empty = ws.run(&["validate", "empty.yaml"]);
+    assert_eq!(empty.code, 0, "{}", empty.stderr);
+    empty.assert_stderr("warning: empty.yaml: the file is empty");
+
+    std::fs::create_dir_all(ws.path().join("nothing")).unwrap();
+    let none = ws.run(&["validate", "nothing"]);
+    assert_eq!(none.code, 1);
+    // A problem of the whole folder has no line to point at.
+    none.assert_stderr("error: nothing: no *.yaml or *.yml manifests found here");
 }
