@@ -15,8 +15,8 @@ use crate::plan::{ProviderPlan, SimPlan, diff_sim};
 use crate::provider::{Provider, SimFailure, SimOutcome};
 
 /// Sending rounds per phase: the first, then resends of what a re-read
-/// proved absent.
-const ROUNDS: usize = 3;
+/// proved absent. Each round costs only the SIMs whose answer was lost.
+const ROUNDS: usize = 5;
 /// Re-reads of SIMs whose answer was lost, after these pauses, where writes
 /// are asynchronous: a change may show only once the provider caught up.
 /// Elsewhere one immediate re-read tells.

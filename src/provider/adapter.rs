@@ -148,7 +148,7 @@ impl<C: Client> Provider for Adapter<C> {
                     outcomes
                 })
                 .collect();
-            let outcomes = bounded(batches, self.concurrency).await;
+            let outcomes = bounded(batches, self.concurrency * C::WAITING_WRITES.max(1)).await;
             outcomes.into_iter().flatten().collect()
         })
     }

@@ -23,6 +23,11 @@ pub trait Client: Send + Sync + Sized + 'static {
     /// SIMs one [`Client::write`] call takes; 1 where the API has no bulk call.
     const BATCH: usize = 1;
 
+    /// Write calls in flight per unit of `concurrency`. Above 1 where a
+    /// write mostly waits without a request in flight (CMO monitors): the
+    /// HTTP layer still caps requests at `concurrency`.
+    const WAITING_WRITES: usize = 1;
+
     /// How requests authenticate, from the connection's credentials.
     fn auth(connection: &Connection) -> Auth;
 

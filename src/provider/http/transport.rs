@@ -177,6 +177,8 @@ impl Transport {
                 Err(HttpError::TimedOut { .. }) => MAX_TIMEOUT_ATTEMPTS,
                 _ => MAX_ATTEMPTS,
             };
+            let refused =
+                matches!(&outcome, Ok((resp, _)) if resp.status == StatusCode::TOO_MANY_REQUESTS);
             let wait = match retry_wait(&outcome, n, req.repeat) {
                 Some(Wait::Asked(wait)) => self.limiter.capped(wait),
                 Some(Wait::Backoff(wait)) => wait,
@@ -205,7 +207,13 @@ impl Transport {
                     tracing::debug!(method = %req.method, path = %req.path, attempt = n, ?wait, "retrying")
                 }
             }
-            self.limiter.hold_until(Instant::now() + wait);
+            // A 429 or a Retry-After speaks for the whole account: every
+            // request waits. Other failures are this request's own.
+            if refused || retry_after_given(&outcome) {
+                self.limiter.hold_until(Instant::now() + wait);
+            } else {
+                tokio::time::sleep(wait).await;
+            }
         }
     }
 }
@@ -240,6 +248,10 @@ fn retry_wait(outcome: &Attempt, attempt: u32, repeat: Repeat) -> Option<Wait> {
         Err(HttpError::TimedOut { .. }) => Some(Wait::Backoff(backoff(attempt))),
         _ => None,
     }
+}
+
+fn retry_after_given(outcome: &Attempt) -> bool {
+    matches!(outcome, Ok((_, headers)) if headers.contains_key("retry-after"))
 }
 
 /// Retry-After as delta-seconds or as an HTTP date.

@@ -45,6 +45,10 @@ impl TelekomCmo {
 impl Client for TelekomCmo {
     type Wire = wire::WireProduct;
 
+    /// An asynchronous status change waits for its monitor between polls,
+    /// holding no request slot.
+    const WAITING_WRITES: usize = 8;
+
     fn auth(c: &Connection) -> Auth {
         let (id, secret) = (c.credential("client_id"), c.credential("client_secret"));
         Auth::Tokens(
