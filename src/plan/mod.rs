@@ -168,8 +168,8 @@ impl SimPlan {
 }
 
 impl ProviderPlan {
-    /// A provider that could not be read: its error and nothing else.
-    pub fn unreadable(name: String, kind: ProviderKind, managed: usize, error: String) -> Self {
+    /// The plan of `managed` declared SIMs before anything is known.
+    fn empty(name: String, kind: ProviderKind, managed: usize) -> Self {
         ProviderPlan {
             name,
             kind,
@@ -180,7 +180,15 @@ impl ProviderPlan {
             unmanaged: Vec::new(),
             missing: Vec::new(),
             errors: Vec::new(),
+            unreadable: None,
+        }
+    }
+
+    /// A provider that could not be read: its error and nothing else.
+    pub fn unreadable(name: String, kind: ProviderKind, managed: usize, error: String) -> Self {
+        ProviderPlan {
             unreadable: Some(error),
+            ..ProviderPlan::empty(name, kind, managed)
         }
     }
 
@@ -232,18 +240,7 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
             .collect();
         let live: HashMap<&Iccid, &LiveSim> =
             inventory.sims.iter().map(|s| (&s.iccid, s)).collect();
-        let mut plan = ProviderPlan {
-            name: name.clone(),
-            kind: config.kind,
-            managed: desired.len(),
-            sims: Vec::new(),
-            notes: Vec::new(),
-            unmanaged_count: 0,
-            unmanaged: Vec::new(),
-            missing: Vec::new(),
-            errors: Vec::new(),
-            unreadable: None,
-        };
+        let mut plan = ProviderPlan::empty(name.clone(), config.kind, desired.len());
         for want in &desired {
             let Some(have) = live.get(&want.iccid) else {
                 plan.missing.push(MissingSim {
