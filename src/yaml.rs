@@ -6,14 +6,15 @@
 
 use serde_saphyr::{Budget, DuplicateKeyPolicy, Options};
 
-/// Parser limits: generous enough for fleets of hundreds of thousands of SIMs
-/// in one file, while alias expansion keeps serde-saphyr's defaults so that a
-/// "billion laughs" file fails fast.
-pub fn bounded_options() -> Options {
+/// Parser limits for `text_len` bytes of YAML: node and event budgets grow
+/// with the file (a node takes at least a byte or two of text, so these
+/// only bite on expansion), while alias expansion keeps serde-saphyr's
+/// defaults so that a "billion laughs" file fails fast whatever its size.
+pub fn bounded_options(text_len: usize) -> Options {
     let mut budget = Budget::default();
-    budget.max_events = 40_000_000;
-    budget.max_nodes = 20_000_000;
-    budget.max_total_scalar_bytes = 512 * 1024 * 1024;
+    budget.max_events = text_len.saturating_mul(2).max(40_000_000);
+    budget.max_nodes = text_len.max(20_000_000);
+    budget.max_total_scalar_bytes = text_len.max(512 * 1024 * 1024);
     budget.max_depth = 32;
     budget.max_documents = 10_000;
     let mut options = Options::default();

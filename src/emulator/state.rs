@@ -73,12 +73,11 @@ impl WorldState {
     /// every emulated API.
     pub fn parse(text: &str, shown: &str) -> Result<WorldState, StateError> {
         let mut state: WorldState =
-            serde_saphyr::from_str_with_options(text, crate::yaml::bounded_options()).map_err(
-                |e| StateError::Invalid {
+            serde_saphyr::from_str_with_options(text, crate::yaml::bounded_options(text.len()))
+                .map_err(|e| StateError::Invalid {
                     path: shown.to_owned(),
                     message: e.to_string(),
-                },
-            )?;
+                })?;
         for api in super::registry::apis() {
             (api.check)(&mut state).map_err(|message| StateError::Invalid {
                 path: shown.to_owned(),

@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use super::decode::{DecodeError, decode};
 use super::diagnostic::Diagnostic;
-use super::node::{MAX_FILE_BYTES, Node, NodeKind, Pos, parse_documents};
+use super::node::{MAX_FILE_BYTES, Node, NodeKind, Pos};
+use super::stream::{SimItem, parse_documents};
 use super::types::{FleetDocument, ProviderSpec, ProvidersDocument, SimSpec};
 
 /// A provider entry as written, with where it was written.
@@ -158,14 +159,14 @@ fn load_file(path: &Path, loaded: &mut Loaded) {
             return;
         }
     };
-    if docs.iter().all(|d| d.kind == NodeKind::Null) {
+    if docs.iter().all(|d| d.node.kind == NodeKind::Null) {
         let msg = "the file is empty: it declares no providers and no SIMs";
         loaded
             .warnings
             .push(problem(Pos::default(), msg.to_owned()));
     }
     for doc in docs {
-        load_document(&file, &doc, loaded);
+        load_document(&file, &doc.node, doc.sims, loaded);
     }
 }
 
@@ -218,14 +219,14 @@ fn decode_problem(file: &Path, fallback: Pos, err: DecodeError) -> Diagnostic {
     Diagnostic::new(file, err.pos.unwrap_or(fallback), err.message)
 }
 
-fn load_document(file: &Arc<Path>, doc: &Node, loaded: &mut Loaded) {
+fn load_document(file: &Arc<Path>, doc: &Node, sims: Vec<SimItem>, loaded: &mut Loaded) {
     if doc.kind == NodeKind::Null {
         return; // an empty document, e.g. a trailing `---`
     }
     let kind = doc.get("kind").and_then(Node::as_str);
     match kind {
         Some("Providers") => load_providers(file, doc, loaded),
-        Some("Fleet") => load_fleet(file, doc, loaded),
+        Some("Fleet") => load_fleet(file, doc, sims, loaded),
         _ => {
             let at = doc.entry("kind").map_or(doc.pos, |(_, v)| v.pos);
             let msg = "expected `kind: Providers` or `kind: Fleet`".to_owned();
@@ -273,7 +274,23 @@ fn load_providers(file: &Arc<Path>, doc: &Node, loaded: &mut Loaded) {
     }
 }
 
-fn load_fleet(file: &Arc<Path>, doc: &Node, loaded: &mut Loaded) {
+/// One SIM's node as an entry, or why it is not one.
+pub(super) fn sim_entry(node: &Node) -> SimItem {
+    match decode::<SimSpec>(node) {
+        Ok(spec) => Ok(SimEntry {
+            spec,
+            at: node.pos,
+            keys: key_positions(node),
+            iccid_at: node.get("iccid").map_or(node.pos, |n| n.pos),
+        }),
+        Err(e) => {
+            let iccid = node.get("iccid").and_then(Node::as_str).map(str::to_owned);
+            Err((node.pos, e, iccid))
+        }
+    }
+}
+
+fn load_fleet(file: &Arc<Path>, doc: &Node, items: Vec<SimItem>, loaded: &mut Loaded) {
     let header = match decode::<FleetDocument>(doc) {
         Ok(h) => h,
         Err(e) => {
@@ -281,30 +298,19 @@ fn load_fleet(file: &Arc<Path>, doc: &Node, loaded: &mut Loaded) {
             return;
         }
     };
-    let sim_entry = |node: &Node, loaded: &mut Loaded| -> Option<SimEntry> {
-        match decode::<SimSpec>(node) {
-            Ok(spec) => Some(SimEntry {
-                spec,
-                at: node.pos,
-                keys: key_positions(node),
-                iccid_at: node.get("iccid").map_or(node.pos, |n| n.pos),
-            }),
-            Err(e) => {
-                let iccid = node.get("iccid").and_then(Node::as_str);
-                loaded
-                    .problems
-                    .push(decode_problem(file, node.pos, e).for_sim(iccid));
-                None
-            }
+    let accept = |item: SimItem, loaded: &mut Loaded| match item {
+        Ok(entry) => Some(entry),
+        Err((pos, e, iccid)) => {
+            let problem = decode_problem(file, pos, e).for_sim(iccid.as_deref());
+            loaded.problems.push(problem);
+            None
         }
     };
     let defaults = doc.get("defaults").filter(|n| n.kind != NodeKind::Null);
-    let defaults = defaults.and_then(|n| sim_entry(n, loaded));
-    let mut sims = Vec::new();
-    if let Some(NodeKind::Seq(items)) = doc.get("sims").map(|n| &n.kind) {
-        for item in items {
-            sims.extend(sim_entry(item, loaded));
-        }
+    let defaults = defaults.and_then(|n| accept(sim_entry(n), loaded));
+    let mut sims = Vec::with_capacity(items.len());
+    for item in items {
+        sims.extend(accept(item, loaded));
     }
     let provider_at = doc.get("provider").map_or(doc.pos, |n| n.pos);
     loaded.fleets.push(FleetEntry {

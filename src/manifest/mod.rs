@@ -9,6 +9,7 @@ mod decode;
 mod diagnostic;
 mod load;
 mod node;
+mod stream;
 pub mod types;
 mod validate;
 pub mod write;

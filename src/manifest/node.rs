@@ -17,6 +17,16 @@ pub struct Pos {
     pub column: u32,
 }
 
+impl Pos {
+    /// From the parser's 1-based line and column.
+    pub fn at(line: u64, column: u64) -> Pos {
+        Pos {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column).unwrap_or(u32::MAX),
+        }
+    }
+}
+
 impl fmt::Display for Pos {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.line, self.column)
@@ -83,9 +93,11 @@ impl Node {
 /// Largest manifest file read, checked before parsing.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
-/// Parses every document of a YAML stream.
+/// Parses every document of a YAML stream into whole trees (tests; the
+/// loader streams SIM lists through `stream::parse_documents`).
+#[cfg(test)]
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, serde_saphyr::Error> {
-    serde_saphyr::from_multiple_with_options::<Node>(text, crate::yaml::bounded_options())
+    serde_saphyr::from_multiple_with_options::<Node>(text, crate::yaml::bounded_options(text.len()))
 }
 
 impl<'de> Deserialize<'de> for Node {
@@ -93,10 +105,7 @@ impl<'de> Deserialize<'de> for Node {
         let spanned = Spanned::<NodeKind>::deserialize(deserializer)?;
         let at = spanned.referenced;
         Ok(Node {
-            pos: Pos {
-                line: u32::try_from(at.line()).unwrap_or(u32::MAX),
-                column: u32::try_from(at.column()).unwrap_or(u32::MAX),
-            },
+            pos: Pos::at(at.line(), at.column()),
             kind: spanned.value,
         })
     }
@@ -108,7 +117,7 @@ impl<'de> Deserialize<'de> for NodeKind {
     }
 }
 
-struct KindVisitor;
+pub(super) struct KindVisitor;
 
 impl<'de> Visitor<'de> for KindVisitor {
     type Value = NodeKind;

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::Manifests;
 use super::diagnostic::Diagnostic;
@@ -20,7 +21,7 @@ pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
     let mut problems = loaded.problems;
     let providers = resolve_providers(&loaded.providers, &mut problems);
     let mut sims = Vec::new();
-    let mut seen: HashMap<Iccid, (PathBuf, Pos)> = HashMap::new();
+    let mut seen: HashMap<Iccid, (Arc<Path>, Pos)> = HashMap::new();
     for fleet in &loaded.fleets {
         let Some(provider) = providers.get(&fleet.provider) else {
             let known: Vec<&str> = providers.keys().map(String::as_str).collect();
@@ -320,7 +321,7 @@ fn check_capabilities(
 fn resolve_fleet(
     fleet: &FleetEntry,
     provider: &ProviderConfig,
-    seen: &mut HashMap<Iccid, (PathBuf, Pos)>,
+    seen: &mut HashMap<Iccid, (Arc<Path>, Pos)>,
     sims: &mut Vec<DesiredSim>,
     problems: &mut Vec<Diagnostic>,
 ) {
@@ -371,7 +372,7 @@ fn resolve_fleet(
             problems.push(Diagnostic::new(file, entry.iccid_at, msg));
             continue;
         }
-        seen.insert(iccid.clone(), (file.to_path_buf(), entry.iccid_at));
+        seen.insert(iccid.clone(), (fleet.file.clone(), entry.iccid_at));
         sims.push(DesiredSim {
             fields: merge(&entry.spec, &defaults.spec),
             protect: entry
