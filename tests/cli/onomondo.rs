@@ -103,7 +103,7 @@ fn a_wrong_key_fails_clearly_and_is_never_printed() {
 }
 
 #[test]
-fn tags_are_added_and_removed_by_name() {
+fn tags_travel_as_the_full_id_list_in_the_update_never_per_tag() {
     let iccid = "89457387300000024185";
     let seed = json!({"onomondo": {
         "api_key": "simfleet-sandbox",
@@ -115,10 +115,21 @@ fn tags_are_added_and_removed_by_name() {
     ws.fleet("iot", json!([{"iccid": iccid, "tags": ["pumps"]}]));
     let apply = ws.on_manifests(&["apply", "--auto-approve"]);
     assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
-    assert_eq!(e.count("onomondo", "PUT /sims/{sim_id}/tags/{tag_id}"), 1);
+    assert_eq!(e.count("onomondo", "PUT /sims/{sim_id}/tags/{tag_id}"), 0);
     assert_eq!(
         e.count("onomondo", "DELETE /sims/{sim_id}/tags/{tag_id}"),
-        1
+        0
+    );
+    let patch = e
+        .requests()
+        .into_iter()
+        .find(|r| r["method"] == "PATCH")
+        .expect("one PATCH");
+    let body: serde_json::Value = serde_json::from_str(patch["body"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        body["tags"],
+        json!(["t-1"]),
+        "the whole desired list, as ids"
     );
     assert_eq!(e.sim(Onomondo, iccid)["tags"], json!(["t-1"]));
 
@@ -126,4 +137,41 @@ fn tags_are_added_and_removed_by_name() {
     let plan = ws.on_manifests(&["plan"]);
     assert_eq!(plan.code, 1);
     plan.assert_stdout("tags does not exist at the provider: nope");
+}
+
+#[test]
+fn forty_sims_changing_names_and_tags_are_two_bulk_calls_with_one_object_each() {
+    let iccids: Vec<String> = (0..40)
+        .map(|n| simfleet::emulator::generated_iccid("8945738730", n))
+        .collect();
+    let sims: Vec<_> = iccids
+        .iter()
+        .enumerate()
+        .map(|(n, iccid)| json!({"id": format!("{n:09}"), "iccid": iccid, "tags": ["old"]}))
+        .collect();
+    let seed = json!({"onomondo": {
+        "api_key": "simfleet-sandbox",
+        "tags": [{"id": "t-1", "name": "pumps"}, {"id": "t-2", "name": "old"}],
+        "sims": sims,
+    }});
+    let ws = Workspace::seeded(&seed, &[]).provider("iot", Onomondo, json!({"rate_limit": 200}));
+    ws.fleet(
+        "iot",
+        crate::workspace::sims_of(
+            &iccids,
+            |i| json!({"name": format!("n-{i}"), "tags": ["pumps"]}),
+        ),
+    );
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    let e = ws.emulator();
+    assert_eq!(e.count("onomondo", "PATCH /sims/bulk"), 2);
+    let writes: Vec<_> = e
+        .requests()
+        .into_iter()
+        .filter(|r| r["method"] != "GET")
+        .collect();
+    assert_eq!(writes.len(), 2, "only the two bulk calls write");
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}", plan.stdout);
 }

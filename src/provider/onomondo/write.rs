@@ -1,23 +1,24 @@
 //! Carrying out changes at Onomondo.
 //!
-//! The adapter hands over batches of at most 20 SIMs. Field updates go
-//! through one `PATCH /sims/bulk` per batch, with per-SIM results read from
-//! the response lines (a lone SIM uses the single `PATCH /sims/{id}`). Tag changes use `PUT`/`DELETE /sims/{id}/tags/{tag}`,
-//! because a `tags` array in an update replaces the whole list and would undo
-//! tags added by others since the plan was read; a 400 `tag_already_on_sim` or
-//! `tag_not_on_sim` means the tag is already as desired, so re-runs converge.
+//! The adapter hands over batches of at most 20 SIMs. Every changed field,
+//! tags included, goes in one object per SIM of one `PATCH /sims/bulk` per
+//! batch, with per-SIM results read from the response lines (a lone SIM
+//! uses the single `PATCH /sims/{id}`). `tags` replaces a SIM's whole list,
+//! so it carries the full desired list of tag ids; that list comes from the
+//! live list read in the same run (apply always plans from a fresh read,
+//! and a saved plan is refused when a planned SIM changed since), so tags
+//! added by others before the read are kept. No per-tag calls are sent.
 
 use std::collections::BTreeMap;
 
-use futures_util::future::join_all;
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde_json::{Map, Value as Json, json};
 
 use super::Onomondo;
 #[cfg(doc)]
 use super::wire::BULK_LIMIT;
 use super::wire::{BulkResult, DataLimitBody};
-use crate::model::{Change, Field, Iccid, SimWork, Status, Value, set_delta};
+use crate::model::{Change, Field, Iccid, SimWork, Status, Value};
 use crate::provider::http::Request;
 use crate::provider::{Client, SimFailure, SimOutcome};
 
@@ -49,7 +50,8 @@ pub fn update_body(changes: &[Change]) -> Option<Map<String, Json>> {
                 };
                 ("data_limit", limit)
             }
-            // Tags travel separately; other fields are refused by validation.
+            // Tags need the account's ids (`tag_list`); other fields are
+            // refused by validation.
             _ => continue,
         };
         body.insert(key.to_owned(), value);
@@ -57,27 +59,70 @@ pub fn update_body(changes: &[Change]) -> Option<Map<String, Json>> {
     (!body.is_empty()).then_some(body)
 }
 
+/// The full desired tag list of a tags change, as the account's tag ids.
+pub fn tag_list(change: &Change, ids: &BTreeMap<String, String>) -> Result<Json, SimFailure> {
+    let Value::Set(names) = &change.after else {
+        return Ok(Json::Array(Vec::new()));
+    };
+    let mut list = Vec::with_capacity(names.len());
+    for name in names {
+        let Some(id) = ids.get(name) else {
+            return Err(SimFailure::inexpressible(format!(
+                "tag `{name}` does not exist at Onomondo"
+            )));
+        };
+        list.push(Json::String(id.clone()));
+    }
+    Ok(Json::Array(list))
+}
+
 impl Onomondo {
-    /// One batch (at most [`BULK_LIMIT`] SIMs): field updates in one bulk
-    /// call (a lone SIM uses the single PATCH), then each SIM's tag calls.
+    /// One batch (at most [`BULK_LIMIT`] SIMs): every change of every SIM
+    /// in one bulk call (a lone SIM uses the single PATCH).
     pub(super) async fn apply_work(&self, work: &[SimWork]) -> Vec<SimOutcome> {
-        let updates: Vec<(&SimWork, Map<String, Json>)> = work
+        let tagging = work
             .iter()
-            .filter_map(|w| update_body(&w.changes).map(|b| (w, b)))
-            .collect();
-        let mut results: BTreeMap<&Iccid, Result<(), SimFailure>> =
-            self.send_updates(&updates).await.into_iter().collect();
-        let tag_work = work
-            .iter()
-            .filter(|w| w.changes.iter().any(|c| c.field == Field::Tags));
-        let tags =
-            join_all(tag_work.map(|w| async move { (&w.iccid, self.send_tags(w).await) })).await;
-        for (iccid, outcome) in tags {
-            let slot = results.entry(iccid).or_insert(Ok(()));
-            if let (Ok(()), Err(e)) = (&slot, outcome) {
-                *slot = Err(e);
+            .any(|w| w.changes.iter().any(|c| c.field == Field::Tags));
+        let ids = if tagging {
+            match self.tag_ids().await {
+                Ok(ids) => ids,
+                Err(e) => {
+                    let failure = SimFailure::NoAnswer {
+                        detail: e.to_string(),
+                    };
+                    return work
+                        .iter()
+                        .map(|w| SimOutcome {
+                            iccid: w.iccid.clone(),
+                            result: Err(failure.clone()),
+                            note: None,
+                        })
+                        .collect();
+                }
+            }
+        } else {
+            BTreeMap::new()
+        };
+        let mut results: BTreeMap<&Iccid, Result<(), SimFailure>> = BTreeMap::new();
+        let mut updates: Vec<(&SimWork, Map<String, Json>)> = Vec::new();
+        for w in work {
+            let mut body = update_body(&w.changes).unwrap_or_default();
+            if let Some(change) = w.changes.iter().find(|c| c.field == Field::Tags) {
+                match tag_list(change, &ids) {
+                    Ok(list) => {
+                        body.insert("tags".into(), list);
+                    }
+                    Err(failure) => {
+                        results.insert(&w.iccid, Err(failure));
+                        continue;
+                    }
+                }
+            }
+            if !body.is_empty() {
+                updates.push((w, body));
             }
         }
+        results.extend(self.send_updates(&updates).await);
         work.iter()
             .map(|w| SimOutcome {
                 iccid: w.iccid.clone(),
@@ -150,41 +195,5 @@ impl Onomondo {
                 (&sim.iccid, outcome)
             })
             .collect()
-    }
-
-    async fn send_tags(&self, sim: &SimWork) -> Result<(), SimFailure> {
-        let Some(change) = sim.changes.iter().find(|c| c.field == Field::Tags) else {
-            return Ok(());
-        };
-        let delta = set_delta(&change.before, &change.after);
-        let ids = self.tag_ids().await.map_err(|e| SimFailure::NoAnswer {
-            detail: e.to_string(),
-        })?;
-        let calls = delta
-            .added
-            .iter()
-            .map(|t| (Method::PUT, t, "tag_already_on_sim"))
-            .chain(
-                delta
-                    .removed
-                    .iter()
-                    .map(|t| (Method::DELETE, t, "tag_not_on_sim")),
-            );
-        for (method, tag, done_code) in calls {
-            let Some(id) = ids.get(*tag) else {
-                return Err(SimFailure::inexpressible(format!(
-                    "tag `{tag}` does not exist at Onomondo"
-                )));
-            };
-            // Repeatable: a repeat answers `done_code` (400), counted as done.
-            let req = Request::new(method, format!("/sims/{}/tags/{id}", sim.id)).repeatable();
-            let resp = self.http.send(req).await.map_err(|e| Self::failure(&e))?;
-            let already = resp.status == StatusCode::BAD_REQUEST
-                && Self::error_text(&resp.text()).is_some_and(|code| code == done_code);
-            if !already {
-                resp.into_success().map_err(|e| Self::failure(&e))?;
-            }
-        }
-        Ok(())
     }
 }
