@@ -11,9 +11,11 @@ use std::sync::Arc;
 
 use super::decode::{DecodeError, decode};
 use super::diagnostic::Diagnostic;
+pub use super::entry::SimEntry;
+use super::entry::{SimItem, key_positions, sim_entry};
 use super::node::{MAX_FILE_BYTES, Node, NodeKind, Pos};
-use super::stream::{SimItem, parse_documents};
-use super::types::{FleetDocument, ProviderSpec, ProvidersDocument, SimSpec};
+use super::stream::parse_documents;
+use super::types::{FleetDocument, ProviderSpec, ProvidersDocument};
 
 /// A provider entry as written, with where it was written.
 #[derive(Debug, Clone)]
@@ -23,25 +25,6 @@ pub struct ProviderEntry {
     pub file: Arc<Path>,
     pub at: Pos,
     pub keys: Vec<(String, Pos)>,
-}
-
-/// A SIM entry (or a fleet's defaults) as written.
-#[derive(Debug, Clone)]
-pub struct SimEntry {
-    pub spec: SimSpec,
-    pub at: Pos,
-    /// Position of each top-level key, for field-level messages.
-    pub keys: Vec<(String, Pos)>,
-    pub iccid_at: Pos,
-}
-
-impl SimEntry {
-    pub fn key_pos(&self, key: &str) -> Pos {
-        self.keys
-            .iter()
-            .find(|(k, _)| k == key)
-            .map_or(self.at, |(_, p)| *p)
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -237,16 +220,6 @@ fn load_document(file: &Arc<Path>, doc: &Node, sims: Vec<SimItem>, loaded: &mut 
     }
 }
 
-fn key_positions(node: &Node) -> Vec<(String, Pos)> {
-    match &node.kind {
-        NodeKind::Map(entries) => entries
-            .iter()
-            .filter_map(|(k, _)| k.as_str().map(|s| (s.to_owned(), k.pos)))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
 fn map_entries(node: Option<&Node>) -> &[(Node, Node)] {
     match node.map(|n| &n.kind) {
         Some(NodeKind::Map(entries)) => entries,
@@ -270,22 +243,6 @@ fn load_providers(file: &Arc<Path>, doc: &Node, loaded: &mut Loaded) {
                 keys: key_positions(value),
             }),
             Err(e) => loaded.problems.push(decode_problem(file, value.pos, e)),
-        }
-    }
-}
-
-/// One SIM's node as an entry, or why it is not one.
-pub(super) fn sim_entry(node: &Node) -> SimItem {
-    match decode::<SimSpec>(node) {
-        Ok(spec) => Ok(SimEntry {
-            spec,
-            at: node.pos,
-            keys: key_positions(node),
-            iccid_at: node.get("iccid").map_or(node.pos, |n| n.pos),
-        }),
-        Err(e) => {
-            let iccid = node.get("iccid").and_then(Node::as_str).map(str::to_owned);
-            Err((node.pos, e, iccid))
         }
     }
 }

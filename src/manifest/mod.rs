@@ -7,6 +7,7 @@
 
 mod decode;
 mod diagnostic;
+mod entry;
 mod load;
 mod node;
 mod stream;

@@ -12,12 +12,8 @@ use std::fmt;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
-use super::decode::DecodeError;
-use super::load::SimEntry;
+use super::entry::{SimItem, sim_entry};
 use super::node::{KindVisitor, Node, NodeKind, Pos};
-
-/// A SIM entry, or why its node is not one (with its ICCID if readable).
-pub type SimItem = Result<SimEntry, (Pos, DecodeError, Option<String>)>;
 
 /// One YAML document: its tree without the SIMs, and the SIMs.
 #[derive(Debug)]
@@ -144,7 +140,7 @@ impl<'de> Visitor<'de> for SimListVisitor {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<SimList, A::Error> {
         let mut items = Vec::new();
         while let Some(node) = seq.next_element::<Node>()? {
-            items.push(super::load::sim_entry(&node));
+            items.push(sim_entry(&node));
         }
         Ok(SimList::Items(items))
     }
