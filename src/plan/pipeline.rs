@@ -81,6 +81,36 @@ impl Selection {
     }
 }
 
+/// Detail reads cost one request per SIM: when that adds up to more than
+/// half a minute, what to say before the wait begins, with the numbers.
+fn detail_read_cost(config: &crate::config::ProviderConfig, sims: usize) -> Option<String> {
+    let limits = &config.limits;
+    // The sliding window lets a full window's budget go at once.
+    let burst = (limits.rate_limit * limits.rate_window).floor() as usize;
+    let seconds = sims.saturating_sub(burst) as f64 / limits.rate_limit;
+    if seconds < 30.0 {
+        return None;
+    }
+    let fields: Vec<&str> = config
+        .kind
+        .capabilities()
+        .detail_fields
+        .iter()
+        .map(|f| f.manifest_name())
+        .collect();
+    let time = if seconds < 120.0 {
+        format!("{seconds:.0} s")
+    } else {
+        format!("{:.0} min", seconds / 60.0)
+    };
+    Some(format!(
+        "provider `{}`: reading {} of {sims} SIMs costs {sims} requests, about {time} at {}/s",
+        config.name,
+        fields.join(", "),
+        limits.rate_limit
+    ))
+}
+
 /// Reads every connected provider concurrently and builds the plan of the
 /// (already narrowed) manifests. A provider that cannot be read is in the
 /// plan with its error, so the others' plans still show.
@@ -92,6 +122,13 @@ pub async fn read_and_plan(
     let reads = providers.iter().map(|(name, client)| async move {
         let desired = manifests.sims.iter().filter(|s| &s.provider == name);
         let scope = ReadScope::new(client.kind(), desired);
+        if let Some(cost) = manifests
+            .providers
+            .get(name)
+            .and_then(|config| detail_read_cost(config, scope.details.len()))
+        {
+            tracing::warn!("{cost}");
+        }
         (name.clone(), client.read_inventory(&scope).await)
     });
     let mut inventories = BTreeMap::new();
@@ -121,4 +158,35 @@ pub async fn read_and_plan(
         });
     }
     plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Endpoint, Limits, ProviderConfig};
+    use crate::kind::ProviderKind;
+
+    fn eseye(rate: f64) -> ProviderConfig {
+        ProviderConfig {
+            name: "e".into(),
+            kind: ProviderKind::Eseye,
+            endpoint: Endpoint::Sandbox { seed: "s".into() },
+            limits: Limits::documented(rate, 1.0, 8),
+            settings: BTreeMap::new(),
+            iccid_luhn: true,
+            origin: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_costly_detail_read_is_announced_with_its_numbers() {
+        assert_eq!(
+            detail_read_cost(&eseye(10.0), 5_000).as_deref(),
+            Some(
+                "provider `e`: reading attributes of 5000 SIMs costs 5000 requests, about 8 min at 10/s"
+            )
+        );
+        assert_eq!(detail_read_cost(&eseye(10.0), 200), None);
+        assert_eq!(detail_read_cost(&eseye(1000.0), 5_000), None);
+    }
 }
