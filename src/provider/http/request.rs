@@ -109,32 +109,11 @@ impl HttpError {
 
     /// The same error with `secrets` (and scheme credentials) blanked out
     /// of a provider's error body.
-    pub(super) fn redacted(self, secrets: &[crate::secret::Secret]) -> HttpError {
-        match self {
-            HttpError::Status {
-                method,
-                path,
-                status,
-                body,
-            } => HttpError::Status {
-                method,
-                path,
-                status,
-                body: crate::secret::redact(&body, secrets),
-            },
-            HttpError::Unauthorized {
-                call,
-                at,
-                keys,
-                body,
-            } => HttpError::Unauthorized {
-                call,
-                at,
-                keys,
-                body: crate::secret::redact(&body, secrets),
-            },
-            other => other,
+    pub(super) fn redacted(mut self, secrets: &[crate::secret::Secret]) -> HttpError {
+        if let HttpError::Status { body, .. } | HttpError::Unauthorized { body, .. } = &mut self {
+            *body = crate::secret::redact(body, secrets);
         }
+        self
     }
 
     /// The message with the provider's error body summarised by `extract`
