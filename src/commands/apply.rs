@@ -23,7 +23,7 @@ pub async fn run(args: ApplyArgs, ui: Ui) -> anyhow::Result<u8> {
     }
     let session = super::session::open(&args.scope).await?;
     let result = async {
-        let plan = session.plan(ui).await?.without_unmanaged_list();
+        let plan = session.plan(ui).await.without_unmanaged_list();
         carry_out(plan, &session.connected, &args, ui).await
     }
     .await;

@@ -16,14 +16,13 @@ use simfleet::cli::{PlanArgs, ReportFormat, ShowPlanArgs};
 
 pub async fn run(args: PlanArgs, ui: Ui) -> anyhow::Result<u8> {
     let session = super::session::open(&args.scope).await?;
-    let plan = session.plan(ui).await;
+    let mut plan = session.plan(ui).await;
     let Session {
         manifests,
         connected,
         ..
     } = session;
     connected.sandboxes.stop(false).await?;
-    let mut plan = plan?;
     plan.safety = Verdict::of(&plan, args.safety.max_change_percent, args.safety.force);
     if let Some(out) = &args.out {
         save(out, &plan, &manifests)?;

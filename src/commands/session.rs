@@ -110,7 +110,9 @@ pub async fn open(scope: &Scope) -> anyhow::Result<Session> {
 }
 
 impl Session {
-    pub async fn plan(&self, ui: Ui) -> anyhow::Result<Plan> {
+    /// Reads every provider and plans; a provider that cannot be read is
+    /// said here and stays in the plan with its error.
+    pub async fn plan(&self, ui: Ui) -> Plan {
         let watch = self.connected.watch(ui, Stage::Reading);
         let plan =
             plan::read_and_plan(&self.manifests, &self.selection, &self.connected.clients).await;
@@ -120,6 +122,6 @@ impl Session {
                 eprintln!("error: cannot read provider `{}`: {error}", p.name);
             }
         }
-        Ok(plan)
+        plan
     }
 }

@@ -149,14 +149,13 @@ impl HttpClient {
     /// credentials, a list that is not where the `url` says. Both become
     /// errors that say which entry to fix.
     fn judged(&self, req: &Request, resp: Response) -> Result<Response, HttpError> {
-        let at = self.transport.at().clone();
         match resp.status {
             StatusCode::UNAUTHORIZED => {
                 Err(self.refused(format!("{} {}", resp.method, resp.path), &resp.text()))
             }
             StatusCode::NOT_FOUND if req.listing => Err(HttpError::NoSuchList {
                 url: self.transport.url(&req.path),
-                at,
+                at: self.transport.at().clone(),
             }),
             _ => Ok(resp),
         }

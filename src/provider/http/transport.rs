@@ -177,11 +177,13 @@ impl Transport {
                 Err(HttpError::TimedOut { .. }) => MAX_TIMEOUT_ATTEMPTS,
                 _ => MAX_ATTEMPTS,
             };
+            // A 429 or a Retry-After speaks for the whole account: every
+            // request waits. Other failures are this request's own.
             let refused =
                 matches!(&outcome, Ok((resp, _)) if resp.status == StatusCode::TOO_MANY_REQUESTS);
-            let wait = match retry_wait(&outcome, n, req.repeat) {
-                Some(Wait::Asked(wait)) => self.limiter.capped(wait),
-                Some(Wait::Backoff(wait)) => wait,
+            let (wait, everyone) = match retry_wait(&outcome, n, req.repeat) {
+                Some(Wait::Asked(wait)) => (self.limiter.capped(wait), true),
+                Some(Wait::Backoff(wait)) => (wait, refused),
                 None => return outcome,
             };
             if n >= limit || started.elapsed() + wait > self.retry_time {
@@ -207,9 +209,7 @@ impl Transport {
                     tracing::debug!(method = %req.method, path = %req.path, attempt = n, ?wait, "retrying")
                 }
             }
-            // A 429 or a Retry-After speaks for the whole account: every
-            // request waits. Other failures are this request's own.
-            if refused || retry_after_given(&outcome) {
+            if everyone {
                 self.limiter.hold_until(Instant::now() + wait);
             } else {
                 tokio::time::sleep(wait).await;
@@ -248,10 +248,6 @@ fn retry_wait(outcome: &Attempt, attempt: u32, repeat: Repeat) -> Option<Wait> {
         Err(HttpError::TimedOut { .. }) => Some(Wait::Backoff(backoff(attempt))),
         _ => None,
     }
-}
-
-fn retry_after_given(outcome: &Attempt) -> bool {
-    matches!(outcome, Ok((_, headers)) if headers.contains_key("retry-after"))
 }
 
 /// Retry-After as delta-seconds or as an HTTP date.
