@@ -19,6 +19,11 @@ impl Digest {
         }
     }
 
+    /// Folds another digest in, as if its bytes were appended.
+    pub fn absorb(&mut self, other: Digest) {
+        self.update(&other.0.to_le_bytes());
+    }
+
     pub fn hex(self) -> String {
         format!("fnv1a64:{:016x}", self.0)
     }

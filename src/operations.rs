@@ -92,7 +92,7 @@ pub fn target(
             .sims
             .iter()
             .find(|s| &s.iccid == iccid)
-            .map(|s| s.provider.clone())
+            .map(|s| s.provider.to_string())
             .or_else(|| {
                 let mut offering = manifests
                     .providers

@@ -4,7 +4,6 @@ use std::collections::BTreeSet;
 
 use anyhow::{Context, bail};
 use simfleet::manifest::write;
-use simfleet::model::DesiredSim;
 use simfleet::plan::select::selected;
 use simfleet::provider::ReadScope;
 
@@ -37,19 +36,7 @@ pub async fn run(args: ExportArgs, ui: Ui) -> anyhow::Result<u8> {
         watch.finish();
         let inventory = inventory?;
         let mut sims = inventory.sims;
-        sims.retain(|sim| {
-            // Selectors match declared SIMs; a live SIM is matched as if
-            // declared with its live fields.
-            let as_declared = DesiredSim {
-                iccid: sim.iccid.clone(),
-                provider: args.provider.clone(),
-                fields: sim.fields.clone(),
-                protect: false,
-                origin: String::new(),
-                fleet: String::new(),
-            };
-            selected(&as_declared, &args.select)
-        });
+        sims.retain(|sim| selected(&sim.iccid, &sim.fields, &args.select));
         if !config.kind.capabilities().detail_fields.is_empty() && !sims.is_empty() {
             let iccids: Vec<_> = sims.iter().map(|s| s.iccid.clone()).collect();
             let scope = ReadScope {

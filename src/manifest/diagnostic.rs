@@ -12,6 +12,9 @@ pub struct Diagnostic {
     pub message: String,
     /// The SIM the problem belongs to, when there is one.
     pub sim: Option<String>,
+    /// The key of the entry at `pos` the problem is about, until
+    /// `locate::refine` has moved `pos` to it.
+    pub key: Option<String>,
 }
 
 impl Diagnostic {
@@ -21,7 +24,14 @@ impl Diagnostic {
             pos,
             message: message.into(),
             sim: None,
+            key: None,
         }
+    }
+
+    /// Says the problem is at `key` of the entry at `pos`.
+    pub fn at_key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
     }
 
     pub fn for_sim(mut self, iccid: Option<&str>) -> Self {

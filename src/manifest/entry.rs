@@ -1,58 +1,266 @@
-//! One SIM entry of a Fleet (or its `defaults`) as written: the decoded
-//! spec and the positions later messages point at. Made from a SIM's node
-//! as soon as the parser has it (`stream`), so the node can go.
+//! One SIM entry of a Fleet (or its `defaults`) as written, already in the
+//! compact form desired state keeps: values as [`Fields`] (`null` kept as
+//! [`Value::Null`], "ensure empty"), tag names shared through an
+//! [`Interner`], which keys are written in a bit set (their positions are
+//! found only for messages, by `locate`). Made from a SIM's keys and
+//! values as soon as the parser has them (`stream`), so a file of millions
+//! of SIMs never holds their node trees.
 //!
-//! Nothing here validates beyond decoding; `validate` judges entries.
+//! Nothing here validates beyond decoding each value to its type, and
+//! nothing written is dropped: `validate` judges entries.
+
+use std::collections::BTreeMap;
+
+use serde::de::Error as _;
 
 use super::decode::{DecodeError, decode};
 use super::node::{Node, NodeKind, Pos};
-use super::types::SimSpec;
+use super::types::{OnomondoSpec, SimSpec, Tri};
+use crate::model::{Field, Fields, Interner, Names, Status, Value};
 
-/// A SIM entry, or why its node is not one (with its ICCID if readable).
-pub type SimItem = Result<SimEntry, (Pos, DecodeError, Option<String>)>;
+/// A SIM entry, or why its node is not one.
+pub type SimItem = Result<SimEntry, BadSim>;
 
-/// A SIM entry (or a fleet's defaults) as written.
-#[derive(Debug, Clone)]
-pub struct SimEntry {
-    pub spec: SimSpec,
+/// Why a SIM's node is not an entry.
+#[derive(Debug)]
+pub struct BadSim {
+    /// Where the entry starts; the error may know better.
     pub at: Pos,
-    /// Position of each top-level key, for field-level messages.
-    pub keys: Vec<(String, Pos)>,
-    pub iccid_at: Pos,
+    pub error: DecodeError,
+    /// The key whose value is wrong, when the error has no position of its own.
+    pub key: Option<String>,
+    /// The entry's ICCID, if readable.
+    pub iccid: Option<String>,
 }
 
-impl SimEntry {
-    pub fn key_pos(&self, key: &str) -> Pos {
-        self.keys
-            .iter()
-            .find(|(k, _)| k == key)
-            .map_or(self.at, |(_, p)| *p)
-    }
+/// A fleet's SIMs as parsed: the entries, and apart from them the nodes
+/// that are not entries (so the entries need no second, filtered copy).
+#[derive(Debug, Default)]
+pub struct Sims {
+    pub entries: Vec<SimEntry>,
+    pub bad: Vec<BadSim>,
 }
 
-/// One SIM's node as an entry, or why it is not one.
-pub fn sim_entry(node: &Node) -> SimItem {
-    match decode::<SimSpec>(node) {
-        Ok(spec) => Ok(SimEntry {
-            spec,
-            at: node.pos,
-            keys: key_positions(node),
-            iccid_at: node.get("iccid").map_or(node.pos, |n| n.pos),
-        }),
-        Err(e) => {
-            let iccid = node.get("iccid").and_then(Node::as_str).map(str::to_owned);
-            Err((node.pos, e, iccid))
+impl Sims {
+    pub fn push(&mut self, item: SimItem) {
+        match item {
+            Ok(entry) => self.entries.push(entry),
+            Err(bad) => self.bad.push(bad),
         }
     }
 }
 
-/// Each top-level key of a map node and where it is written.
-pub fn key_positions(node: &Node) -> Vec<(String, Pos)> {
-    match &node.kind {
-        NodeKind::Map(entries) => entries
-            .iter()
-            .filter_map(|(k, _)| k.as_str().map(|s| (s.to_owned(), k.pos)))
-            .collect(),
-        _ => Vec::new(),
+/// The keys of a SIM entry (`label` is written for `name`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SimKey {
+    Iccid,
+    Name,
+    Status,
+    Tags,
+    Package,
+    Portfolio,
+    Attributes,
+    Protect,
+    Onomondo,
+}
+
+/// As serde lists them for an unknown key, aliases included.
+const EXPECTED: &[&str] = &[
+    "iccid",
+    "label",
+    "name",
+    "status",
+    "tags",
+    "package",
+    "portfolio",
+    "attributes",
+    "protect",
+    "onomondo",
+];
+
+impl SimKey {
+    fn parse(key: &str) -> Option<SimKey> {
+        Some(match key {
+            "iccid" => SimKey::Iccid,
+            "name" | "label" => SimKey::Name,
+            "status" => SimKey::Status,
+            "tags" => SimKey::Tags,
+            "package" => SimKey::Package,
+            "portfolio" => SimKey::Portfolio,
+            "attributes" => SimKey::Attributes,
+            "protect" => SimKey::Protect,
+            "onomondo" => SimKey::Onomondo,
+            _ => return None,
+        })
+    }
+
+    /// As written in manifests (`name` may also be written `label`).
+    pub fn name(self) -> &'static str {
+        match self {
+            SimKey::Iccid => "iccid",
+            SimKey::Name => "name",
+            SimKey::Status => "status",
+            SimKey::Tags => "tags",
+            SimKey::Package => "package",
+            SimKey::Portfolio => "portfolio",
+            SimKey::Attributes => "attributes",
+            SimKey::Protect => "protect",
+            SimKey::Onomondo => "onomondo",
+        }
+    }
+
+    /// The key a field is written under.
+    pub fn of(field: Field) -> SimKey {
+        match field {
+            Field::Status => SimKey::Status,
+            Field::Name => SimKey::Name,
+            Field::Tags => SimKey::Tags,
+            Field::Package => SimKey::Package,
+            Field::Portfolio => SimKey::Portfolio,
+            Field::Attributes => SimKey::Attributes,
+            Field::NetworkWhitelist | Field::ImeiLock | Field::Connector | Field::DataLimit => {
+                SimKey::Onomondo
+            }
+        }
+    }
+}
+
+/// A SIM entry (or a fleet's defaults) as written.
+#[derive(Debug, Clone, Default)]
+pub struct SimEntry {
+    pub iccid: Option<String>,
+    /// The managed fields written; absent ones are not managed.
+    pub fields: Fields,
+    pub protect: Option<bool>,
+    /// Where the entry starts: its first key.
+    pub at: Pos,
+    /// The keys written, one bit per [`SimKey`].
+    keys: u16,
+}
+
+impl SimEntry {
+    pub fn has(&self, key: SimKey) -> bool {
+        self.keys & (1 << key as u16) != 0
+    }
+}
+
+/// One SIM's node as an entry, or why it is not one. The node's nested
+/// positions may be `0:0` (see `node::Flat`): errors then point at the key.
+pub fn sim_item(node: Node, interner: &mut Interner) -> SimItem {
+    let at = node.pos;
+    let NodeKind::Map(pairs) = node.kind else {
+        // Not a mapping: the typed decoder words the error.
+        let error = decode::<SimSpec>(&node).err().unwrap_or_else(|| {
+            DecodeError::custom("expected a SIM entry (a mapping with `iccid`)")
+        });
+        return Err(BadSim {
+            at,
+            error,
+            key: None,
+            iccid: None,
+        });
+    };
+    let iccid = pairs.iter().find_map(|(k, v)| match (&k.kind, &v.kind) {
+        (NodeKind::Str(k), NodeKind::Str(v)) if k == "iccid" => Some(v.clone()),
+        _ => None,
+    });
+    let mut entry = SimEntry {
+        at,
+        ..SimEntry::default()
+    };
+    for (key, value) in pairs {
+        let name = key.as_str().unwrap_or_default();
+        // Values parsed without positions are reported at their key.
+        let fix = |error: DecodeError| {
+            let placed = error.pos.is_some_and(|p| p != Pos::default());
+            BadSim {
+                at,
+                error,
+                key: (!placed).then(|| name.to_owned()),
+                iccid: iccid.clone(),
+            }
+        };
+        let Some(sim_key) = SimKey::parse(name) else {
+            let shown = key
+                .as_str()
+                .map_or_else(|| key.kind.describe(), str::to_owned);
+            return Err(fix(DecodeError::unknown_field(&shown, EXPECTED)));
+        };
+        if entry.has(sim_key) {
+            let msg = format!("duplicate field `{name}`");
+            return Err(fix(DecodeError::custom(msg)));
+        }
+        entry.keys |= 1 << sim_key as u16;
+        entry.set(sim_key, value, interner).map_err(fix)?;
+    }
+    entry.fields.shrink_to_fit();
+    Ok(entry)
+}
+
+impl SimEntry {
+    fn set(
+        &mut self,
+        key: SimKey,
+        value: Node,
+        interner: &mut Interner,
+    ) -> Result<(), DecodeError> {
+        let fields = &mut self.fields;
+        match key {
+            SimKey::Iccid => self.iccid = decode::<Option<String>>(&value)?,
+            SimKey::Name => put(fields, Field::Name, text(value)?),
+            SimKey::Status => {
+                let status = decode::<Option<Status>>(&value)?;
+                put(fields, Field::Status, status.map(Value::Status));
+            }
+            SimKey::Tags => {
+                let tags = decode::<Tri<Vec<String>>>(&value)?;
+                let tags = tri(tags, |list| {
+                    Value::Set(Names::from_shared(
+                        list.iter().map(|t| interner.intern(t)).collect(),
+                    ))
+                });
+                put(fields, Field::Tags, tags);
+            }
+            SimKey::Package => put(fields, Field::Package, text(value)?),
+            SimKey::Portfolio => put(fields, Field::Portfolio, text(value)?),
+            SimKey::Attributes => {
+                let map = decode::<Tri<BTreeMap<String, String>>>(&value)?;
+                put(fields, Field::Attributes, tri(map, Value::Map));
+            }
+            SimKey::Protect => self.protect = decode::<Option<bool>>(&value)?,
+            SimKey::Onomondo => {
+                let o = decode::<Option<OnomondoSpec>>(&value)?.unwrap_or_default();
+                let text = |t: Tri<String>| tri(t, Value::Text);
+                put(fields, Field::NetworkWhitelist, text(o.network_whitelist));
+                put(fields, Field::ImeiLock, text(o.imei_lock));
+                put(fields, Field::Connector, text(o.connector));
+                let limit = tri(o.data_limit, |d| Value::DataLimit(Box::new(d)));
+                put(fields, Field::DataLimit, limit);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn put(fields: &mut Fields, field: Field, value: Option<Value>) {
+    if let Some(v) = value {
+        fields.insert(field, v);
+    }
+}
+
+/// A written text: the common case without the typed decoder's detour.
+fn text(node: Node) -> Result<Option<Value>, DecodeError> {
+    match node.kind {
+        NodeKind::Str(s) => Ok(Some(Value::Text(s))),
+        NodeKind::Null => Ok(Some(Value::Null)),
+        _ => decode::<Tri<String>>(&node).map(|t| tri(t, Value::Text)),
+    }
+}
+
+fn tri<T>(value: Tri<T>, set: impl FnOnce(T) -> Value) -> Option<Value> {
+    match value {
+        Tri::Absent => None,
+        Tri::Null => Some(Value::Null),
+        Tri::Set(v) => Some(set(v)),
     }
 }

@@ -3,19 +3,26 @@
 //! This stage knows the document kinds and their structure but nothing about
 //! other files: cross-file rules (provider names, duplicate ICCIDs,
 //! capabilities) are `validate`'s job. It performs no network access.
+//!
+//! Files are parsed in parallel, at most one per core, each thread taking
+//! the next file; results are merged in file order, so what is reported
+//! does not depend on which thread finished first.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::decode::{DecodeError, decode};
 use super::diagnostic::Diagnostic;
 pub use super::entry::SimEntry;
-use super::entry::{SimItem, key_positions, sim_entry};
+use super::entry::{BadSim, Sims, sim_item};
 use super::node::{MAX_FILE_BYTES, Node, NodeKind, Pos};
 use super::stream::parse_documents;
 use super::types::{FleetDocument, ProviderSpec, ProvidersDocument};
+use crate::digest::Digest;
+use crate::model::Interner;
 
 /// A provider entry as written, with where it was written.
 #[derive(Debug, Clone)]
@@ -45,25 +52,36 @@ pub struct Loaded {
     /// Not wrong, but likely not what was meant (an empty file).
     pub warnings: Vec<Diagnostic>,
     /// Of every file's path and contents, in load order.
-    pub digest: crate::digest::Digest,
+    pub digest: Digest,
 }
+
+impl Loaded {
+    /// Appends what a later file yielded.
+    fn absorb(&mut self, part: Loaded) {
+        self.providers.extend(part.providers);
+        self.fleets.extend(part.fleets);
+        self.problems.extend(part.problems);
+        self.warnings.extend(part.warnings);
+        self.digest.absorb(part.digest);
+    }
+}
+
+/// More threads than this buy nothing: each holds a whole file's text.
+const MAX_THREADS: usize = 4;
 
 /// Loads every manifest below `paths` (files, or directories searched for
 /// `*.yaml`/`*.yml`, in sorted order).
 pub fn load_paths(paths: &[PathBuf]) -> Loaded {
     let mut loaded = Loaded::default();
+    let mut files = Vec::new();
     for path in paths {
         match manifest_files(path) {
-            Ok(files) if files.is_empty() => loaded.problems.push(Diagnostic::new(
+            Ok(found) if found.is_empty() => loaded.problems.push(Diagnostic::new(
                 path,
                 Pos::default(),
                 "no *.yaml or *.yml manifests found here",
             )),
-            Ok(files) => {
-                for file in files {
-                    load_file(&file, &mut loaded);
-                }
-            }
+            Ok(found) => files.extend(found),
             Err(e) => loaded.problems.push(Diagnostic::new(
                 path,
                 Pos::default(),
@@ -71,7 +89,50 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
             )),
         }
     }
+    for part in load_files(&files) {
+        loaded.absorb(part);
+    }
     loaded
+}
+
+/// Each file loaded on its own, in the order given.
+fn load_files(files: &[PathBuf]) -> Vec<Loaded> {
+    let one = |file: &PathBuf| {
+        let mut part = Loaded::default();
+        load_file(file, &mut part);
+        part
+    };
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let threads = cores.min(MAX_THREADS).min(files.len());
+    if threads <= 1 {
+        return files.iter().map(one).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, Loaded)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(file) = files.get(i) else {
+                            return mine;
+                        };
+                        mine.push((i, one(file)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, part)| part).collect()
 }
 
 fn manifest_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
@@ -148,6 +209,8 @@ fn load_file(path: &Path, loaded: &mut Loaded) {
             .warnings
             .push(problem(Pos::default(), msg.to_owned()));
     }
+    // The entries hold all they need: the text can go before they are sorted out.
+    drop(text);
     for doc in docs {
         load_document(&file, &doc.node, doc.sims, loaded);
     }
@@ -199,10 +262,12 @@ fn first_key_line(text: &str, key: &str, at: Pos) -> Option<u32> {
 }
 
 fn decode_problem(file: &Path, fallback: Pos, err: DecodeError) -> Diagnostic {
-    Diagnostic::new(file, err.pos.unwrap_or(fallback), err.message)
+    // Values parsed without positions say `0:0`.
+    let pos = err.pos.filter(|p| *p != Pos::default());
+    Diagnostic::new(file, pos.unwrap_or(fallback), err.message)
 }
 
-fn load_document(file: &Arc<Path>, doc: &Node, sims: Vec<SimItem>, loaded: &mut Loaded) {
+fn load_document(file: &Arc<Path>, doc: &Node, sims: Sims, loaded: &mut Loaded) {
     if doc.kind == NodeKind::Null {
         return; // an empty document, e.g. a trailing `---`
     }
@@ -247,7 +312,7 @@ fn load_providers(file: &Arc<Path>, doc: &Node, loaded: &mut Loaded) {
     }
 }
 
-fn load_fleet(file: &Arc<Path>, doc: &Node, items: Vec<SimItem>, loaded: &mut Loaded) {
+fn load_fleet(file: &Arc<Path>, doc: &Node, sims: Sims, loaded: &mut Loaded) {
     let header = match decode::<FleetDocument>(doc) {
         Ok(h) => h,
         Err(e) => {
@@ -255,20 +320,21 @@ fn load_fleet(file: &Arc<Path>, doc: &Node, items: Vec<SimItem>, loaded: &mut Lo
             return;
         }
     };
-    let accept = |item: SimItem, loaded: &mut Loaded| match item {
-        Ok(entry) => Some(entry),
-        Err((pos, e, iccid)) => {
-            let problem = decode_problem(file, pos, e).for_sim(iccid.as_deref());
-            loaded.problems.push(problem);
-            None
-        }
+    let mut report = |bad: BadSim| {
+        let mut problem = decode_problem(file, bad.at, bad.error);
+        problem.key = bad.key;
+        loaded.problems.push(problem.for_sim(bad.iccid.as_deref()));
     };
     let defaults = doc.get("defaults").filter(|n| n.kind != NodeKind::Null);
-    let defaults = defaults.and_then(|n| accept(sim_entry(n), loaded));
-    let mut sims = Vec::with_capacity(items.len());
-    for item in items {
-        sims.extend(accept(item, loaded));
-    }
+    let defaults = match defaults.map(|n| sim_item(n.clone(), &mut Interner::default())) {
+        Some(Ok(entry)) => Some(entry),
+        Some(Err(bad)) => {
+            report(bad);
+            None
+        }
+        None => None,
+    };
+    sims.bad.into_iter().for_each(&mut report);
     let provider_at = doc.get("provider").map_or(doc.pos, |n| n.pos);
     loaded.fleets.push(FleetEntry {
         name: header.metadata.name,
@@ -276,7 +342,7 @@ fn load_fleet(file: &Arc<Path>, doc: &Node, items: Vec<SimItem>, loaded: &mut Lo
         provider_at,
         file: file.clone(),
         defaults,
-        sims,
+        sims: sims.entries,
     });
 }
 
@@ -287,4 +353,12 @@ pub fn providers_by_name(providers: &[ProviderEntry]) -> BTreeMap<&str, Vec<&Pro
         map.entry(p.name.as_str()).or_default().push(p);
     }
     map
+}
+
+/// Each top-level key of a map node and where it is written.
+fn key_positions(node: &Node) -> Vec<(String, Pos)> {
+    map_entries(Some(node))
+        .iter()
+        .filter_map(|(k, _)| k.as_str().map(|s| (s.to_owned(), k.pos)))
+        .collect()
 }

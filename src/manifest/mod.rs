@@ -9,6 +9,7 @@ mod decode;
 mod diagnostic;
 mod entry;
 mod load;
+mod locate;
 mod node;
 mod stream;
 pub mod types;

@@ -113,11 +113,52 @@ impl<'de> Deserialize<'de> for Node {
 
 impl<'de> Deserialize<'de> for NodeKind {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(KindVisitor)
+        deserializer.deserialize_any(KindVisitor::SPANNED)
     }
 }
 
-pub(super) struct KindVisitor;
+/// A value whose nested nodes are not given positions (they read `0:0`):
+/// parsing a position costs as much as parsing a small value, and a SIM's
+/// field values are reported at their key.
+pub struct Flat(pub NodeKind);
+
+impl<'de> Deserialize<'de> for Flat {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let flat = KindVisitor { spanned: false };
+        deserializer.deserialize_any(flat).map(Flat)
+    }
+}
+
+/// Builds a [`NodeKind`]; `spanned` says whether nested nodes get positions.
+#[derive(Clone, Copy)]
+pub(super) struct KindVisitor {
+    pub spanned: bool,
+}
+
+impl KindVisitor {
+    pub const SPANNED: KindVisitor = KindVisitor { spanned: true };
+
+    fn element<'de, D: Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+        if self.spanned {
+            Node::deserialize(d)
+        } else {
+            Flat::deserialize(d).map(|f| Node {
+                pos: Pos::default(),
+                kind: f.0,
+            })
+        }
+    }
+}
+
+/// Reads one nested node the way its [`KindVisitor`] says.
+struct Element(KindVisitor);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Element {
+    type Value = Node;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+        self.0.element(d)
+    }
+}
 
 impl<'de> Visitor<'de> for KindVisitor {
     type Value = NodeKind;
@@ -132,7 +173,7 @@ impl<'de> Visitor<'de> for KindVisitor {
         Ok(NodeKind::Null)
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<NodeKind, D::Error> {
-        NodeKind::deserialize(d)
+        d.deserialize_any(self)
     }
     fn visit_bool<E>(self, v: bool) -> Result<NodeKind, E> {
         Ok(NodeKind::Bool(v))
@@ -162,15 +203,15 @@ impl<'de> Visitor<'de> for KindVisitor {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<NodeKind, A::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Node>()? {
+        while let Some(item) = seq.next_element_seed(Element(self))? {
             items.push(item);
         }
         Ok(NodeKind::Seq(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NodeKind, A::Error> {
         let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<Node>()? {
-            let value = map.next_value::<Node>()?;
+        while let Some(key) = map.next_key_seed(Element(self))? {
+            let value = map.next_value_seed(Element(self))?;
             entries.push((key, value));
         }
         Ok(NodeKind::Map(entries))

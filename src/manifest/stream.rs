@@ -9,11 +9,12 @@
 
 use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
-use super::entry::{SimItem, sim_entry};
-use super::node::{KindVisitor, Node, NodeKind, Pos};
+use super::entry::{Sims, sim_item};
+use super::node::{Flat, KindVisitor, Node, NodeKind, Pos};
+use crate::model::Interner;
 
 /// One YAML document: its tree without the SIMs, and the SIMs.
 #[derive(Debug)]
@@ -21,7 +22,7 @@ pub struct Document {
     /// The document; a top-level `sims` list is left in place empty.
     pub node: Node,
     /// The entries of a top-level `sims` list, in order.
-    pub sims: Vec<SimItem>,
+    pub sims: Sims,
 }
 
 /// Parses every document of a YAML stream.
@@ -48,7 +49,7 @@ impl<'de> Deserialize<'de> for Document {
 }
 
 /// A document's top level: a map whose `sims` streams, or anything else.
-struct Body((NodeKind, Vec<SimItem>));
+struct Body((NodeKind, Sims));
 
 impl<'de> Deserialize<'de> for Body {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -56,11 +57,12 @@ impl<'de> Deserialize<'de> for Body {
     }
 }
 
-/// Forwards visitor methods to [`KindVisitor`]: such a document has no SIMs.
-macro_rules! plain {
-    ($($method:ident($($v:ident: $ty:ty)?)),*) => {
+/// Forwards the visitor methods of values that are not mappings to a
+/// [`KindVisitor`], mapping its result with `$wrap`.
+macro_rules! forward {
+    ($visitor:expr, $wrap:expr; $($method:ident($($v:ident: $ty:ty)?)),*) => {
         $(fn $method<E: serde::de::Error>(self $(, $v: $ty)?) -> Result<Self::Value, E> {
-            KindVisitor.$method($($v)?).map(|k| (k, Vec::new()))
+            $visitor.$method($($v)?).map($wrap)
         })*
     };
 }
@@ -68,44 +70,40 @@ macro_rules! plain {
 struct BodyVisitor;
 
 impl<'de> Visitor<'de> for BodyVisitor {
-    type Value = (NodeKind, Vec<SimItem>);
+    type Value = (NodeKind, Sims);
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a YAML document")
     }
 
-    plain!(
-        visit_unit(),
-        visit_none(),
-        visit_bool(v: bool),
-        visit_i64(v: i64),
-        visit_u64(v: u64),
-        visit_i128(v: i128),
-        visit_u128(v: u128),
-        visit_f64(v: f64),
-        visit_str(v: &str),
-        visit_string(v: String)
-    );
+    forward!(KindVisitor::SPANNED, |k| (k, Sims::default());
+        visit_unit(), visit_none(), visit_bool(v: bool), visit_i64(v: i64), visit_u64(v: u64),
+        visit_i128(v: i128), visit_u128(v: u128), visit_f64(v: f64), visit_str(v: &str),
+        visit_string(v: String));
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        KindVisitor.visit_seq(seq).map(|k| (k, Vec::new()))
+        KindVisitor::SPANNED
+            .visit_seq(seq)
+            .map(|k| (k, Sims::default()))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut entries = Vec::new();
-        let mut sims = Vec::new();
+        let mut sims = Sims::default();
         while let Some(key) = map.next_key::<Node>()? {
             if key.as_str() == Some("sims") {
-                let list = map.next_value::<Spanned<SimList>>()?;
-                let at = Pos::at(list.referenced.line(), list.referenced.column());
-                let kind = match list.value {
-                    SimList::Items(items) => {
+                // One interner per document: its SIMs share tag names.
+                let mut interner = Interner::default();
+                let list = map.next_value_seed(SimList(&mut interner))?;
+                let kind = match list {
+                    Listed::Sims(items) => {
                         sims = items;
                         NodeKind::Seq(Vec::new())
                     }
-                    SimList::Other(kind) => kind,
+                    Listed::Other(kind) => kind,
                 };
-                entries.push((key, Node { pos: at, kind }));
+                let pos = key.pos;
+                entries.push((key, Node { pos, kind }));
             } else {
                 let value = map.next_value::<Node>()?;
                 entries.push((key, value));
@@ -117,64 +115,90 @@ impl<'de> Visitor<'de> for BodyVisitor {
 
 /// The value of `sims`: a list made into entries as it is read, or any
 /// other value kept as it is (for the type error it deserves).
-enum SimList {
-    Items(Vec<SimItem>),
+enum Listed {
+    Sims(Sims),
     Other(NodeKind),
 }
 
-impl<'de> Deserialize<'de> for SimList {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(SimListVisitor)
+struct SimList<'a>(&'a mut Interner);
+
+impl<'de> DeserializeSeed<'de> for SimList<'_> {
+    type Value = Listed;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Listed, D::Error> {
+        deserializer.deserialize_any(self)
     }
 }
 
-struct SimListVisitor;
-
-impl<'de> Visitor<'de> for SimListVisitor {
-    type Value = SimList;
+impl<'de> Visitor<'de> for SimList<'_> {
+    type Value = Listed;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list of SIMs")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<SimList, A::Error> {
-        let mut items = Vec::new();
-        while let Some(node) = seq.next_element::<Node>()? {
-            items.push(sim_entry(&node));
+    forward!(KindVisitor::SPANNED, Listed::Other;
+        visit_unit(), visit_none(), visit_bool(v: bool), visit_i64(v: i64), visit_u64(v: u64),
+        visit_f64(v: f64), visit_str(v: &str));
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Listed, A::Error> {
+        let mut sims = Sims::default();
+        while let Some(raw) = seq.next_element::<Spanned<RawSim>>()? {
+            let at = raw.referenced;
+            let node = Node {
+                pos: Pos::at(at.line(), at.column()),
+                kind: raw.value.0,
+            };
+            sims.push(sim_item(node, self.0));
         }
-        Ok(SimList::Items(items))
+        Ok(Listed::Sims(sims))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<SimList, A::Error> {
-        KindVisitor.visit_map(map).map(SimList::Other)
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Listed, A::Error> {
+        KindVisitor::SPANNED.visit_map(map).map(Listed::Other)
+    }
+}
+
+/// One SIM as parsed: where it starts, and its keys and values without
+/// positions (`locate` finds a key's when a message needs it).
+struct RawSim(NodeKind);
+
+impl<'de> Deserialize<'de> for RawSim {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RawSimVisitor).map(RawSim)
+    }
+}
+
+struct RawSimVisitor;
+
+const FLAT: KindVisitor = KindVisitor { spanned: false };
+
+impl<'de> Visitor<'de> for RawSimVisitor {
+    type Value = NodeKind;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a SIM entry")
     }
 
-    fn visit_unit<E: serde::de::Error>(self) -> Result<SimList, E> {
-        Ok(SimList::Other(NodeKind::Null))
+    forward!(FLAT, |k| k;
+        visit_unit(), visit_none(), visit_bool(v: bool), visit_i64(v: i64), visit_u64(v: u64),
+        visit_i128(v: i128), visit_u128(v: u128), visit_f64(v: f64), visit_str(v: &str),
+        visit_string(v: String));
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<NodeKind, A::Error> {
+        FLAT.visit_seq(seq)
     }
 
-    fn visit_none<E: serde::de::Error>(self) -> Result<SimList, E> {
-        Ok(SimList::Other(NodeKind::Null))
-    }
-
-    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<SimList, E> {
-        Ok(SimList::Other(NodeKind::Bool(v)))
-    }
-
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<SimList, E> {
-        Ok(SimList::Other(NodeKind::Int(v.into())))
-    }
-
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<SimList, E> {
-        Ok(SimList::Other(NodeKind::Int(v.into())))
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<SimList, E> {
-        Ok(SimList::Other(NodeKind::Float(v)))
-    }
-
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SimList, E> {
-        Ok(SimList::Other(NodeKind::Str(v.to_owned())))
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NodeKind, A::Error> {
+        let mut entries = Vec::with_capacity(4);
+        while let Some(Flat(key)) = map.next_key::<Flat>()? {
+            let Flat(value) = map.next_value::<Flat>()?;
+            let unplaced = |kind| Node {
+                pos: Pos::default(),
+                kind,
+            };
+            entries.push((unplaced(key), unplaced(value)));
+        }
+        Ok(NodeKind::Map(entries))
     }
 }
 
@@ -188,21 +212,19 @@ mod tests {
         let docs = parse_documents(text).unwrap();
         let doc = &docs[0];
         assert_eq!(doc.node.get("provider").and_then(Node::as_str), Some("p"));
-        // The list is left in place, empty, where it was written.
+        // The list is left in place, empty, at its key.
         let list = doc.node.get("sims").unwrap();
         assert_eq!(
             (list.kind.clone(), list.pos.line),
-            (NodeKind::Seq(Vec::new()), 3)
+            (NodeKind::Seq(Vec::new()), 2)
         );
-        assert_eq!(doc.sims.len(), 2);
-        let first = doc.sims[0].as_ref().unwrap();
-        assert_eq!(
-            (first.at.line, first.spec.iccid.as_deref()),
-            (3, Some("8945"))
-        );
-        let (at, e, iccid) = doc.sims[1].as_ref().unwrap_err();
-        assert_eq!((at.line, iccid.as_deref()), (5, Some("8946")));
-        assert!(e.message.contains("nmae"), "{}", e.message);
+        assert_eq!((doc.sims.entries.len(), doc.sims.bad.len()), (1, 1));
+        let first = &doc.sims.entries[0];
+        assert_eq!((first.at.line, first.iccid.as_deref()), (3, Some("8945")));
+        let bad = &doc.sims.bad[0];
+        assert_eq!((bad.at.line, bad.iccid.as_deref()), (5, Some("8946")));
+        assert_eq!(bad.key.as_deref(), Some("nmae"));
+        assert!(bad.error.message.contains("nmae"), "{}", bad.error.message);
     }
 
     #[test]
@@ -210,6 +232,6 @@ mod tests {
         let docs = parse_documents("kind: Fleet\nsims: {a: 1}\n---\n").unwrap();
         let list = docs[0].node.get("sims").unwrap();
         assert!(matches!(list.kind, NodeKind::Map(_)));
-        assert!(docs[0].sims.is_empty());
+        assert!(docs[0].sims.entries.is_empty());
     }
 }

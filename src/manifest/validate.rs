@@ -4,25 +4,32 @@
 //! know provider specifics of its own. Runs before any network access and
 //! reports every problem it finds, not just the first.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::Manifests;
 use super::diagnostic::Diagnostic;
+use super::entry::SimKey;
 use super::load::{FleetEntry, Loaded, ProviderEntry, SimEntry, providers_by_name};
-use super::node::Pos;
-use super::types::{CredentialRef, SimSpec, Tri};
+use super::types::CredentialRef;
 use crate::config::{CredentialSource, Endpoint, Limits, ProviderConfig};
 use crate::kind::{ProviderKind, Setting};
-use crate::model::{DesiredSim, Field, Iccid, Value};
+use crate::model::{DesiredSim, Field, Fields, Iccid, Names, Origin, Value};
 
 pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
-    let mut problems = loaded.problems;
-    let providers = resolve_providers(&loaded.providers, &mut problems);
-    let mut sims = Vec::new();
-    let mut seen: HashMap<Iccid, (Arc<Path>, Pos)> = HashMap::new();
-    for fleet in &loaded.fleets {
+    let Loaded {
+        providers: entries,
+        fleets,
+        mut problems,
+        warnings,
+        digest,
+    } = loaded;
+    let providers = resolve_providers(&entries, &mut problems);
+    let mut sims = Vec::with_capacity(fleets.iter().map(|f| f.sims.len()).sum());
+    // Fleets are consumed one by one, so their entries are freed while
+    // desired state grows: the two never both exist in full.
+    for fleet in fleets {
         let Some(provider) = providers.get(&fleet.provider) else {
             let known: Vec<&str> = providers.keys().map(String::as_str).collect();
             let msg = format!(
@@ -37,21 +44,59 @@ pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
             problems.push(Diagnostic::new(fleet.file.as_ref(), fleet.provider_at, msg));
             continue;
         };
-        resolve_fleet(fleet, provider, &mut seen, &mut sims, &mut problems);
+        resolve_fleet(fleet, provider, &mut sims, &mut problems);
     }
+    drop_repeats(&mut sims, &mut problems);
+    super::locate::refine(&mut problems);
     problems.sort();
     problems.dedup();
-    sims.sort_by(|a: &DesiredSim, b| (&a.provider, &a.iccid).cmp(&(&b.provider, &b.iccid)));
-    let digest = loaded.digest.hex();
+    // ICCIDs are unique now, so no two SIMs compare equal.
+    sims.sort_unstable_by(|a: &DesiredSim, b| {
+        (&a.provider, &a.iccid).cmp(&(&b.provider, &b.iccid))
+    });
     (
         Manifests {
             providers,
             sims,
-            digest,
-            warnings: loaded.warnings.clone(),
+            digest: digest.hex(),
+            warnings,
         },
         problems,
     )
+}
+
+/// Keeps the first declaration of each ICCID (in load order) and reports
+/// every later one. Sorting positions instead of hashing ICCIDs keeps no
+/// second copy of them.
+fn drop_repeats(sims: &mut Vec<DesiredSim>, problems: &mut Vec<Diagnostic>) {
+    let mut order: Vec<usize> = (0..sims.len()).collect();
+    order.sort_unstable_by(|&a, &b| sims[a].iccid.cmp(&sims[b].iccid).then(a.cmp(&b)));
+    let mut repeated = vec![false; sims.len()];
+    // `order[run]` is the first declaration of the ICCID at `order[k]`.
+    let mut run = 0;
+    for k in 1..order.len() {
+        let (kept, later) = (&sims[order[run]], &sims[order[k]]);
+        if kept.iccid != later.iccid {
+            run = k;
+            continue;
+        }
+        repeated[order[k]] = true;
+        let msg = format!(
+            "ICCID {} is declared twice: here and at {}",
+            later.iccid, kept.origin
+        );
+        let at = super::Pos {
+            line: later.origin.line,
+            column: later.origin.column,
+        };
+        let problem = Diagnostic::new(later.origin.file.as_ref(), at, msg);
+        problems.push(problem.at_key("iccid"));
+    }
+    let mut index = 0;
+    sims.retain(|_| {
+        index += 1;
+        !repeated[index - 1]
+    });
 }
 
 fn resolve_providers(
@@ -253,60 +298,31 @@ fn given_settings(spec: &super::types::ProviderSpec) -> BTreeMap<Setting, String
     .collect()
 }
 
-/// The top-level keys of a SIM spec that are set, paired with their field.
-fn set_fields(spec: &SimSpec) -> Vec<(&'static str, Field)> {
-    let mut out = Vec::new();
-    let mut add = |present: bool, key: &'static str, field: Field| {
-        if present {
-            out.push((key, field));
-        }
-    };
-    add(!spec.name.is_absent(), "name", Field::Name);
-    add(spec.status.is_some(), "status", Field::Status);
-    add(!spec.tags.is_absent(), "tags", Field::Tags);
-    add(!spec.package.is_absent(), "package", Field::Package);
-    add(!spec.portfolio.is_absent(), "portfolio", Field::Portfolio);
-    add(
-        !spec.attributes.is_absent(),
-        "attributes",
-        Field::Attributes,
-    );
-    if let Some(o) = &spec.onomondo {
-        add(
-            !o.network_whitelist.is_absent(),
-            "onomondo",
-            Field::NetworkWhitelist,
-        );
-        add(!o.imei_lock.is_absent(), "onomondo", Field::ImeiLock);
-        add(!o.connector.is_absent(), "onomondo", Field::Connector);
-        add(!o.data_limit.is_absent(), "onomondo", Field::DataLimit);
-    }
-    out
-}
-
 fn check_capabilities(
     entry: &SimEntry,
     kind: ProviderKind,
     provider: &str,
     file: &Path,
-    iccid: Option<&str>,
     problems: &mut Vec<Diagnostic>,
 ) {
     let caps = kind.capabilities();
+    let iccid = entry.iccid.as_deref();
     let mut reported = BTreeSet::new();
-    for (key, field) in set_fields(&entry.spec) {
+    for &field in entry.fields.keys() {
+        let key = SimKey::of(field);
         if !caps.supports(field) && reported.insert(key) {
-            let shown = if key == "onomondo" {
+            let shown = if key == SimKey::Onomondo {
                 "onomondo"
             } else {
                 field.manifest_name()
             };
             let msg = format!("`{shown}` is not supported by provider `{provider}` (type {kind})");
-            problems.push(Diagnostic::new(file, entry.key_pos(key), msg).for_sim(iccid));
+            let problem = Diagnostic::new(file, entry.at, msg).at_key(key.name());
+            problems.push(problem.for_sim(iccid));
         }
     }
-    if let Some(status) = entry.spec.status
-        && !caps.statuses.contains(&status)
+    if let Some(Value::Status(status)) = entry.fields.get(&Field::Status)
+        && !caps.statuses.contains(status)
     {
         let allowed: Vec<&str> = caps.statuses.iter().map(|s| s.as_str()).collect();
         let msg = format!(
@@ -314,47 +330,43 @@ fn check_capabilities(
             status.as_str(),
             allowed.join(" or ")
         );
-        problems.push(Diagnostic::new(file, entry.key_pos("status"), msg).for_sim(iccid));
+        let problem = Diagnostic::new(file, entry.at, msg).at_key("status");
+        problems.push(problem.for_sim(iccid));
     }
 }
 
 fn resolve_fleet(
-    fleet: &FleetEntry,
+    fleet: FleetEntry,
     provider: &ProviderConfig,
-    seen: &mut HashMap<Iccid, (Arc<Path>, Pos)>,
     sims: &mut Vec<DesiredSim>,
     problems: &mut Vec<Diagnostic>,
 ) {
-    let file = fleet.file.as_ref();
-    let defaults = fleet.defaults.clone().unwrap_or_else(|| SimEntry {
-        spec: SimSpec::default(),
-        at: Pos::default(),
-        keys: Vec::new(),
-        iccid_at: Pos::default(),
-    });
-    if defaults.spec.iccid.is_some() {
+    let file = fleet.file;
+    let defaults = fleet.defaults.unwrap_or_default();
+    if defaults.iccid.is_some() {
         let msg = "`defaults` cannot set `iccid`";
-        problems.push(Diagnostic::new(file, defaults.key_pos("iccid"), msg));
+        problems.push(Diagnostic::new(file.as_ref(), defaults.at, msg).at_key("iccid"));
     }
-    check_capabilities(
-        &defaults,
-        provider.kind,
-        &provider.name,
-        file,
-        None,
-        problems,
-    );
-    for entry in &fleet.sims {
-        let raw = entry.spec.iccid.as_deref();
-        check_capabilities(entry, provider.kind, &provider.name, file, raw, problems);
-        let Some(raw) = raw else {
-            problems.push(Diagnostic::new(file, entry.at, "missing field `iccid`"));
+    check_capabilities(&defaults, provider.kind, &provider.name, &file, problems);
+    let provider_name: Arc<str> = Arc::from(provider.name.as_str());
+    let fleet_name: Arc<str> = Arc::from(fleet.name);
+    for entry in fleet.sims {
+        check_capabilities(&entry, provider.kind, &provider.name, &file, problems);
+        let Some(raw) = entry.iccid else {
+            problems.push(Diagnostic::new(
+                file.as_ref(),
+                entry.at,
+                "missing field `iccid`",
+            ));
             continue;
         };
-        let Some(iccid) = Iccid::parse(raw) else {
-            let msg = format!("ICCID {raw:?} must be 18 to 22 digits");
-            problems.push(Diagnostic::new(file, entry.iccid_at, msg));
-            continue;
+        let iccid = match Iccid::parse_owned(raw) {
+            Ok(iccid) => iccid,
+            Err(raw) => {
+                let msg = format!("ICCID {raw:?} must be 18 to 22 digits");
+                problems.push(Diagnostic::new(file.as_ref(), entry.at, msg).at_key("iccid"));
+                continue;
+            }
         };
         if provider.iccid_luhn && !iccid.luhn_ok() {
             let msg = format!(
@@ -362,97 +374,47 @@ fn resolve_fleet(
                  check digit, set `iccid_luhn: false` on provider `{}`",
                 provider.name
             );
-            problems.push(Diagnostic::new(file, entry.iccid_at, msg));
+            problems.push(Diagnostic::new(file.as_ref(), entry.at, msg).at_key("iccid"));
         }
-        if let Some((other_file, other_at)) = seen.get(&iccid) {
-            let msg = format!(
-                "ICCID {iccid} is declared twice: here and at {}:{other_at}",
-                other_file.display()
-            );
-            problems.push(Diagnostic::new(file, entry.iccid_at, msg));
-            continue;
-        }
-        seen.insert(iccid.clone(), (fleet.file.clone(), entry.iccid_at));
         sims.push(DesiredSim {
-            fields: merge(&entry.spec, &defaults.spec),
-            protect: entry
-                .spec
-                .protect
-                .or(defaults.spec.protect)
-                .unwrap_or(false),
             iccid,
-            provider: provider.name.clone(),
-            origin: format!("{}:{}", file.display(), entry.at),
-            fleet: fleet.name.clone(),
+            provider: provider_name.clone(),
+            fields: merge(entry.fields, &defaults.fields),
+            protect: entry.protect.or(defaults.protect).unwrap_or(false),
+            origin: Origin {
+                file: file.clone(),
+                line: entry.at.line,
+                column: entry.at.column,
+            },
+            fleet: fleet_name.clone(),
         });
     }
 }
 
-fn text(value: Tri<String>) -> Option<Value> {
-    match value {
-        Tri::Absent => None,
-        Tri::Null => Some(Value::Null),
-        Tri::Set(s) => Some(Value::Text(s)),
-    }
-}
-
 /// Applies a fleet's defaults to one SIM: per-SIM values win; tags and
-/// attributes are unioned unless the SIM says `null`.
-pub fn merge(sim: &SimSpec, defaults: &SimSpec) -> BTreeMap<Field, Value> {
-    let mut fields = BTreeMap::new();
-    let mut put = |field: Field, value: Option<Value>| {
-        if let Some(v) = value {
-            fields.insert(field, v);
+/// attributes are unioned unless the SIM says `null`, and `null` for them
+/// is the empty collection.
+pub fn merge(mut fields: Fields, defaults: &Fields) -> Fields {
+    for (&field, common) in defaults {
+        let merged = match (fields.get(&field), common) {
+            (None, common) => common.clone(),
+            (Some(Value::Set(own)), Value::Set(common)) => Value::Set(own.union(common)),
+            (Some(Value::Map(own)), Value::Map(common)) => {
+                let mut map = common.clone();
+                map.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
+                Value::Map(map)
+            }
+            (Some(_), _) => continue,
+        };
+        fields.insert(field, merged);
+    }
+    for (field, value) in fields.iter_mut() {
+        match (field, &*value) {
+            (Field::Tags, Value::Null) => *value = Value::Set(Names::default()),
+            (Field::Attributes, Value::Null) => *value = Value::Map(BTreeMap::new()),
+            _ => {}
         }
-    };
-    put(
-        Field::Name,
-        text(sim.name.clone().or(defaults.name.clone())),
-    );
-    put(
-        Field::Status,
-        sim.status.or(defaults.status).map(Value::Status),
-    );
-    put(
-        Field::Package,
-        text(sim.package.clone().or(defaults.package.clone())),
-    );
-    put(
-        Field::Portfolio,
-        text(sim.portfolio.clone().or(defaults.portfolio.clone())),
-    );
-    let tags = match (&sim.tags, &defaults.tags) {
-        (Tri::Absent, Tri::Absent) => None,
-        (Tri::Null, _) | (Tri::Absent, Tri::Null) => Some(BTreeSet::new()),
-        (Tri::Set(own), Tri::Set(common)) => Some(own.iter().chain(common).cloned().collect()),
-        (Tri::Set(list), _) | (Tri::Absent, Tri::Set(list)) => Some(list.iter().cloned().collect()),
-    };
-    put(Field::Tags, tags.map(Value::Set));
-    let attributes = match (&sim.attributes, &defaults.attributes) {
-        (Tri::Absent, Tri::Absent) => None,
-        (Tri::Null, _) | (Tri::Absent, Tri::Null) => Some(BTreeMap::new()),
-        (Tri::Set(own), Tri::Set(common)) => {
-            let mut merged = common.clone();
-            merged.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
-            Some(merged)
-        }
-        (Tri::Set(map), _) | (Tri::Absent, Tri::Set(map)) => Some(map.clone()),
-    };
-    put(Field::Attributes, attributes.map(Value::Map));
-    let own = sim.onomondo.clone().unwrap_or_default();
-    let common = defaults.onomondo.clone().unwrap_or_default();
-    put(
-        Field::NetworkWhitelist,
-        text(own.network_whitelist.or(common.network_whitelist)),
-    );
-    put(Field::ImeiLock, text(own.imei_lock.or(common.imei_lock)));
-    put(Field::Connector, text(own.connector.or(common.connector)));
-    let limit = match own.data_limit.or(common.data_limit) {
-        Tri::Absent => None,
-        Tri::Null => Some(Value::Null),
-        Tri::Set(d) => Some(Value::DataLimit(d)),
-    };
-    put(Field::DataLimit, limit);
+    }
     fields
 }
 

@@ -8,11 +8,10 @@
 //! `{env: ...}` / `{file: ...}` references they were declared with.
 //! Strings are written JSON-quoted, which YAML reads back unchanged.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::config::{CredentialSource, Endpoint, ProviderConfig};
-use crate::model::{Field, Iccid, Value};
+use crate::model::{Field, Fields, Iccid, Value};
 
 fn quoted(text: &str) -> String {
     serde_json::Value::String(text.to_owned()).to_string()
@@ -25,7 +24,7 @@ fn inline(value: &Value) -> String {
         Value::Status(s) => s.as_str().into(),
         Value::Text(t) => quoted(t),
         Value::Set(items) => {
-            let items: Vec<String> = items.iter().map(|i| quoted(i)).collect();
+            let items: Vec<String> = items.iter().map(quoted).collect();
             format!("[{}]", items.join(", "))
         }
         Value::Map(map) => {
@@ -49,7 +48,7 @@ fn inline(value: &Value) -> String {
 }
 
 /// One SIM entry of a Fleet's `sims` list, fields in plan order.
-pub fn sim_entry(iccid: &Iccid, fields: &BTreeMap<Field, Value>) -> String {
+pub fn sim_entry(iccid: &Iccid, fields: &Fields) -> String {
     let mut out = format!("  - iccid: {}\n", quoted(iccid.as_str()));
     let mut provider_block = String::new();
     for (field, value) in fields {
@@ -79,7 +78,7 @@ pub fn sim_entry(iccid: &Iccid, fields: &BTreeMap<Field, Value>) -> String {
 pub fn fleet<'a>(
     name: &str,
     provider: &str,
-    sims: impl IntoIterator<Item = (&'a Iccid, &'a BTreeMap<Field, Value>)>,
+    sims: impl IntoIterator<Item = (&'a Iccid, &'a Fields)>,
 ) -> String {
     let mut out = format!(
         "apiVersion: simfleet/v1\nkind: Fleet\nmetadata:\n  name: {}\nprovider: {}\nsims:\n",
@@ -148,7 +147,7 @@ pub const EXPORT_FILE_SIMS: usize = 10_000;
 /// written; a status the model cannot name (a locked state) is left out.
 pub fn export(config: &ProviderConfig, sims: &[crate::model::LiveSim]) -> Vec<(String, String)> {
     let caps = config.kind.capabilities();
-    let fields: Vec<BTreeMap<Field, Value>> = sims
+    let fields: Vec<Fields> = sims
         .iter()
         .map(|sim| {
             sim.fields

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::kind::Capabilities;
-use crate::model::{Change, Condition, Field, LiveSim, Phase, Status, Value};
+use crate::model::{Change, Condition, Field, Fields, LiveSim, Names, Phase, Status, Value};
 
 /// Why a SIM cannot be planned (the plan is then an error).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -51,7 +51,7 @@ pub struct Difference {
 
 /// Every managed field (those in `desired`) whose live value differs, as
 /// compared by the diff: absent collections are empty.
-pub fn differences(desired: &BTreeMap<Field, Value>, live: &LiveSim) -> Vec<Difference> {
+pub fn differences(desired: &Fields, live: &LiveSim) -> Vec<Difference> {
     desired
         .iter()
         .filter_map(|(&field, want)| {
@@ -69,7 +69,7 @@ pub fn differences(desired: &BTreeMap<Field, Value>, live: &LiveSim) -> Vec<Diff
 /// A live value as compared: absent fields and empty collections are "empty".
 fn normalised(field: Field, value: Option<&Value>) -> Value {
     match (field, value) {
-        (Field::Tags, None | Some(Value::Null)) => Value::Set(BTreeSet::new()),
+        (Field::Tags, None | Some(Value::Null)) => Value::Set(Names::default()),
         (Field::Attributes, None | Some(Value::Null)) => Value::Map(BTreeMap::new()),
         (_, Some(v)) => v.clone(),
         (_, None) => Value::Null,
@@ -139,7 +139,7 @@ fn release_frozen(caps: &Capabilities, live: Option<&Value>, changes: &mut Vec<C
 /// The changes that take `live` to the `desired` fields (absent fields are
 /// not managed), under the provider's rules.
 pub fn diff_sim(
-    desired: &BTreeMap<Field, Value>,
+    desired: &Fields,
     live: &LiveSim,
     vocabulary: &BTreeMap<Field, BTreeSet<String>>,
     caps: &Capabilities,
@@ -176,7 +176,7 @@ pub fn diff_sim(
             let unknown: Vec<String> = items
                 .iter()
                 .filter(|i| !known.contains(*i))
-                .cloned()
+                .map(str::to_owned)
                 .collect();
             if !unknown.is_empty() {
                 out.errors.push(DiffProblem::UnknownValues {
@@ -204,7 +204,7 @@ mod tests {
         ProviderKind::Onomondo.capabilities()
     }
 
-    fn desired(fields: &[(Field, Value)]) -> BTreeMap<Field, Value> {
+    fn desired(fields: &[(Field, Value)]) -> Fields {
         fields.iter().cloned().collect()
     }
 
@@ -241,7 +241,7 @@ mod tests {
 
     #[test]
     fn null_tags_equal_empty_and_unknown_tags_are_errors() {
-        let d = desired(&[(Field::Tags, Value::Set(BTreeSet::new()))]);
+        let d = desired(&[(Field::Tags, Value::Set(Names::default()))]);
         assert!(
             diff_sim(&d, &live(&[]), &BTreeMap::new(), caps())
                 .changes

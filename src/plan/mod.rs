@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::kind::ProviderKind;
 use crate::manifest::Manifests;
-use crate::model::{Change, Condition, Field, Iccid, LiveSim, Phase, SimWork, Value};
+use crate::model::{Change, Condition, Field, Fields, Iccid, LiveSim, Phase, SimWork, Value};
 use crate::provider::{Inventory, ReadScope};
 
 pub use diff::{DiffProblem, Difference, SimDiff, diff_sim, differences};
@@ -81,7 +81,7 @@ pub struct SimPlan {
     /// The live state the changes were computed from.
     pub live: LiveSim,
     /// The managed fields as declared (after defaults), for read-back.
-    pub desired: BTreeMap<Field, Value>,
+    pub desired: Fields,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -236,7 +236,7 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
         let desired: Vec<_> = manifests
             .sims
             .iter()
-            .filter(|s| &s.provider == name)
+            .filter(|s| *s.provider == **name)
             .collect();
         let live: HashMap<&Iccid, &LiveSim> =
             inventory.sims.iter().map(|s| (&s.iccid, s)).collect();
@@ -245,7 +245,7 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
             let Some(have) = live.get(&want.iccid) else {
                 plan.missing.push(MissingSim {
                     iccid: want.iccid.clone(),
-                    declared_at: want.origin.clone(),
+                    declared_at: want.origin.to_string(),
                 });
                 continue;
             };
@@ -265,7 +265,7 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
             for problem in diff.errors {
                 plan.errors.push(SimError {
                     iccid: want.iccid.clone(),
-                    declared_at: want.origin.clone(),
+                    declared_at: want.origin.to_string(),
                     message: problem.to_string(),
                     differences: differences(&want.fields, have),
                 });
@@ -276,7 +276,7 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
                 plan.sims.push(SimPlan {
                     iccid: want.iccid.clone(),
                     id: have.id.clone(),
-                    declared_at: want.origin.clone(),
+                    declared_at: want.origin.to_string(),
                     name,
                     protect: want.protect,
                     changes: diff.changes,

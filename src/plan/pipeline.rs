@@ -53,14 +53,20 @@ impl Selection {
         // CI would read as "no changes".
         for selector in &self.select {
             let one = std::slice::from_ref(selector);
-            if !manifests.sims.iter().any(|s| selected(s, one)) {
+            if !manifests
+                .sims
+                .iter()
+                .any(|s| selected(&s.iccid, &s.fields, one))
+            {
                 return Err(PlanError::SelectsNothing {
                     selector: selector.clone(),
                     providers: self.providers.clone(),
                 });
             }
         }
-        manifests.sims.retain(|s| selected(s, &self.select));
+        manifests
+            .sims
+            .retain(|s| selected(&s.iccid, &s.fields, &self.select));
         Ok(manifests)
     }
 
@@ -70,7 +76,7 @@ impl Selection {
         manifests
             .sims
             .iter()
-            .map(|s| s.provider.clone())
+            .map(|s| s.provider.to_string())
             .chain(self.providers.iter().cloned())
             .collect()
     }
@@ -120,7 +126,7 @@ pub async fn read_and_plan(
     providers: &BTreeMap<String, Arc<dyn Provider>>,
 ) -> Plan {
     let reads = providers.iter().map(|(name, client)| async move {
-        let desired = manifests.sims.iter().filter(|s| &s.provider == name);
+        let desired = manifests.sims.iter().filter(|s| *s.provider == **name);
         let scope = ReadScope::new(client.kind(), desired);
         if let Some(cost) = manifests
             .providers
@@ -146,7 +152,11 @@ pub async fn read_and_plan(
         let Some(config) = manifests.providers.get(&name) else {
             continue;
         };
-        let managed = manifests.sims.iter().filter(|s| s.provider == name).count();
+        let managed = manifests
+            .sims
+            .iter()
+            .filter(|s| *s.provider == *name)
+            .count();
         plan.providers
             .push(ProviderPlan::unreadable(name, config.kind, managed, error));
     }

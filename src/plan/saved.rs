@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{FORMAT_VERSION, Plan, SIMFLEET_VERSION};
 use crate::config::ProviderConfig;
-use crate::model::{Condition, Field, Iccid, LiveSim, Value};
+use crate::model::{Condition, Field, Fields, Iccid, LiveSim, Value};
 
 /// The `kind` of a saved plan file.
 pub const SAVED_PLAN_KIND: &str = "SavedPlan";
@@ -143,7 +143,7 @@ impl SavedPlan {
     /// Values are written untagged: a name "active" reads back as a status.
     /// Each value takes the type of its field again.
     fn retype(&mut self) {
-        let fix = |fields: &mut BTreeMap<Field, Value>| {
+        let fix = |fields: &mut Fields| {
             for (field, value) in fields.iter_mut() {
                 value.retype(*field);
             }

@@ -1,20 +1,21 @@
 //! `--select` narrowing: an ICCID, `tag=NAME` or `name~GLOB`.
 
-use crate::model::{DesiredSim, Field, Value};
+use crate::model::{Field, Fields, Iccid, Value};
 
-/// True when `sim` matches any selector (or there are none).
-pub fn selected(sim: &DesiredSim, selectors: &[String]) -> bool {
-    selectors.is_empty() || selectors.iter().any(|s| matches(sim, s))
+/// True when a SIM with these fields matches any selector (or there are
+/// none). Live SIMs are matched as if declared with their live fields.
+pub fn selected(iccid: &Iccid, fields: &Fields, selectors: &[String]) -> bool {
+    selectors.is_empty() || selectors.iter().any(|s| matches(iccid, fields, s))
 }
 
-fn matches(sim: &DesiredSim, selector: &str) -> bool {
+fn matches(iccid: &Iccid, fields: &Fields, selector: &str) -> bool {
     if let Some(tag) = selector.strip_prefix("tag=") {
-        return matches!(sim.fields.get(&Field::Tags), Some(Value::Set(tags)) if tags.contains(tag));
+        return matches!(fields.get(&Field::Tags), Some(Value::Set(tags)) if tags.contains(tag));
     }
     if let Some(pattern) = selector.strip_prefix("name~") {
-        return matches!(sim.fields.get(&Field::Name), Some(Value::Text(name)) if glob(pattern, name));
+        return matches!(fields.get(&Field::Name), Some(Value::Text(name)) if glob(pattern, name));
     }
-    sim.iccid.as_str() == selector
+    iccid.as_str() == selector
 }
 
 /// `*` matches any run of characters, `?` any one character.

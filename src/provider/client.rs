@@ -14,7 +14,7 @@ use super::http::{Auth, HttpClient, HttpError};
 use super::{ProviderError, SimFailure, SimOutcome, UsageRecord};
 use crate::config::Connection;
 use crate::kind::Operation;
-use crate::model::{Field, Iccid, LiveSim, SimWork, Value};
+use crate::model::{Field, Fields, Iccid, LiveSim, SimWork, Value};
 
 pub trait Client: Send + Sync + Sized + 'static {
     /// A SIM as the provider's list and get calls return it.
@@ -61,8 +61,8 @@ pub trait Client: Send + Sync + Sized + 'static {
     fn details(
         &self,
         _sim: &LiveSim,
-    ) -> impl Future<Output = Result<BTreeMap<Field, Value>, ProviderError>> + Send {
-        async { Ok(BTreeMap::new()) }
+    ) -> impl Future<Output = Result<Fields, ProviderError>> + Send {
+        async { Ok(Fields::new()) }
     }
 
     /// The values the provider accepts for enumerated fields (tag names).
@@ -119,10 +119,8 @@ pub trait Client: Send + Sync + Sized + 'static {
     }
 
     /// Key/value pairs read per SIM as the `attributes` detail field.
-    fn attribute_field(
-        pairs: impl IntoIterator<Item = (String, String)>,
-    ) -> BTreeMap<Field, Value> {
-        BTreeMap::from([(Field::Attributes, Value::Map(pairs.into_iter().collect()))])
+    fn attribute_field(pairs: impl IntoIterator<Item = (String, String)>) -> Fields {
+        Fields::from([(Field::Attributes, Value::Map(pairs.into_iter().collect()))])
     }
 
     /// A failed call as a per-SIM failure in the provider's words.

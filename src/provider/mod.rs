@@ -27,7 +27,7 @@ pub use outcome::{SimFailure, SimOutcome};
 
 use crate::config::Connection;
 use crate::kind::{Operation, ProviderKind};
-use crate::model::{DesiredSim, Field, Iccid, LiveSim, SimWork};
+use crate::model::{DesiredSim, Field, Fields, Iccid, LiveSim, SimWork};
 use crate::tally::Tally;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -56,9 +56,9 @@ impl ReadScope {
     }
 
     /// The same from (ICCID, desired fields) pairs.
-    pub fn of_fields<'a, V: 'a>(
+    pub fn of_fields<'a>(
         kind: ProviderKind,
-        sims: impl IntoIterator<Item = (&'a Iccid, &'a BTreeMap<Field, V>)>,
+        sims: impl IntoIterator<Item = (&'a Iccid, &'a Fields)>,
     ) -> ReadScope {
         let fields = kind.capabilities().detail_fields;
         let details = sims

@@ -2,18 +2,16 @@
 //! between live state written as manifest YAML and the declared YAML, of
 //! the SIMs that differ and only their managed fields.
 
-use std::collections::BTreeMap;
-
 use similar::TextDiff;
 
 use super::Style;
 use crate::manifest::write::sim_entry;
-use crate::model::{Field, Iccid, Value};
+use crate::model::{Fields, Iccid, Value};
 use crate::plan::Plan;
 use crate::plan::drift::Drift;
 
 /// One SIM's side of the diff: its fields as YAML.
-type Side = BTreeMap<Field, Value>;
+type Side = Fields;
 
 fn provider_diff(name: &str, sims: &[(Iccid, Side, Side)], style: Style) -> String {
     if sims.is_empty() {

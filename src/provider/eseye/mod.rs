@@ -12,8 +12,6 @@ mod write;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
-
 use base64::Engine as _;
 use futures_util::future::join_all;
 use reqwest::Method;
@@ -21,7 +19,7 @@ use reqwest::Method;
 use super::http::{Auth, HttpClient, Request};
 use super::{Client, ProviderError, SimOutcome};
 use crate::config::Connection;
-use crate::model::{Field, Iccid, LiveSim, SimWork, Value};
+use crate::model::{Fields, Iccid, LiveSim, SimWork};
 use crate::secret::Secret;
 
 pub use read::to_live;
@@ -82,7 +80,7 @@ impl Client for Eseye {
         to_live(wire)
     }
 
-    async fn details(&self, sim: &LiveSim) -> Result<BTreeMap<Field, Value>, ProviderError> {
+    async fn details(&self, sim: &LiveSim) -> Result<Fields, ProviderError> {
         let list = self.attributes(sim.iccid.as_str()).await?;
         Ok(Self::attribute_field(
             list.into_iter().map(|a| (a.key, a.value)),

@@ -1,13 +1,11 @@
 //! Reading Eseye state: the first page gives the total, the rest are fetched
 //! concurrently; attributes one SIM at a time, for the adapter to fan out.
 
-use std::collections::BTreeMap;
-
 use reqwest::Method;
 
 use super::Eseye;
 use super::wire::{AttributeList, PAGE_SIZE, SimPage, WireAttribute, WireSim};
-use crate::model::{Condition, Field, Iccid, LiveSim, Status, Value};
+use crate::model::{Condition, Field, Fields, Iccid, LiveSim, Status, Value};
 use crate::provider::ProviderError;
 use crate::provider::http::Request;
 
@@ -52,7 +50,7 @@ pub fn to_live(sim: &WireSim) -> LiveSim {
         }
     };
     let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
-    let fields = BTreeMap::from([
+    let fields = Fields::from([
         (Field::Status, status),
         (Field::Package, text(&sim.package_id)),
         (Field::Portfolio, text(&sim.portfolio_id)),

@@ -1,8 +1,6 @@
 //! Reading Infobip state: numbered pages fetched concurrently ahead until a
 //! short page arrives (the API gives no total), and conversion to the model.
 
-use std::collections::BTreeMap;
-
 use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
 use reqwest::{Method, StatusCode};
@@ -10,7 +8,7 @@ use serde::de::DeserializeOwned;
 
 use super::Infobip;
 use super::wire::{PAGE_LIMIT, WireSim, WireUsage};
-use crate::model::{Condition, Field, Iccid, LiveSim, Status, Value};
+use crate::model::{Condition, Field, Fields, Iccid, LiveSim, Status, Value};
 use crate::provider::ProviderError;
 use crate::provider::http::Request;
 
@@ -46,7 +44,7 @@ pub fn to_live(sim: &WireSim) -> LiveSim {
     LiveSim {
         iccid: Iccid::from_live(&sim.iccid),
         id: sim.iccid.clone(),
-        fields: BTreeMap::from([(Field::Status, status), (Field::Name, name)]),
+        fields: Fields::from([(Field::Status, status), (Field::Name, name)]),
         condition,
     }
 }

@@ -6,7 +6,7 @@ use reqwest::Method;
 
 use super::Onomondo;
 use super::wire::{WireSim, WireTag};
-use crate::model::{DataLimit, Field, Iccid, LiveSim, Status, Value};
+use crate::model::{DataLimit, Field, Fields, Iccid, LiveSim, Status, Value};
 use crate::provider::ProviderError;
 use crate::provider::http::Request;
 
@@ -20,21 +20,21 @@ pub fn to_live(sim: &WireSim) -> LiveSim {
     };
     let limit = match &sim.data_limit {
         Some(d) => match (d.total, &d.kind) {
-            (Some(total), Some(kind)) => Value::DataLimit(DataLimit {
+            (Some(total), Some(kind)) => Value::DataLimit(Box::new(DataLimit {
                 total,
                 kind: kind.clone(),
                 alert_threshold: d.alert_threshold,
-            }),
+            })),
             _ => Value::Null,
         },
         None => Value::Null,
     };
-    let fields = BTreeMap::from([
+    let fields = Fields::from([
         (Field::Name, text(&sim.label)),
         (Field::Status, Value::Status(status)),
         (
             Field::Tags,
-            Value::Set(sim.tags.iter().map(|t| t.name.clone()).collect()),
+            Value::Set(sim.tags.iter().map(|t| t.name.as_str()).collect()),
         ),
         (Field::NetworkWhitelist, text(&sim.network_whitelist)),
         (Field::ImeiLock, text(&sim.imei_lock)),

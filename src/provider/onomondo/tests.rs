@@ -43,11 +43,11 @@ fn a_documented_sim_maps_every_managed_field() {
     // Usage counters (`used`, `period`) are not managed; the limit is.
     assert_eq!(
         field(Field::DataLimit),
-        Some(Value::DataLimit(DataLimit {
+        Some(Value::DataLimit(Box::new(DataLimit {
             total: 10_000_000,
             kind: "hourly".into(),
             alert_threshold: None,
-        }))
+        })))
     );
 }
 
@@ -82,7 +82,7 @@ fn a_data_limit_is_sent_without_usage_counters() {
         kind: "monthly".into(),
         alert_threshold: Some(800),
     };
-    let body = update_body(&[change(Field::DataLimit, Value::DataLimit(limit))]);
+    let body = update_body(&[change(Field::DataLimit, Value::DataLimit(Box::new(limit)))]);
     assert_eq!(
         json!(body),
         json!({"data_limit": {"total": 1000, "type": "monthly", "alert_threshold": 800}})

@@ -65,7 +65,7 @@ pub fn tag_list(change: &Change, ids: &BTreeMap<String, String>) -> Result<Json,
         return Ok(Json::Array(Vec::new()));
     };
     let mut list = Vec::with_capacity(names.len());
-    for name in names {
+    for name in names.iter() {
         let Some(id) = ids.get(name) else {
             return Err(SimFailure::inexpressible(format!(
                 "tag `{name}` does not exist at Onomondo"

@@ -13,7 +13,6 @@ mod write;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -22,7 +21,7 @@ use super::http::{Auth, HttpClient, Request};
 use super::{Client, ProviderError, SimOutcome};
 use crate::config::Connection;
 use crate::kind::Setting;
-use crate::model::{Field, Iccid, LiveSim, SimWork, Value};
+use crate::model::{Fields, Iccid, LiveSim, SimWork};
 
 pub use read::{iccid_of, to_live};
 
@@ -97,7 +96,7 @@ impl Client for TelekomCmo {
         to_live(wire)
     }
 
-    async fn details(&self, sim: &LiveSim) -> Result<BTreeMap<Field, Value>, ProviderError> {
+    async fn details(&self, sim: &LiveSim) -> Result<Fields, ProviderError> {
         let list = self.properties(&sim.id).await?;
         Ok(Self::attribute_field(
             list.into_iter().map(|p| (p.name, p.value)),

@@ -2,8 +2,6 @@
 //! concurrently; only CELLULAR products are SIMs. Custom properties come
 //! from the product detail, one product at a time, for the adapter to fan out.
 
-use std::collections::BTreeMap;
-
 use futures_util::future::join_all;
 use reqwest::Method;
 
@@ -11,7 +9,7 @@ use super::TelekomCmo;
 use super::wire::{
     FindAnswer, FindBody, PAGE_SIZE, ProductDetail, ProductPage, Property, WireProduct,
 };
-use crate::model::{Condition, Field, Iccid, LiveSim, Status, Value};
+use crate::model::{Condition, Field, Fields, Iccid, LiveSim, Status, Value};
 use crate::provider::ProviderError;
 use crate::provider::http::Request;
 
@@ -51,7 +49,7 @@ pub fn to_live(p: &WireProduct) -> LiveSim {
             ))),
         ),
     };
-    let fields = BTreeMap::from([(Field::Status, status)]);
+    let fields = Fields::from([(Field::Status, status)]);
     LiveSim {
         iccid: Iccid::from_live(iccid_of(&p.id)),
         id: p.id.clone(),

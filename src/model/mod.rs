@@ -6,8 +6,16 @@
 //! translate their wire shapes into these types; they must not invent fields or
 //! compare values themselves.
 
+mod fields;
+mod names;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+pub use fields::Fields;
+pub use names::{Interner, Names};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -24,8 +32,20 @@ pub struct Iccid(String);
 impl Iccid {
     /// Accepts 18 to 22 ASCII digits.
     pub fn parse(text: &str) -> Option<Iccid> {
-        let ok = (18..=22).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
-        ok.then(|| Iccid(text.to_owned()))
+        Iccid::valid(text).then(|| Iccid(text.to_owned()))
+    }
+
+    /// [`Iccid::parse`] keeping the string it is given, or giving it back.
+    pub fn parse_owned(text: String) -> Result<Iccid, String> {
+        if Iccid::valid(&text) {
+            Ok(Iccid(text))
+        } else {
+            Err(text)
+        }
+    }
+
+    fn valid(text: &str) -> bool {
+        (18..=22).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
     }
 
     /// Wraps a live identifier without checking it: providers report what they
@@ -154,9 +174,11 @@ pub enum Value {
     Null,
     Status(Status),
     Text(String),
-    Set(BTreeSet<String>),
+    Set(Names),
     Map(BTreeMap<String, String>),
-    DataLimit(DataLimit),
+    // Boxed: it is the largest and the rarest value, and every field's
+    // value is as large as the largest.
+    DataLimit(Box<DataLimit>),
 }
 
 impl Value {
@@ -177,7 +199,7 @@ impl fmt::Display for Value {
             Value::Status(s) => f.write_str(s.as_str()),
             Value::Text(t) => write!(f, "{t:?}"),
             Value::Set(items) => {
-                let list: Vec<&str> = items.iter().map(String::as_str).collect();
+                let list: Vec<&str> = items.iter().collect();
                 write!(f, "[{}]", list.join(", "))
             }
             Value::Map(map) => {
@@ -199,13 +221,28 @@ impl fmt::Display for Value {
 pub struct DesiredSim {
     pub iccid: Iccid,
     /// The provider name from the Providers document.
-    pub provider: String,
-    pub fields: BTreeMap<Field, Value>,
+    pub provider: Arc<str>,
+    pub fields: Fields,
     /// Plan refuses to suspend or deactivate this SIM.
     pub protect: bool,
-    /// `file:line:column` of the SIM entry, for messages.
-    pub origin: String,
-    pub fleet: String,
+    /// Where the SIM entry is written, for messages.
+    pub origin: Origin,
+    pub fleet: Arc<str>,
+}
+
+/// A place in a manifest: shown as `file:line:column`. The file is shared
+/// by every SIM it declares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: Arc<Path>,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
 }
 
 /// A live state that simfleet must not try to change (docs/providers.md).
@@ -224,7 +261,7 @@ pub struct LiveSim {
     pub iccid: Iccid,
     /// The provider's own identifier (Onomondo's 9-digit SIM id, CMO's product id).
     pub id: String,
-    pub fields: BTreeMap<Field, Value>,
+    pub fields: Fields,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<Condition>,
 }
@@ -296,7 +333,7 @@ pub struct SetDelta<'a> {
 /// The delta from `before` to `after`; values that are not sets count as empty.
 pub fn set_delta<'a>(before: &'a Value, after: &'a Value) -> SetDelta<'a> {
     let empty = |v: &'a Value| match v {
-        Value::Set(s) => s.iter().map(String::as_str).collect(),
+        Value::Set(s) => s.iter().collect(),
         _ => BTreeSet::new(),
     };
     let (before, after): (BTreeSet<&str>, BTreeSet<&str>) = (empty(before), empty(after));
@@ -353,7 +390,7 @@ mod tests {
 
     #[test]
     fn deltas_list_what_to_add_change_and_remove() {
-        let set = |items: &[&str]| Value::Set(items.iter().map(|s| (*s).to_owned()).collect());
+        let set = |items: &[&str]| Value::Set(items.iter().collect());
         let (before, after) = (set(&["a", "b"]), set(&["b", "c"]));
         let d = set_delta(&before, &after);
         assert_eq!((d.added, d.removed), (vec!["c"], vec!["a"]));
