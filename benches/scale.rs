@@ -312,17 +312,7 @@ fn apply(args: &Args, dir: &Path) {
     let reads = pages + 1;
     let plan_floor = reads;
     let plan_bound = bound(&[Stage::Chain(pages)], 1, latency, budget, args.window);
-    let emulator = Emulator::start(dir, args);
-    write_manifests(
-        dir,
-        &format!("http://{}/onomondo", emulator.addr),
-        args,
-        10,
-        false,
-    );
-    let (wall, rss, ok) = run(dir, &["plan", "m"]);
-    report("plan", &emulator, wall, rss, ok, plan_floor, plan_bound);
-    drop(emulator);
+    measure(dir, args, &["plan", "m"], plan_floor, plan_bound);
 
     let writes: usize = calls.iter().sum();
     let readback = pages.min(changed);
@@ -331,18 +321,13 @@ fn apply(args: &Args, dir: &Path) {
     stages.extend(calls.iter().map(|&c| Stage::Parallel(c)));
     stages.push(Stage::Chain(readback));
     let apply_bound = bound(&stages, 1, latency, budget, args.window);
-    let emulator = Emulator::start(dir, args);
-    write_manifests(
+    let simfleet_wall = measure(
         dir,
-        &format!("http://{}/onomondo", emulator.addr),
         args,
-        10,
-        false,
+        &["apply", "m", "--auto-approve"],
+        apply_floor,
+        apply_bound,
     );
-    let (wall, rss, ok) = run(dir, &["apply", "m", "--auto-approve"]);
-    let simfleet_wall = wall.as_secs_f64();
-    report("apply", &emulator, wall, rss, ok, apply_floor, apply_bound);
-    drop(emulator);
 
     let emulator = Emulator::start(dir, args);
     let (sample_wall, sample_sims, sample_requests) = naive(&emulator, args);
@@ -390,21 +375,20 @@ fn bound(stages: &[Stage], extra: usize, latency: f64, budget: usize, window: f6
     t
 }
 
-fn report(
-    what: &str,
-    emulator: &Emulator,
-    wall: Duration,
-    rss: i64,
-    ok: bool,
-    floor: usize,
-    bound: f64,
-) {
+/// Runs `command` against a fresh emulator with the whole budget and
+/// prints its figures; returns its wall time in seconds.
+fn measure(dir: &Path, args: &Args, command: &[&str], floor: usize, bound: f64) -> f64 {
+    let emulator = Emulator::start(dir, args);
+    let url = format!("http://{}/onomondo", emulator.addr);
+    write_manifests(dir, &url, args, 10, false);
+    let (wall, rss, ok) = run(dir, command);
     let (routes, limited) = emulator.traffic();
     let total: u64 = routes.values().sum();
     let wall = wall.as_secs_f64();
     println!(
-        "{what:6} {wall:.1} s (bound {bound:.1} s, {:.2}x), peak RSS {} MB, {total} requests \
+        "{:6} {wall:.1} s (bound {bound:.1} s, {:.2}x), peak RSS {} MB, {total} requests \
          (floor {floor}, {:.3}x), {limited} answered 429{}",
+        command[0],
         wall / bound.max(0.001),
         rss / 1024,
         total as f64 / floor.max(1) as f64,
@@ -413,6 +397,7 @@ fn report(
     for (route, n) in routes {
         println!("         {n:7}  {route}");
     }
+    wall
 }
 
 /// One SIM at a time: GET it, then one request per changed field.
