@@ -89,19 +89,7 @@ fn machine() -> String {
 
 /// The ICCID the emulator gives its n-th generated Onomondo SIM.
 fn iccid(n: usize) -> String {
-    let body = format!("8945738730{n:09}");
-    let mut sum = 0;
-    for (i, b) in body.bytes().rev().enumerate() {
-        let mut d = u32::from(b - b'0');
-        if i % 2 == 0 {
-            d *= 2;
-            if d > 9 {
-                d -= 9;
-            }
-        }
-        sum += d;
-    }
-    format!("{body}{}", (10 - sum % 10) % 10)
+    simfleet::emulator::generated_iccid("8945738730", n)
 }
 
 /// What the manifest asks of SIM `n`; generated SIMs are active unless n % 4 == 0.

@@ -79,19 +79,23 @@ const EXPECTED: &[&str] = &[
 ];
 
 impl SimKey {
+    const ALL: [SimKey; 9] = [
+        SimKey::Iccid,
+        SimKey::Name,
+        SimKey::Status,
+        SimKey::Tags,
+        SimKey::Package,
+        SimKey::Portfolio,
+        SimKey::Attributes,
+        SimKey::Protect,
+        SimKey::Onomondo,
+    ];
+
     fn parse(key: &str) -> Option<SimKey> {
-        Some(match key {
-            "iccid" => SimKey::Iccid,
-            "name" | "label" => SimKey::Name,
-            "status" => SimKey::Status,
-            "tags" => SimKey::Tags,
-            "package" => SimKey::Package,
-            "portfolio" => SimKey::Portfolio,
-            "attributes" => SimKey::Attributes,
-            "protect" => SimKey::Protect,
-            "onomondo" => SimKey::Onomondo,
-            _ => return None,
-        })
+        match key {
+            "label" => Some(SimKey::Name),
+            _ => SimKey::ALL.into_iter().find(|k| k.name() == key),
+        }
     }
 
     /// As written in manifests (`name` may also be written `label`).
