@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use futures_util::future::join_all;
 
-use crate::model::{Iccid, Phase};
+use crate::model::{Iccid, Phase, Vocabulary};
 use crate::plan::{Plan, ProviderPlan, diff_sim};
 use crate::provider::{Provider, SimFailure};
 
@@ -140,7 +140,7 @@ async fn read_back(
             });
             continue;
         };
-        let diff = diff_sim(want, have, &BTreeMap::new(), plan.kind.capabilities());
+        let diff = diff_sim(want, have, &Vocabulary::new(), plan.kind.capabilities());
         // Provider steps (e.g. a temporary unsuspend) are means, not goals.
         let differing: Vec<_> = diff
             .changes

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use crate::model::{Condition, Iccid, LiveSim, Phase, SimWork};
+use crate::model::{Condition, Iccid, LiveSim, Phase, SimWork, Vocabulary};
 use crate::plan::{ProviderPlan, SimPlan, diff_sim};
 use crate::provider::{Provider, SimFailure, SimOutcome};
 
@@ -138,7 +138,7 @@ fn judge(plan: &ProviderPlan, sim: &SimPlan, phase: Phase, live: &LiveSim) -> Ve
         }
     };
     let caps = plan.kind.capabilities();
-    let diff = diff_sim(&sim.desired, &settled, &BTreeMap::new(), caps);
+    let diff = diff_sim(&sim.desired, &settled, &Vocabulary::new(), caps);
     let left: Vec<_> = diff
         .changes
         .into_iter()

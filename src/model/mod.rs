@@ -8,6 +8,7 @@
 
 mod fields;
 mod names;
+mod vocabulary;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 
 pub use fields::Fields;
 pub use names::{Interner, Names};
+pub use vocabulary::Vocabulary;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

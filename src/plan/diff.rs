@@ -3,10 +3,12 @@
 //! Providers never diff: they report live state in the normalised model and
 //! this module decides what changes, in which phase, and what cannot be done.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::kind::Capabilities;
-use crate::model::{Change, Condition, Field, Fields, LiveSim, Names, Phase, Status, Value};
+use crate::model::{
+    Change, Condition, Field, Fields, LiveSim, Names, Phase, Status, Value, Vocabulary,
+};
 
 /// Why a SIM cannot be planned (the plan is then an error).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,6 +26,14 @@ pub enum DiffProblem {
         values.join(", ")
     )]
     UnknownValues { field: Field, values: Vec<String> },
+    #[error(
+        "{} {} cannot be removed: the provider marks {} read-only; keep {} in the manifest",
+        field.manifest_name(),
+        values.join(", "),
+        if values.len() == 1 { "it" } else { "them" },
+        if values.len() == 1 { "it" } else { "them" }
+    )]
+    FixedValues { field: Field, values: Vec<String> },
 }
 
 /// What the diff of one SIM found.
@@ -136,12 +146,48 @@ fn release_frozen(caps: &Capabilities, live: Option<&Value>, changes: &mut Vec<C
     changes.push(change(Field::Status, a, f, Some(why)));
 }
 
+/// Why the provider would refuse to take a set field from `have` to
+/// `want`: values it does not know, or values it will not remove.
+fn refused_values(
+    field: Field,
+    have: &Value,
+    want: &Value,
+    vocabulary: &Vocabulary,
+) -> Option<DiffProblem> {
+    let Value::Set(wanted) = want else {
+        return None;
+    };
+    let unknown: Vec<String> = wanted
+        .iter()
+        .filter(|v| !vocabulary.accepts(field, v))
+        .map(str::to_owned)
+        .collect();
+    if !unknown.is_empty() {
+        return Some(DiffProblem::UnknownValues {
+            field,
+            values: unknown,
+        });
+    }
+    let Value::Set(held) = have else {
+        return None;
+    };
+    let fixed: Vec<String> = held
+        .iter()
+        .filter(|v| !wanted.contains(v) && !vocabulary.removable(field, v))
+        .map(str::to_owned)
+        .collect();
+    (!fixed.is_empty()).then_some(DiffProblem::FixedValues {
+        field,
+        values: fixed,
+    })
+}
+
 /// The changes that take `live` to the `desired` fields (absent fields are
 /// not managed), under the provider's rules.
 pub fn diff_sim(
     desired: &Fields,
     live: &LiveSim,
-    vocabulary: &BTreeMap<Field, BTreeSet<String>>,
+    vocabulary: &Vocabulary,
     caps: &Capabilities,
 ) -> SimDiff {
     let mut out = SimDiff {
@@ -172,19 +218,9 @@ pub fn diff_sim(
             }
             continue;
         }
-        if let (Some(known), Value::Set(items)) = (vocabulary.get(&field), &want) {
-            let unknown: Vec<String> = items
-                .iter()
-                .filter(|i| !known.contains(*i))
-                .map(str::to_owned)
-                .collect();
-            if !unknown.is_empty() {
-                out.errors.push(DiffProblem::UnknownValues {
-                    field,
-                    values: unknown,
-                });
-                continue;
-            }
+        if let Some(problem) = refused_values(field, &have, &want, vocabulary) {
+            out.errors.push(problem);
+            continue;
         }
         out.changes.push(change(field, have, want, None));
     }
@@ -228,7 +264,7 @@ mod tests {
             (Field::Name, Value::Null),
             (Field::Connector, Value::Text("c".into())),
         ]);
-        let diff = diff_sim(&d, &l, &BTreeMap::new(), caps());
+        let diff = diff_sim(&d, &l, &Vocabulary::new(), caps());
         let phases: Vec<(Phase, Field)> = diff.changes.iter().map(|c| (c.phase, c.field)).collect();
         assert_eq!(
             phases,
@@ -243,12 +279,13 @@ mod tests {
     fn null_tags_equal_empty_and_unknown_tags_are_errors() {
         let d = desired(&[(Field::Tags, Value::Set(Names::default()))]);
         assert!(
-            diff_sim(&d, &live(&[]), &BTreeMap::new(), caps())
+            diff_sim(&d, &live(&[]), &Vocabulary::new(), caps())
                 .changes
                 .is_empty()
         );
         let d = desired(&[(Field::Tags, Value::Set(["nope".to_owned()].into()))]);
-        let vocab = BTreeMap::from([(Field::Tags, BTreeSet::from(["pumps".to_owned()]))]);
+        let mut vocab = Vocabulary::new();
+        vocab.insert(Field::Tags, "pumps", true);
         let diff = diff_sim(&d, &live(&[]), &vocab, caps());
         assert!(diff.changes.is_empty());
         assert_eq!(
@@ -258,11 +295,39 @@ mod tests {
     }
 
     #[test]
+    fn removing_a_read_only_tag_is_an_error_and_keeping_it_is_not() {
+        let mut vocab = Vocabulary::new();
+        vocab.insert(Field::Tags, "pumps", true);
+        vocab.insert(Field::Tags, "Supplier", false);
+        let set = |names: &[&str]| Value::Set(names.iter().map(|n| n.to_string()).collect());
+        let l = live(&[(Field::Tags, set(&["Supplier", "pumps"]))]);
+        let diff = diff_sim(
+            &desired(&[(Field::Tags, set(&["pumps"]))]),
+            &l,
+            &vocab,
+            caps(),
+        );
+        assert!(diff.changes.is_empty());
+        assert_eq!(
+            diff.errors[0].to_string(),
+            "tags Supplier cannot be removed: the provider marks it read-only; keep it in the manifest"
+        );
+        let diff = diff_sim(
+            &desired(&[(Field::Tags, set(&["Supplier"]))]),
+            &l,
+            &vocab,
+            caps(),
+        );
+        assert!(diff.errors.is_empty());
+        assert_eq!(diff.changes.len(), 1, "pumps goes, Supplier stays");
+    }
+
+    #[test]
     fn locked_sims_get_no_changes() {
         let d = desired(&[(Field::Status, Value::Status(Status::Active))]);
         let mut l = live(&[(Field::Status, Value::Status(Status::Suspended))]);
         l.condition = Some(Condition::Locked("admin suspended".into()));
-        let diff = diff_sim(&d, &l, &BTreeMap::new(), caps());
+        let diff = diff_sim(&d, &l, &Vocabulary::new(), caps());
         assert!(diff.changes.is_empty());
         assert!(diff.note.is_some());
     }
@@ -276,7 +341,7 @@ mod tests {
         diff_sim(
             &d,
             &live(&[status(from)]),
-            &BTreeMap::new(),
+            &Vocabulary::new(),
             kind.capabilities(),
         )
     }
@@ -318,7 +383,12 @@ mod tests {
             status(Status::Suspended),
             (Field::Package, Value::Text("p1".into())),
         ]);
-        let diff = diff_sim(&d, &l, &BTreeMap::new(), ProviderKind::Eseye.capabilities());
+        let diff = diff_sim(
+            &d,
+            &l,
+            &Vocabulary::new(),
+            ProviderKind::Eseye.capabilities(),
+        );
         let steps: Vec<(Phase, Field, bool)> = diff
             .changes
             .iter()

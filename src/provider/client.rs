@@ -7,14 +7,13 @@
 //! must not diff, decide what to read (the adapter chooses list or get), run
 //! its own fan-out over many SIMs, or retry (the HTTP layer does).
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
 use super::http::{Auth, HttpClient, HttpError};
 use super::{ProviderError, SimFailure, SimOutcome, UsageRecord};
 use crate::config::Connection;
 use crate::kind::Operation;
-use crate::model::{Field, Fields, Iccid, LiveSim, SimWork, Value};
+use crate::model::{Field, Fields, Iccid, LiveSim, SimWork, Value, Vocabulary};
 
 pub trait Client: Send + Sync + Sized + 'static {
     /// A SIM as the provider's list and get calls return it.
@@ -66,10 +65,8 @@ pub trait Client: Send + Sync + Sized + 'static {
     }
 
     /// The values the provider accepts for enumerated fields (tag names).
-    fn vocabulary(
-        &self,
-    ) -> impl Future<Output = Result<BTreeMap<Field, BTreeSet<String>>, ProviderError>> + Send {
-        async { Ok(BTreeMap::new()) }
+    fn vocabulary(&self) -> impl Future<Output = Result<Vocabulary, ProviderError>> + Send {
+        async { Ok(Vocabulary::new()) }
     }
 
     /// Carries out one SIM's changes of one phase, in order; the first

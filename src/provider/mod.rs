@@ -16,7 +16,7 @@ pub mod onomondo;
 mod outcome;
 pub mod telekom_cmo;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -27,7 +27,7 @@ pub use outcome::{SimFailure, SimOutcome};
 
 use crate::config::Connection;
 use crate::kind::{Operation, ProviderKind};
-use crate::model::{DesiredSim, Field, Fields, Iccid, LiveSim, SimWork};
+use crate::model::{DesiredSim, Fields, Iccid, LiveSim, SimWork, Vocabulary};
 use crate::tally::Tally;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -37,8 +37,8 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub struct Inventory {
     pub sims: Vec<LiveSim>,
     /// The values a provider accepts for enumerated fields (Onomondo's tag
-    /// names): the plan refuses desired values outside them.
-    pub vocabulary: BTreeMap<Field, BTreeSet<String>>,
+    /// names) and which it will not remove: the plan refuses the rest.
+    pub vocabulary: Vocabulary,
 }
 
 /// What a read must include beyond what list calls give. Per-SIM details

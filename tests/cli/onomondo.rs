@@ -140,6 +140,67 @@ fn tags_travel_as_the_full_id_list_in_the_update_never_per_tag() {
 }
 
 #[test]
+fn removing_a_tag_the_account_may_not_write_is_a_plan_error_and_nothing_is_sent() {
+    let iccid = "89457387300000024185";
+    let seed = json!({"onomondo": {
+        "api_key": "simfleet-sandbox",
+        "tags": [
+            {"id": "t-1", "name": "pumps"},
+            {"id": "t-9", "name": "Supplier", "can_write": false},
+        ],
+        "sims": [{"id": "000000001", "iccid": iccid, "activated": true, "tags": ["Supplier"]}],
+    }});
+    let ws = Workspace::seeded(&seed, &[]).provider("iot", Onomondo, json!({"rate_limit": 200}));
+    let e = ws.emulator();
+    ws.fleet("iot", json!([{"iccid": iccid, "tags": ["pumps"]}]));
+    for command in [&["plan"][..], &["apply", "--auto-approve"]] {
+        let run = ws.on_manifests(command);
+        assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+        let out = format!("{}{}", run.stdout, run.stderr);
+        assert!(out.contains(iccid), "names the SIM: {out}");
+        assert!(
+            out.contains("tags Supplier cannot be removed: the provider marks it read-only"),
+            "{out}"
+        );
+    }
+    assert_eq!(e.count("onomondo", "PATCH /sims/{sim_id}"), 0);
+    assert_eq!(e.count("onomondo", "PATCH /sims/bulk"), 0);
+
+    // The emulator refuses it too, whichever way it is asked.
+    let key = Some("simfleet-sandbox");
+    let (status, body) = e.request(
+        "PATCH",
+        "/onomondo/sims/000000001",
+        key,
+        r#"{"tags":["t-1"]}"#,
+    );
+    assert_eq!(
+        (status, body.contains("tag_not_writable")),
+        (400, true),
+        "{body}"
+    );
+    let (status, body) = e.request("DELETE", "/onomondo/sims/000000001/tags/t-9", key, "");
+    assert_eq!(
+        (status, body.contains("tag_not_writable")),
+        (400, true),
+        "{body}"
+    );
+    assert_eq!(e.sim(Onomondo, iccid)["tags"], json!(["t-9"]));
+
+    // Kept in the manifest, the read-only tag stays and the other is added.
+    ws.fleet(
+        "iot",
+        json!([{"iccid": iccid, "tags": ["Supplier", "pumps"]}]),
+    );
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    let mut tags: Vec<String> =
+        serde_json::from_value(e.sim(Onomondo, iccid)["tags"].clone()).unwrap();
+    tags.sort();
+    assert_eq!(tags, ["t-1", "t-9"]);
+}
+
+#[test]
 fn forty_sims_changing_names_and_tags_are_two_bulk_calls_with_one_object_each() {
     let iccids: Vec<String> = (0..40)
         .map(|n| simfleet::emulator::generated_iccid("8945738730", n))

@@ -239,6 +239,13 @@ fn apply_update(
                         list.push(id.to_owned());
                     }
                 }
+                if sim
+                    .tags
+                    .iter()
+                    .any(|t| !list.contains(t) && !state.writable(t))
+                {
+                    return Err("tag_not_writable".into());
+                }
                 sim.tags = list;
             }
             "data_limit" => {
@@ -343,11 +350,15 @@ async fn tag_change(
         if !state.tags.iter().any(|t| t.id == tag_id) {
             return error(StatusCode::NOT_FOUND, "tag_not_found");
         }
+        let writable = state.writable(&tag_id);
         let tags = &mut state.sims[index].tags;
         let present = tags.contains(&tag_id);
         match (add, present) {
             (true, true) => return error(StatusCode::BAD_REQUEST, "tag_already_on_sim"),
             (false, false) => return error(StatusCode::BAD_REQUEST, "tag_not_on_sim"),
+            (false, true) if !writable => {
+                return error(StatusCode::BAD_REQUEST, "tag_not_writable");
+            }
             (true, false) => tags.push(tag_id),
             (false, true) => tags.retain(|t| *t != tag_id),
         }

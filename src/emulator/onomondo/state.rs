@@ -117,6 +117,14 @@ impl OnomondoState {
         }));
     }
 
+    /// Tags with `can_write: false` stay on the SIMs that carry them.
+    pub(super) fn writable(&self, tag_id: &str) -> bool {
+        self.tags
+            .iter()
+            .find(|t| t.id == tag_id)
+            .is_none_or(|t| t.can_write)
+    }
+
     pub(super) fn find(&self, key: &str) -> Option<usize> {
         self.sims.iter().position(|s| s.id == key || s.iccid == key)
     }

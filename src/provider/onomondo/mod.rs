@@ -10,7 +10,6 @@ mod write;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use reqwest::Method;
@@ -18,15 +17,15 @@ use reqwest::Method;
 use super::http::{Auth, HttpClient, Request};
 use super::{Client, ProviderError, SimOutcome, UsageRecord};
 use crate::config::Connection;
-use crate::model::{Field, Iccid, LiveSim, SimWork};
+use crate::model::{Field, Iccid, LiveSim, SimWork, Vocabulary};
 
 pub use read::to_live;
 pub use write::update_body;
 
 pub struct Onomondo {
     http: HttpClient,
-    /// Tag name → id, read once per run.
-    tags: Mutex<Option<BTreeMap<String, String>>>,
+    /// The account's tags, read once per run.
+    tags: Mutex<Option<Vec<wire::WireTag>>>,
 }
 
 impl Client for Onomondo {
@@ -94,9 +93,13 @@ impl Client for Onomondo {
         to_live(wire)
     }
 
-    async fn vocabulary(&self) -> Result<BTreeMap<Field, BTreeSet<String>>, ProviderError> {
-        let tags = self.tag_ids().await?;
-        Ok(BTreeMap::from([(Field::Tags, tags.into_keys().collect())]))
+    async fn vocabulary(&self) -> Result<Vocabulary, ProviderError> {
+        let mut known = Vocabulary::new();
+        known.enumerate(Field::Tags);
+        for tag in self.tags().await? {
+            known.insert(Field::Tags, tag.name, tag.can_write);
+        }
+        Ok(known)
     }
 
     async fn write(&self, batch: &[SimWork]) -> Vec<SimOutcome> {

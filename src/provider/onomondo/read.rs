@@ -52,6 +52,16 @@ pub fn to_live(sim: &WireSim) -> LiveSim {
 impl Onomondo {
     /// Tag name → id, fetched once per run.
     pub(super) async fn tag_ids(&self) -> Result<BTreeMap<String, String>, ProviderError> {
+        Ok(self
+            .tags()
+            .await?
+            .into_iter()
+            .map(|t| (t.name, t.id))
+            .collect())
+    }
+
+    /// The account's tags (`GET /tags`), fetched once per run.
+    pub(super) async fn tags(&self) -> Result<Vec<WireTag>, ProviderError> {
         if let Some(tags) = self.tags.lock().map_or(None, |t| t.clone()) {
             return Ok(tags);
         }
@@ -60,10 +70,9 @@ impl Onomondo {
             .send(Request::new(Method::GET, "/tags").listing())
             .await?
             .json()?;
-        let tags: BTreeMap<String, String> = list.into_iter().map(|t| (t.name, t.id)).collect();
         if let Ok(mut cache) = self.tags.lock() {
-            *cache = Some(tags.clone());
+            *cache = Some(list.clone());
         }
-        Ok(tags)
+        Ok(list)
     }
 }

@@ -49,6 +49,14 @@ pub struct WireSim {
 pub struct WireTag {
     pub id: String,
     pub name: String,
+    /// False for tags this account may not take off a SIM; absent means
+    /// nothing forbids it, and Onomondo would refuse the write itself.
+    #[serde(default = "writable")]
+    pub can_write: bool,
+}
+
+fn writable() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Deserialize)]
