@@ -12,6 +12,9 @@ mod write;
 #[cfg(test)]
 mod tests;
 
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
 use base64::Engine as _;
 use futures_util::future::join_all;
 use reqwest::Method;
@@ -26,6 +29,10 @@ pub use read::to_live;
 
 pub struct Eseye {
     http: HttpClient,
+    /// Attribute key → id per SIM, from the detail reads of this run: a
+    /// write that changes or removes attributes needs the ids, and the plan
+    /// it carries out was made from that same read.
+    attribute_ids: Mutex<HashMap<String, BTreeMap<String, String>>>,
 }
 
 impl Client for Eseye {
@@ -48,7 +55,10 @@ impl Client for Eseye {
     }
 
     fn new(_connection: &Connection, http: HttpClient) -> Result<Self, ProviderError> {
-        Ok(Eseye { http })
+        Ok(Eseye {
+            http,
+            attribute_ids: Mutex::default(),
+        })
     }
 
     fn error_text(body: &str) -> Option<String> {
@@ -82,6 +92,10 @@ impl Client for Eseye {
 
     async fn details(&self, sim: &LiveSim) -> Result<Fields, ProviderError> {
         let list = self.attributes(sim.iccid.as_str()).await?;
+        let ids = list.iter().map(|a| (a.key.clone(), a.id())).collect();
+        if let Ok(mut cache) = self.attribute_ids.lock() {
+            cache.insert(sim.iccid.as_str().to_owned(), ids);
+        }
         Ok(Self::attribute_field(
             list.into_iter().map(|a| (a.key, a.value)),
         ))

@@ -1,7 +1,11 @@
 //! Eseye writes. Status moves map onto `status` or `customerSuspend`
 //! depending on where the SIM comes from; package and portfolio go in one
-//! PATCH; attributes are reconciled against a fresh read, so a re-run after
-//! an interruption converges instead of duplicating keys.
+//! PATCH; attributes go from the planned `before` (read in this same run:
+//! apply plans from a fresh read, a saved plan is re-read and refused when
+//! changed, a resend is re-planned from a re-read) to the desired map, so a
+//! re-run after an interruption converges instead of duplicating keys. The
+//! ids a change or removal needs come from that read; only without them is
+//! the SIM read again.
 
 use std::collections::BTreeMap;
 
@@ -101,25 +105,33 @@ impl Eseye {
         Ok(())
     }
 
-    /// Makes the SIM's attributes exactly the desired map, from a fresh read.
+    /// Makes the SIM's attributes exactly the desired map.
     async fn reconcile_attributes(&self, iccid: &str, change: &Change) -> Result<(), SimFailure> {
-        let empty = BTreeMap::new();
-        let want = match &change.after {
-            Value::Map(m) => m,
-            _ => &empty,
+        let map = |v: &Value| match v {
+            Value::Map(m) => m.clone(),
+            _ => BTreeMap::new(),
         };
-        let have = self
-            .attributes(iccid)
-            .await
-            .map_err(|e| SimFailure::NoAnswer {
-                detail: e.to_string(),
-            })?;
-        let ids: BTreeMap<&str, String> = have.iter().map(|a| (a.key.as_str(), a.id())).collect();
-        let values: BTreeMap<String, String> = have
-            .iter()
-            .map(|a| (a.key.clone(), a.value.clone()))
+        let (before, want) = (map(&change.before), map(&change.after));
+        let planned = map_delta(&before, &want);
+        let needed = planned.removed.iter().copied();
+        let needed: Vec<&str> = needed
+            .chain(planned.changed.iter().map(|(k, _)| *k))
             .collect();
-        let delta = map_delta(&values, want);
+        let (values, ids) = match self.known_ids(iccid, &needed) {
+            Some(ids) => (before.clone(), ids),
+            None => {
+                let have = self
+                    .attributes(iccid)
+                    .await
+                    .map_err(|e| SimFailure::NoAnswer {
+                        detail: e.to_string(),
+                    })?;
+                let values = have.iter().map(|a| (a.key.clone(), a.value.clone()));
+                let ids = have.iter().map(|a| (a.key.clone(), a.id()));
+                (values.collect(), ids.collect())
+            }
+        };
+        let delta = map_delta(&values, &want);
         let base = format!("/api/v2/sim/{iccid}/attribute");
         let path = |key: &str| format!("{base}/{}", ids.get(key).map_or("", String::as_str));
         for key in &delta.removed {
@@ -146,5 +158,18 @@ impl Eseye {
             self.checked(req).await?;
         }
         Ok(())
+    }
+
+    /// The ids of `keys` from this run's detail read of the SIM; `None`
+    /// when one is missing (the SIM must then be read).
+    fn known_ids(&self, iccid: &str, keys: &[&str]) -> Option<BTreeMap<String, String>> {
+        if keys.is_empty() {
+            return Some(BTreeMap::new());
+        }
+        let cache = self.attribute_ids.lock().ok()?;
+        let ids = cache.get(iccid)?;
+        keys.iter()
+            .all(|k| ids.contains_key(*k))
+            .then(|| ids.clone())
     }
 }

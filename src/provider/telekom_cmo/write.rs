@@ -1,6 +1,9 @@
 //! CMO writes: status as a JSON Patch on `{id}-simCard`, followed on its
-//! monitor when the backend answers 202; custom properties as a JSON Patch
-//! query computed against a fresh read, so re-runs converge.
+//! monitor when the backend answers 202; custom properties as one JSON
+//! Patch query from the planned `before` to the desired map. `before` was
+//! read in this same run (apply plans from a fresh read, a saved plan is
+//! re-read and refused when changed, a resend is re-planned from a
+//! re-read), so re-runs converge without reading each SIM again.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -150,22 +153,15 @@ impl TelekomCmo {
         }
     }
 
-    /// Makes the simCard's custom properties exactly the desired map, from
-    /// a fresh read, in one JSON Patch query.
+    /// Makes the simCard's custom properties exactly the desired map in one
+    /// JSON Patch query.
     async fn set_properties(&self, product: &str, change: &Change) -> Result<(), SimFailure> {
-        let empty = Default::default();
-        let want = match &change.after {
-            Value::Map(m) => m,
-            _ => &empty,
+        let empty = BTreeMap::new();
+        let map = |v: &'_ Value| match v {
+            Value::Map(m) => m.clone(),
+            _ => empty.clone(),
         };
-        let have = self
-            .properties(product)
-            .await
-            .map_err(|e| SimFailure::NoAnswer {
-                detail: e.to_string(),
-            })?;
-        let have = have.into_iter().map(|p| (p.name, p.value)).collect();
-        let ops = property_ops(&have, want);
+        let ops = property_ops(&map(&change.before), &map(&change.after));
         if ops.is_empty() {
             return Ok(());
         }
