@@ -17,7 +17,7 @@ use reqwest::Method;
 use super::http::{Auth, HttpClient, Request};
 use super::{Client, ProviderError, SimOutcome, UsageRecord};
 use crate::config::Connection;
-use crate::model::{Field, Iccid, LiveSim, SimWork, Vocabulary};
+use crate::model::{Field, Iccid, Interner, LiveSim, SimWork, Vocabulary};
 
 pub use read::to_live;
 pub use write::update_body;
@@ -26,6 +26,8 @@ pub struct Onomondo {
     http: HttpClient,
     /// The account's tags, read once per run.
     tags: Mutex<Option<Vec<wire::WireTag>>>,
+    /// One copy of each tag name across the live SIMs of a run.
+    names: Mutex<Interner>,
 }
 
 impl Client for Onomondo {
@@ -40,6 +42,7 @@ impl Client for Onomondo {
         Ok(Onomondo {
             http,
             tags: Mutex::new(None),
+            names: Mutex::default(),
         })
     }
 
@@ -90,7 +93,11 @@ impl Client for Onomondo {
     }
 
     fn to_live(&self, wire: &wire::WireSim) -> LiveSim {
-        to_live(wire)
+        match self.names.lock() {
+            Ok(mut names) => to_live(wire, &mut names),
+            // A panic elsewhere left it poisoned: the names are still valid.
+            Err(poisoned) => to_live(wire, &mut poisoned.into_inner()),
+        }
     }
 
     async fn vocabulary(&self) -> Result<Vocabulary, ProviderError> {

@@ -6,12 +6,13 @@ use reqwest::Method;
 
 use super::Onomondo;
 use super::wire::{WireSim, WireTag};
-use crate::model::{DataLimit, Field, Fields, Iccid, LiveSim, Status, Value};
+use crate::model::{DataLimit, Field, Fields, Iccid, Interner, LiveSim, Names, Status, Value};
 use crate::provider::ProviderError;
 use crate::provider::http::Request;
 
-/// Converts a wire SIM into the normalised model.
-pub fn to_live(sim: &WireSim) -> LiveSim {
+/// Converts a wire SIM into the normalised model; tag names come from
+/// `names`, so a fleet's SIMs share one copy of each.
+pub fn to_live(sim: &WireSim, names: &mut Interner) -> LiveSim {
     let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
     let status = if sim.activated {
         Status::Active
@@ -34,7 +35,9 @@ pub fn to_live(sim: &WireSim) -> LiveSim {
         (Field::Status, Value::Status(status)),
         (
             Field::Tags,
-            Value::Set(sim.tags.iter().map(|t| t.name.as_str()).collect()),
+            Value::Set(Names::from_shared(
+                sim.tags.iter().map(|t| names.intern(&t.name)).collect(),
+            )),
         ),
         (Field::NetworkWhitelist, text(&sim.network_whitelist)),
         (Field::ImeiLock, text(&sim.imei_lock)),

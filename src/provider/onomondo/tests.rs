@@ -26,7 +26,7 @@ fn example() -> WireSim {
 
 #[test]
 fn a_documented_sim_maps_every_managed_field() {
-    let live = to_live(&example());
+    let live = to_live(&example(), &mut Default::default());
     assert_eq!(live.iccid.as_str(), "89457387300002791013");
     assert_eq!(live.id, "000000001");
     let field = |f| live.fields.get(&f).cloned();
