@@ -95,6 +95,30 @@ fn suspended_sims_change_in_order_and_admin_suspended_ones_are_left_alone() {
         .map(|a| (a["key"].as_str().unwrap(), a["value"].as_str().unwrap()))
         .collect();
     assert_eq!(attributes, [("site", "south"), ("floor", "2")]);
+    // From the ids of the plan's own read: no third read of the SIM's
+    // attributes between the plan's and the read-back.
+    let log = e.requests();
+    let on_0058 = |method: &str| {
+        log.iter()
+            .filter(|r| r["method"] == method)
+            .filter_map(|r| r["path"].as_str())
+            .filter(|p| p.starts_with("/api/v2/sim/89445385230000000058/attribute"))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        on_0058("GET").len(),
+        3,
+        "plan's read, apply's read, read-back"
+    );
+    assert_eq!(
+        on_0058("PATCH"),
+        ["/api/v2/sim/89445385230000000058/attribute/1"]
+    );
+    assert_eq!(
+        on_0058("DELETE"),
+        ["/api/v2/sim/89445385230000000058/attribute/2"]
+    );
 
     // Straight away pendingProvision counts as converging.
     let again = ws.on_manifests(&["plan", "--detailed-exitcode"]);

@@ -229,3 +229,24 @@ fn every_request_uses_a_documented_method_and_path() {
     // Every documented endpoint was exercised, so the check above covered them all.
     assert_eq!(seen.len(), documented.len(), "{seen:?}");
 }
+
+#[test]
+fn listing_requests_pages_ahead_only_as_far_as_the_pages_read_justify() {
+    // 6,000 SIMs: 60 full pages and an empty one. After 50 pages one page
+    // is requested ahead, so at most one page past the end is ever asked.
+    let ws = Workspace::generated(Infobip, 6_000, &["--rate-limit", "100000"]).provider(
+        "ib",
+        Infobip,
+        json!({"rate_limit": 10000, "rate_window": 1}),
+    );
+    let e = ws.emulator();
+    let first = e.iccids(Infobip)[0].clone();
+    fleet(&ws, &[(&first, json!({}))]);
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    let pages = e.count("infobip", "GET /iot/2/sims");
+    assert!(
+        (61..=62).contains(&pages),
+        "{pages} list requests for 61 pages"
+    );
+}

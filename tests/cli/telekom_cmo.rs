@@ -184,4 +184,14 @@ fn exact_content_types_and_json_patch_bodies() {
             {"op": "add", "path": "customProperty", "value": {"name": "site", "value": "hamburg"}},
         ]),
     )));
+    // The patch is computed from the plan's own read of the properties:
+    // that read and the read-back, no third.
+    let reads = ws.emulator().requests();
+    let reads = reads
+        .iter()
+        .filter(|r| {
+            r["method"] == "GET" && r["path"] == "/sandbox/product/JASPER-89490200001640018423"
+        })
+        .count();
+    assert_eq!(reads, 2);
 }
