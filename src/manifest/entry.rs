@@ -16,7 +16,7 @@ use serde::de::Error as _;
 use super::decode::{DecodeError, decode};
 use super::node::{Node, NodeKind, Pos};
 use super::types::{OnomondoSpec, SimSpec, Tri};
-use crate::model::{Field, Fields, Interner, Names, Status, Value};
+use crate::model::{Attributes, Field, Fields, Interner, Names, Status, Value};
 
 /// A SIM entry, or why its node is not one.
 pub type SimItem = Result<SimEntry, BadSim>;
@@ -229,7 +229,15 @@ impl SimEntry {
             SimKey::Portfolio => put(fields, Field::Portfolio, text(value)?),
             SimKey::Attributes => {
                 let map = decode::<Tri<BTreeMap<String, String>>>(&value)?;
-                put(fields, Field::Attributes, tri(map, Value::Map));
+                let map = tri(map, |pairs| {
+                    Value::Map(Attributes::from_shared(
+                        pairs
+                            .iter()
+                            .map(|(k, v)| (interner.intern(k), interner.intern(v)))
+                            .collect(),
+                    ))
+                });
+                put(fields, Field::Attributes, map);
             }
             SimKey::Protect => self.protect = decode::<Option<bool>>(&value)?,
             SimKey::Onomondo => {

@@ -15,7 +15,7 @@ use super::load::{FleetEntry, Loaded, ProviderEntry, SimEntry, providers_by_name
 use super::types::CredentialRef;
 use crate::config::{CredentialSource, Endpoint, Limits, ProviderConfig};
 use crate::kind::{ProviderKind, Setting};
-use crate::model::{DesiredSim, Field, Fields, Iccid, Names, Origin, Value};
+use crate::model::{Attributes, DesiredSim, Field, Fields, Iccid, Names, Origin, Value};
 
 pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
     let Loaded {
@@ -399,11 +399,7 @@ pub fn merge(mut fields: Fields, defaults: &Fields) -> Fields {
         let merged = match (fields.get(&field), common) {
             (None, common) => common.clone(),
             (Some(Value::Set(own)), Value::Set(common)) => Value::Set(own.union(common)),
-            (Some(Value::Map(own)), Value::Map(common)) => {
-                let mut map = common.clone();
-                map.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
-                Value::Map(map)
-            }
+            (Some(Value::Map(own)), Value::Map(common)) => Value::Map(common.overlaid(own)),
             (Some(_), _) => continue,
         };
         fields.insert(field, merged);
@@ -411,7 +407,7 @@ pub fn merge(mut fields: Fields, defaults: &Fields) -> Fields {
     for (field, value) in fields.iter_mut() {
         match (field, &*value) {
             (Field::Tags, Value::Null) => *value = Value::Set(Names::default()),
-            (Field::Attributes, Value::Null) => *value = Value::Map(BTreeMap::new()),
+            (Field::Attributes, Value::Null) => *value = Value::Map(Attributes::default()),
             _ => {}
         }
     }

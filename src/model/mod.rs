@@ -6,6 +6,7 @@
 //! translate their wire shapes into these types; they must not invent fields or
 //! compare values themselves.
 
+mod attributes;
 mod fields;
 mod names;
 mod vocabulary;
@@ -15,6 +16,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
+pub use attributes::Attributes;
 pub use fields::Fields;
 pub use names::{Interner, Names};
 pub use vocabulary::Vocabulary;
@@ -177,7 +179,7 @@ pub enum Value {
     Status(Status),
     Text(String),
     Set(Names),
-    Map(BTreeMap<String, String>),
+    Map(Attributes),
     // Boxed: it is the largest and the rarest value, and every field's
     // value is as large as the largest.
     DataLimit(Box<DataLimit>),

@@ -3,11 +3,9 @@
 //! Providers never diff: they report live state in the normalised model and
 //! this module decides what changes, in which phase, and what cannot be done.
 
-use std::collections::BTreeMap;
-
 use crate::kind::Capabilities;
 use crate::model::{
-    Change, Condition, Field, Fields, LiveSim, Names, Phase, Status, Value, Vocabulary,
+    Attributes, Change, Condition, Field, Fields, LiveSim, Names, Phase, Status, Value, Vocabulary,
 };
 
 /// Why a SIM cannot be planned (the plan is then an error).
@@ -80,7 +78,7 @@ pub fn differences(desired: &Fields, live: &LiveSim) -> Vec<Difference> {
 fn normalised(field: Field, value: Option<&Value>) -> Value {
     match (field, value) {
         (Field::Tags, None | Some(Value::Null)) => Value::Set(Names::default()),
-        (Field::Attributes, None | Some(Value::Null)) => Value::Map(BTreeMap::new()),
+        (Field::Attributes, None | Some(Value::Null)) => Value::Map(Attributes::default()),
         (_, Some(v)) => v.clone(),
         (_, None) => Value::Null,
     }

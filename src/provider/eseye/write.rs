@@ -108,7 +108,7 @@ impl Eseye {
     /// Makes the SIM's attributes exactly the desired map.
     async fn reconcile_attributes(&self, iccid: &str, change: &Change) -> Result<(), SimFailure> {
         let map = |v: &Value| match v {
-            Value::Map(m) => m.clone(),
+            Value::Map(m) => m.to_map(),
             _ => BTreeMap::new(),
         };
         let (before, want) = (map(&change.before), map(&change.after));

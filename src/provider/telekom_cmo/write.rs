@@ -158,7 +158,7 @@ impl TelekomCmo {
     async fn set_properties(&self, product: &str, change: &Change) -> Result<(), SimFailure> {
         let empty = BTreeMap::new();
         let map = |v: &'_ Value| match v {
-            Value::Map(m) => m.clone(),
+            Value::Map(m) => m.to_map(),
             _ => empty.clone(),
         };
         let ops = property_ops(&map(&change.before), &map(&change.after));
