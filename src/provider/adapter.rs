@@ -70,12 +70,31 @@ impl<C: Client> Adapter<C> {
     }
 
     /// Converts wire records and adds the details of the SIMs in `scope`.
+    /// Wire records into the model in listing order, giving each record's
+    /// memory back as it is converted: a million-SIM listing and its model
+    /// never both exist in full (the peak is the larger of the two, not
+    /// their sum).
+    fn convert(&self, mut wire: Vec<C::Wire>) -> Vec<LiveSim> {
+        const CHUNK: usize = 1 << 16;
+        let mut sims: Vec<LiveSim> = Vec::with_capacity(wire.len().min(CHUNK));
+        while let Some(record) = wire.pop() {
+            if sims.len() == sims.capacity() {
+                sims.reserve_exact(CHUNK);
+                wire.shrink_to_fit();
+            }
+            sims.push(self.client.to_live(&record));
+        }
+        // Popped from the back.
+        sims.reverse();
+        sims
+    }
+
     async fn to_live(
         &self,
-        wire: &[C::Wire],
+        wire: Vec<C::Wire>,
         scope: &ReadScope,
     ) -> Result<Vec<LiveSim>, ProviderError> {
-        let mut sims: Vec<LiveSim> = wire.iter().map(|w| self.client.to_live(w)).collect();
+        let mut sims = self.convert(wire);
         let wanted: Vec<usize> = (0..sims.len())
             .filter(|&i| scope.details.contains(&sims[i].iccid))
             .collect();
@@ -108,7 +127,7 @@ impl<C: Client> Provider for Adapter<C> {
         Box::pin(async move {
             let (wire, vocabulary) = tokio::join!(self.client.list(), self.client.vocabulary());
             Ok(Inventory {
-                sims: self.to_live(&wire?, scope).await?,
+                sims: self.to_live(wire?, scope).await?,
                 vocabulary: vocabulary?,
             })
         })
@@ -121,7 +140,7 @@ impl<C: Client> Provider for Adapter<C> {
     ) -> BoxFuture<'a, Result<Vec<LiveSim>, ProviderError>> {
         Box::pin(async move {
             let wire = self.chosen(iccids).await?;
-            self.to_live(&wire, scope).await
+            self.to_live(wire, scope).await
         })
     }
 

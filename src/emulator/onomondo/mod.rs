@@ -7,6 +7,9 @@
 // built once per request, so its size does not matter.
 #![allow(clippy::result_large_err)]
 
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -131,11 +134,13 @@ async fn list(State(app): State<App>, headers: HeaderMap, Query(params): Params)
         },
     };
     with_state::<Onomondo>(&app, &headers, |state, _| {
-        let matching: Vec<&Sim> = state
-            .sims
-            .iter()
-            .filter(|s| filter_matches(s, &filters))
-            .collect();
+        // Unfiltered, the list itself: no copy of a million references per page.
+        let matching: Cow<[Sim]> = if filters.is_empty() {
+            Cow::Borrowed(&state.sims)
+        } else {
+            let sims = state.sims.iter().filter(|s| filter_matches(s, &filters));
+            Cow::Owned(sims.cloned().collect())
+        };
         let page: Vec<Json> = matching
             .iter()
             .skip(offset)
@@ -305,6 +310,16 @@ async fn bulk(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Respon
         return error(StatusCode::BAD_REQUEST, "too_many_sims");
     }
     with_state::<Onomondo>(&app, &headers, |state, _| {
+        // One pass over the account finds every SIM of the call, not one
+        // pass per SIM (a million-SIM account would make the call slow).
+        let wanted: HashSet<&str> = items.iter().filter_map(|i| i.get("id")?.as_str()).collect();
+        let positions: HashMap<String, usize> = state
+            .sims
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| wanted.contains(s.id.as_str()))
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
         let mut lines = String::new();
         for item in items {
             let Some(obj) = item.as_object() else {
@@ -320,7 +335,7 @@ async fn bulk(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Respon
                 .unwrap_or_default()
                 .to_owned();
             // Bulk objects name SIMs by the 9-character SIM id only.
-            let index = state.sims.iter().position(|s| s.id == id);
+            let index = positions.get(&id).copied();
             let outcome = match index {
                 None => Err("sim_not_found".to_owned()),
                 Some(i) => apply_update(state, i, obj),

@@ -118,7 +118,7 @@ impl Eseye {
             .chain(planned.changed.iter().map(|(k, _)| *k))
             .collect();
         let (values, ids) = match self.known_ids(iccid, &needed) {
-            Some(ids) => (before.clone(), ids),
+            Some(ids) => (before, ids),
             None => {
                 let have = self
                     .attributes(iccid)
