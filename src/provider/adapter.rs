@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures_util::stream::{self, StreamExt};
 
@@ -18,8 +19,8 @@ use crate::kind::ProviderKind;
 use crate::model::{Iccid, LiveSim, SimWork};
 use crate::tally::Tally;
 
-/// Above this many SIMs, listing everything costs fewer requests than one
-/// GET per SIM.
+/// Before any listing in this run, above this many SIMs listing
+/// everything is taken to cost fewer requests than one GET per SIM.
 const SINGLE_READ_MAX: usize = 50;
 
 pub struct Adapter<C: Client> {
@@ -28,6 +29,9 @@ pub struct Adapter<C: Client> {
     /// Calls in flight at once; the HTTP layer enforces the same limit.
     concurrency: usize,
     tally: Arc<Tally>,
+    /// SIMs in this run's last full listing (0: none yet): a listing costs
+    /// about `listed / C::PAGE` requests, a GET per SIM one each.
+    listed: AtomicUsize,
 }
 
 impl<C: Client> Adapter<C> {
@@ -43,19 +47,25 @@ impl<C: Client> Adapter<C> {
             kind: connection.kind,
             concurrency: connection.limits.concurrency.max(1) as usize,
             tally,
+            listed: AtomicUsize::new(0),
         }))
     }
 
     /// The wire records of `iccids` that the provider holds, read the
-    /// cheapest way: a search where the API has one, else one listing for
-    /// many SIMs or one GET each for a few.
+    /// cheapest way: a search where the API has one, else one listing or
+    /// one GET each, whichever takes fewer requests.
     async fn chosen(&self, iccids: &[Iccid]) -> Result<Vec<C::Wire>, ProviderError> {
         if let Some(found) = self.client.find(iccids).await? {
             return Ok(found);
         }
-        if iccids.len() > SINGLE_READ_MAX {
+        let listed = self.listed.load(Ordering::Relaxed);
+        let list = match listed {
+            0 => iccids.len() > SINGLE_READ_MAX,
+            _ => iccids.len() >= listed.div_ceil(C::PAGE.max(1)),
+        };
+        if list {
             let wanted: BTreeSet<&Iccid> = iccids.iter().collect();
-            let mut all = self.client.list().await?;
+            let mut all = self.list().await?;
             all.retain(|w| wanted.contains(&self.client.to_live(w).iccid));
             return Ok(all);
         }
@@ -69,7 +79,13 @@ impl<C: Client> Adapter<C> {
         Ok(out)
     }
 
-    /// Converts wire records and adds the details of the SIMs in `scope`.
+    /// Every SIM, remembering how many there were.
+    async fn list(&self) -> Result<Vec<C::Wire>, ProviderError> {
+        let all = self.client.list().await?;
+        self.listed.store(all.len().max(1), Ordering::Relaxed);
+        Ok(all)
+    }
+
     /// Wire records into the model in listing order, giving each record's
     /// memory back as it is converted: a million-SIM listing and its model
     /// never both exist in full (the peak is the larger of the two, not
@@ -89,6 +105,7 @@ impl<C: Client> Adapter<C> {
         sims
     }
 
+    /// Converts wire records and adds the details of the SIMs in `scope`.
     async fn to_live(
         &self,
         wire: Vec<C::Wire>,
@@ -125,7 +142,7 @@ impl<C: Client> Provider for Adapter<C> {
         scope: &'a ReadScope,
     ) -> BoxFuture<'a, Result<Inventory, ProviderError>> {
         Box::pin(async move {
-            let (wire, vocabulary) = tokio::join!(self.client.list(), self.client.vocabulary());
+            let (wire, vocabulary) = tokio::join!(self.list(), self.client.vocabulary());
             Ok(Inventory {
                 sims: self.to_live(wire?, scope).await?,
                 vocabulary: vocabulary?,

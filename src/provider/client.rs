@@ -22,6 +22,10 @@ pub trait Client: Send + Sync + Sized + 'static {
     /// SIMs one [`Client::write`] call takes; 1 where the API has no bulk call.
     const BATCH: usize = 1;
 
+    /// SIMs one page of [`Client::list`] holds: with the size of the last
+    /// listing, it tells whether listing again or one GET per SIM is cheaper.
+    const PAGE: usize;
+
     /// Write calls in flight per unit of `concurrency`. Above 1 where a
     /// write mostly waits without a request in flight (CMO monitors): the
     /// HTTP layer still caps requests at `concurrency`.

@@ -179,11 +179,21 @@ async fn list(State(app): State<App>, headers: HeaderMap, Query(params): Params)
         return error(StatusCode::BAD_REQUEST, &format!("unknown parameter {k}"));
     }
     with_state(&app, &headers, |state, _| {
-        let matching: Vec<&Sim> = state
-            .sims
-            .iter()
-            .filter(|s| filters.iter().all(|(k, v)| s.filter_value(k) == Some(v)))
-            .collect();
+        let matching: Vec<&Sim> = if filters.is_empty() {
+            // Only the page: no million references collected per request.
+            let from = (page - 1).saturating_mul(size).min(state.sims.len());
+            let to = (from + size).min(state.sims.len());
+            let total = state.sims.len();
+            let sims: Vec<Json> = state.sims[from..to].iter().map(Sim::render).collect();
+            return axum::Json(
+                json!({"sims": sims, "page": page, "pageSize": size, "total": total}),
+            )
+            .into_response();
+        } else {
+            let all = state.sims.iter();
+            all.filter(|s| filters.iter().all(|(k, v)| s.filter_value(k) == Some(v)))
+                .collect()
+        };
         let sims: Vec<Json> = matching
             .iter()
             .skip((page - 1) * size)
@@ -303,6 +313,9 @@ async fn update(
         };
         match patched(state, &state.sims[i], &body, settings) {
             Ok(sim) => {
+                if sim.status == "pendingProvision" {
+                    state.provisioning(i);
+                }
                 state.sims[i] = sim;
                 axum::Json(state.sims[i].render()).into_response()
             }

@@ -27,6 +27,11 @@ pub struct EseyeState {
     pub sims: Vec<Sim>,
     #[serde(default)]
     pub next_attribute_id: u64,
+    /// SIMs in `pendingProvision`, so settling does not scan the account on
+    /// every request; `None` until the first settle finds them (a loaded
+    /// state may hold some).
+    #[serde(skip)]
+    pending: Option<Vec<usize>>,
 }
 
 impl Default for EseyeState {
@@ -38,6 +43,7 @@ impl Default for EseyeState {
             portfolios: Vec::new(),
             sims: Vec::new(),
             next_attribute_id: 0,
+            pending: None,
         }
     }
 }
@@ -183,11 +189,29 @@ impl EseyeState {
     /// Promotes pending SIMs whose provisioning time has come.
     pub fn settle(&mut self) {
         let now = Instant::now();
-        for sim in &mut self.sims {
-            if sim.status == "pendingProvision" && sim.provisioned_at.is_none_or(|t| now >= t) {
-                sim.status = "active".to_owned();
-                sim.provisioned_at = None;
+        let sims = &mut self.sims;
+        let pending = self.pending.get_or_insert_with(|| {
+            let pending = |i: &usize| sims[*i].status == "pendingProvision";
+            (0..sims.len()).filter(pending).collect()
+        });
+        pending.retain(|&i| {
+            let sim = &mut sims[i];
+            if sim.status != "pendingProvision" {
+                return false;
             }
+            if sim.provisioned_at.is_some_and(|t| now < t) {
+                return true;
+            }
+            sim.status = "active".to_owned();
+            sim.provisioned_at = None;
+            false
+        });
+    }
+
+    /// Records that SIM `i` went into `pendingProvision`.
+    pub fn provisioning(&mut self, i: usize) {
+        if let Some(pending) = &mut self.pending {
+            pending.push(i);
         }
     }
 

@@ -37,6 +37,7 @@ pub struct Eseye {
 
 impl Client for Eseye {
     type Wire = wire::WireSim;
+    const PAGE: usize = wire::PAGE_SIZE;
 
     fn auth(c: &Connection) -> Auth {
         let pair = format!(

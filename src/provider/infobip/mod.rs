@@ -39,6 +39,7 @@ fn record(u: wire::WireUsage) -> UsageRecord {
 
 impl Client for Infobip {
     type Wire = wire::WireSim;
+    const PAGE: usize = wire::PAGE_LIMIT;
 
     /// `Basic base64(username:password)` when both are given, else `App <api_key>`.
     fn auth(c: &Connection) -> Auth {

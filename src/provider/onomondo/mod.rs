@@ -33,6 +33,7 @@ pub struct Onomondo {
 impl Client for Onomondo {
     type Wire = wire::WireSim;
     const BATCH: usize = wire::BULK_LIMIT;
+    const PAGE: usize = wire::PAGE_LIMIT;
 
     fn auth(connection: &Connection) -> Auth {
         Auth::Header(connection.credential("token"))

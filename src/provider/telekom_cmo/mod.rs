@@ -43,6 +43,7 @@ impl TelekomCmo {
 
 impl Client for TelekomCmo {
     type Wire = wire::WireProduct;
+    const PAGE: usize = wire::PAGE_SIZE;
 
     /// An asynchronous status change waits for its monitor between polls,
     /// holding no request slot.
