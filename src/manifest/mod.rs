@@ -23,13 +23,15 @@ pub use diagnostic::{Diagnostic, Diagnostics};
 pub use node::Pos;
 
 use crate::config::ProviderConfig;
-use crate::model::DesiredSim;
+use crate::model::{DesiredSim, Files};
 
 /// Validated manifests: providers by name and desired SIMs sorted by provider then ICCID.
 #[derive(Debug, Clone)]
 pub struct Manifests {
     pub providers: BTreeMap<String, ProviderConfig>,
     pub sims: Vec<DesiredSim>,
+    /// The files that [`DesiredSim::origin`] points into.
+    pub files: Files,
     /// Digest of the manifest files (paths and contents), for saved plans.
     pub digest: String,
     /// Worth saying, not wrong: empty files, no SIMs at all.

@@ -15,7 +15,7 @@ use super::load::{FleetEntry, Loaded, ProviderEntry, SimEntry, providers_by_name
 use super::types::CredentialRef;
 use crate::config::{CredentialSource, Endpoint, Limits, ProviderConfig};
 use crate::kind::{ProviderKind, Setting};
-use crate::model::{Attributes, DesiredSim, Field, Fields, Iccid, Names, Origin, Value};
+use crate::model::{Attributes, DesiredSim, Field, Fields, Files, Iccid, Names, Origin, Value};
 
 pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
     let Loaded {
@@ -27,6 +27,7 @@ pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
     } = loaded;
     let providers = resolve_providers(&entries, &mut problems);
     let mut sims = Vec::with_capacity(fleets.iter().map(|f| f.sims.len()).sum());
+    let mut files = Files::default();
     // Fleets are consumed one by one, so their entries are freed while
     // desired state grows: the two never both exist in full.
     for fleet in fleets {
@@ -44,9 +45,9 @@ pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
             problems.push(Diagnostic::new(fleet.file.as_ref(), fleet.provider_at, msg));
             continue;
         };
-        resolve_fleet(fleet, provider, &mut sims, &mut problems);
+        resolve_fleet(fleet, provider, &mut files, &mut sims, &mut problems);
     }
-    drop_repeats(&mut sims, &mut problems);
+    drop_repeats(&mut sims, &files, &mut problems);
     super::locate::refine(&mut problems);
     problems.sort();
     problems.dedup();
@@ -58,6 +59,7 @@ pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
         Manifests {
             providers,
             sims,
+            files,
             digest: digest.hex(),
             warnings,
         },
@@ -68,7 +70,7 @@ pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
 /// Keeps the first declaration of each ICCID (in load order) and reports
 /// every later one. Sorting positions instead of hashing ICCIDs keeps no
 /// second copy of them.
-fn drop_repeats(sims: &mut Vec<DesiredSim>, problems: &mut Vec<Diagnostic>) {
+fn drop_repeats(sims: &mut Vec<DesiredSim>, files: &Files, problems: &mut Vec<Diagnostic>) {
     let mut order: Vec<usize> = (0..sims.len()).collect();
     order.sort_unstable_by(|&a, &b| sims[a].iccid.cmp(&sims[b].iccid).then(a.cmp(&b)));
     let mut repeated = vec![false; sims.len()];
@@ -83,13 +85,14 @@ fn drop_repeats(sims: &mut Vec<DesiredSim>, problems: &mut Vec<Diagnostic>) {
         repeated[order[k]] = true;
         let msg = format!(
             "ICCID {} is declared twice: here and at {}",
-            later.iccid, kept.origin
+            later.iccid,
+            files.show(kept.origin)
         );
         let at = super::Pos {
             line: later.origin.line,
             column: later.origin.column,
         };
-        let problem = Diagnostic::new(later.origin.file.as_ref(), at, msg);
+        let problem = Diagnostic::new(files.path(later.origin), at, msg);
         problems.push(problem.at_key("iccid"));
     }
     let mut index = 0;
@@ -338,10 +341,12 @@ fn check_capabilities(
 fn resolve_fleet(
     fleet: FleetEntry,
     provider: &ProviderConfig,
+    files: &mut Files,
     sims: &mut Vec<DesiredSim>,
     problems: &mut Vec<Diagnostic>,
 ) {
     let file = fleet.file;
+    let file_index = files.index(&file);
     let defaults = fleet.defaults.unwrap_or_default();
     if defaults.iccid.is_some() {
         let msg = "`defaults` cannot set `iccid`";
@@ -382,7 +387,7 @@ fn resolve_fleet(
             fields: merge(entry.fields, &defaults.fields),
             protect: entry.protect.or(defaults.protect).unwrap_or(false),
             origin: Origin {
-                file: file.clone(),
+                file: file_index,
                 line: entry.at.line,
                 column: entry.at.column,
             },

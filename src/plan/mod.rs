@@ -245,7 +245,7 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
             let Some(have) = live.get(&want.iccid) else {
                 plan.missing.push(MissingSim {
                     iccid: want.iccid.clone(),
-                    declared_at: want.origin.to_string(),
+                    declared_at: manifests.files.show(want.origin),
                 });
                 continue;
             };
@@ -265,7 +265,7 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
             for problem in diff.errors {
                 plan.errors.push(SimError {
                     iccid: want.iccid.clone(),
-                    declared_at: want.origin.to_string(),
+                    declared_at: manifests.files.show(want.origin),
                     message: problem.to_string(),
                     differences: differences(&want.fields, have),
                 });
@@ -276,7 +276,7 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
                 plan.sims.push(SimPlan {
                     iccid: want.iccid.clone(),
                     id: have.id.clone(),
-                    declared_at: want.origin.to_string(),
+                    declared_at: manifests.files.show(want.origin),
                     name,
                     protect: want.protect,
                     changes: diff.changes,
