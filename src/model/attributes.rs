@@ -54,13 +54,6 @@ impl Attributes {
     pub fn overlaid(&self, over: &Attributes) -> Attributes {
         Attributes::from_shared(self.0.iter().chain(over.0.iter()).cloned().collect())
     }
-
-    /// As an owned map, for the few places that compute a delta.
-    pub fn to_map(&self) -> BTreeMap<String, String> {
-        self.iter()
-            .map(|(n, v)| (n.to_owned(), v.to_owned()))
-            .collect()
-    }
 }
 
 impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for Attributes {

@@ -11,7 +11,7 @@ mod fields;
 mod names;
 mod vocabulary;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -186,6 +186,15 @@ pub enum Value {
 }
 
 impl Value {
+    /// The attribute map this value holds; empty for null (no attributes)
+    /// and for anything that is not a map. Shares the names and values.
+    pub fn attributes(&self) -> Attributes {
+        match self {
+            Value::Map(map) => map.clone(),
+            _ => Attributes::default(),
+        }
+    }
+
     /// Gives a value read back from untagged JSON the type of its field:
     /// a text such as "active" reads as a status, and is text again here
     /// unless the field is the status.
@@ -383,23 +392,16 @@ pub struct MapDelta<'a> {
     pub added: Vec<(&'a str, &'a str)>,
 }
 
-pub fn map_delta<'a>(
-    have: &'a BTreeMap<String, String>,
-    want: &'a BTreeMap<String, String>,
-) -> MapDelta<'a> {
+pub fn map_delta<'a>(have: &'a Attributes, want: &'a Attributes) -> MapDelta<'a> {
     let mut delta = MapDelta::default();
-    for (key, old) in have {
+    for (key, old) in have.iter() {
         match want.get(key) {
             None => delta.removed.push(key),
             Some(new) if new != old => delta.changed.push((key, new)),
             Some(_) => {}
         }
     }
-    delta.added = want
-        .iter()
-        .filter(|(k, _)| !have.contains_key(*k))
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    delta.added = want.iter().filter(|(k, _)| have.get(k).is_none()).collect();
     delta
 }
 
@@ -425,12 +427,7 @@ mod tests {
         let (before, after) = (set(&["a", "b"]), set(&["b", "c"]));
         let d = set_delta(&before, &after);
         assert_eq!((d.added, d.removed), (vec!["c"], vec!["a"]));
-        let map = |pairs: &[(&str, &str)]| {
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect::<BTreeMap<_, _>>()
-        };
+        let map = |pairs: &[(&str, &str)]| pairs.iter().copied().collect::<Attributes>();
         let (have, want) = (
             map(&[("cost", "1"), ("legacy", "x"), ("same", "s")]),
             map(&[("cost", "2"), ("same", "s"), ("site", "hh")]),

@@ -299,23 +299,15 @@ mod tests {
         vocab.insert(Field::Tags, "Supplier", false);
         let set = |names: &[&str]| Value::Set(names.iter().map(|n| n.to_string()).collect());
         let l = live(&[(Field::Tags, set(&["Supplier", "pumps"]))]);
-        let diff = diff_sim(
-            &desired(&[(Field::Tags, set(&["pumps"]))]),
-            &l,
-            &vocab,
-            caps(),
-        );
+        let wanting =
+            |names: &[&str]| diff_sim(&desired(&[(Field::Tags, set(names))]), &l, &vocab, caps());
+        let diff = wanting(&["pumps"]);
         assert!(diff.changes.is_empty());
         assert_eq!(
             diff.errors[0].to_string(),
             "tags Supplier cannot be removed: the provider marks it read-only; keep it in the manifest"
         );
-        let diff = diff_sim(
-            &desired(&[(Field::Tags, set(&["Supplier"]))]),
-            &l,
-            &vocab,
-            caps(),
-        );
+        let diff = wanting(&["Supplier"]);
         assert!(diff.errors.is_empty());
         assert_eq!(diff.changes.len(), 1, "pumps goes, Supplier stays");
     }

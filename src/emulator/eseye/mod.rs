@@ -179,28 +179,21 @@ async fn list(State(app): State<App>, headers: HeaderMap, Query(params): Params)
         return error(StatusCode::BAD_REQUEST, &format!("unknown parameter {k}"));
     }
     with_state(&app, &headers, |state, _| {
-        let matching: Vec<&Sim> = if filters.is_empty() {
-            // Only the page: no million references collected per request.
-            let from = (page - 1).saturating_mul(size).min(state.sims.len());
-            let to = (from + size).min(state.sims.len());
-            let total = state.sims.len();
-            let sims: Vec<Json> = state.sims[from..to].iter().map(Sim::render).collect();
-            return axum::Json(
-                json!({"sims": sims, "page": page, "pageSize": size, "total": total}),
-            )
-            .into_response();
+        // Counted and paged in place: nothing is collected per request, and
+        // an unfiltered page skips to its offset without walking the list.
+        let skip = (page - 1).saturating_mul(size);
+        let (total, sims): (usize, Vec<Json>) = if filters.is_empty() {
+            let sims = state.sims.iter().skip(skip).take(size);
+            (state.sims.len(), sims.map(Sim::render).collect())
         } else {
-            let all = state.sims.iter();
-            all.filter(|s| filters.iter().all(|(k, v)| s.filter_value(k) == Some(v)))
-                .collect()
+            let matching = || {
+                let all = state.sims.iter();
+                all.filter(|s| filters.iter().all(|(k, v)| s.filter_value(k) == Some(v)))
+            };
+            let sims = matching().skip(skip).take(size);
+            (matching().count(), sims.map(Sim::render).collect())
         };
-        let sims: Vec<Json> = matching
-            .iter()
-            .skip((page - 1) * size)
-            .take(size)
-            .map(|s| s.render())
-            .collect();
-        axum::Json(json!({"sims": sims, "page": page, "pageSize": size, "total": matching.len()}))
+        axum::Json(json!({"sims": sims, "page": page, "pageSize": size, "total": total}))
             .into_response()
     })
 }

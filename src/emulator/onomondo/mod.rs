@@ -7,7 +7,6 @@
 // built once per request, so its size does not matter.
 #![allow(clippy::result_large_err)]
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use axum::Router;
@@ -134,25 +133,22 @@ async fn list(State(app): State<App>, headers: HeaderMap, Query(params): Params)
         },
     };
     with_state::<Onomondo>(&app, &headers, |state, _| {
-        // Unfiltered, the list itself: no copy of a million references per page.
-        let matching: Cow<[Sim]> = if filters.is_empty() {
-            Cow::Borrowed(&state.sims)
+        // Counted and paged in place: nothing is collected per request, and
+        // an unfiltered page skips to its offset without walking the list.
+        let (total, page): (usize, Vec<Json>) = if filters.is_empty() {
+            let page = state.sims.iter().skip(offset).take(limit);
+            (state.sims.len(), page.map(|s| state.render(s)).collect())
         } else {
-            let sims = state.sims.iter().filter(|s| filter_matches(s, &filters));
-            Cow::Owned(sims.cloned().collect())
+            let matching = || state.sims.iter().filter(|s| filter_matches(s, &filters));
+            let page = matching().skip(offset).take(limit);
+            (matching().count(), page.map(|s| state.render(s)).collect())
         };
-        let page: Vec<Json> = matching
-            .iter()
-            .skip(offset)
-            .take(limit)
-            .map(|s| state.render(s))
-            .collect();
         let end = offset + page.len();
-        let has_more = end < matching.len();
+        let has_more = end < total;
         let body = json!({
             "count": page.len(),
             "limit": limit,
-            "total": matching.len(),
+            "total": total,
             "sims": page,
             "pagination": {"has_more": has_more, "next_page": has_more.then(|| format!("{end:x}"))},
         });

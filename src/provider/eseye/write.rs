@@ -107,11 +107,7 @@ impl Eseye {
 
     /// Makes the SIM's attributes exactly the desired map.
     async fn reconcile_attributes(&self, iccid: &str, change: &Change) -> Result<(), SimFailure> {
-        let map = |v: &Value| match v {
-            Value::Map(m) => m.to_map(),
-            _ => BTreeMap::new(),
-        };
-        let (before, want) = (map(&change.before), map(&change.after));
+        let (before, want) = (change.before.attributes(), change.after.attributes());
         let planned = map_delta(&before, &want);
         let needed = planned.removed.iter().copied();
         let needed: Vec<&str> = needed
@@ -126,9 +122,9 @@ impl Eseye {
                     .map_err(|e| SimFailure::NoAnswer {
                         detail: e.to_string(),
                     })?;
-                let values = have.iter().map(|a| (a.key.clone(), a.value.clone()));
-                let ids = have.iter().map(|a| (a.key.clone(), a.id()));
-                (values.collect(), ids.collect())
+                let values = have.iter().map(|a| (&a.key, &a.value)).collect();
+                let ids = have.iter().map(|a| (a.key.clone(), a.id())).collect();
+                (values, ids)
             }
         };
         let delta = map_delta(&values, &want);

@@ -1,13 +1,11 @@
 //! Telekom CMO's wire-to-model and write mappings.
 
-use std::collections::BTreeMap;
-
 use serde_json::json;
 
 use super::read::{is_sim, to_live};
 use super::wire::WireProduct;
 use super::write::{property_ops, wire_status};
-use crate::model::{Condition, Field, Status, Value};
+use crate::model::{Attributes, Condition, Field, Status, Value};
 
 fn product(id: &str, kind: &str, status: &str) -> WireProduct {
     let p = json!({"id": id, "connectivityType": kind, "status": status, "name": "x"});
@@ -45,12 +43,7 @@ fn statuses_and_properties_become_json_patch() {
     );
     assert!(wire_status(&Value::Null).is_err());
 
-    let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).into(), (*v).into()))
-            .collect()
-    };
+    let map = |pairs: &[(&str, &str)]| pairs.iter().copied().collect::<Attributes>();
     let have = map(&[("costCenter", "1"), ("legacy", "y")]);
     let want = map(&[("costCenter", "4712"), ("site", "hamburg")]);
     assert_eq!(

@@ -5,7 +5,6 @@
 //! re-read and refused when changed, a resend is re-planned from a
 //! re-read), so re-runs converge without reading each SIM again.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
@@ -14,7 +13,7 @@ use tokio::time::Instant;
 
 use super::TelekomCmo;
 use super::wire::{JSON_PATCH, JSON_PATCH_QUERY, Monitor, PatchOp};
-use crate::model::{Change, Field, SimWork, Status, Value, map_delta};
+use crate::model::{Attributes, Change, Field, SimWork, Status, Value, map_delta};
 use crate::provider::http::Request;
 use crate::provider::{Client, SimFailure, SimOutcome};
 
@@ -35,10 +34,7 @@ pub(super) fn wire_status(value: &Value) -> Result<&'static str, SimFailure> {
 
 /// The JSON Patch query that turns the custom properties `have` into
 /// `want`: replaces first, then removes, then adds; empty when equal.
-pub(super) fn property_ops(
-    have: &BTreeMap<String, String>,
-    want: &BTreeMap<String, String>,
-) -> Vec<PatchOp> {
+pub(super) fn property_ops(have: &Attributes, want: &Attributes) -> Vec<PatchOp> {
     let delta = map_delta(have, want);
     let removes = delta.removed.iter().map(|name| PatchOp {
         op: "remove",
@@ -156,12 +152,7 @@ impl TelekomCmo {
     /// Makes the simCard's custom properties exactly the desired map in one
     /// JSON Patch query.
     async fn set_properties(&self, product: &str, change: &Change) -> Result<(), SimFailure> {
-        let empty = BTreeMap::new();
-        let map = |v: &'_ Value| match v {
-            Value::Map(m) => m.to_map(),
-            _ => empty.clone(),
-        };
-        let ops = property_ops(&map(&change.before), &map(&change.after));
+        let ops = property_ops(&change.before.attributes(), &change.after.attributes());
         if ops.is_empty() {
             return Ok(());
         }
