@@ -152,6 +152,11 @@ impl ProviderConfig {
     pub fn connect(&self, sandbox_url: Option<&str>) -> Result<Connection, Vec<CredentialError>> {
         let caps = self.kind.capabilities();
         let mut settings = self.settings.clone();
+        for (setting, value) in caps.setting_defaults {
+            settings
+                .entry(*setting)
+                .or_insert_with(|| (*value).to_owned());
+        }
         let (url, credentials) = match &self.endpoint {
             Endpoint::Remote { url, credentials } => (url.clone(), self.read_all(credentials)?),
             Endpoint::Sandbox { .. } => {

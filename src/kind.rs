@@ -109,6 +109,7 @@ pub enum Setting {
     Url,
     Tenant,
     TokenUrl,
+    Scope,
 }
 
 impl Setting {
@@ -117,6 +118,7 @@ impl Setting {
             Setting::Url => "url",
             Setting::Tenant => "tenant",
             Setting::TokenUrl => "token_url",
+            Setting::Scope => "scope",
         }
     }
 }
@@ -129,8 +131,11 @@ pub struct Capabilities {
     pub statuses: &'static [Status],
     /// Settings accepted besides the common ones.
     pub settings: &'static [Setting],
-    /// Settings that must be present unless the provider is a sandbox.
-    pub required_settings: &'static [Setting],
+    /// Settings that must be present unless the provider is a sandbox,
+    /// each with where a user finds its value.
+    pub required_settings: &'static [(Setting, &'static str)],
+    /// Values of settings a manifest leaves out (sandboxes included).
+    pub setting_defaults: &'static [(Setting, &'static str)],
     /// Accepted credential sets; one of them must be given exactly.
     pub credential_sets: &'static [&'static [&'static str]],
     pub default_url: Option<&'static str>,
@@ -158,6 +163,14 @@ pub struct Capabilities {
     /// provisioning): a re-read after a lost answer then waits before it
     /// concludes the write is absent.
     pub asynchronous_writes: bool,
+    /// Fields whose write starts an operation at the provider (a CMO
+    /// monitor): sent at most once a run. When its answer is lost, a
+    /// re-read that does not show it leaves the SIM unknown, never resent.
+    pub started_fields: &'static [Field],
+    /// Whether one write carries every change of a SIM atomically
+    /// (Onomondo's PATCH): a SIM's other changes then travel in the phase
+    /// of its status change, one object per SIM a run.
+    pub one_write_per_sim: bool,
     /// Credentials a sandbox is served with when the manifest gives none
     /// (the emulator seeds its accounts with the same values).
     pub sandbox_credentials: &'static [(&'static str, &'static str)],
@@ -199,6 +212,7 @@ const ONOMONDO: Capabilities = Capabilities {
     statuses: &[Status::Active, Status::Inactive],
     settings: &[Setting::Url],
     required_settings: &[],
+    setting_defaults: &[],
     credential_sets: &[&["token"]],
     default_url: Some("https://api.onomondo.com"),
     default_rate_limit: 10.0,
@@ -214,6 +228,8 @@ const ONOMONDO: Capabilities = Capabilities {
     frozen: None,
     detail_fields: &[],
     asynchronous_writes: false,
+    started_fields: &[],
+    one_write_per_sim: true,
     sandbox_credentials: &[("token", SANDBOX_KEY)],
     sandbox_settings: &[],
     sms_max_chars: None,
@@ -223,9 +239,14 @@ const INFOBIP: Capabilities = Capabilities {
     fields: &[Field::Name, Field::Status],
     statuses: &[Status::Active, Status::Suspended, Status::Inactive],
     settings: &[Setting::Url],
-    required_settings: &[],
+    required_settings: &[(
+        Setting::Url,
+        "each Infobip account has its own base URL, https://<id>.api.infobip.com; \
+         the Infobip web interface shows it on its homepage once you log in",
+    )],
+    setting_defaults: &[],
     credential_sets: &[&["username", "password"], &["api_key"]],
-    default_url: Some("https://api.infobip.com"),
+    default_url: None,
     default_rate_limit: 10.0,
     default_rate_window: 1.0,
     default_concurrency: 8,
@@ -246,6 +267,8 @@ const INFOBIP: Capabilities = Capabilities {
     frozen: None,
     detail_fields: &[],
     asynchronous_writes: false,
+    started_fields: &[],
+    one_write_per_sim: false,
     sandbox_credentials: &[("api_key", SANDBOX_KEY)],
     sandbox_settings: &[],
     sms_max_chars: Some(160),
@@ -259,10 +282,16 @@ const ESEYE: Capabilities = Capabilities {
         Field::Attributes,
     ],
     statuses: &[Status::Active, Status::Suspended, Status::Inactive],
-    settings: &[Setting::Url],
-    required_settings: &[Setting::Url],
+    settings: &[Setting::Url, Setting::TokenUrl, Setting::Scope],
+    required_settings: &[(
+        Setting::TokenUrl,
+        "Eseye's identity provider, \
+         https://eseye-idp-prod.auth.<region>.amazoncognito.com/oauth2/token \
+         with the region Eseye gave with the credentials",
+    )],
+    setting_defaults: &[(Setting::Scope, "api/api")],
     credential_sets: &[&["client_id", "client_secret"]],
-    default_url: None,
+    default_url: Some("https://sim.api.anynetiot.com"),
     default_rate_limit: 10.0,
     default_rate_window: 1.0,
     default_concurrency: 8,
@@ -278,8 +307,11 @@ const ESEYE: Capabilities = Capabilities {
     frozen: Some((Status::Suspended, "Eseye cannot update a suspended SIM")),
     detail_fields: &[Field::Attributes],
     asynchronous_writes: true,
+    started_fields: &[],
+    one_write_per_sim: false,
     sandbox_credentials: &[("client_id", "simfleet"), ("client_secret", SANDBOX_KEY)],
-    sandbox_settings: &[],
+    // The emulator serves Eseye's identity provider under its own path.
+    sandbox_settings: &[(Setting::TokenUrl, "{url}/idp/oauth2/token")],
     sms_max_chars: None,
 };
 
@@ -287,7 +319,20 @@ const TELEKOM_CMO: Capabilities = Capabilities {
     fields: &[Field::Status, Field::Attributes],
     statuses: &[Status::Active, Status::Suspended, Status::Inactive],
     settings: &[Setting::Url, Setting::Tenant, Setting::TokenUrl],
-    required_settings: &[Setting::Url, Setting::Tenant, Setting::TokenUrl],
+    required_settings: &[
+        (
+            Setting::Url,
+            "the API URL that Application Access Management copies with the chain icon \
+             next to the API version",
+        ),
+        (Setting::Tenant, "your T IoT Hub tenant name"),
+        (
+            Setting::TokenUrl,
+            "the T IoT Hub token endpoint, \
+             https://iam-br-iot.myiot-t.com/auth/realms/iothub/protocol/openid-connect/token",
+        ),
+    ],
+    setting_defaults: &[],
     credential_sets: &[&["client_id", "client_secret"]],
     default_url: None,
     default_rate_limit: 10.0,
@@ -306,6 +351,8 @@ const TELEKOM_CMO: Capabilities = Capabilities {
     frozen: None,
     detail_fields: &[Field::Attributes],
     asynchronous_writes: true,
+    started_fields: &[Field::Status],
+    one_write_per_sim: false,
     sandbox_credentials: &[("client_id", "simfleet"), ("client_secret", SANDBOX_KEY)],
     // The emulator serves tenant `sandbox` and its token endpoint next to the API.
     sandbox_settings: &[

@@ -80,9 +80,10 @@ async fn run_provider(plan: &ProviderPlan, client: &dyn Provider) -> ProviderRep
                 }
                 Err(failure) => {
                     failed.insert(outcome.iccid.clone());
-                    let list = match failure {
-                        SimFailure::Unknown { .. } => &mut report.unknown,
-                        _ => &mut report.failed,
+                    let list = if failure.may_have_landed() {
+                        &mut report.unknown
+                    } else {
+                        &mut report.failed
                     };
                     list.push(Failure {
                         iccid: outcome.iccid,

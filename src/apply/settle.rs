@@ -4,8 +4,10 @@
 //! effect. Its SIMs are read again: what shows the change is applied; what
 //! shows no change was certainly not applied, so sending it again is
 //! sending it once; what cannot be read stays unknown. A SIM still changing
-//! at the provider (a monitor, provisioning) counts as applied. This module
-//! must never resend a SIM without that re-read.
+//! at the provider (a monitor, provisioning) counts as applied. A write
+//! that starts an operation (`Capabilities::started_fields`) is never sent
+//! again in a run: if re-reads do not show it, it stays unknown. This
+//! module must never resend a SIM without that re-read.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -50,6 +52,7 @@ pub(super) async fn phase(
             "answers lost; re-reading those SIMs before anything is sent again"
         );
         pending = Vec::new();
+        let started = plan.kind.capabilities().started_fields;
         for (outcome, verdict) in reread(plan, client, phase, lost).await {
             match verdict {
                 Verdict::Landed(note) => done.push(SimOutcome {
@@ -57,6 +60,16 @@ pub(super) async fn phase(
                     note: Some(note),
                     ..outcome
                 }),
+                // A write that starts an operation may land later than any
+                // re-read: sending it again could start a second one.
+                Verdict::Absent(work)
+                    if work.changes.iter().any(|c| started.contains(&c.field)) =>
+                {
+                    done.push(SimOutcome {
+                        result: Err(not_resent(outcome.result)),
+                        ..outcome
+                    });
+                }
                 Verdict::Absent(work) if round < ROUNDS => pending.push(work),
                 Verdict::Absent(_) => done.push(SimOutcome {
                     result: Err(SimFailure::NotApplied {
@@ -74,6 +87,18 @@ pub(super) async fn phase(
         }
     }
     done
+}
+
+/// The outcome of a write that is not sent again, saying so.
+fn not_resent(lost: Result<(), SimFailure>) -> SimFailure {
+    match lost {
+        Err(SimFailure::Unknown { call, detail }) => SimFailure::Unsettled { call, detail },
+        Err(other) => other,
+        Ok(()) => SimFailure::Unsettled {
+            call: String::new(),
+            detail: String::new(),
+        },
+    }
 }
 
 enum Verdict {

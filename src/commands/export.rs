@@ -41,6 +41,7 @@ pub async fn run(args: ExportArgs, ui: Ui) -> anyhow::Result<u8> {
             let iccids: Vec<_> = sims.iter().map(|s| s.iccid.clone()).collect();
             let scope = ReadScope {
                 details: iccids.iter().cloned().collect(),
+                ..ReadScope::default()
             };
             let watch = connected.watch(ui, Stage::Reading);
             let read = client.read_sims(&iccids, &scope).await;

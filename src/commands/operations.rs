@@ -45,6 +45,7 @@ pub async fn show(args: ShowArgs) -> anyhow::Result<u8> {
     // Everything about this one SIM, details included.
     let scope = ReadScope {
         details: BTreeSet::from([iccid.clone()]),
+        ..ReadScope::default()
     };
     let sims = with_provider(&manifests, &name, async |client: &dyn Provider| {
         client

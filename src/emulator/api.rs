@@ -19,6 +19,9 @@ pub trait Api: 'static {
     const KIND: ProviderKind;
     /// The answer to a request without valid credentials.
     const UNAUTHORISED: &'static str;
+    /// Whether `x-ratelimit-reset` is an epoch timestamp (Onomondo's
+    /// published docs) rather than seconds until the window resets.
+    const RESET_EPOCH: bool = false;
     /// What the emulated account holds.
     type State: Default + Clone + Serialize + DeserializeOwned + Send;
 

@@ -17,6 +17,7 @@ pub struct Entry {
     pub error: fn(StatusCode, &str) -> Response,
     pub generate: fn(&mut WorldState, usize),
     pub check: fn(&mut WorldState) -> Result<(), String>,
+    pub reset_epoch: bool,
 }
 
 fn entry<A: Api>() -> Entry {
@@ -26,6 +27,7 @@ fn entry<A: Api>() -> Entry {
         error: A::error,
         generate: |world, n| A::generate(A::state(world), n),
         check: |world| A::check(A::state(world)),
+        reset_epoch: A::RESET_EPOCH,
     }
 }
 

@@ -111,6 +111,7 @@ pub async fn track(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let settings = app.settings_of(kind);
+    let epoch = super::registry::api(kind).is_some_and(|api| api.reset_epoch);
     let echo = settings.faults.echo_credentials.then(|| {
         req.headers()
             .get("authorization")
@@ -143,7 +144,7 @@ pub async fn track(
                 super::provider_error(kind, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
             resp.headers_mut()
                 .insert("retry-after", HeaderValue::from(reset));
-            rate_headers(&mut resp, settings.rate_limit, 0, reset);
+            rate_headers(&mut resp, settings.rate_limit, 0, reset, epoch);
             resp
         }
         Ok(_) if settings.faults.fail_every > 0 && n % settings.faults.fail_every == 0 => {
@@ -166,7 +167,7 @@ pub async fn track(
                 Some(f) => injected(kind, f),
                 None => next.run(req).await,
             };
-            rate_headers(&mut resp, settings.rate_limit, remaining, reset);
+            rate_headers(&mut resp, settings.rate_limit, remaining, reset, epoch);
             resp
         }
     };
@@ -218,7 +219,18 @@ fn injected(kind: ProviderKind, fault: FaultKind) -> Response {
     resp
 }
 
-fn rate_headers(resp: &mut Response, limit: u64, remaining: u64, reset: u64) {
+/// The rate-limit headers; `reset` is seconds to the window's end, sent
+/// as an epoch timestamp where the provider publishes it so.
+fn rate_headers(resp: &mut Response, limit: u64, remaining: u64, reset: u64, epoch: bool) {
+    let reset = if epoch {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        // Rounded up, as a provider that wants no early retries would.
+        (now + reset as f64).ceil() as u64
+    } else {
+        reset
+    };
     let headers = resp.headers_mut();
     headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
     headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));

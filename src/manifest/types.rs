@@ -119,9 +119,12 @@ pub struct ProviderSpec {
     /// Telekom CMO tenant.
     #[serde(default)]
     pub tenant: Option<String>,
-    /// Telekom CMO OAuth2 token URL.
+    /// OAuth2 token URL: Eseye's identity provider, or Telekom CMO's.
     #[serde(default)]
     pub token_url: Option<String>,
+    /// OAuth2 scope asked for with tokens (Eseye; default `api/api`).
+    #[serde(default)]
+    pub scope: Option<String>,
     /// Requests per second; defaults to the provider's documented limit.
     #[serde(default)]
     pub rate_limit: Option<f64>,

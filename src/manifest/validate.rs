@@ -154,6 +154,7 @@ fn resolve_provider(
         (Setting::Url, spec.url.is_some()),
         (Setting::Tenant, spec.tenant.is_some()),
         (Setting::TokenUrl, spec.token_url.is_some()),
+        (Setting::Scope, spec.scope.is_some()),
     ];
     for (setting, present) in given {
         if present && !caps.settings.contains(&setting) {
@@ -212,12 +213,12 @@ fn resolve_provider(
             seed: relative_to(&entry.file, seed),
         }
     } else {
-        for setting in caps.required_settings {
+        for (setting, hint) in caps.required_settings {
             let present = given.iter().any(|(s, p)| s == setting && *p);
             if !present {
                 problem(
                     "type",
-                    format!("{kind} providers need `{}`", setting.name()),
+                    format!("{kind} providers need `{}`: {hint}", setting.name()),
                 );
             }
         }
@@ -295,6 +296,7 @@ fn given_settings(spec: &super::types::ProviderSpec) -> BTreeMap<Setting, String
     [
         (Setting::Tenant, &spec.tenant),
         (Setting::TokenUrl, &spec.token_url),
+        (Setting::Scope, &spec.scope),
     ]
     .into_iter()
     .filter_map(|(setting, value)| Some((setting, value.clone()?)))

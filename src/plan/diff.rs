@@ -223,9 +223,26 @@ pub fn diff_sim(
         out.changes.push(change(field, have, want, None));
     }
     release_frozen(caps, live.fields.get(&Field::Status), &mut out.changes);
+    if caps.one_write_per_sim {
+        travel_together(&mut out.changes);
+    }
     // Stable: two status changes of one SIM keep their route order.
     out.changes.sort_by_key(|c| (c.phase, c.field));
     out
+}
+
+/// Where one write carries every change of a SIM atomically, its other
+/// changes travel in the phase of its (single) status change: one write
+/// per SIM and run instead of one per phase.
+fn travel_together(changes: &mut [Change]) {
+    let mut moves = changes.iter().filter(|c| c.field == Field::Status);
+    let (Some(status), None) = (moves.next(), moves.next()) else {
+        return;
+    };
+    let phase = status.phase;
+    for change in changes.iter_mut() {
+        change.phase = phase;
+    }
 }
 
 #[cfg(test)]
@@ -254,7 +271,7 @@ mod tests {
     #[test]
     fn unmanaged_fields_are_ignored_and_changes_ordered_by_phase() {
         let d = desired(&[
-            (Field::Status, Value::Status(Status::Inactive)),
+            (Field::Status, Value::Status(Status::Suspended)),
             (Field::Name, Value::Text("pump".into())),
         ]);
         let l = live(&[
@@ -262,7 +279,8 @@ mod tests {
             (Field::Name, Value::Null),
             (Field::Connector, Value::Text("c".into())),
         ]);
-        let diff = diff_sim(&d, &l, &Vocabulary::new(), caps());
+        let caps = ProviderKind::Infobip.capabilities();
+        let diff = diff_sim(&d, &l, &Vocabulary::new(), caps);
         let phases: Vec<(Phase, Field)> = diff.changes.iter().map(|c| (c.phase, c.field)).collect();
         assert_eq!(
             phases,
@@ -310,6 +328,29 @@ mod tests {
         let diff = wanting(&["Supplier"]);
         assert!(diff.errors.is_empty());
         assert_eq!(diff.changes.len(), 1, "pumps goes, Supplier stays");
+    }
+
+    #[test]
+    fn one_write_per_sim_carries_a_sims_changes_in_its_status_phase() {
+        let d = desired(&[
+            (Field::Status, Value::Status(Status::Active)),
+            (Field::Name, Value::Text("pump".into())),
+        ]);
+        let l = live(&[
+            (Field::Status, Value::Status(Status::Inactive)),
+            (Field::Name, Value::Null),
+        ]);
+        let onomondo = diff_sim(&d, &l, &Vocabulary::new(), caps());
+        let phases: Vec<Phase> = onomondo.changes.iter().map(|c| c.phase).collect();
+        assert_eq!(phases, vec![Phase::Enable, Phase::Enable]);
+        let infobip = diff_sim(
+            &d,
+            &l,
+            &Vocabulary::new(),
+            ProviderKind::Infobip.capabilities(),
+        );
+        let phases: Vec<Phase> = infobip.changes.iter().map(|c| c.phase).collect();
+        assert_eq!(phases, vec![Phase::Enable, Phase::Configure]);
     }
 
     #[test]

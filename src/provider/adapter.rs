@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use futures_util::stream::{self, StreamExt};
 
 use super::http::{HttpClient, HttpSettings};
+use super::listing;
 use super::{
     BoxFuture, Client, Inventory, Provider, ProviderError, ReadScope, SimOutcome, UsageRecord,
 };
@@ -81,7 +82,14 @@ impl<C: Client> Adapter<C> {
 
     /// Every SIM, remembering how many there were.
     async fn list(&self) -> Result<Vec<C::Wire>, ProviderError> {
-        let all = self.client.list().await?;
+        let mut all = listing::all(
+            |at| self.client.page(at),
+            |wire| self.client.to_live(wire).iccid.to_string(),
+            &self.tally,
+            self.concurrency,
+        )
+        .await?;
+        all.retain(C::is_sim);
         self.listed.store(all.len().max(1), Ordering::Relaxed);
         Ok(all)
     }
@@ -111,7 +119,16 @@ impl<C: Client> Adapter<C> {
         wire: Vec<C::Wire>,
         scope: &ReadScope,
     ) -> Result<Vec<LiveSim>, ProviderError> {
-        let mut sims = self.convert(wire);
+        let sims = self.convert(wire);
+        self.with_details(sims, scope).await
+    }
+
+    /// Adds the details of the SIMs in `scope`, read under the concurrency.
+    async fn with_details(
+        &self,
+        mut sims: Vec<LiveSim>,
+        scope: &ReadScope,
+    ) -> Result<Vec<LiveSim>, ProviderError> {
         let wanted: Vec<usize> = (0..sims.len())
             .filter(|&i| scope.details.contains(&sims[i].iccid))
             .collect();
@@ -142,9 +159,16 @@ impl<C: Client> Provider for Adapter<C> {
         scope: &'a ReadScope,
     ) -> BoxFuture<'a, Result<Inventory, ProviderError>> {
         Box::pin(async move {
-            let (wire, vocabulary) = tokio::join!(self.list(), self.client.vocabulary());
+            let sims = self.convert(self.list().await?);
+            // The client has seen every SIM: it knows which declared values
+            // the SIMs already show and reads an auxiliary list only for
+            // the rest, while the details are read.
+            let (sims, vocabulary) = tokio::join!(
+                self.with_details(sims, scope),
+                self.client.vocabulary(&scope.wanted)
+            );
             Ok(Inventory {
-                sims: self.to_live(wire?, scope).await?,
+                sims: sims?,
                 vocabulary: vocabulary?,
             })
         })

@@ -10,7 +10,8 @@
 use std::future::Future;
 
 use super::http::{Auth, HttpClient, HttpError};
-use super::{ProviderError, SimFailure, SimOutcome, UsageRecord};
+use super::listing::{At, Page};
+use super::{ProviderError, SimFailure, SimOutcome, UsageRecord, Wanted};
 use crate::config::Connection;
 use crate::kind::Operation;
 use crate::model::{Field, Fields, Iccid, LiveSim, SimWork, Value, Vocabulary};
@@ -39,8 +40,17 @@ pub trait Client: Send + Sync + Sized + 'static {
     /// The provider's own text in an error body, if the body has its shape.
     fn error_text(body: &str) -> Option<String>;
 
-    /// Every SIM the account holds.
-    fn list(&self) -> impl Future<Output = Result<Vec<Self::Wire>, ProviderError>> + Send;
+    /// One page of the account's SIM listing and where the rest is; the
+    /// shared lister (`listing::all`) follows the pages. An answer that
+    /// does not say whether more follow is a shape error, never an end.
+    fn page(&self, at: At) -> impl Future<Output = Result<Page<Self::Wire>, ProviderError>> + Send;
+
+    /// Whether a listed record is a SIM (CMO also lists satellite
+    /// products); records that are not are dropped after the listing, so
+    /// they count neither as SIMs nor toward a page's length.
+    fn is_sim(_wire: &Self::Wire) -> bool {
+        true
+    }
 
     /// One SIM; `None` when the provider does not hold it.
     fn get(
@@ -68,9 +78,22 @@ pub trait Client: Send + Sync + Sized + 'static {
         async { Ok(Fields::new()) }
     }
 
-    /// The values the provider accepts for enumerated fields (tag names).
-    fn vocabulary(&self) -> impl Future<Output = Result<Vocabulary, ProviderError>> + Send {
+    /// The values the provider accepts for enumerated fields (tag names),
+    /// asked after the listing was converted: `wanted` holds the values
+    /// the manifests declare, so a client reads an auxiliary list only
+    /// when its SIMs do not already show them all.
+    fn vocabulary(
+        &self,
+        _wanted: &Wanted,
+    ) -> impl Future<Output = Result<Vocabulary, ProviderError>> + Send {
         async { Ok(Vocabulary::new()) }
+    }
+
+    /// Auxiliary lists read in full, for `doctor`: what `vocabulary` may
+    /// need on a real account (Onomondo's tags). None by default.
+    /// `Some` summary of what was read; `None` where there is no such list.
+    fn auxiliary(&self) -> impl Future<Output = Result<Option<String>, ProviderError>> + Send {
+        async { Ok(None) }
     }
 
     /// Carries out one SIM's changes of one phase, in order; the first

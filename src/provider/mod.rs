@@ -12,11 +12,12 @@ mod client;
 pub mod eseye;
 pub mod http;
 pub mod infobip;
+pub mod listing;
 pub mod onomondo;
 mod outcome;
 pub mod telekom_cmo;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -27,7 +28,7 @@ pub use outcome::{SimFailure, SimOutcome};
 
 use crate::config::Connection;
 use crate::kind::{Operation, ProviderKind};
-use crate::model::{DesiredSim, Fields, Iccid, LiveSim, SimWork, Vocabulary};
+use crate::model::{DesiredSim, Field, Fields, Iccid, LiveSim, SimWork, Value, Vocabulary};
 use crate::tally::Tally;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -43,10 +44,23 @@ pub struct Inventory {
 
 /// What a read must include beyond what list calls give. Per-SIM details
 /// (Eseye attributes) cost a request per SIM, so they are read only for the
-/// SIMs whose manifests manage them.
+/// SIMs whose manifests manage them; the values declared for set fields
+/// (Onomondo tags) tell a client whether an auxiliary list is needed.
 #[derive(Debug, Clone, Default)]
 pub struct ReadScope {
     pub details: BTreeSet<Iccid>,
+    pub wanted: Wanted,
+}
+
+/// The values the manifests declare for each set field (tag names).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Wanted(pub BTreeMap<Field, BTreeSet<String>>);
+
+impl Wanted {
+    /// The declared values of `field`.
+    pub fn of(&self, field: Field) -> impl Iterator<Item = &str> {
+        self.0.get(&field).into_iter().flatten().map(String::as_str)
+    }
 }
 
 impl ReadScope {
@@ -61,27 +75,23 @@ impl ReadScope {
         sims: impl IntoIterator<Item = (&'a Iccid, &'a Fields)>,
     ) -> ReadScope {
         let fields = kind.capabilities().detail_fields;
-        let details = sims
-            .into_iter()
-            .filter(|(_, desired)| fields.iter().any(|f| desired.contains_key(f)))
-            .map(|(iccid, _)| iccid.clone())
-            .collect();
-        ReadScope { details }
-    }
-}
-
-/// The most SIMs a listing may return. Far beyond any real account, it
-/// only stops a server whose pages never end (or whose total is absurd)
-/// before it exhausts memory.
-pub(crate) const MAX_LISTED: usize = 10_000_000;
-
-/// The error for a listing that goes past [`MAX_LISTED`].
-pub(crate) fn endless(endpoint: &str) -> ProviderError {
-    ProviderError::Protocol {
-        endpoint: endpoint.to_owned(),
-        detail: format!(
-            "the listing goes past {MAX_LISTED} SIMs; taken as a server whose pages never end"
-        ),
+        let mut scope = ReadScope::default();
+        for (iccid, desired) in sims {
+            if fields.iter().any(|f| desired.contains_key(f)) {
+                scope.details.insert(iccid.clone());
+            }
+            for (field, value) in desired.iter() {
+                if let Value::Set(names) = value {
+                    let known = scope.wanted.0.entry(*field).or_default();
+                    for name in names.iter() {
+                        if !known.contains(name) {
+                            known.insert(name.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        scope
     }
 }
 
@@ -89,8 +99,6 @@ pub(crate) fn endless(endpoint: &str) -> ProviderError {
 pub enum ProviderError {
     #[error(transparent)]
     Http(#[from] http::HttpError),
-    #[error("unexpected response from {endpoint}: {detail}")]
-    Protocol { endpoint: String, detail: String },
     /// The provider refused the call, in its own words.
     #[error(transparent)]
     Refused(#[from] SimFailure),

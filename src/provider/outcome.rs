@@ -27,6 +27,15 @@ pub enum SimFailure {
     /// connection): it may have taken effect. Apply re-reads the SIM.
     #[error("{call}: the answer was lost ({detail}); it may have taken effect")]
     Unknown { call: String, detail: String },
+    /// The answer of a write that starts an operation was lost and
+    /// re-reads do not show the change yet: it may still land, so it is
+    /// not sent again in this run.
+    #[error(
+        "{call}: the answer was lost ({detail}) and re-reads do not show the change yet; it \
+         starts an operation at the provider, so it is not sent again in this run: plan again \
+         to see where it stands"
+    )]
+    Unsettled { call: String, detail: String },
     /// The answer was lost, and a re-read shows the change is not there.
     #[error("not applied: {detail}")]
     NotApplied { detail: String },
@@ -62,6 +71,10 @@ impl SimFailure {
                     path,
                     source,
                 } => (format!("{method} {path}"), source.to_string()),
+                HttpError::Shape { call, detail, .. } => (call.clone(), detail.clone()),
+                HttpError::Decode { call, source, .. } => {
+                    (call.clone(), format!("unreadable answer: {source}"))
+                }
                 other => (String::new(), other.to_string()),
             };
             return SimFailure::Unknown { call, detail };
@@ -81,6 +94,15 @@ impl SimFailure {
                 detail: other.to_string(),
             },
         }
+    }
+
+    /// Whether the change may have taken effect (reported as unknown, not
+    /// as failed).
+    pub fn may_have_landed(&self) -> bool {
+        matches!(
+            self,
+            SimFailure::Unknown { .. } | SimFailure::Unsettled { .. }
+        )
     }
 
     pub fn inexpressible(detail: impl Into<String>) -> SimFailure {

@@ -71,7 +71,7 @@ pub fn text(report: &ApplyReport) -> String {
     let unknown = if unknown == 0 {
         String::new()
     } else {
-        format!(", {unknown} unknown (answer lost, could not re-read: plan again to see)")
+        format!(", {unknown} unknown (answer lost, may have taken effect: plan again to see)")
     };
     let _ = writeln!(
         out,

@@ -90,10 +90,11 @@ fn wire(kind: ProviderKind) -> Wire {
             error_shape: |b| b["requestError"]["serviceException"]["messageId"].is_string(),
         },
         ProviderKind::Eseye => Wire {
-            past_last_page: "/api/v2/sim?page=999&pageSize=100",
+            // Cursor pages: a filter that matches nothing gives the empty page.
+            past_last_page: "/api/v2/sim?pageSize=100&iccid=89000000000000000000",
             items: "sims",
             unknown_sim: "/api/v2/sim/89000000000000000000",
-            error_shape: |b| b["status"] == "ERR" && b["errorCode"].is_string(),
+            error_shape: |b| b["errorCode"].is_string() && b["message"].is_string(),
         },
         ProviderKind::TelekomCmo => Wire {
             past_last_page: "/sandbox/product?pageNumber=999&pageSize=100",
@@ -114,9 +115,9 @@ fn authorization(e: &Emulator, kind: ProviderKind) -> String {
             use base64::Engine as _;
             let basic = base64::engine::general_purpose::STANDARD.encode(format!("simfleet:{key}"));
             e.bearer(
-                "/eseye/oauth/token",
+                "/eseye/idp/oauth2/token",
                 Some(&format!("Basic {basic}")),
-                "grant_type=client_credentials",
+                "grant_type=client_credentials&scope=api%2Fapi",
             )
         }
         ProviderKind::TelekomCmo => {
@@ -444,15 +445,17 @@ fn every_kind_reads_a_fleet_in_its_page_count_and_reads_back_the_cheaper_way() {
         );
         let e = ws.emulator();
         let iccids = e.iccids(kind);
-        // Pages as the API texts give them: Onomondo 1,000 a page with a
-        // cursor; Infobip 100 without a total, so it ends at the first
-        // short page; Eseye and CMO 100 with a total.
+        // Pages as the API texts and published sources give them: Onomondo
+        // 1,000 a page with a cursor; Eseye 100 with a cursor; Infobip and
+        // CMO 100 without a total, so they end at the first short page.
         let pages = match kind {
             ProviderKind::Onomondo => SIMS.div_ceil(1000),
-            ProviderKind::Infobip => SIMS / 100 + 1,
-            _ => SIMS.div_ceil(100),
+            ProviderKind::Eseye => SIMS.div_ceil(100),
+            ProviderKind::Infobip | ProviderKind::TelekomCmo => SIMS / 100 + 1,
         };
-        let tags = usize::from(kind == ProviderKind::Onomondo);
+        // No tag is declared: Onomondo reads no tag list (the SIMs carry
+        // their tags; the list is needed only for a tag on no SIM).
+        let tags = 0;
         let target = if kind == ProviderKind::Onomondo {
             "inactive"
         } else {

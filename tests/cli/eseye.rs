@@ -161,7 +161,7 @@ fn a_token_expiring_mid_apply_causes_no_failure() {
     let apply = ws.on_manifests(&["apply", "--auto-approve"]);
     assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
     assert!(
-        e.count("eseye", "POST /oauth/token") >= 2,
+        e.count("eseye", "POST /idp/oauth2/token") >= 2,
         "the token was never renewed: {}",
         e.get("/_emulator/stats")
     );

@@ -19,7 +19,7 @@ fn world(kind: ProviderKind, count: usize, faults: &[&str]) -> Workspace {
 }
 
 #[test]
-fn every_kind_converges_in_one_apply_under_ten_percent_mixed_faults() {
+fn every_kind_converges_under_ten_percent_mixed_faults_and_fails_no_sim() {
     for kind in ProviderKind::ALL {
         // 500 changes a kind, 2,000 in all; the faults hit every call
         // type. CMO's generated products rotate three statuses, so 750 of
@@ -34,13 +34,33 @@ fn every_kind_converges_in_one_apply_under_ten_percent_mixed_faults() {
             "suspended"
         };
         ws.fleet("p", sims_of(&iccids, |_| json!({ "status": target })));
-        let apply = ws.on_manifests(&["apply", "--auto-approve", "--force"]);
-        assert_eq!(apply.code, 0, "{kind}: {}\n{}", apply.stdout, apply.stderr);
-        assert!(
-            apply.stdout.contains(" applied, 0 failed, 0 skipped."),
-            "{kind}: {}",
-            apply.stdout
-        );
+        // Lost answers of writes that can be resent after a re-read
+        // converge in one apply. A write that starts an operation (CMO's
+        // status PATCH) is never sent twice in a run: what re-reads do not
+        // show stays unknown (exit 3) and the next apply plans it afresh.
+        let once = kind.capabilities().started_fields.is_empty();
+        let mut applies = 0;
+        loop {
+            applies += 1;
+            let apply = ws.on_manifests(&["apply", "--auto-approve", "--force"]);
+            assert!(
+                apply.stdout.contains(" applied, 0 failed, "),
+                "{kind}: {}\n{}",
+                apply.stdout,
+                apply.stderr
+            );
+            if apply.code == 0 {
+                assert!(apply.stdout.contains(", 0 skipped."), "{}", apply.stdout);
+                break;
+            }
+            assert!(!once, "{kind}: {}\n{}", apply.stdout, apply.stderr);
+            // 3 when some SIMs were applied, 1 when none were.
+            assert!([1, 3].contains(&apply.code), "{kind}: {}", apply.stdout);
+            assert!(apply.stdout.contains(" unknown "), "{}", apply.stdout);
+            assert!(applies < 12, "{kind}: no convergence: {}", apply.stdout);
+            // Monitors started by lost answers settle before the next plan.
+            std::thread::sleep(std::time::Duration::from_millis(400));
+        }
         let mut plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
         for _ in 0..10 {
             if plan.code == 0 {

@@ -179,8 +179,8 @@ fn exact_content_types_and_json_patch_bodies() {
         "/sandbox/product/JASPER-89490200001640018423-simCard".into(),
         "application/json-patch-query+json".into(),
         json!([
-            {"op": "replace", "path": "/customProperty?name=costCenter/value", "value": "4712"},
-            {"op": "remove", "path": "/customProperty?name=legacy"},
+            {"op": "replace", "path": "/customProperty/value?customProperty.name=costCenter", "value": "4712"},
+            {"op": "remove", "path": "/customProperty?customProperty.name=legacy"},
             {"op": "add", "path": "customProperty", "value": {"name": "site", "value": "hamburg"}},
         ]),
     )));

@@ -1,8 +1,12 @@
-//! Eseye Infinity SIM API v2 as its text documents it,
-//! with the wire choices of docs/providers.md: OAuth2 client credentials at
-//! `/oauth/token`, paged and filtered SIM lists, PATCH of status /
-//! customerSuspend / packageId / portfolioId where a suspended SIM can only
-//! be unsuspended (409), attributes, and `{"status":"ERR",...}` errors.
+//! Eseye Infinity SIM API v2 as its text and Eseye's published API
+//! reference document it (docs/providers.md): tokens from a separate
+//! identity provider (served here under `/idp/oauth2/token`: Basic client
+//! credentials, form `grant_type=client_credentials` and `scope=api/api`,
+//! both required, 400 with an OAuth2 `error` otherwise), SIM lists paged by
+//! `pageSize` and an opaque `pageToken`/`nextPageToken` with no total,
+//! filters, PATCH of status / customerSuspend / packageId / portfolioId
+//! where a suspended SIM can only be unsuspended (409), attributes, and
+//! error bodies with the published `errorCode`, `errorTag`, `message`.
 //!
 //! Activation passes through `pendingProvision` for the configured delay.
 //! Admin and system suspensions are the provider's: the customer cannot lift
@@ -23,7 +27,7 @@ use axum::routing::{get, post};
 use serde_json::{Map, Value as Json, json};
 
 use super::api::{self, Api};
-use super::request::{Params, basic_credentials, json_object, paging};
+use super::request::{Params, basic_credentials, json_object, param};
 use super::{App, ProviderSettings};
 use crate::kind::ProviderKind;
 use state::render_attribute;
@@ -82,7 +86,7 @@ impl Api for Eseye {
 
 fn router() -> Router<App> {
     Router::new()
-        .route("/oauth/token", post(token))
+        .route("/idp/oauth2/token", post(token))
         .route("/api/v2/sim", get(list))
         .route("/api/v2/sim/{iccid}", get(get_one).patch(update))
         .route(
@@ -97,7 +101,7 @@ fn router() -> Router<App> {
         )
 }
 
-/// The Eseye error body (docs/providers.md).
+/// The Eseye error body: the published fields (docs/providers.md).
 pub fn error(status: StatusCode, message: &str) -> Response {
     let code = match status {
         StatusCode::UNAUTHORIZED => "UNAUTHORISED",
@@ -111,9 +115,28 @@ pub fn error(status: StatusCode, message: &str) -> Response {
 }
 
 fn coded(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = json!({"status": "ERR", "errorCode": code, "errorMessage": message});
+    let tag = match status {
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "auth",
+        StatusCode::TOO_MANY_REQUESTS => "limit",
+        s if s.is_server_error() => "server",
+        _ => "sim",
+    };
+    let body = json!({"errorCode": code, "errorTag": tag, "message": message});
     (status, axum::Json(body)).into_response()
 }
+
+/// The identity provider's refusal: 400 with an OAuth2 `error`, as the
+/// published token page says (`invalid_client` for bad credentials).
+fn refused(error: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        axum::Json(json!({ "error": error })),
+    )
+        .into_response()
+}
+
+/// The scope Eseye's identity provider grants API access for.
+const SCOPE: &str = "api/api";
 
 async fn token(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
     let given = headers
@@ -128,14 +151,19 @@ async fn token(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Respo
         })
     });
     if !known {
-        return error(StatusCode::UNAUTHORIZED, "invalid client credentials");
+        return refused("invalid_client");
     }
-    let grant = form_urlencoded::parse(&body).find(|(k, _)| k == "grant_type");
-    if grant.is_none_or(|(_, v)| v != "client_credentials") {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "grant_type must be client_credentials",
-        );
+    let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let field = |k: &str| {
+        form.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
+    if field("grant_type") != Some("client_credentials") {
+        return refused("unsupported_grant_type");
+    }
+    if field("scope") != Some(SCOPE) {
+        return refused("invalid_scope");
     }
     let lifetime = app.settings_of(ProviderKind::Eseye).token_lifetime;
     let token = app.tokens.issue(ProviderKind::Eseye, lifetime);
@@ -161,42 +189,67 @@ fn not_found(what: &str) -> Response {
 }
 
 async fn list(State(app): State<App>, headers: HeaderMap, Query(params): Params) -> Response {
-    let (page, size) = match paging(
-        &params,
-        "page",
-        "pageSize",
-        DEFAULT_PAGE_SIZE,
-        MAX_PAGE_SIZE,
-    ) {
-        Ok(p) => p,
-        Err(text) => return error(StatusCode::BAD_REQUEST, &text),
+    let size = match param(&params, "pageSize") {
+        None => DEFAULT_PAGE_SIZE,
+        Some(raw) => match raw.parse::<usize>() {
+            Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) => n,
+            _ => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("pageSize must be between 1 and {MAX_PAGE_SIZE}"),
+                );
+            }
+        },
+    };
+    let offset = match param(&params, "pageToken") {
+        None => 0,
+        Some(token) => match offset_of(token) {
+            Some(offset) => offset,
+            None => return error(StatusCode::BAD_REQUEST, "invalid pageToken"),
+        },
     };
     let filters: Vec<&(String, String)> = params
         .iter()
-        .filter(|(k, _)| k != "page" && k != "pageSize")
+        .filter(|(k, _)| k != "pageToken" && k != "pageSize")
         .collect();
     if let Some((k, _)) = filters.iter().find(|(k, _)| !FILTERS.contains(&k.as_str())) {
         return error(StatusCode::BAD_REQUEST, &format!("unknown parameter {k}"));
     }
     with_state(&app, &headers, |state, _| {
-        // Counted and paged in place: nothing is collected per request, and
-        // an unfiltered page skips to its offset without walking the list.
-        let skip = (page - 1).saturating_mul(size);
-        let (total, sims): (usize, Vec<Json>) = if filters.is_empty() {
-            let sims = state.sims.iter().skip(skip).take(size);
-            (state.sims.len(), sims.map(Sim::render).collect())
+        // Paged in place: nothing is collected per request, and an
+        // unfiltered page skips to its offset without walking the list.
+        let (more, sims): (bool, Vec<Json>) = if filters.is_empty() {
+            let sims = state.sims.iter().skip(offset).take(size);
+            let sims: Vec<Json> = sims.map(Sim::render).collect();
+            (offset + sims.len() < state.sims.len(), sims)
         } else {
             let matching = || {
                 let all = state.sims.iter();
                 all.filter(|s| filters.iter().all(|(k, v)| s.filter_value(k) == Some(v)))
             };
-            let sims = matching().skip(skip).take(size);
-            (matching().count(), sims.map(Sim::render).collect())
+            let mut page = matching().skip(offset);
+            let sims: Vec<Json> = page.by_ref().take(size).map(Sim::render).collect();
+            (page.next().is_some(), sims)
         };
-        axum::Json(json!({"sims": sims, "page": page, "pageSize": size, "total": total}))
-            .into_response()
+        let mut body = json!({ "sims": sims });
+        if more && let Some(obj) = body.as_object_mut() {
+            obj.insert("nextPageToken".into(), json!(token_of(offset + size)));
+        }
+        axum::Json(body).into_response()
     })
 }
+
+/// An opaque page token for `offset` (clients must not compute them).
+fn token_of(offset: usize) -> String {
+    format!("pt{:x}", (offset as u64) ^ TOKEN_MASK)
+}
+
+fn offset_of(token: &str) -> Option<usize> {
+    let n = u64::from_str_radix(token.strip_prefix("pt")?, 16).ok()?;
+    usize::try_from(n ^ TOKEN_MASK).ok()
+}
+
+const TOKEN_MASK: u64 = 0x5eed_0000_7a11_0000;
 
 async fn get_one(
     State(app): State<App>,

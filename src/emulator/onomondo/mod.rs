@@ -1,7 +1,9 @@
-//! Onomondo API as its text documents it, with the wire
-//! choices of docs/providers.md: bare-key or Bearer auth, cursor pagination with
+//! Onomondo API as its text and the published clients show it
+//! (docs/providers.md): bare-key or Bearer auth, cursor pagination with
 //! `limit` 1..1000, get by SIM id or ICCID, find, PATCH, bulk PATCH (20 at
-//! most), tag PUT/DELETE with 400s, and `{"error":"code"}` bodies.
+//! most), tag PUT/DELETE with 400s, the tag search real clients read
+//! (`/tags/search/tags`, offset paging, at most 100 a page) and the text's
+//! bare `/tags`, and `{"error":"code"}` bodies.
 
 // Helpers return a ready error `Response` for early exit from handlers; it is
 // built once per request, so its size does not matter.
@@ -34,6 +36,7 @@ pub struct Onomondo;
 impl Api for Onomondo {
     const KIND: ProviderKind = ProviderKind::Onomondo;
     const UNAUTHORISED: &'static str = "unauthorized";
+    const RESET_EPOCH: bool = true;
     type State = OnomondoState;
 
     fn state(world: &mut super::WorldState) -> &mut OnomondoState {
@@ -74,7 +77,12 @@ fn router() -> Router<App> {
             put(add_tag).delete(remove_tag),
         )
         .route("/tags", get(tags))
+        .route("/tags/search/tags", get(search_tags))
 }
+
+/// Tags per page of the tag search at most; a larger `limit` is cut to it.
+const MAX_TAG_PAGE: usize = 100;
+const DEFAULT_TAG_PAGE: usize = 20;
 
 pub fn error(status: StatusCode, code: &str) -> Response {
     (status, axum::Json(json!({ "error": code }))).into_response()
@@ -393,15 +401,49 @@ async fn remove_tag(
     tag_change(app, headers, s, t, false).await
 }
 
+fn render_tag(t: &Tag) -> Json {
+    json!({"id": t.id, "name": t.name, "color": t.color, "can_write": t.can_write})
+}
+
 async fn tags(State(app): State<App>, headers: HeaderMap) -> Response {
     with_state::<Onomondo>(&app, &headers, |state, _| {
-        let list: Vec<Json> = state
+        let list: Vec<Json> = state.tags.iter().map(render_tag).collect();
+        axum::Json(Json::Array(list)).into_response()
+    })
+}
+
+/// `{"count","limit","offset","total","result"}`, paged by offset.
+async fn search_tags(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> Response {
+    let number = |key: &str, default: usize| match param(&params, key) {
+        None => Ok(default),
+        Some(raw) => raw
+            .parse::<usize>()
+            .map_err(|_| error(StatusCode::BAD_REQUEST, &format!("invalid_{key}"))),
+    };
+    let (offset, limit) = match (number("offset", 0), number("limit", DEFAULT_TAG_PAGE)) {
+        (Ok(o), Ok(l)) if l >= 1 => (o, l.min(MAX_TAG_PAGE)),
+        (Err(r), _) | (_, Err(r)) => return r,
+        _ => return error(StatusCode::BAD_REQUEST, "invalid_limit"),
+    };
+    with_state::<Onomondo>(&app, &headers, |state, _| {
+        let result: Vec<Json> = state
             .tags
             .iter()
-            .map(
-                |t| json!({"id": t.id, "name": t.name, "color": t.color, "can_write": t.can_write}),
-            )
+            .skip(offset)
+            .take(limit)
+            .map(render_tag)
             .collect();
-        axum::Json(Json::Array(list)).into_response()
+        axum::Json(json!({
+            "count": result.len(),
+            "limit": limit,
+            "offset": offset,
+            "total": state.tags.len(),
+            "result": result,
+        }))
+        .into_response()
     })
 }

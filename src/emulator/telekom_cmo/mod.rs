@@ -1,10 +1,15 @@
-//! Deutsche Telekom T IoT Hub CMO API v5 as its text
-//! documents it, with the wire choices of docs/providers.md:
-//! form-encoded client-credentials tokens that expire, paged product lists,
-//! `product/find`, product detail with the bundled simCard, status changes
-//! as JSON Patch on `{id}-simCard` (200 on sync backends, 202 plus a monitor
-//! on async ones), custom properties as JSON Patch queries, and problem
-//! objects for errors. SATELLITE products are listed but are not SIMs.
+//! Deutsche Telekom T IoT Hub CMO API v5 as its text and the T IoT Hub
+//! tutorials show it (docs/providers.md): form-encoded client-credentials
+//! tokens that expire, product lists paged by `pageNumber`/`pageSize` whose
+//! `statistics` carry no total (as the published answer), `product/find`,
+//! product detail with the bundled simCard, status changes as JSON Patch
+//! on `{id}-simCard` (200 on sync backends; 202 with only a monitor link on
+//! async ones), monitors polled as `{"sourceHref","state","response"}`
+//! without an `id`, custom properties as TMF630 JSON-Patch-Query (`add`
+//! as published; `replace` `/customProperty/value?customProperty.name=N`
+//! and `remove` `/customProperty?customProperty.name=N`; other paths are
+//! refused), and problem objects for errors. SATELLITE products are
+//! listed but are not SIMs.
 //!
 //! Custom-property changes apply at once on every backend: the text only
 //! describes status changes as asynchronous.
@@ -177,9 +182,10 @@ async fn list(
             .take(size)
             .map(Product::summary)
             .collect();
+        // As the published answer: no `totalCount`.
         axum::Json(json!({
             "entities": entities,
-            "statistics": {"currentPage": page, "pageSize": size, "totalCount": state.products.len()},
+            "statistics": {"currentPage": page, "pageSize": size},
         }))
         .into_response()
     })
@@ -317,6 +323,7 @@ fn status_patch(
     }
     let n = state.monitors.len() as u64 + 1;
     let fails = settings.monitor_fail_every > 0 && n.is_multiple_of(settings.monitor_fail_every);
+    // `<iccid>-<epoch millis>`, as the text's example link.
     let monitor = Monitor {
         id: format!("{}-{}", product.iccid(), 1_686_000_000_000 + n),
         product_id: product.id.clone(),
@@ -329,19 +336,24 @@ fn status_patch(
     if target == "ACTIVE" {
         product.status = "PENDING_ACTIVE".to_owned();
     }
-    let href = format!("{base}/monitor/{}", monitor.id);
-    let body = json!({
-        "id": monitor.id,
-        "href": href,
-        "sourceHref": format!("{base}/product/{}-simCard", product.id),
-        "state": "InProgress",
-    });
+    // The text: "your output should provide you with a monitor link".
+    let link = format!("{base}/monitor/{}", monitor.id);
     state.monitors.push(monitor);
-    let mut resp = (StatusCode::ACCEPTED, axum::Json(body)).into_response();
-    if let Ok(v) = axum::http::HeaderValue::from_str(&href) {
-        resp.headers_mut().insert("location", v);
+    (StatusCode::ACCEPTED, [("content-type", "text/plain")], link).into_response()
+}
+
+/// A TMF630 JSON-Patch-Query filter on the property list: the name in
+/// `<path>?customProperty.name=<N>` (percent-decoded) for `path`.
+fn filtered(path: &str, array_path: &str) -> Option<String> {
+    let (head, query) = path.split_once('?')?;
+    if head != array_path {
+        return None;
     }
-    resp
+    let mut pairs = form_urlencoded::parse(query.as_bytes());
+    match (pairs.next(), pairs.next()) {
+        (Some((key, name)), None) if key == "customProperty.name" => Some(name.into_owned()),
+        _ => None,
+    }
 }
 
 /// `customProperty` operations, all or nothing.
@@ -350,12 +362,9 @@ fn property_patch(product: &mut Product, ops: &[Json], base: &str) -> Response {
     for op in ops {
         let kind = op.get("op").and_then(Json::as_str).unwrap_or("");
         let path = op.get("path").and_then(Json::as_str).unwrap_or("");
-        let named = path
-            .strip_prefix("/customProperty?name=")
-            .map(|rest| rest.strip_suffix("/value").unwrap_or(rest));
         let bad = |text: &str| error(StatusCode::BAD_REQUEST, text);
-        match (kind, path, named) {
-            ("add", "customProperty" | "/customProperty", _) => {
+        match kind {
+            "add" if path == "customProperty" || path == "/customProperty" => {
                 let Ok(p) = serde_json::from_value::<Property>(
                     op.get("value").cloned().unwrap_or_default(),
                 ) else {
@@ -369,7 +378,12 @@ fn property_patch(product: &mut Product, ops: &[Json], base: &str) -> Response {
                 }
                 props.push(p);
             }
-            ("replace", _, Some(name)) if path.ends_with("/value") => {
+            "replace" => {
+                let Some(name) = filtered(path, "/customProperty/value") else {
+                    return bad(&format!(
+                        "unsupported path {path}; use /customProperty/value?customProperty.name=N"
+                    ));
+                };
                 let Some(value) = op.get("value").and_then(Json::as_str) else {
                     return bad("replace needs a string value");
                 };
@@ -380,7 +394,12 @@ fn property_patch(product: &mut Product, ops: &[Json], base: &str) -> Response {
                     }
                 }
             }
-            ("remove", _, Some(name)) if !path.ends_with("/value") => {
+            "remove" => {
+                let Some(name) = filtered(path, "/customProperty") else {
+                    return bad(&format!(
+                        "unsupported path {path}; use /customProperty?customProperty.name=N"
+                    ));
+                };
                 let before = props.len();
                 props.retain(|q| q.name != name);
                 if props.len() == before {
@@ -403,20 +422,26 @@ async fn monitor(
         let Some(m) = state.monitors.iter().find(|m| m.id == id) else {
             return error(StatusCode::NOT_FOUND, &format!("monitor {id} not found"));
         };
+        // As the text's poll answer: no `id`.
         let mut body = json!({
-            "id": m.id,
-            "href": format!("{base}/monitor/{}", m.id),
             "sourceHref": format!("{base}/product/{}-simCard", m.product_id),
             "state": m.state,
         });
-        if m.state == "InError"
-            && let Some(obj) = body.as_object_mut()
-        {
-            obj.insert(
-                "error".into(),
-                json!({"code": "BACKEND_REJECTED",
-                       "detail": format!("backend rejected the change to {} (emulated failure)", m.target)}),
-            );
+        let response = match m.state.as_str() {
+            "InError" => Some(json!({
+                "status": 409,
+                "title": "Conflict",
+                "detail": format!("backend rejected the change to {} (emulated failure)", m.target),
+            })),
+            "Completed" => state
+                .products
+                .iter()
+                .find(|p| p.id == m.product_id)
+                .map(|p| p.sim_card(base)),
+            _ => None,
+        };
+        if let (Some(response), Some(obj)) = (response, body.as_object_mut()) {
+            obj.insert("response".into(), response);
         }
         axum::Json(body).into_response()
     })

@@ -10,10 +10,10 @@ use serde_json::{Value as Json, json};
 use crate::emulator::generated_iccid;
 use crate::kind::SANDBOX_KEY;
 
-/// Backends that answer status changes at once; the others (TMSP,
-/// INTELSAT, AIRLINQ) answer 202 with a monitor (docs/providers.md).
+/// Backends that answer status changes at once; the others answer 202
+/// with a monitor link (the sync/async updates page, docs/providers.md).
 pub const SYNC_BACKENDS: [&str; 4] = ["JASPER", "TMUS", "IOTA", "1NCE"];
-pub const ASYNC_BACKENDS: [&str; 3] = ["TMSP", "INTELSAT", "AIRLINQ"];
+pub const ASYNC_BACKENDS: [&str; 6] = ["TMSP", "INTELSAT", "AIRLINQ", "STC", "TURKCELL", "GALAXY1"];
 pub const SETTABLE: [&str; 3] = ["ACTIVE", "SUSPENDED", "INACTIVE"];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,7 +1,7 @@
 //! Eseye Infinity SIM API v2 client (docs/providers.md, "Eseye").
 //!
-//! Auth is OAuth2 client credentials at `<url>/oauth/token`, cached and
-//! renewed by the HTTP layer. Attributes cost a request per SIM and are read
+//! Auth is OAuth2 client credentials at Eseye's identity provider
+//! (`token_url`, with `scope`), cached and renewed by the HTTP layer. Attributes cost a request per SIM and are read
 //! only for SIMs whose manifests manage them. SIMs under admin or system
 //! suspension are reported as locked and never written to.
 
@@ -16,12 +16,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use base64::Engine as _;
-use futures_util::future::join_all;
 use reqwest::Method;
 
 use super::http::{Auth, HttpClient, Request};
+use super::listing::{At, Page};
 use super::{Client, ProviderError, SimOutcome};
 use crate::config::Connection;
+use crate::kind::Setting;
 use crate::model::{Fields, Iccid, LiveSim, SimWork};
 use crate::secret::Secret;
 
@@ -48,9 +49,12 @@ impl Client for Eseye {
         let basic = base64::engine::general_purpose::STANDARD.encode(pair);
         Auth::Tokens(
             // A second token request only yields a second token.
-            Request::new(Method::POST, "/oauth/token")
+            Request::new(Method::POST, c.setting(Setting::TokenUrl))
                 .authorization(Secret::new(format!("Basic {basic}")))
-                .form(&[("grant_type", "client_credentials")])
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("scope", c.setting(Setting::Scope)),
+                ])
                 .repeatable(),
         )
     }
@@ -66,21 +70,8 @@ impl Client for Eseye {
         wire::error_text(body)
     }
 
-    /// All SIMs: the first page gives the total, the rest are read at once.
-    async fn list(&self) -> Result<Vec<wire::WireSim>, ProviderError> {
-        self.http.tally().expect(1);
-        let first = self.page(1).await?;
-        let total = first.total.unwrap_or(first.sims.len());
-        if total > crate::provider::MAX_LISTED {
-            return Err(crate::provider::endless("GET /api/v2/sim"));
-        }
-        let mut sims = first.sims;
-        let pages = total.div_ceil(wire::PAGE_SIZE);
-        self.http.tally().expect(pages.saturating_sub(1));
-        for page in join_all((2..=pages).map(|p| self.page(p))).await {
-            sims.extend(page?.sims);
-        }
-        Ok(sims)
+    async fn page(&self, at: At) -> Result<Page<wire::WireSim>, ProviderError> {
+        self.sim_page(at).await
     }
 
     async fn get(&self, iccid: &Iccid) -> Result<Option<wire::WireSim>, ProviderError> {

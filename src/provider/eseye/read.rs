@@ -1,5 +1,5 @@
-//! Reading Eseye state: the first page gives the total, the rest are fetched
-//! concurrently; attributes one SIM at a time, for the adapter to fan out.
+//! Reading Eseye state: cursor pages (or the older numbered pages with a
+//! total), and attributes one SIM at a time, for the adapter to fan out.
 
 use reqwest::Method;
 
@@ -8,6 +8,7 @@ use super::wire::{AttributeList, PAGE_SIZE, SimPage, WireAttribute, WireSim};
 use crate::model::{Condition, Field, Fields, Iccid, LiveSim, Status, Value};
 use crate::provider::ProviderError;
 use crate::provider::http::Request;
+use crate::provider::listing::{At, Next, Page};
 
 fn yes(flag: &Option<String>) -> bool {
     flag.as_deref() == Some("yes")
@@ -69,12 +70,34 @@ pub fn to_live(sim: &WireSim) -> LiveSim {
 }
 
 impl Eseye {
-    pub(super) async fn page(&self, page: usize) -> Result<SimPage, ProviderError> {
-        let req = Request::new(Method::GET, "/api/v2/sim")
-            .query("page", page)
-            .query("pageSize", PAGE_SIZE)
-            .listing();
-        Ok(self.http.send(req).await?.json()?)
+    /// One `GET /api/v2/sim` page: the published cursor form (follow
+    /// `nextPageToken` until an answer omits it), or the older numbered
+    /// form with a `total`. An answer with neither is the whole list.
+    pub(super) async fn sim_page(&self, at: At) -> Result<Page<WireSim>, ProviderError> {
+        let mut req = Request::new(Method::GET, "/api/v2/sim").listing();
+        match &at {
+            At::First => {}
+            At::Cursor(token) => req = req.query("pageToken", token),
+            At::Number(n) => req = req.query("page", n),
+        }
+        let req = req.query("pageSize", PAGE_SIZE);
+        let resp = self.http.send(req).await?.into_success()?;
+        let page: SimPage = resp.decode()?;
+        let Some(sims) = page.sims else {
+            return Err(resp.missing("sims", "the SIM list").into());
+        };
+        let next = match (page.next_page_token.filter(|t| !t.is_empty()), page.total) {
+            (Some(token), _) => Next::Cursor(token),
+            (None, Some(_)) => Next::Numbered { size: PAGE_SIZE },
+            (None, None) => Next::End,
+        };
+        Ok(Page {
+            items: sims,
+            next,
+            total: page.total,
+            url: resp.url,
+            at: resp.at,
+        })
     }
 
     pub(super) async fn attributes(

@@ -6,11 +6,17 @@ use serde::{Deserialize, Serialize};
 /// Page size asked for: the documented maximum.
 pub const PAGE_SIZE: usize = 100;
 
+/// A `GET /api/v2/sim` page: `sims` and, in the published form, a
+/// `nextPageToken` while more follow; the older form numbers its pages
+/// and gives a `total`. `sims` is required: a page without it is a shape
+/// error, never an empty account.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SimPage {
     #[serde(default)]
-    pub sims: Vec<WireSim>,
+    pub sims: Option<Vec<WireSim>>,
+    #[serde(default)]
+    pub next_page_token: Option<String>,
     #[serde(default)]
     pub total: Option<usize>,
 }
@@ -18,6 +24,8 @@ pub struct SimPage {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WireSim {
+    /// `iccid`, or `iccId` as the published overview spells it.
+    #[serde(alias = "iccId")]
     pub iccid: String,
     #[serde(default)]
     pub sim_id: Option<serde_json::Value>,
@@ -102,16 +110,72 @@ pub struct AttributeValue<'a> {
     pub value: &'a str,
 }
 
+/// An Eseye error body: the published fields are `errorCode`,
+/// `errorTag`, `message` and `additionalDetails`; the older `errorMessage`
+/// is read too.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ErrorBody {
-    error_code: String,
     #[serde(default)]
-    error_message: String,
+    error_code: Option<serde_json::Value>,
+    #[serde(default)]
+    error_tag: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    error_message: Option<String>,
+    #[serde(default)]
+    additional_details: Option<serde_json::Value>,
 }
 
-/// `CODE: message` from an Eseye error body, if it is one.
+/// `CODE: message (details)` from an Eseye error body, if it is one.
 pub fn error_text(body: &str) -> Option<String> {
     let e: ErrorBody = serde_json::from_str(body).ok()?;
-    Some(format!("{}: {}", e.error_code, e.error_message))
+    let code = match e.error_code {
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(serde_json::Value::Null) | None => None,
+        Some(other) => Some(other.to_string()),
+    };
+    let code = code.or(e.error_tag);
+    let message = e.message.or(e.error_message).filter(|m| !m.is_empty());
+    let details = match e.additional_details {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) if s.is_empty() => None,
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(other) => Some(other.to_string()),
+    };
+    let text = match (code, message) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(one), None) | (None, Some(one)) => one,
+        (None, None) => return None,
+    };
+    Some(match details {
+        Some(details) => format!("{text} ({details})"),
+        None => text,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_text;
+
+    #[test]
+    fn published_and_older_error_bodies_are_read() {
+        let published = r#"{"errorCode":"SIM_SUSPENDED","errorTag":"sim","message":"You cannot update a suspended SIM","additionalDetails":"iccid 8944"}"#;
+        assert_eq!(
+            error_text(published).as_deref(),
+            Some("SIM_SUSPENDED: You cannot update a suspended SIM (iccid 8944)")
+        );
+        let older = r#"{"status":"ERR","errorCode":"UNKNOWN_PACKAGE","errorMessage":"Package does not exist"}"#;
+        assert_eq!(
+            error_text(older).as_deref(),
+            Some("UNKNOWN_PACKAGE: Package does not exist")
+        );
+        assert_eq!(
+            error_text(r#"{"message":"Forbidden"}"#).as_deref(),
+            Some("Forbidden")
+        );
+        assert_eq!(error_text(r#"{"other":1}"#), None);
+        assert_eq!(error_text("<html>"), None);
+    }
 }

@@ -213,13 +213,20 @@ impl State {
 }
 
 /// Seconds until a rate-limit window resets, from a header that gives them
-/// either as a delta or as a Unix timestamp (anything past 2001).
+/// either as a delta or as a Unix timestamp (anything past 2001). A whole
+/// second of a timestamp is read as its end: a server that rounds the
+/// reset down would otherwise see requests up to a second early.
 fn until_reset(reset: f64) -> Duration {
     if reset > 1e9 {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64());
-        Duration::from_secs_f64((reset - now).max(0.0))
+        let end = if reset.fract() == 0.0 {
+            reset + 1.0
+        } else {
+            reset
+        };
+        Duration::from_secs_f64((end - now).max(0.0))
     } else {
         Duration::from_secs_f64(reset)
     }
@@ -302,5 +309,8 @@ mod tests {
             .as_secs_f64();
         let delta = until_reset(epoch + 45.0);
         assert!(delta > Duration::from_secs(44) && delta <= Duration::from_secs(45));
+        // A whole-second timestamp is read as the end of that second.
+        let whole = until_reset(epoch.floor() + 45.0);
+        assert!(whole > Duration::from_secs(45) && whole <= Duration::from_secs(46));
     }
 }

@@ -14,11 +14,11 @@ mod transport;
 
 use std::sync::Arc;
 
-use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
 use tokio::sync::Semaphore;
 
-pub use request::{HttpError, Repeat, Request, Response, Where};
+pub use request::{HttpError, Repeat, Request, Response, TokenRefusal, Where};
 
 use crate::config::{Connection, Limits};
 use crate::secret::Secret;
@@ -133,13 +133,12 @@ impl HttpClient {
             self.tally.answered();
             return match outcome {
                 Ok((resp, _)) => self.judged(&req, self.scrubbed(resp)),
-                // A token endpoint's refusal comes back as an error.
-                Err(HttpError::Status {
+                Err(HttpError::TokenStatus {
                     method,
-                    path,
-                    status: 401,
+                    url,
+                    status,
                     body,
-                }) => Err(self.refused(format!("{method} {path}"), &body)),
+                }) => Err(self.token_refused(method, url, status, &body)),
                 Err(e) => Err(e.redacted(&self.redact)),
             };
         }
@@ -159,6 +158,45 @@ impl HttpClient {
             }),
             _ => Ok(resp),
         }
+    }
+
+    /// A token endpoint's refusal, judged by its OAuth2 `error` (RFC 6749
+    /// section 5.2): refused credentials name the credential keys, the
+    /// other refusals the setting to check.
+    fn token_refused(&self, method: Method, url: String, status: u16, body: &str) -> HttpError {
+        let (error, description) = oauth_error(body);
+        let call = format!("{method} {url}");
+        if status == 401 || error == "invalid_client" {
+            return self.refused(call, body);
+        }
+        let fix = match (status, error.as_str()) {
+            (_, "invalid_scope") => {
+                "the `scope` it was sent is not accepted: check `scope` and `token_url`"
+            }
+            (404, _) => "no token endpoint at this address: check `token_url`",
+            (_, "unauthorized_client" | "unsupported_grant_type" | "invalid_grant") => {
+                "this client may not use client credentials there: check `token_url`"
+            }
+            _ => "check `token_url`, `scope` and the credentials",
+        };
+        let error = match (error.is_empty(), description.is_empty()) {
+            (true, _) => {
+                crate::secret::redact(&body.chars().take(200).collect::<String>(), &self.redact)
+            }
+            (false, true) => error,
+            (false, false) => format!(
+                "{error}: {}",
+                crate::secret::redact(&description, &self.redact)
+            ),
+        };
+        HttpError::TokenRefused(Box::new(TokenRefusal {
+            method,
+            url,
+            status,
+            at: self.transport.at().clone(),
+            error,
+            fix,
+        }))
     }
 
     /// The provider refused our credentials: say whose, where they are
@@ -228,4 +266,19 @@ impl HttpClient {
             }
         }
     }
+}
+
+/// `error` and `error_description` of an OAuth2 error body (empty when
+/// the body is not one).
+fn oauth_error(body: &str) -> (String, String) {
+    #[derive(serde::Deserialize)]
+    struct OAuthError {
+        #[serde(default)]
+        error: String,
+        #[serde(default)]
+        error_description: String,
+    }
+    serde_json::from_str::<OAuthError>(body)
+        .map(|e| (e.error, e.error_description))
+        .unwrap_or_default()
 }

@@ -1,6 +1,7 @@
 //! One HTTP request and its response as provider clients see them, and the
 //! transport's error. Plain data: nothing here sends anything.
 
+use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
@@ -78,12 +79,39 @@ pub enum HttpError {
         status: u16,
         body: String,
     },
-    #[error("{method} {path}: cannot decode response: {source}")]
+    /// `call` is `METHOD URL`.
+    #[error(
+        "{at}: {call}: the answer cannot be read ({source}); \
+         `simfleet doctor --record DIR` saves it for a bug report"
+    )]
     Decode {
-        method: Method,
-        path: String,
+        call: String,
+        at: Where,
         #[source]
         source: serde_json::Error,
+    },
+    /// An answer whose shape simfleet does not understand: never read as
+    /// an empty or shorter list. `call` is `METHOD URL`.
+    #[error(
+        "{at}: {call}: {detail}; `simfleet doctor --record DIR` saves the answer \
+         for a bug report"
+    )]
+    Shape {
+        call: String,
+        at: Where,
+        detail: String,
+    },
+    /// A token endpoint refused the request for a reason other than the
+    /// credentials.
+    #[error(transparent)]
+    TokenRefused(Box<TokenRefusal>),
+    /// A token endpoint's non-success answer, before the client judges it.
+    #[error("{method} {url}: HTTP {status}: {body}")]
+    TokenStatus {
+        method: Method,
+        url: String,
+        status: u16,
+        body: String,
     },
     #[error("cannot build HTTP client: {source}")]
     Build {
@@ -102,7 +130,11 @@ impl HttpError {
         match self {
             HttpError::Transport { source, .. } => !source.is_connect() && !source.is_builder(),
             HttpError::Status { status, .. } => *status >= 500,
-            HttpError::TimedOut { .. } | HttpError::TooLarge { .. } => true,
+            // A success whose body cannot be read: the call was carried out.
+            HttpError::TimedOut { .. }
+            | HttpError::TooLarge { .. }
+            | HttpError::Decode { .. }
+            | HttpError::Shape { .. } => true,
             _ => false,
         }
     }
@@ -110,7 +142,10 @@ impl HttpError {
     /// The same error with `secrets` (and scheme credentials) blanked out
     /// of a provider's error body.
     pub(super) fn redacted(mut self, secrets: &[crate::secret::Secret]) -> HttpError {
-        if let HttpError::Status { body, .. } | HttpError::Unauthorized { body, .. } = &mut self {
+        if let HttpError::Status { body, .. }
+        | HttpError::Unauthorized { body, .. }
+        | HttpError::TokenStatus { body, .. } = &mut self
+        {
             *body = crate::secret::redact(body, secrets);
         }
         self
@@ -132,6 +167,20 @@ impl HttpError {
             other => other.to_string(),
         }
     }
+}
+
+/// A token endpoint's refusal; `fix` names the setting to check.
+#[derive(Debug, thiserror::Error)]
+#[error("{method} {url}: HTTP {status}: {at} got no access token{}: {fix}",
+    if error.is_empty() { String::new() } else { format!(" ({error})") })]
+pub struct TokenRefusal {
+    pub method: Method,
+    pub url: String,
+    pub status: u16,
+    pub at: Where,
+    /// The OAuth2 `error` (and `error_description`) it gave.
+    pub error: String,
+    pub fix: &'static str,
 }
 
 /// Whether a request may be sent again when its answer is lost.
@@ -229,9 +278,17 @@ impl Request {
 #[derive(Debug)]
 pub struct Response {
     pub method: Method,
+    /// The request path relative to the base URL, as the client built it.
     pub path: String,
+    /// The full URL asked, query included.
+    pub url: String,
     pub status: StatusCode,
+    /// The answer's headers (a monitor's `Location`, paging links); the
+    /// request's own headers, which carry secrets, are never kept.
+    pub headers: HeaderMap,
     pub body: Vec<u8>,
+    /// Which provider answered, for messages.
+    pub at: Where,
     /// The bearer token the request carried, if it came from a token cache.
     pub(super) token: Option<Secret>,
 }
@@ -241,14 +298,48 @@ impl Response {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
+    /// A header of the answer as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
     /// The body as `T`, or an error carrying the status and body for non-2xx.
     pub fn json<T: DeserializeOwned>(self) -> Result<T, HttpError> {
         let ok = self.into_success()?;
-        serde_json::from_slice(&ok.body).map_err(|source| HttpError::Decode {
-            method: ok.method,
-            path: ok.path,
+        ok.decode()
+    }
+
+    /// The body of a success as `T`, the response kept for later questions.
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, HttpError> {
+        serde_json::from_slice(&self.body).map_err(|source| HttpError::Decode {
+            call: format!("{} {}", self.method, self.url),
+            at: self.at.clone(),
             source,
         })
+    }
+
+    /// The error for an answer that lacks `key`, naming the keys it has.
+    pub fn missing(&self, key: &str, what: &str) -> HttpError {
+        let keys = match serde_json::from_slice::<serde_json::Value>(&self.body) {
+            Ok(serde_json::Value::Object(map)) if map.is_empty() => "an empty object".to_owned(),
+            Ok(serde_json::Value::Object(map)) => {
+                let keys: Vec<String> = map.keys().take(12).map(|k| format!("`{k}`")).collect();
+                format!("keys {}", keys.join(", "))
+            }
+            Ok(serde_json::Value::Array(_)) => "a bare array".to_owned(),
+            Ok(other) => format!("a JSON {}", json_kind(&other)),
+            Err(_) => "no JSON".to_owned(),
+        };
+        self.shape(format!("the answer has no `{key}` ({what}); it has {keys}"))
+    }
+
+    /// A shape error about this answer.
+    pub fn shape(&self, detail: impl Into<String>) -> HttpError {
+        HttpError::Shape {
+            call: format!("{} {}", self.method, self.url),
+            at: self.at.clone(),
+            detail: detail.into(),
+        }
     }
 
     pub fn into_success(self) -> Result<Response, HttpError> {
@@ -261,5 +352,16 @@ impl Response {
             path: self.path,
             status: self.status.as_u16(),
         })
+    }
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
     }
 }

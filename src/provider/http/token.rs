@@ -20,13 +20,29 @@ use super::request::{HttpError, Request};
 use super::transport::Transport;
 use crate::secret::Secret;
 
-/// A token endpoint's answer.
+/// A token endpoint's answer (RFC 6749 section 5.1). Read tolerantly:
+/// `expires_in` as a number or a numeric string; other keys are ignored.
 #[derive(Deserialize)]
 struct TokenAnswer {
-    access_token: String,
-    /// Seconds; absent means "assume a short life".
     #[serde(default)]
+    access_token: Option<String>,
+    /// Seconds; absent means "assume a short life".
+    #[serde(default, deserialize_with = "seconds")]
     expires_in: Option<u64>,
+}
+
+fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(f64),
+        Text(String),
+    }
+    Ok(match Option::<Raw>::deserialize(d)? {
+        Some(Raw::Number(n)) if n.is_finite() && n >= 0.0 => Some(n as u64),
+        Some(Raw::Text(t)) => t.trim().parse().ok(),
+        _ => None,
+    })
 }
 
 const ASSUMED_LIFETIME: u64 = 60;
@@ -74,9 +90,9 @@ impl TokenCache {
         {
             return Ok(token.clone());
         }
-        let answer: TokenAnswer = self.fetch_token(transport).await?;
-        let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(ASSUMED_LIFETIME).max(1));
-        let token = Secret::new(format!("Bearer {}", answer.access_token));
+        let (token, expires_in) = self.fetch_token(transport).await?;
+        let lifetime = Duration::from_secs(expires_in.unwrap_or(ASSUMED_LIFETIME).max(1));
+        let token = Secret::new(format!("Bearer {token}"));
         *current = Some((token.clone(), Instant::now() + lifetime - margin(lifetime)));
         tracing::debug!(
             lifetime_s = lifetime.as_secs(),
@@ -85,7 +101,13 @@ impl TokenCache {
         Ok(token)
     }
 
-    async fn fetch_token(&self, transport: &Transport) -> Result<TokenAnswer, HttpError> {
+    /// A new token and its lifetime in seconds. A refusal comes back as
+    /// [`HttpError::TokenStatus`] for the client to judge; an answer
+    /// without a token is a shape error, never an empty token.
+    pub(super) async fn fetch_token(
+        &self,
+        transport: &Transport,
+    ) -> Result<(String, Option<u64>), HttpError> {
         let auth = match &self.fetch.authorization {
             Some(secret) => Some(header_value(secret)?),
             None => None,
@@ -96,7 +118,19 @@ impl TokenCache {
                 transport.exchange(&self.fetch, auth)
             })
             .await?;
-        resp.json()
+        if !resp.status.is_success() {
+            return Err(HttpError::TokenStatus {
+                method: resp.method.clone(),
+                url: resp.url.clone(),
+                status: resp.status.as_u16(),
+                body: resp.text().chars().take(500).collect(),
+            });
+        }
+        let answer: TokenAnswer = resp.decode()?;
+        match answer.access_token.filter(|t| !t.is_empty()) {
+            Some(token) => Ok((token, answer.expires_in)),
+            None => Err(resp.missing("access_token", "the token it was asked for")),
+        }
     }
 
     /// Forgets `token` if it is still the cached one (after a 401).

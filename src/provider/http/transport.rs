@@ -82,6 +82,18 @@ impl Transport {
         &self.at
     }
 
+    /// The full URL of `req`, query included, as messages show it.
+    pub(super) fn full_url(&self, req: &Request) -> String {
+        let url = self.url(&req.path);
+        if req.query.is_empty() {
+            return url;
+        }
+        let query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&req.query)
+            .finish();
+        format!("{url}?{query}")
+    }
+
     /// One exchange, admitted by the limiter, with `authorization`
     /// attached (a sensitive value).
     pub(super) async fn exchange(
@@ -136,8 +148,11 @@ impl Transport {
         let response = Response {
             method: req.method.clone(),
             path: req.path.clone(),
+            url: self.full_url(req),
             status,
+            headers: headers.clone(),
             body,
+            at: self.at.clone(),
             token: None,
         };
         Ok((response, headers))

@@ -14,6 +14,7 @@ mod tests;
 use base64::Engine as _;
 
 use super::http::{Auth, HttpClient};
+use super::listing::{self, At, Page};
 use super::{Client, ProviderError, SimOutcome, UsageRecord};
 use crate::config::Connection;
 use crate::model::{Iccid, LiveSim, SimWork};
@@ -65,8 +66,8 @@ impl Client for Infobip {
         wire::error_text(body)
     }
 
-    async fn list(&self) -> Result<Vec<wire::WireSim>, ProviderError> {
-        self.paged("/iot/2/sims", "sims").await
+    async fn page(&self, at: At) -> Result<Page<wire::WireSim>, ProviderError> {
+        self.numbered("/iot/2/sims", "sims", at).await
     }
 
     async fn get(&self, iccid: &Iccid) -> Result<Option<wire::WireSim>, ProviderError> {
@@ -83,7 +84,13 @@ impl Client for Infobip {
 
     async fn usage(&self, iccids: &[Iccid]) -> Result<Vec<UsageRecord>, ProviderError> {
         let raw: Vec<wire::WireUsage> = if iccids.is_empty() {
-            self.paged("/iot/2/sims/usage/monthly", "usage").await?
+            listing::all(
+                |at| self.numbered("/iot/2/sims/usage/monthly", "usage", at),
+                |u: &wire::WireUsage| u.iccid.clone(),
+                self.http.tally(),
+                self.ahead,
+            )
+            .await?
         } else {
             let mut out = Vec::new();
             for iccid in iccids {

@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use super::Infobip;
 use super::wire::{ActionAnswer, NameBody, SmsBody, StatusBody};
 use crate::model::{Field, Iccid, SimWork, Status, Value};
-use crate::provider::http::Request;
+use crate::provider::http::{Request, Response};
 use crate::provider::{Client, ProviderError, SimFailure, SimOutcome};
 
 impl Infobip {
@@ -44,17 +44,13 @@ impl Infobip {
     pub(super) async fn diagnostic(&self, iccid: &Iccid) -> Result<String, ProviderError> {
         // Not repeatable: a second call runs the diagnostics again.
         let req = Request::new(Method::POST, format!("/iot/1/sims/{iccid}/diagnostic"));
-        let body = self.send_checked(iccid, req).await?;
-        let answer: ActionAnswer =
-            serde_json::from_slice(&body).map_err(|e| ProviderError::Protocol {
-                endpoint: "POST /iot/1/sims/{iccid}/diagnostic".into(),
-                detail: e.to_string(),
-            })?;
+        let resp = self.send_checked(iccid, req).await?;
+        let answer: ActionAnswer = resp.decode()?;
         Ok(answer.action_id)
     }
 
     /// Sends, mapping 404 to `NotFound` and other failures to the provider's text.
-    async fn send_checked(&self, iccid: &Iccid, req: Request) -> Result<Vec<u8>, ProviderError> {
+    async fn send_checked(&self, iccid: &Iccid, req: Request) -> Result<Response, ProviderError> {
         let resp = self.http.send(req).await?;
         if resp.status == StatusCode::NOT_FOUND {
             return Err(ProviderError::NotFound {
@@ -62,7 +58,6 @@ impl Infobip {
             });
         }
         resp.into_success()
-            .map(|r| r.body)
             .map_err(|e| ProviderError::Refused(Self::failure(&e)))
     }
 }

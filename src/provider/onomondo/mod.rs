@@ -12,22 +12,45 @@ mod tests;
 
 use std::sync::Mutex;
 
-use reqwest::Method;
-
-use super::http::{Auth, HttpClient, Request};
-use super::{Client, ProviderError, SimOutcome, UsageRecord};
+use super::http::{Auth, HttpClient};
+use super::listing::{self, At, Page};
+use super::{Client, ProviderError, SimOutcome, UsageRecord, Wanted};
 use crate::config::Connection;
-use crate::model::{Field, Iccid, Interner, LiveSim, SimWork, Vocabulary};
+use crate::model::{Field, Iccid, LiveSim, SimWork, Vocabulary};
 
-pub use read::to_live;
+pub use read::{TagBook, to_live};
 pub use write::update_body;
 
 pub struct Onomondo {
     http: HttpClient,
-    /// The account's tags, read once per run.
-    tags: Mutex<Option<Vec<wire::WireTag>>>,
-    /// One copy of each tag name across the live SIMs of a run.
-    names: Mutex<Interner>,
+    /// The tags this run has seen on SIMs and, once read, in the tag list.
+    tags: Mutex<TagBook>,
+}
+
+impl Onomondo {
+    /// The tag book; a panic elsewhere that poisoned it left valid tags.
+    fn book(&self) -> std::sync::MutexGuard<'_, TagBook> {
+        self.tags
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Completes the tag book from the account's tag list, once a run, if
+    /// one of `names` is on no SIM seen so far.
+    async fn learn_tags<'a>(
+        &self,
+        mut names: impl Iterator<Item = &'a str>,
+    ) -> Result<(), ProviderError> {
+        let missing = {
+            let book = self.book();
+            !book.listed && names.any(|n| !book.contains(n))
+        };
+        if missing {
+            let list = self.tag_list().await?;
+            self.book().complete(&list);
+        }
+        Ok(())
+    }
 }
 
 impl Client for Onomondo {
@@ -42,8 +65,7 @@ impl Client for Onomondo {
     fn new(_connection: &Connection, http: HttpClient) -> Result<Self, ProviderError> {
         Ok(Onomondo {
             http,
-            tags: Mutex::new(None),
-            names: Mutex::default(),
+            tags: Mutex::default(),
         })
     }
 
@@ -53,39 +75,8 @@ impl Client for Onomondo {
             .map(|e| e.error)
     }
 
-    /// All SIMs, following `next_page` cursors.
-    async fn list(&self) -> Result<Vec<wire::WireSim>, ProviderError> {
-        let mut sims = Vec::new();
-        let mut cursor: Option<String> = None;
-        let mut seen = std::collections::HashSet::new();
-        loop {
-            // Cursor pages: the total is unknown until the last one.
-            self.http.tally().expect(1);
-            let mut req = Request::new(Method::GET, "/sims")
-                .query("limit", wire::PAGE_LIMIT)
-                .listing();
-            if let Some(c) = &cursor {
-                req = req.query("next_page", c);
-            }
-            let page: wire::SimPage = self.http.send(req).await?.json()?;
-            sims.extend(page.sims);
-            if sims.len() > crate::provider::MAX_LISTED {
-                return Err(crate::provider::endless("GET /sims"));
-            }
-            match page.pagination {
-                Some(p) if p.has_more => match p.next_page {
-                    // A cursor seen before would loop forever.
-                    Some(next) if seen.insert(next.clone()) => cursor = Some(next),
-                    _ => {
-                        return Err(ProviderError::Protocol {
-                            endpoint: "GET /sims".into(),
-                            detail: "has_more is true but next_page is missing or repeats".into(),
-                        });
-                    }
-                },
-                _ => return Ok(sims),
-            }
-        }
+    async fn page(&self, at: At) -> Result<Page<wire::WireSim>, ProviderError> {
+        self.sim_page(at).await
     }
 
     /// One SIM by ICCID; `None` when Onomondo answers 404.
@@ -94,20 +85,26 @@ impl Client for Onomondo {
     }
 
     fn to_live(&self, wire: &wire::WireSim) -> LiveSim {
-        match self.names.lock() {
-            Ok(mut names) => to_live(wire, &mut names),
-            // A panic elsewhere left it poisoned: the names are still valid.
-            Err(poisoned) => to_live(wire, &mut poisoned.into_inner()),
-        }
+        to_live(wire, &mut self.book())
     }
 
-    async fn vocabulary(&self) -> Result<Vocabulary, ProviderError> {
+    /// The tags the SIMs show, completed from the tag list only when a
+    /// declared tag is on none of them.
+    async fn vocabulary(&self, wanted: &Wanted) -> Result<Vocabulary, ProviderError> {
+        self.learn_tags(wanted.of(Field::Tags)).await?;
         let mut known = Vocabulary::new();
         known.enumerate(Field::Tags);
-        for tag in self.tags().await? {
-            known.insert(Field::Tags, tag.name, tag.can_write);
+        for (name, can_write) in self.book().all() {
+            known.insert(Field::Tags, name, can_write);
         }
         Ok(known)
+    }
+
+    async fn auxiliary(&self) -> Result<Option<String>, ProviderError> {
+        let list = self.tag_list().await?;
+        let n = list.len();
+        self.book().complete(&list);
+        Ok(Some(format!("{n} tag{}", if n == 1 { "" } else { "s" })))
     }
 
     async fn write(&self, batch: &[SimWork]) -> Vec<SimOutcome> {
@@ -117,7 +114,13 @@ impl Client for Onomondo {
     /// Onomondo reports data usage on the SIM itself.
     async fn usage(&self, iccids: &[Iccid]) -> Result<Vec<UsageRecord>, ProviderError> {
         let sims = if iccids.is_empty() {
-            self.list().await?
+            listing::all(
+                |at| self.sim_page(at),
+                |s: &wire::WireSim| s.iccid.clone(),
+                self.http.tally(),
+                1,
+            )
+            .await?
         } else {
             let mut out = Vec::new();
             for iccid in iccids {

@@ -1,18 +1,69 @@
-//! Reading Onomondo state: cursor pagination, tags, and conversion to the model.
+//! Reading Onomondo state: cursor pages of SIMs, the tags they carry, the
+//! tag list when a declared tag is on no SIM, and conversion to the model.
+//!
+//! Every SIM's `tags` carry `{id, name, can_write}`, so the tags the SIMs
+//! show are learned while converting them; the account's tag list (the
+//! search path real clients use, `GET /tags` only where that is absent) is
+//! read only for names no SIM carries.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::sync::Arc;
 
-use reqwest::Method;
+use reqwest::{Method, StatusCode};
 
 use super::Onomondo;
-use super::wire::{WireSim, WireTag};
-use crate::model::{DataLimit, Field, Fields, Iccid, Interner, LiveSim, Names, Status, Value};
+use super::wire::{PAGE_LIMIT, SimPage, TAG_PAGE, TagAnswer, TagPage, WireSim, WireTag};
+use crate::model::{DataLimit, Field, Fields, Iccid, LiveSim, Names, Status, Value};
 use crate::provider::ProviderError;
-use crate::provider::http::Request;
+use crate::provider::http::{Request, Response};
+use crate::provider::listing::{self, At, Next, Page};
 
-/// Converts a wire SIM into the normalised model; tag names come from
-/// `names`, so a fleet's SIMs share one copy of each.
-pub fn to_live(sim: &WireSim, names: &mut Interner) -> LiveSim {
+/// The account's tags as far as this run has seen them: one copy of each
+/// name, its id and whether it may be taken off a SIM.
+#[derive(Debug, Default)]
+pub struct TagBook {
+    known: HashMap<Arc<str>, (String, bool)>,
+    /// Whether the whole tag list was read (then `known` is complete).
+    pub listed: bool,
+}
+
+impl TagBook {
+    /// The shared copy of `tag`'s name, learning its id on first sight.
+    fn learn(&mut self, tag: &WireTag) -> Arc<str> {
+        if let Some((name, _)) = self.known.get_key_value(tag.name.as_str()) {
+            return name.clone();
+        }
+        let name: Arc<str> = Arc::from(tag.name.as_str());
+        self.known
+            .insert(name.clone(), (tag.id.clone(), tag.can_write));
+        name
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.known.contains_key(name)
+    }
+
+    pub fn id(&self, name: &str) -> Option<&str> {
+        self.known.get(name).map(|(id, _)| id.as_str())
+    }
+
+    /// Every known tag: name and whether it may be removed.
+    pub fn all(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.known.iter().map(|(n, (_, w))| (n.as_ref(), *w))
+    }
+
+    /// Adds the tags of a full list and marks the book complete.
+    pub fn complete(&mut self, tags: &[WireTag]) {
+        for tag in tags {
+            self.learn(tag);
+        }
+        self.listed = true;
+    }
+}
+
+/// Converts a wire SIM into the normalised model; its tags are learned
+/// into `book`, so a fleet's SIMs share one copy of each name.
+pub fn to_live(sim: &WireSim, book: &mut TagBook) -> LiveSim {
     let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
     let status = if sim.activated {
         Status::Active
@@ -36,7 +87,7 @@ pub fn to_live(sim: &WireSim, names: &mut Interner) -> LiveSim {
         (
             Field::Tags,
             Value::Set(Names::from_shared(
-                sim.tags.iter().map(|t| names.intern(&t.name)).collect(),
+                sim.tags.iter().map(|t| book.learn(t)).collect(),
             )),
         ),
         (Field::NetworkWhitelist, text(&sim.network_whitelist)),
@@ -53,29 +104,133 @@ pub fn to_live(sim: &WireSim, names: &mut Interner) -> LiveSim {
 }
 
 impl Onomondo {
-    /// Tag name → id, fetched once per run.
-    pub(super) async fn tag_ids(&self) -> Result<BTreeMap<String, String>, ProviderError> {
-        Ok(self
-            .tags()
-            .await?
-            .into_iter()
-            .map(|t| (t.name, t.id))
-            .collect())
+    /// One `GET /sims` page. It ends the listing only when it says so
+    /// (`has_more` false, no `next_page`), or, without `pagination`, when
+    /// it holds fewer SIMs than asked for or all of its `total`.
+    pub(super) async fn sim_page(&self, at: At) -> Result<Page<WireSim>, ProviderError> {
+        let mut req = Request::new(Method::GET, "/sims")
+            .query("limit", PAGE_LIMIT)
+            .listing();
+        if let At::Cursor(cursor) = &at {
+            req = req.query("next_page", cursor);
+        }
+        let resp = self.http.send(req).await?.into_success()?;
+        let page: SimPage = resp.decode()?;
+        let Some(sims) = page.sims else {
+            return Err(resp.missing("sims", "the SIM list").into());
+        };
+        let next = match page.pagination {
+            Some(p) if p.has_more == Some(false) => Next::End,
+            Some(p) => match p.next_page.filter(|c| !c.is_empty()) {
+                Some(cursor) => Next::Cursor(cursor),
+                None if p.has_more == Some(true) => {
+                    return Err(resp
+                        .shape("`pagination.has_more` is true but `next_page` is missing")
+                        .into());
+                }
+                None => Next::End,
+            },
+            None if sims.len() < PAGE_LIMIT || page.total.is_some_and(|t| sims.len() >= t) => {
+                Next::End
+            }
+            None => {
+                return Err(resp
+                    .missing("pagination", "whether more SIMs follow a full page")
+                    .into());
+            }
+        };
+        Ok(Page {
+            items: sims,
+            next,
+            total: page.total,
+            url: resp.url,
+            at: resp.at,
+        })
     }
 
-    /// The account's tags (`GET /tags`), fetched once per run.
-    pub(super) async fn tags(&self) -> Result<Vec<WireTag>, ProviderError> {
-        if let Some(tags) = self.tags.lock().map_or(None, |t| t.clone()) {
-            return Ok(tags);
+    /// The whole tag list: the search path real clients use, `GET /tags`
+    /// (the provider text's) only when that answers 404.
+    pub(super) async fn tag_list(&self) -> Result<Vec<WireTag>, ProviderError> {
+        let tally = self.http.tally();
+        tally.expect(1);
+        let first = self.tag_search(&At::First).await?;
+        if first.status == StatusCode::NOT_FOUND {
+            tracing::debug!("the tag search path answered 404; reading GET /tags");
+            let resp = self
+                .http
+                .send(Request::new(Method::GET, "/tags").listing())
+                .await?
+                .into_success()?;
+            return match resp.decode::<TagAnswer>()? {
+                TagAnswer::Bare(tags) => Ok(tags),
+                TagAnswer::Page(TagPage {
+                    result: Some(tags), ..
+                }) => Ok(tags),
+                TagAnswer::Page(_) => Err(resp.missing("result", "the tag list").into()),
+            };
         }
-        let list: Vec<WireTag> = self
-            .http
-            .send(Request::new(Method::GET, "/tags").listing())
-            .await?
-            .json()?;
-        if let Ok(mut cache) = self.tags.lock() {
-            *cache = Some(list.clone());
-        }
-        Ok(list)
+        let first = tag_page(first.into_success()?, 0)?;
+        let rest = |at: At| async move {
+            let offset = offset_of(&at);
+            tag_page(self.tag_search(&at).await?.into_success()?, offset)
+        };
+        listing::all_from(first, rest, |t: &WireTag| t.id.clone(), tally, 1).await
     }
+
+    /// One request of `GET /tags/search/tags`, its status unjudged.
+    async fn tag_search(&self, at: &At) -> Result<Response, ProviderError> {
+        let req = Request::new(Method::GET, "/tags/search/tags")
+            .query("offset", offset_of(at))
+            .query("limit", TAG_PAGE);
+        Ok(self.http.send(req).await?)
+    }
+}
+
+fn offset_of(at: &At) -> usize {
+    match at {
+        // Our own cursor: the next offset, written by `tag_page`.
+        At::Cursor(o) => o.parse().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// One page of the tag search: offset paging until `offset + count`
+/// reaches `total`; a bare array is the whole list.
+fn tag_page(resp: Response, offset: usize) -> Result<Page<WireTag>, ProviderError> {
+    let (tags, next, total) = match resp.decode::<TagAnswer>()? {
+        TagAnswer::Bare(tags) => (tags, Next::End, None),
+        TagAnswer::Page(TagPage {
+            result: Some(tags),
+            total: Some(total),
+            offset: given,
+        }) => {
+            let end = given.unwrap_or(offset) + tags.len();
+            let next = if end < total {
+                Next::Cursor(end.to_string())
+            } else {
+                Next::End
+            };
+            (tags, next, Some(total))
+        }
+        TagAnswer::Page(TagPage {
+            result: Some(tags),
+            total: None,
+            ..
+        }) if tags.len() < TAG_PAGE => (tags, Next::End, None),
+        TagAnswer::Page(TagPage {
+            result: Some(_), ..
+        }) => {
+            return Err(resp
+                .missing("total", "whether more tags follow a full page")
+                .into());
+        }
+        TagAnswer::Page(_) => return Err(resp.missing("result", "the tag list").into()),
+    };
+    Ok(Page {
+        items: tags,
+        next,
+        total,
+        url: resp.url,
+        at: resp.at,
+    })
 }

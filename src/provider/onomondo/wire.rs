@@ -6,20 +6,44 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A `GET /sims` page. `sims` is required: a page without it is a shape
+/// error, never an empty account.
 #[derive(Debug, Deserialize)]
 pub struct SimPage {
     #[serde(default)]
-    pub sims: Vec<WireSim>,
+    pub sims: Option<Vec<WireSim>>,
     #[serde(default)]
     pub pagination: Option<Pagination>,
+    #[serde(default)]
+    pub total: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct Pagination {
     #[serde(default)]
-    pub has_more: bool,
+    pub has_more: Option<bool>,
     #[serde(default)]
     pub next_page: Option<String>,
+}
+
+/// The tag list as real clients read it (`GET /tags/search/tags`, paged
+/// by offset) or as the provider text shows `GET /tags` (a bare array).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum TagAnswer {
+    Bare(Vec<WireTag>),
+    Page(TagPage),
+}
+
+/// `{"count","limit","offset","total","result":[...]}`.
+#[derive(Debug, Deserialize)]
+pub struct TagPage {
+    #[serde(default, alias = "tags")]
+    pub result: Option<Vec<WireTag>>,
+    #[serde(default)]
+    pub offset: Option<usize>,
+    #[serde(default)]
+    pub total: Option<usize>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -97,3 +121,6 @@ pub struct DataLimitBody {
 pub const BULK_LIMIT: usize = 20;
 /// Maximum `limit` of `GET /sims`.
 pub const PAGE_LIMIT: usize = 1000;
+/// Tags asked for per page of the tag search; the answer's own count
+/// decides the next offset, so a server that gives fewer is followed.
+pub const TAG_PAGE: usize = 100;

@@ -14,10 +14,10 @@ use std::collections::BTreeMap;
 use reqwest::Method;
 use serde_json::{Map, Value as Json, json};
 
-use super::Onomondo;
 #[cfg(doc)]
 use super::wire::BULK_LIMIT;
 use super::wire::{BulkResult, DataLimitBody};
+use super::{Onomondo, TagBook};
 use crate::model::{Change, Field, Iccid, SimWork, Status, Value};
 use crate::provider::http::Request;
 use crate::provider::{Client, SimFailure, SimOutcome};
@@ -60,55 +60,57 @@ pub fn update_body(changes: &[Change]) -> Option<Map<String, Json>> {
 }
 
 /// The full desired tag list of a tags change, as the account's tag ids.
-pub fn tag_list(change: &Change, ids: &BTreeMap<String, String>) -> Result<Json, SimFailure> {
+pub fn tag_ids(change: &Change, book: &TagBook) -> Result<Json, SimFailure> {
     let Value::Set(names) = &change.after else {
         return Ok(Json::Array(Vec::new()));
     };
     let mut list = Vec::with_capacity(names.len());
     for name in names.iter() {
-        let Some(id) = ids.get(name) else {
+        let Some(id) = book.id(name) else {
             return Err(SimFailure::inexpressible(format!(
                 "tag `{name}` does not exist at Onomondo"
             )));
         };
-        list.push(Json::String(id.clone()));
+        list.push(Json::String(id.to_owned()));
     }
     Ok(Json::Array(list))
+}
+
+/// The tag names the tag changes of `work` ask for.
+fn tag_names(work: &[SimWork]) -> impl Iterator<Item = &str> {
+    let tags = work.iter().flat_map(|w| &w.changes);
+    tags.filter_map(|c| match (&c.field, &c.after) {
+        (Field::Tags, Value::Set(names)) => Some(names.iter()),
+        _ => None,
+    })
+    .flatten()
 }
 
 impl Onomondo {
     /// One batch (at most [`BULK_LIMIT`] SIMs): every change of every SIM
     /// in one bulk call (a lone SIM uses the single PATCH).
     pub(super) async fn apply_work(&self, work: &[SimWork]) -> Vec<SimOutcome> {
-        let tagging = work
-            .iter()
-            .any(|w| w.changes.iter().any(|c| c.field == Field::Tags));
-        let ids = if tagging {
-            match self.tag_ids().await {
-                Ok(ids) => ids,
-                Err(e) => {
-                    let failure = SimFailure::NoAnswer {
-                        detail: e.to_string(),
-                    };
-                    return work
-                        .iter()
-                        .map(|w| SimOutcome {
-                            iccid: w.iccid.clone(),
-                            result: Err(failure.clone()),
-                            note: None,
-                        })
-                        .collect();
-                }
-            }
-        } else {
-            BTreeMap::new()
-        };
+        // The ids come from the SIMs this run read (the plan's read, or a
+        // saved plan's re-read); the tag list only for names on none of them.
+        if let Err(e) = self.learn_tags(tag_names(work)).await {
+            let failure = SimFailure::NoAnswer {
+                detail: e.to_string(),
+            };
+            return work
+                .iter()
+                .map(|w| SimOutcome {
+                    iccid: w.iccid.clone(),
+                    result: Err(failure.clone()),
+                    note: None,
+                })
+                .collect();
+        }
         let mut results: BTreeMap<&Iccid, Result<(), SimFailure>> = BTreeMap::new();
         let mut updates: Vec<(&SimWork, Map<String, Json>)> = Vec::new();
         for w in work {
             let mut body = update_body(&w.changes).unwrap_or_default();
             if let Some(change) = w.changes.iter().find(|c| c.field == Field::Tags) {
-                match tag_list(change, &ids) {
+                match tag_ids(change, &self.book()) {
                     Ok(list) => {
                         body.insert("tags".into(), list);
                     }
@@ -169,6 +171,8 @@ impl Onomondo {
                     .collect();
             }
         };
+        // One line per SIM; a SIM without a readable line was sent in a call
+        // that succeeded, so its outcome is unknown (re-read), not failed.
         let mut lines: BTreeMap<String, Result<(), SimFailure>> = BTreeMap::new();
         for line in resp.text().lines().filter(|l| !l.trim().is_empty()) {
             if let Ok(r) = serde_json::from_str::<BulkResult>(line) {
@@ -188,8 +192,9 @@ impl Onomondo {
             .iter()
             .map(|(sim, _)| {
                 let outcome = lines.remove(&sim.id).unwrap_or_else(|| {
-                    Err(SimFailure::Bulk {
-                        detail: "no result for this SIM in the response".into(),
+                    Err(SimFailure::Unknown {
+                        call: "PATCH /sims/bulk".into(),
+                        detail: "no result line for this SIM in the answer".into(),
                     })
                 });
                 (&sim.iccid, outcome)

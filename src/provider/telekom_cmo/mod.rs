@@ -18,6 +18,7 @@ use std::time::Duration;
 use reqwest::Method;
 
 use super::http::{Auth, HttpClient, Request};
+use super::listing::{At, Page};
 use super::{Client, ProviderError, SimOutcome};
 use crate::config::Connection;
 use crate::kind::Setting;
@@ -76,8 +77,12 @@ impl Client for TelekomCmo {
         wire::error_text(body)
     }
 
-    async fn list(&self) -> Result<Vec<wire::WireProduct>, ProviderError> {
-        self.list_products().await
+    async fn page(&self, at: At) -> Result<Page<wire::WireProduct>, ProviderError> {
+        self.product_page(at).await
+    }
+
+    fn is_sim(wire: &wire::WireProduct) -> bool {
+        read::is_sim(wire)
     }
 
     async fn get(&self, iccid: &Iccid) -> Result<Option<wire::WireProduct>, ProviderError> {

@@ -1,5 +1,5 @@
-//! Reading CMO state: the first page gives the total, the rest are fetched
-//! concurrently; only CELLULAR products are SIMs. Custom properties come
+//! Reading CMO state: numbered product pages (to a short page where no
+//! total is given); only CELLULAR products are SIMs. Custom properties come
 //! from the product detail, one product at a time, for the adapter to fan out.
 
 use futures_util::future::join_all;
@@ -12,6 +12,7 @@ use super::wire::{
 use crate::model::{Condition, Field, Fields, Iccid, LiveSim, Status, Value};
 use crate::provider::ProviderError;
 use crate::provider::http::Request;
+use crate::provider::listing::{At, Next, Page};
 
 /// The ICCID of a `BACKEND-<iccid>` product id.
 pub fn iccid_of(product_id: &str) -> &str {
@@ -25,15 +26,26 @@ pub(super) fn is_sim(p: &WireProduct) -> bool {
 }
 
 /// Maps a product (docs/providers.md): BLOCKED and DEACTIVATED are locked,
-/// PENDING_ACTIVE is in progress toward active.
+/// `PENDING_<status>` (the text shows PENDING_ACTIVE) is in progress.
 pub fn to_live(p: &WireProduct) -> LiveSim {
+    let settable = |s: &str| match s {
+        "ACTIVE" => Some(Status::Active),
+        "SUSPENDED" => Some(Status::Suspended),
+        "INACTIVE" => Some(Status::Inactive),
+        _ => None,
+    };
+    let pending = p
+        .status
+        .as_deref()
+        .and_then(|s| s.strip_prefix("PENDING_"))
+        .and_then(settable);
     let (status, condition) = match p.status.as_deref() {
-        Some("ACTIVE") => (Value::Status(Status::Active), None),
-        Some("SUSPENDED") => (Value::Status(Status::Suspended), None),
-        Some("INACTIVE") => (Value::Status(Status::Inactive), None),
-        Some("PENDING_ACTIVE") => (
-            Value::Status(Status::Active),
-            Some(Condition::InProgress("PENDING_ACTIVE".into())),
+        Some(s) if settable(s).is_some() => (settable(s).map_or(Value::Null, Value::Status), None),
+        // PENDING_ACTIVE is shown while a change runs; any PENDING_<status>
+        // is read the same way: converging, not to be changed.
+        Some(s) if pending.is_some() => (
+            pending.map_or(Value::Null, Value::Status),
+            Some(Condition::InProgress(s.to_owned())),
         ),
         Some(s @ ("BLOCKED" | "DEACTIVATED")) => (
             Value::Null,
@@ -59,34 +71,31 @@ pub fn to_live(p: &WireProduct) -> LiveSim {
 }
 
 impl TelekomCmo {
-    async fn page(&self, number: usize) -> Result<ProductPage, ProviderError> {
+    /// One numbered product page. With `statistics.totalCount` the shared
+    /// lister fetches exactly the pages it needs; without it (the published
+    /// answer), until a page shorter than `pageSize`.
+    pub(super) async fn product_page(&self, at: At) -> Result<Page<WireProduct>, ProviderError> {
+        let number = match at {
+            At::Number(n) => n,
+            At::First | At::Cursor(_) => 1,
+        };
         let req = Request::new(Method::GET, self.path("/product"))
             .query("fields", "id,connectivityType,status")
             .query("pageNumber", number)
             .query("pageSize", PAGE_SIZE)
             .listing();
-        Ok(self.http.send(req).await?.json()?)
-    }
-
-    /// Every CELLULAR product.
-    pub(super) async fn list_products(&self) -> Result<Vec<WireProduct>, ProviderError> {
-        self.http.tally().expect(1);
-        let first = self.page(1).await?;
-        let total = first
-            .statistics
-            .and_then(|s| s.total_count)
-            .unwrap_or(first.entities.len());
-        if total > crate::provider::MAX_LISTED {
-            return Err(crate::provider::endless("GET product"));
-        }
-        let mut all = first.entities;
-        let pages = total.div_ceil(PAGE_SIZE);
-        self.http.tally().expect(pages.saturating_sub(1));
-        for page in join_all((2..=pages).map(|n| self.page(n))).await {
-            all.extend(page?.entities);
-        }
-        all.retain(is_sim);
-        Ok(all)
+        let resp = self.http.send(req).await?.into_success()?;
+        let page: ProductPage = resp.decode()?;
+        let Some(entities) = page.entities else {
+            return Err(resp.missing("entities", "the product list").into());
+        };
+        Ok(Page {
+            items: entities,
+            next: Next::Numbered { size: PAGE_SIZE },
+            total: page.statistics.and_then(|s| s.total_count),
+            url: resp.url,
+            at: resp.at,
+        })
     }
 
     /// Products by ICCID through `product/find`, 100 ICCIDs per call.
@@ -103,8 +112,11 @@ impl TelekomCmo {
             let req = Request::new(Method::POST, self.path("/product/find"))
                 .json(&FindBody { iccid_list: list })
                 .repeatable();
-            let answer: FindAnswer = self.http.send(req).await?.json()?;
-            Ok::<_, ProviderError>(answer.entities)
+            let resp = self.http.send(req).await?.into_success()?;
+            let answer: FindAnswer = resp.decode()?;
+            answer
+                .entities
+                .ok_or_else(|| ProviderError::from(resp.missing("entities", "the products found")))
         });
         let mut out = Vec::new();
         for found in join_all(calls).await {
@@ -113,18 +125,31 @@ impl TelekomCmo {
         Ok(out)
     }
 
-    /// The custom properties of one product's simCard.
+    /// The custom properties of one product's simCard. A detail without a
+    /// simCard, or a simCard without `customProperty`, is a shape error:
+    /// read as "none", it would plan to add every property again.
     pub(super) async fn properties(
         &self,
         product_id: &str,
     ) -> Result<Vec<Property>, ProviderError> {
         let req = Request::new(Method::GET, self.path(&format!("/product/{product_id}")));
-        let detail: ProductDetail = self.http.send(req).await?.json()?;
-        Ok(detail
-            .product_relationship
-            .into_iter()
-            .find(|r| r.product.kind.as_deref() == Some("simCard"))
-            .map(|r| r.product.custom_property)
-            .unwrap_or_default())
+        let resp = self.http.send(req).await?.into_success()?;
+        let detail: ProductDetail = resp.decode()?;
+        let card = detail.product_relationship.into_iter().find(|r| {
+            r.product.kind.as_deref() == Some("simCard")
+                || r.product
+                    .id
+                    .as_deref()
+                    .is_some_and(|id| id.ends_with("-simCard"))
+        });
+        match card {
+            Some(r) => r.product.custom_property.ok_or_else(|| {
+                resp.missing("customProperty", "the simCard's properties")
+                    .into()
+            }),
+            None => Err(resp
+                .shape("the product has no `productRelationship` entry of `@type` simCard")
+                .into()),
+        }
     }
 }

@@ -49,8 +49,8 @@ fn statuses_and_properties_become_json_patch() {
     assert_eq!(
         json!(property_ops(&have, &want)),
         json!([
-            {"op": "replace", "path": "/customProperty?name=costCenter/value", "value": "4712"},
-            {"op": "remove", "path": "/customProperty?name=legacy"},
+            {"op": "replace", "path": "/customProperty/value?customProperty.name=costCenter", "value": "4712"},
+            {"op": "remove", "path": "/customProperty?customProperty.name=legacy"},
             {"op": "add", "path": "customProperty", "value": {"name": "site", "value": "hamburg"}},
         ])
     );

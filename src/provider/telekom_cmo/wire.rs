@@ -8,10 +8,13 @@ pub const PAGE_SIZE: usize = 100;
 pub const JSON_PATCH: &str = "application/json-patch+json";
 pub const JSON_PATCH_QUERY: &str = "application/json-patch-query+json";
 
+/// A product list page. `entities` is required: a page without it is a
+/// shape error, never an empty tenant. The published example has no
+/// `statistics.totalCount`; without it the listing ends at a short page.
 #[derive(Debug, Deserialize)]
 pub struct ProductPage {
     #[serde(default)]
-    pub entities: Vec<WireProduct>,
+    pub entities: Option<Vec<WireProduct>>,
     #[serde(default)]
     pub statistics: Option<Statistics>,
 }
@@ -36,7 +39,7 @@ pub struct WireProduct {
 #[derive(Debug, Deserialize)]
 pub struct FindAnswer {
     #[serde(default)]
-    pub entities: Vec<WireProduct>,
+    pub entities: Option<Vec<WireProduct>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -64,7 +67,10 @@ pub struct SimCard {
     #[serde(rename = "@type", default)]
     pub kind: Option<String>,
     #[serde(default)]
-    pub custom_property: Vec<Property>,
+    pub id: Option<String>,
+    /// Present on every simCard the text shows (`[]` when empty).
+    #[serde(default)]
+    pub custom_property: Option<Vec<Property>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -83,13 +89,62 @@ pub struct PatchOp {
     pub value: Option<serde_json::Value>,
 }
 
+/// A monitor poll: `{"sourceHref","state"[,"response"]}`; the published
+/// one has no `id`. `state` is required.
 #[derive(Debug, Deserialize)]
 pub struct Monitor {
-    pub id: String,
     #[serde(default)]
-    pub state: String,
+    pub state: Option<String>,
     #[serde(default)]
     pub error: Option<serde_json::Value>,
+    #[serde(default)]
+    pub response: Option<serde_json::Value>,
+}
+
+impl Monitor {
+    /// What an `InError` monitor says went wrong.
+    pub fn failure(&self) -> String {
+        let said = |v: &serde_json::Value| {
+            ["detail", "message", "title"]
+                .iter()
+                .find_map(|k| v.get(k).and_then(|d| d.as_str()).map(str::to_owned))
+        };
+        let found = self.error.iter().chain(&self.response).find_map(said);
+        found
+            .or_else(|| self.error.as_ref().map(|e| e.to_string()))
+            .unwrap_or_else(|| "no detail given".into())
+    }
+}
+
+/// The monitor of a 202 answer: the `Location` header, else a body `id`,
+/// else the last path segment of a body `href`, else the body itself when
+/// it is the link (the text shows "a monitor link").
+pub fn monitor_id(location: Option<&str>, body: &str) -> Option<String> {
+    let last = |link: &str| {
+        let link = link.trim().trim_matches(['<', '>', '"']);
+        let path = link.split(['?', '#']).next().unwrap_or(link);
+        path.rsplit('/')
+            .next()
+            .filter(|id| !id.is_empty() && path.contains("/monitor/"))
+            .map(str::to_owned)
+    };
+    if let Some(id) = location.and_then(last) {
+        return Some(id);
+    }
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(map)) => {
+            let field = |k: &str| {
+                map.get(k)
+                    .and_then(|v| v.as_str())
+                    .filter(|v| !v.is_empty())
+            };
+            field("id")
+                .map(str::to_owned)
+                .or_else(|| field("href").and_then(last))
+        }
+        Ok(serde_json::Value::String(link)) => last(&link),
+        _ => last(body),
+    }
 }
 
 #[derive(Debug, Deserialize)]

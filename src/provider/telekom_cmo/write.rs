@@ -12,7 +12,7 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use super::TelekomCmo;
-use super::wire::{JSON_PATCH, JSON_PATCH_QUERY, Monitor, PatchOp};
+use super::wire::{JSON_PATCH, JSON_PATCH_QUERY, Monitor, PatchOp, monitor_id};
 use crate::model::{Attributes, Change, Field, SimWork, Status, Value, map_delta};
 use crate::provider::http::Request;
 use crate::provider::{Client, SimFailure, SimOutcome};
@@ -34,16 +34,22 @@ pub(super) fn wire_status(value: &Value) -> Result<&'static str, SimFailure> {
 
 /// The JSON Patch query that turns the custom properties `have` into
 /// `want`: replaces first, then removes, then adds; empty when equal.
+/// Only `add` is published; replace and remove follow TMF630
+/// JSON-Patch-Query, which filters an array by a member's field:
+/// `/customProperty/value?customProperty.name=N`.
 pub(super) fn property_ops(have: &Attributes, want: &Attributes) -> Vec<PatchOp> {
     let delta = map_delta(have, want);
     let removes = delta.removed.iter().map(|name| PatchOp {
         op: "remove",
-        path: format!("/customProperty?name={name}"),
+        path: format!("/customProperty?customProperty.name={}", encoded(name)),
         value: None,
     });
     let replaces = delta.changed.iter().map(|(name, value)| PatchOp {
         op: "replace",
-        path: format!("/customProperty?name={name}/value"),
+        path: format!(
+            "/customProperty/value?customProperty.name={}",
+            encoded(name)
+        ),
         value: Some(json!(value)),
     });
     let adds = delta.added.iter().map(|(name, value)| PatchOp {
@@ -52,6 +58,20 @@ pub(super) fn property_ops(have: &Attributes, want: &Attributes) -> Vec<PatchOp>
         value: Some(json!({"name": name, "value": value})),
     });
     replaces.chain(removes).chain(adds).collect()
+}
+
+/// `text` percent-encoded for a query value: everything but RFC 3986's
+/// unreserved characters, so a name with `&`, `=` or `/` stays one value.
+fn encoded(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 impl TelekomCmo {
@@ -102,8 +122,14 @@ impl TelekomCmo {
         .json_as(JSON_PATCH, &ops);
         let resp = self.http.send(req).await.map_err(|e| Self::failure(&e))?;
         if resp.status == StatusCode::ACCEPTED {
-            let monitor: Monitor = resp.json().map_err(|e| Self::failure(&e))?;
-            return self.follow(&monitor.id).await.map(Some);
+            // Started: a link we cannot read leaves the change unknown (a
+            // re-read settles it), never failed and never sent again.
+            let Some(id) = monitor_id(resp.header("location"), &resp.text()) else {
+                return Err(Self::failure(&resp.shape(
+                    "a 202 answer without a monitor link (no `Location`, `id` or `href`)",
+                )));
+            };
+            return self.follow(&id).await.map(Some);
         }
         resp.into_success().map_err(|e| Self::failure(&e))?;
         Ok(Some("completed synchronously".into()))
@@ -124,24 +150,30 @@ impl TelekomCmo {
             tokio::time::sleep(wait).await;
             polls += 1;
             let req = Request::new(Method::GET, self.path(&format!("/monitor/{id}")));
-            let monitor: Monitor = self
+            // The change was started: a monitor that cannot be read leaves
+            // it unknown (a re-read settles it), never failed.
+            let lost = |detail: String| SimFailure::Unknown {
+                call: format!("GET monitor {id}"),
+                detail,
+            };
+            let resp = self
                 .http
                 .send(req)
                 .await
-                .and_then(|r| r.json())
-                .map_err(|e| Self::failure(&e))?;
-            match monitor.state.as_str() {
+                .and_then(|r| r.into_success())
+                .map_err(|e| lost(Self::failure(&e).to_string()))?;
+            let monitor: Monitor = resp.decode().map_err(|e| lost(e.to_string()))?;
+            let Some(state) = monitor.state.as_deref() else {
+                return Err(lost(
+                    resp.missing("state", "how the change stands").to_string(),
+                ));
+            };
+            match state {
                 "Completed" => return Ok(format!("completed after monitor {id} ({polls} polls)")),
                 "InError" => {
-                    let detail = monitor
-                        .error
-                        .as_ref()
-                        .and_then(|e| e.get("detail").and_then(|d| d.as_str()).map(str::to_owned))
-                        .or_else(|| monitor.error.as_ref().map(|e| e.to_string()))
-                        .unwrap_or_else(|| "no detail given".into());
                     return Err(SimFailure::MonitorFailed {
                         id: id.to_owned(),
-                        detail,
+                        detail: monitor.failure(),
                     });
                 }
                 _ => wait = (wait * 2).min(MAX_POLL),
