@@ -88,8 +88,28 @@ pub enum Command {
     Sms(SmsArgs),
     /// Run the provider's SIM diagnostics, which re-syncs the SIM's services (Infobip).
     Diagnose(DiagnoseArgs),
+    /// First contact with real accounts, read only: credentials, token,
+    /// the first list page, one SIM and auxiliary lists, each checked and
+    /// printed with its URL and HTTP status (exit 0 all fine, 1 otherwise).
+    Doctor(DoctorArgs),
     /// Run the provider emulator as an HTTP server (for tests and demos).
     Emulator(EmulatorArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Run it once when pointing simfleet at a new account: every check says what was wrong and which setting to fix (`url`, `token_url`, `scope`, a credential). With --record DIR each answer is saved (credentials and tokens blanked out, at most 1 MiB each) to attach to a bug report; `simfleet emulator --replay DIR` serves them back."
+)]
+pub struct DoctorArgs {
+    /// Manifest files or directories declaring the providers.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Only these providers (repeatable; default: every provider declared).
+    #[arg(long = "provider", value_name = "NAME")]
+    pub providers: Vec<String>,
+    /// Save every answer, redacted, as JSON files under this folder.
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -376,6 +396,14 @@ pub struct EmulatorArgs {
     /// when none is given).
     #[arg(long)]
     pub allow_remote: bool,
+    /// Answer 404 (in the provider's error shape) on this path, as an API
+    /// without that resource would, e.g. /onomondo/tags (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub not_found: Vec<String>,
+    /// Serve the answers `simfleet doctor --record DIR` saved: a request
+    /// whose method and path (query included) match one gets it.
+    #[arg(long, value_name = "DIR")]
+    pub replay: Option<PathBuf>,
     /// Bearer token for /_emulator/* when listening off loopback.
     #[arg(long, env = "SIMFLEET_EMULATOR_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,

@@ -1,7 +1,8 @@
 //! simfleet: a declarative, GitOps-style reconciler for IoT SIM fleets.
 //!
 //! Layers, bottom up (docs/architecture.md): `model`, `kind`, `config`,
-//! `secret`, `yaml`, `digest`, `tally` are the bottom layer everything may import; `manifest`
+//! `secret`, `yaml`, `digest`, `tally`, `recording` are the bottom layer
+//! everything may import; `manifest`
 //! turns files into desired state; `provider` reads live state and writes
 //! changes; `plan` diffs, orders and checks safety; `apply` carries plans
 //! out; `render` prints them; `emulator` serves the provider APIs for tests
@@ -22,6 +23,7 @@ pub mod model;
 pub mod operations;
 pub mod plan;
 pub mod provider;
+pub mod recording;
 pub mod render;
 pub mod schema;
 pub mod secret;

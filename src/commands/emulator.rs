@@ -54,8 +54,13 @@ pub async fn run(args: EmulatorArgs) -> anyhow::Result<u8> {
         }
         None => None,
     };
+    let recordings = match &args.replay {
+        Some(dir) => simfleet::recording::load(dir)?,
+        None => Vec::new(),
+    };
+    let overrides = emulator::Overrides::new(recordings, args.not_found.clone());
     let running = emulator::serve(
-        App::new(world, settings),
+        App::with_overrides(world, settings, overrides),
         args.listen,
         args.allow_remote,
         admin_token,

@@ -2,6 +2,7 @@
 //! This is the only place that uses `anyhow`; library modules return typed errors.
 
 mod apply;
+mod doctor;
 mod drift;
 mod emulator;
 mod export;
@@ -79,6 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Usage(args) => runtime()?.block_on(operations::usage(args)),
         Command::Sms(args) => runtime()?.block_on(operations::sms(args)),
         Command::Diagnose(args) => runtime()?.block_on(operations::diagnose(args)),
+        Command::Doctor(args) => runtime()?.block_on(doctor::run(args, ui)),
         Command::Emulator(args) => runtime()?.block_on(emulator::run(args)),
     }
 }

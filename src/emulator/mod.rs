@@ -13,6 +13,7 @@ mod faults;
 pub mod infobip;
 pub mod onomondo;
 mod registry;
+mod replay;
 mod request;
 pub mod sandbox;
 mod state;
@@ -36,6 +37,7 @@ use tokio::sync::oneshot;
 use crate::kind::ProviderKind;
 
 pub use faults::{FaultKind, Faults};
+pub use replay::Overrides;
 pub use state::{StateError, WorldState, generated_iccid, write_json};
 pub use traffic::{LoggedRequest, Stats};
 
@@ -79,6 +81,8 @@ pub struct AppInner {
     pub traffic: traffic::Traffic,
     pub tokens: tokens::Tokens,
     pub settings: BTreeMap<ProviderKind, ProviderSettings>,
+    /// Recorded answers and 404 paths served instead of the handlers.
+    pub overrides: Overrides,
 }
 
 #[derive(Debug, Clone)]
@@ -93,11 +97,21 @@ impl Deref for App {
 
 impl App {
     pub fn new(world: WorldState, settings: BTreeMap<ProviderKind, ProviderSettings>) -> App {
+        App::with_overrides(world, settings, Overrides::default())
+    }
+
+    /// An app that serves `overrides` before its own handlers.
+    pub fn with_overrides(
+        world: WorldState,
+        settings: BTreeMap<ProviderKind, ProviderSettings>,
+        overrides: Overrides,
+    ) -> App {
         App(Arc::new(AppInner {
             world: Mutex::new(world),
             traffic: traffic::Traffic::default(),
             tokens: tokens::Tokens::default(),
             settings,
+            overrides,
         }))
     }
 

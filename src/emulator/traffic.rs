@@ -105,6 +105,12 @@ pub async fn track(
     let (provider, route) = (provider.to_owned(), route.to_owned());
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
+    // Inside the provider's nested router the URI is relative to its
+    // mount: the target as a client built it against its base URL.
+    let relative = req
+        .uri()
+        .path_and_query()
+        .map_or(path.clone(), |p| p.as_str().to_owned());
     let content_type = req
         .headers()
         .get("content-type")
@@ -159,13 +165,18 @@ pub async fn track(
         }
         Ok((remaining, reset)) => {
             let fault = app.traffic.dice.draw(&settings.faults, &method);
-            let mut resp = match fault {
-                Some(f) if f.commits() => {
+            let replayed = app.overrides.answer(kind.mount(), &method, &relative);
+            let mut resp = match (fault, replayed) {
+                _ if app.overrides.missing(&format!("/{}{path}", kind.mount())) => {
+                    super::provider_error(kind, StatusCode::NOT_FOUND, "not_found")
+                }
+                (Some(f), _) if f.commits() => {
                     drop(next.run(req).await);
                     injected(kind, f)
                 }
-                Some(f) => injected(kind, f),
-                None => next.run(req).await,
+                (Some(f), _) => injected(kind, f),
+                (None, Some(recorded)) => recorded,
+                (None, None) => next.run(req).await,
             };
             rate_headers(&mut resp, settings.rate_limit, remaining, reset, epoch);
             resp

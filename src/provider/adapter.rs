@@ -10,8 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures_util::stream::{self, StreamExt};
 
-use super::http::{HttpClient, HttpSettings};
-use super::listing;
+use super::doctor::{Check, Outcome};
+use super::http::{HttpClient, HttpSettings, Recorder};
+use super::listing::{self, At};
 use super::{
     BoxFuture, Client, Inventory, Provider, ProviderError, ReadScope, SimOutcome, UsageRecord,
 };
@@ -36,13 +37,18 @@ pub struct Adapter<C: Client> {
 }
 
 impl<C: Client> Adapter<C> {
-    pub fn connect(connection: &Connection) -> Result<Arc<dyn Provider>, ProviderError> {
+    /// The provider of `connection`; with `recorder`, every exchange is
+    /// kept, redacted (`doctor`).
+    pub fn connect(
+        connection: &Connection,
+        recorder: Option<Arc<Recorder>>,
+    ) -> Result<Arc<dyn Provider>, ProviderError> {
         let tally = Arc::new(Tally::default());
-        let http = HttpClient::new(
-            &HttpSettings::of(connection),
-            C::auth(connection),
-            tally.clone(),
-        )?;
+        let settings = HttpSettings {
+            recorder,
+            ..HttpSettings::of(connection)
+        };
+        let http = HttpClient::new(&settings, C::auth(connection), tally.clone())?;
         Ok(Arc::new(Adapter {
             client: C::new(connection, http)?,
             kind: connection.kind,
@@ -220,6 +226,10 @@ impl<C: Client> Provider for Adapter<C> {
         Box::pin(self.client.usage(iccids))
     }
 
+    fn doctor<'a>(&'a self) -> BoxFuture<'a, Vec<Check>> {
+        Box::pin(self.checks())
+    }
+
     fn send_sms<'a>(
         &'a self,
         iccid: &'a Iccid,
@@ -231,6 +241,75 @@ impl<C: Client> Provider for Adapter<C> {
     fn diagnose<'a>(&'a self, iccid: &'a Iccid) -> BoxFuture<'a, Result<String, ProviderError>> {
         Box::pin(self.client.diagnose(iccid))
     }
+}
+
+impl<C: Client> Adapter<C> {
+    /// `doctor`'s checks, in order; one that others need skips them when
+    /// it fails. Reads only.
+    async fn checks(&self) -> Vec<Check> {
+        let http = self.client.http();
+        let kept = || http.recorder().map(Recorder::take).unwrap_or_default();
+        let mut checks = Vec::new();
+        let skip = |checks: &mut Vec<Check>, why: &str| {
+            let names = ["list", "sim"].into_iter().chain(C::AUXILIARY);
+            for name in names {
+                checks.push(Check::new(name, Outcome::Skipped(why.into()), Vec::new()));
+            }
+        };
+        if let Some(token) = http.token_check().await {
+            let passed = token.is_ok();
+            let said = token.map(|s| format!("an access token valid for {s} s"));
+            checks.push(Check::of("token", said, kept()));
+            if !passed {
+                skip(&mut checks, "no access token");
+                return checks;
+            }
+        }
+        // `None`: the list cannot be read; `Some(None)`: it lists no SIM.
+        let first = match self.client.page(At::First).await {
+            Ok(page) => {
+                checks.push(Check::of("list", Ok::<_, String>(described(&page)), kept()));
+                let sim = page.items.iter().find(|w| C::is_sim(w));
+                Some(sim.map(|w| self.client.to_live(w).iccid))
+            }
+            Err(e) => {
+                checks.push(Check::of("list", Err(e), kept()));
+                None
+            }
+        };
+        let outcome = match &first {
+            None => Outcome::Skipped("the list cannot be read".into()),
+            Some(None) => Outcome::Skipped("the first page lists no SIM".into()),
+            Some(Some(iccid)) => match self.client.get(iccid).await {
+                Ok(Some(_)) => Outcome::Passed(format!("SIM {iccid} reads")),
+                Ok(None) => Outcome::Failed(format!(
+                    "SIM {iccid} is listed, but reading it alone answers 404"
+                )),
+                Err(e) => Outcome::Failed(e.to_string()),
+            },
+        };
+        checks.push(Check::new("sim", outcome, kept()));
+        if let Some(name) = C::AUXILIARY {
+            let read = self.client.auxiliary().await;
+            checks.push(Check::of(name, read, kept()));
+        }
+        checks
+    }
+}
+
+/// What a first page says about the listing, for `doctor`.
+fn described<T>(page: &listing::Page<T>) -> String {
+    let n = page.items.len();
+    let s = if n == 1 { "" } else { "s" };
+    let rest = match (&page.next, page.total) {
+        (_, Some(total)) if total <= n => "the whole list".to_owned(),
+        (listing::Next::End, _) => "the whole list".to_owned(),
+        (_, Some(total)) => format!("{total} in all"),
+        (listing::Next::Cursor(_), None) => "more follow (a cursor)".to_owned(),
+        (listing::Next::Numbered { size }, None) if n < *size => "the whole list".to_owned(),
+        (listing::Next::Numbered { .. }, None) => "more pages may follow".to_owned(),
+    };
+    format!("{n} record{s} on the first page, {rest}; the shape is understood")
 }
 
 /// Runs `futures` with at most `limit` in flight; results in input order.

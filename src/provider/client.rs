@@ -32,10 +32,18 @@ pub trait Client: Send + Sync + Sized + 'static {
     /// HTTP layer still caps requests at `concurrency`.
     const WAITING_WRITES: usize = 1;
 
+    /// An auxiliary list `vocabulary` may need on a real account
+    /// (Onomondo's tags), by the name `doctor` shows for its check.
+    const AUXILIARY: Option<&'static str> = None;
+
     /// How requests authenticate, from the connection's credentials.
     fn auth(connection: &Connection) -> Auth;
 
     fn new(connection: &Connection, http: HttpClient) -> Result<Self, ProviderError>;
+
+    /// The client's HTTP layer (`doctor` asks it for a token and for the
+    /// exchanges it kept).
+    fn http(&self) -> &HttpClient;
 
     /// The provider's own text in an error body, if the body has its shape.
     fn error_text(body: &str) -> Option<String>;
@@ -89,11 +97,10 @@ pub trait Client: Send + Sync + Sized + 'static {
         async { Ok(Vocabulary::new()) }
     }
 
-    /// Auxiliary lists read in full, for `doctor`: what `vocabulary` may
-    /// need on a real account (Onomondo's tags). None by default.
-    /// `Some` summary of what was read; `None` where there is no such list.
-    fn auxiliary(&self) -> impl Future<Output = Result<Option<String>, ProviderError>> + Send {
-        async { Ok(None) }
+    /// Reads the [`Client::AUXILIARY`] list in full, for `doctor`, and
+    /// says what it holds.
+    fn auxiliary(&self) -> impl Future<Output = Result<String, ProviderError>> + Send {
+        async { Ok(String::new()) }
     }
 
     /// Carries out one SIM's changes of one phase, in order; the first

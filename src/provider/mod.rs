@@ -9,6 +9,7 @@
 
 mod adapter;
 mod client;
+pub mod doctor;
 pub mod eseye;
 pub mod http;
 pub mod infobip;
@@ -169,16 +170,29 @@ pub trait Provider: Send + Sync {
 
     /// Starts diagnostics; returns the provider's reference for it.
     fn diagnose<'a>(&'a self, iccid: &'a Iccid) -> BoxFuture<'a, Result<String, ProviderError>>;
+
+    /// The first-contact checks of `simfleet doctor`, read only.
+    fn doctor<'a>(&'a self) -> BoxFuture<'a, Vec<doctor::Check>>;
 }
 
 /// The client registry: which [`Client`] serves each kind. Adding a kind
 /// adds its row in `kind` and one line here (the match is exhaustive, so
 /// the compiler points here).
 pub fn connect(connection: &Connection) -> Result<Arc<dyn Provider>, ProviderError> {
+    connect_recorded(connection, None)
+}
+
+/// The same, keeping every exchange in `recorder` (`doctor`).
+pub fn connect_recorded(
+    connection: &Connection,
+    recorder: Option<Arc<http::Recorder>>,
+) -> Result<Arc<dyn Provider>, ProviderError> {
     match connection.kind {
-        ProviderKind::Onomondo => Adapter::<onomondo::Onomondo>::connect(connection),
-        ProviderKind::Infobip => Adapter::<infobip::Infobip>::connect(connection),
-        ProviderKind::Eseye => Adapter::<eseye::Eseye>::connect(connection),
-        ProviderKind::TelekomCmo => Adapter::<telekom_cmo::TelekomCmo>::connect(connection),
+        ProviderKind::Onomondo => Adapter::<onomondo::Onomondo>::connect(connection, recorder),
+        ProviderKind::Infobip => Adapter::<infobip::Infobip>::connect(connection, recorder),
+        ProviderKind::Eseye => Adapter::<eseye::Eseye>::connect(connection, recorder),
+        ProviderKind::TelekomCmo => {
+            Adapter::<telekom_cmo::TelekomCmo>::connect(connection, recorder)
+        }
     }
 }

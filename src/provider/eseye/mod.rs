@@ -66,6 +66,10 @@ impl Client for Eseye {
         })
     }
 
+    fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
     fn error_text(body: &str) -> Option<String> {
         wire::error_text(body)
     }

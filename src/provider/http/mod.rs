@@ -8,6 +8,7 @@
 //! the provider's job.
 
 mod limiter;
+mod recorder;
 mod request;
 mod token;
 mod transport;
@@ -18,6 +19,7 @@ use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use tokio::sync::Semaphore;
 
+pub use recorder::Recorder;
 pub use request::{HttpError, Repeat, Request, Response, TokenRefusal, Where};
 
 use crate::config::{Connection, Limits};
@@ -37,6 +39,8 @@ pub struct HttpSettings {
     /// refuses them.
     pub credential_keys: Vec<String>,
     pub at: Where,
+    /// Keeps every exchange, redacted (`doctor` only).
+    pub recorder: Option<Arc<Recorder>>,
 }
 
 impl HttpSettings {
@@ -51,6 +55,7 @@ impl HttpSettings {
                 provider: connection.provider.clone(),
                 origin: connection.origin.clone(),
             },
+            recorder: None,
         }
     }
 }
@@ -133,13 +138,7 @@ impl HttpClient {
             self.tally.answered();
             return match outcome {
                 Ok((resp, _)) => self.judged(&req, self.scrubbed(resp)),
-                Err(HttpError::TokenStatus {
-                    method,
-                    url,
-                    status,
-                    body,
-                }) => Err(self.token_refused(method, url, status, &body)),
-                Err(e) => Err(e.redacted(&self.redact)),
+                Err(e) => Err(self.judged_error(e)),
             };
         }
     }
@@ -150,14 +149,42 @@ impl HttpClient {
     fn judged(&self, req: &Request, resp: Response) -> Result<Response, HttpError> {
         match resp.status {
             StatusCode::UNAUTHORIZED => {
-                Err(self.refused(format!("{} {}", resp.method, resp.path), &resp.text()))
+                Err(self.refused(format!("{} {}", resp.method, resp.path), 401, &resp.text()))
             }
             StatusCode::NOT_FOUND if req.listing => Err(HttpError::NoSuchList {
-                url: self.transport.url(&req.path),
+                url: self.transport.full_url(req),
                 at: self.transport.at().clone(),
             }),
             _ => Ok(resp),
         }
+    }
+
+    /// A failed call as the error a user can act on: a token endpoint's
+    /// refusal judged, secrets blanked out.
+    fn judged_error(&self, e: HttpError) -> HttpError {
+        match e {
+            HttpError::TokenStatus {
+                method,
+                url,
+                status,
+                body,
+            } => self.token_refused(method, url, status, &body),
+            e => e.redacted(&self.redact),
+        }
+    }
+
+    /// For `doctor`: fetches a fresh token where the provider uses them,
+    /// and says for how long it holds; `None` for a fixed header.
+    pub async fn token_check(&self) -> Option<Result<u64, HttpError>> {
+        let Attach::Tokens(tokens) = &self.attach else {
+            return None;
+        };
+        Some(
+            tokens
+                .fresh(&self.transport)
+                .await
+                .map_err(|e| self.judged_error(e)),
+        )
     }
 
     /// A token endpoint's refusal, judged by its OAuth2 `error` (RFC 6749
@@ -167,7 +194,7 @@ impl HttpClient {
         let (error, description) = oauth_error(body);
         let call = format!("{method} {url}");
         if status == 401 || error == "invalid_client" {
-            return self.refused(call, body);
+            return self.refused(call, status, body);
         }
         let fix = match (status, error.as_str()) {
             (_, "invalid_scope") => {
@@ -201,11 +228,12 @@ impl HttpClient {
 
     /// The provider refused our credentials: say whose, where they are
     /// configured and by which keys (never their values).
-    fn refused(&self, call: String, body: &str) -> HttpError {
+    fn refused(&self, call: String, status: u16, body: &str) -> HttpError {
         let body: String = body.chars().take(300).collect();
         HttpError::Unauthorized {
             body: crate::secret::redact(&body, &self.redact),
             call,
+            status,
             at: self.transport.at().clone(),
             keys: self
                 .credential_keys
@@ -230,6 +258,11 @@ impl HttpClient {
         let text = crate::secret::redact(&resp.text(), &secrets);
         resp.body = text.into_bytes();
         resp
+    }
+
+    /// The exchanges kept for `doctor`, if a recorder was installed.
+    pub fn recorder(&self) -> Option<&Recorder> {
+        self.transport.recorder()
     }
 
     /// The counters shared with the progress display; list reads announce

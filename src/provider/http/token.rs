@@ -133,6 +133,20 @@ impl TokenCache {
         }
     }
 
+    /// A new token, cached as any other; returns its lifetime in seconds
+    /// (`doctor` asks the endpoint even when a cached token is fresh).
+    pub(super) async fn fresh(&self, transport: &Transport) -> Result<u64, HttpError> {
+        let mut current = self.current.lock().await;
+        let (token, expires_in) = self.fetch_token(transport).await?;
+        let lifetime = expires_in.unwrap_or(ASSUMED_LIFETIME).max(1);
+        let life = Duration::from_secs(lifetime);
+        *current = Some((
+            Secret::new(format!("Bearer {token}")),
+            Instant::now() + life - margin(life),
+        ));
+        Ok(lifetime)
+    }
+
     /// Forgets `token` if it is still the cached one (after a 401).
     pub(super) async fn invalidate(&self, token: &Secret) {
         let mut current = self.current.lock().await;

@@ -13,9 +13,13 @@ use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue};
 use tokio::time::Instant;
 
+use std::sync::Arc;
+
 use super::HttpSettings;
 use super::limiter::Limiter;
+use super::recorder::Recorder;
 use super::request::{HttpError, Repeat, Request, Response, Where};
+use crate::secret::Secret;
 
 /// Attempts of one call, the first included.
 const MAX_ATTEMPTS: u32 = 5;
@@ -37,6 +41,9 @@ pub(super) struct Transport {
     retry_time: Duration,
     /// Which provider, for messages.
     at: Where,
+    /// Keeps each exchange (`doctor`), redacted with `secrets`.
+    recorder: Option<Arc<Recorder>>,
+    secrets: Vec<Secret>,
 }
 
 /// What one attempt produced: the response and its headers, or an error.
@@ -65,6 +72,8 @@ impl Transport {
             max_body: limits.max_response_bytes,
             retry_time: RETRY_TIME.max(max_wait * 2),
             at: settings.at.clone(),
+            recorder: settings.recorder.clone(),
+            secrets: settings.redact.clone(),
         })
     }
 
@@ -82,6 +91,10 @@ impl Transport {
         &self.at
     }
 
+    pub(super) fn recorder(&self) -> Option<&Recorder> {
+        self.recorder.as_deref()
+    }
+
     /// The full URL of `req`, query included, as messages show it.
     pub(super) fn full_url(&self, req: &Request) -> String {
         let url = self.url(&req.path);
@@ -97,6 +110,32 @@ impl Transport {
     /// One exchange, admitted by the limiter, with `authorization`
     /// attached (a sensitive value).
     pub(super) async fn exchange(
+        &self,
+        req: &Request,
+        authorization: Option<(&reqwest::header::HeaderName, HeaderValue)>,
+    ) -> Attempt {
+        let auth_text = authorization
+            .as_ref()
+            .and_then(|(_, v)| v.to_str().ok())
+            .map(str::to_owned);
+        let attempt = self.attempt(req, authorization).await;
+        if let Some(recorder) = &self.recorder {
+            let answer = match &attempt {
+                Ok((resp, headers)) => Ok((resp.status.as_u16(), headers, resp.body.as_slice())),
+                Err(e) => Err(e.to_string()),
+            };
+            recorder.keep(
+                req,
+                self.full_url(req),
+                answer,
+                &self.secrets,
+                auth_text.as_deref(),
+            );
+        }
+        attempt
+    }
+
+    async fn attempt(
         &self,
         req: &Request,
         authorization: Option<(&reqwest::header::HeaderName, HeaderValue)>,

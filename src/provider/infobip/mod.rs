@@ -62,6 +62,10 @@ impl Client for Infobip {
         })
     }
 
+    fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
     fn error_text(body: &str) -> Option<String> {
         wire::error_text(body)
     }

@@ -57,6 +57,7 @@ impl Client for Onomondo {
     type Wire = wire::WireSim;
     const BATCH: usize = wire::BULK_LIMIT;
     const PAGE: usize = wire::PAGE_LIMIT;
+    const AUXILIARY: Option<&'static str> = Some("tags");
 
     fn auth(connection: &Connection) -> Auth {
         Auth::Header(connection.credential("token"))
@@ -67,6 +68,10 @@ impl Client for Onomondo {
             http,
             tags: Mutex::default(),
         })
+    }
+
+    fn http(&self) -> &HttpClient {
+        &self.http
     }
 
     fn error_text(body: &str) -> Option<String> {
@@ -100,11 +105,11 @@ impl Client for Onomondo {
         Ok(known)
     }
 
-    async fn auxiliary(&self) -> Result<Option<String>, ProviderError> {
+    async fn auxiliary(&self) -> Result<String, ProviderError> {
         let list = self.tag_list().await?;
         let n = list.len();
         self.book().complete(&list);
-        Ok(Some(format!("{n} tag{}", if n == 1 { "" } else { "s" })))
+        Ok(format!("{n} tag{}", if n == 1 { "" } else { "s" }))
     }
 
     async fn write(&self, batch: &[SimWork]) -> Vec<SimOutcome> {

@@ -73,6 +73,10 @@ impl Client for TelekomCmo {
         })
     }
 
+    fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
     fn error_text(body: &str) -> Option<String> {
         wire::error_text(body)
     }
