@@ -232,8 +232,7 @@ impl HttpClient {
         let body: String = body.chars().take(300).collect();
         HttpError::Unauthorized {
             body: crate::secret::redact(&body, &self.redact),
-            call,
-            status,
+            call: format!("{call}: HTTP {status}"),
             at: self.transport.at().clone(),
             keys: self
                 .credential_keys

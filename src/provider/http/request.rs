@@ -52,14 +52,13 @@ pub enum HttpError {
         at: Where,
     },
     #[error(
-        "{call}: HTTP {status}: {at} refused the credentials {keys} (check their values){}",
+        "{call}: {at} refused the credentials {keys} (check their values){}",
         if body.is_empty() { String::new() } else { format!(": {body}") }
     )]
     Unauthorized {
-        /// `METHOD path`.
+        /// `METHOD path: HTTP status` (401, or a token endpoint's 400
+        /// `invalid_client`).
         call: String,
-        /// 401, or a token endpoint's 400 `invalid_client`.
-        status: u16,
         at: Where,
         /// The credential keys used, quoted (never their values).
         keys: String,
