@@ -29,6 +29,8 @@ fn main() -> ExitCode {
         .init();
     match commands::run(cli) {
         Ok(code) => ExitCode::from(code),
+        // Already said, in its own words.
+        Err(e) if e.is::<commands::Interrupted>() => ExitCode::from(commands::INTERRUPTED),
         Err(e) => {
             eprintln!("error: {}", said_once(&e));
             ExitCode::from(1)

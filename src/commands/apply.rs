@@ -14,6 +14,7 @@ use simfleet::render;
 
 use super::Ui;
 use super::session::{Connected, connect};
+use super::signals::{INTERRUPTED, reading, signal};
 use simfleet::cli::{ApplyArgs, Format};
 use simfleet::render::progress::Stage;
 
@@ -23,7 +24,7 @@ pub async fn run(args: ApplyArgs, ui: Ui) -> anyhow::Result<u8> {
     }
     let session = super::session::open(&args.scope).await?;
     let result = async {
-        let plan = session.plan(ui).await.without_unmanaged_list();
+        let plan = session.plan(ui).await?.without_unmanaged_list();
         carry_out(plan, &session.connected, &args, ui).await
     }
     .await;
@@ -52,16 +53,19 @@ async fn apply_saved(file: &Path, args: &ApplyArgs, ui: Ui) -> anyhow::Result<u8
             bail!("the saved plan has errors; nothing was applied");
         }
         let watch = connected.watch(ui, Stage::Reading);
-        let mut fresh = BTreeMap::new();
-        for p in plan.providers.iter().filter(|p| !p.sims.is_empty()) {
-            let Some(client) = connected.clients.get(&p.name) else {
-                bail!("provider `{}` of the saved plan is not configured", p.name);
-            };
-            let iccids: Vec<_> = p.sims.iter().map(|s| s.iccid.clone()).collect();
-            let sims = client.read_sims(&iccids, &p.read_scope()).await?;
-            fresh.insert(p.name.clone(), sims);
-        }
-        watch.finish();
+        let reread = async {
+            let mut fresh = BTreeMap::new();
+            for p in plan.providers.iter().filter(|p| !p.sims.is_empty()) {
+                let Some(client) = connected.clients.get(&p.name) else {
+                    bail!("provider `{}` of the saved plan is not configured", p.name);
+                };
+                let iccids: Vec<_> = p.sims.iter().map(|s| s.iccid.clone()).collect();
+                let sims = client.read_sims(&iccids, &p.read_scope()).await?;
+                fresh.insert(p.name.clone(), sims);
+            }
+            Ok(fresh)
+        };
+        let fresh = reading(reread, watch).await??;
         let stale = saved::stale(&plan, &fresh);
         if !stale.is_empty() {
             for sim in &stale {
@@ -141,8 +145,6 @@ async fn carry_out(
     })
 }
 
-/// The exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT).
-const INTERRUPTED: u8 = 130;
 /// How long an interrupted apply waits for the calls it already sent.
 const GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -164,23 +166,6 @@ async fn stop_on_signal() {
             GRACE.as_secs()
         );
     }
-}
-
-async fn signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        // Installing a handler fails only if the runtime has no signal
-        // driver; then Ctrl-C keeps its default effect.
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Completes `GRACE` after an interrupt was asked for; never before.

@@ -8,7 +8,7 @@ use simfleet::cli::{DriftArgs, ReportFormat};
 
 pub async fn run(args: DriftArgs, ui: Ui) -> anyhow::Result<u8> {
     let session = super::session::open(&args.scope).await?;
-    let mut plan = session.plan(ui).await;
+    let mut plan = session.plan(ui).await?;
     session.connected.sandboxes.stop(false).await?;
     if !args.show_unmanaged {
         plan = plan.without_unmanaged_list();

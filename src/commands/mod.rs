@@ -9,6 +9,9 @@ mod export;
 mod operations;
 mod plan;
 mod session;
+mod signals;
+
+pub use signals::{INTERRUPTED, Interrupted};
 
 use std::io::IsTerminal;
 

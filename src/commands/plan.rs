@@ -16,7 +16,7 @@ use simfleet::cli::{PlanArgs, ReportFormat, ShowPlanArgs};
 
 pub async fn run(args: PlanArgs, ui: Ui) -> anyhow::Result<u8> {
     let session = super::session::open(&args.scope).await?;
-    let mut plan = session.plan(ui).await;
+    let mut plan = session.plan(ui).await?;
     let Session {
         manifests,
         connected,

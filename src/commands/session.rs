@@ -15,6 +15,7 @@ use simfleet::provider::{self, Provider};
 use simfleet::render::progress::{self, Stage, Watch};
 
 use super::Ui;
+use super::signals::{Interrupted, reading};
 use simfleet::cli::Scope;
 
 /// Loads manifests, printing every problem to stderr.
@@ -111,17 +112,17 @@ pub async fn open(scope: &Scope) -> anyhow::Result<Session> {
 
 impl Session {
     /// Reads every provider and plans; a provider that cannot be read is
-    /// said here and stays in the plan with its error.
-    pub async fn plan(&self, ui: Ui) -> Plan {
+    /// said here and stays in the plan with its error. A signal while
+    /// reading ends the run: nothing was written.
+    pub async fn plan(&self, ui: Ui) -> Result<Plan, Interrupted> {
         let watch = self.connected.watch(ui, Stage::Reading);
-        let plan =
-            plan::read_and_plan(&self.manifests, &self.selection, &self.connected.clients).await;
-        watch.finish();
+        let read = plan::read_and_plan(&self.manifests, &self.selection, &self.connected.clients);
+        let plan = reading(read, watch).await?;
         for p in &plan.providers {
             if let Some(error) = &p.unreadable {
                 eprintln!("error: cannot read provider `{}`: {error}", p.name);
             }
         }
-        plan
+        Ok(plan)
     }
 }
