@@ -496,3 +496,99 @@ fn every_kind_reads_a_fleet_in_its_page_count_and_reads_back_the_cheaper_way() {
         );
     }
 }
+
+/// The recorded answers under `dir`, as text, each file once.
+fn recorded(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for provider in std::fs::read_dir(dir).unwrap().flatten() {
+        for file in std::fs::read_dir(provider.path()).unwrap().flatten() {
+            let text = std::fs::read_to_string(file.path()).unwrap();
+            out.push((file.file_name().to_string_lossy().into_owned(), text));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_kind_passes_doctor_records_redacted_answers_and_replays_them() {
+    let mut failures = Vec::new();
+    for kind in ProviderKind::ALL {
+        let ws = Workspace::example(kind, &[]);
+        let name = provider_of(&ws);
+        let doctor = ws.on_manifests(&["doctor", "--record", "rec"]);
+        let lines: Vec<&str> = doctor.stdout.lines().collect();
+        let checks = &lines[..lines.len().saturating_sub(1)];
+        let all_ok = checks.iter().all(|l| l.starts_with("ok ") && l.contains(&name));
+        let named = ["credentials", " list ", " sim "]
+            .iter()
+            .all(|c| checks.iter().any(|l| l.contains(c)));
+        if doctor.code != 0 || !all_ok || !named {
+            failures.push(format!("{kind}: doctor: {}\n{}", doctor.stdout, doctor.stderr));
+            continue;
+        }
+        // Recordings hold no credential and no token.
+        let files = recorded(&ws.path().join("rec"));
+        let text: String = files.iter().map(|(_, t)| t.as_str()).collect();
+        ws.assert_no_secret(&[&crate::support::Run {
+            code: 0,
+            stdout: text.clone(),
+            stderr: String::new(),
+        }]);
+        if files
+            .iter()
+            .any(|(_, t)| t.contains("access_token") && !t.contains(r#"\"access_token\": \"***\""#))
+        {
+            failures.push(format!("{kind}: a token was recorded: {text}"));
+        }
+        // An emulator holding no SIM, serving the recorded answers: the
+        // client reads the recorded list page and finds every SIM in it.
+        let rec = ws.path().join("rec");
+        let replay = Workspace::new()
+            .with_emulator(None, &["--replay", rec.to_str().unwrap()])
+            .provider("p", kind, serde_json::json!({}));
+        let iccids = ws.emulator().iccids(kind);
+        replay.fleet("p", crate::workspace::sims_of(&iccids, |_| serde_json::json!({})));
+        let plan = replay.on_manifests(&["plan", "--detailed-exitcode"]);
+        if plan.code != 0 || !plan.stdout.contains("No changes.") {
+            failures.push(format!("{kind}: replayed plan: {}\n{}", plan.stdout, plan.stderr));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn every_kind_fails_doctor_naming_provider_url_and_fix_for_a_wrong_url_or_credentials() {
+    let mut failures = Vec::new();
+    for kind in ProviderKind::ALL {
+        let ws = Workspace::example(kind, &[]);
+        let name = provider_of(&ws);
+        let wrong = format!("{}/nowhere", ws.emulator().url(kind.mount()));
+        let ws = ws.provider(&name, kind, serde_json::json!({ "url": wrong }));
+        let doctor = ws.on_manifests(&["doctor"]);
+        let failed = doctor.stdout.lines().find(|l| l.starts_with("FAIL"));
+        let said = failed.is_some_and(|l| {
+            l.contains(&name) && l.contains(&format!("{wrong}/")) && l.contains("check the `url`")
+        });
+        if doctor.code != 1 || !said {
+            failures.push(format!("{kind}: wrong url: {}\n{}", doctor.stdout, doctor.stderr));
+        }
+
+        let mut ws = ws.provider(&name, kind, serde_json::json!({}));
+        for (key, _) in kind.capabilities().sandbox_credentials {
+            let var = format!("SIMFLEET_TEST_{}", key.to_ascii_uppercase());
+            ws = ws.env(&var, &format!("wrong-{key}-7e6d5c4b3a"));
+        }
+        let doctor = ws.on_manifests(&["doctor"]);
+        let failed = doctor.stdout.lines().find(|l| l.starts_with("FAIL"));
+        let said = failed.is_some_and(|l| {
+            l.contains(&name)
+                && l.contains("http://127.0.0.1:")
+                && l.contains("refused the credentials `")
+        });
+        let leaked = doctor.stdout.contains("7e6d5c4b3a") || doctor.stderr.contains("7e6d5c4b3a");
+        if doctor.code != 1 || !said || leaked {
+            failures.push(format!("{kind}: wrong credentials: {}\n{}", doctor.stdout, doctor.stderr));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}

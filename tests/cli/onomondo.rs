@@ -236,3 +236,103 @@ fn forty_sims_changing_names_and_tags_are_two_bulk_calls_with_one_object_each() 
     let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "{}", plan.stdout);
 }
+
+/// An account with `tags` tags (`tag-N`, id `t-N`) and one SIM carrying
+/// `tag-0`; provider `iot` at it.
+fn tagged(tags: usize, extra: &[&str]) -> (Workspace, String) {
+    let iccid = "89457387300000024185".to_owned();
+    let list: Vec<_> = (0..tags)
+        .map(|n| json!({"id": format!("t-{n}"), "name": format!("tag-{n}")}))
+        .collect();
+    let seed = json!({"onomondo": {
+        "api_key": "simfleet-sandbox",
+        "tags": list,
+        "sims": [{"id": "000000001", "iccid": iccid, "activated": true, "tags": ["t-0"]}],
+    }});
+    let ws = Workspace::seeded(&seed, extra).provider("iot", Onomondo, json!({"rate_limit": 200}));
+    (ws, iccid)
+}
+
+#[test]
+fn tags_the_sims_carry_need_no_tag_list() {
+    let (ws, iccid) = tagged(3, &[]);
+    ws.fleet("iot", json!([{"iccid": iccid, "tags": ["tag-0"]}]));
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    let e = ws.emulator();
+    assert_eq!(e.count("onomondo", "GET /tags/search/tags"), 0);
+    assert_eq!(e.count("onomondo", "GET /tags"), 0);
+}
+
+#[test]
+fn a_tag_on_no_sim_is_found_on_the_last_page_of_the_tag_search_while_tags_answers_404() {
+    // 150 tags: the search answers at most 100 a page, so the tag needed
+    // is on its second page; the text's `GET /tags` answers 404.
+    let (ws, iccid) = tagged(150, &["--not-found", "/onomondo/tags"]);
+    ws.fleet("iot", json!([{"iccid": iccid, "tags": ["tag-0", "tag-149"]}]));
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "{}\n{}", plan.stdout, plan.stderr);
+    plan.assert_stdout("(+tag-149)");
+    let e = ws.emulator();
+    assert_eq!(e.count("onomondo", "GET /tags/search/tags"), 2);
+    assert_eq!(e.count("onomondo", "GET /tags"), 0);
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    assert_eq!(e.sim(Onomondo, &iccid)["tags"], json!(["t-0", "t-149"]));
+}
+
+#[test]
+fn without_the_search_path_the_tag_list_is_read_from_tags() {
+    let (ws, iccid) = tagged(3, &["--not-found", "/onomondo/tags/search/tags"]);
+    ws.fleet("iot", json!([{"iccid": iccid, "tags": ["tag-2"]}]));
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    let e = ws.emulator();
+    assert_eq!(e.count("onomondo", "GET /tags"), 1);
+    assert_eq!(e.sim(Onomondo, &iccid)["tags"], json!(["t-2"]));
+}
+
+#[test]
+fn forty_five_sims_enabled_configured_and_restricted_are_four_bulk_calls_one_object_each() {
+    // 24 SIMs enabled and renamed, 18 renamed, 3 renamed and deactivated:
+    // a SIM's rename travels in the object of its status change.
+    let iccids: Vec<String> = (0..45)
+        .map(|n| simfleet::emulator::generated_iccid("8945738730", n))
+        .collect();
+    let sims: Vec<_> = iccids
+        .iter()
+        .enumerate()
+        .map(|(n, iccid)| json!({"id": format!("{n:09}"), "iccid": iccid, "activated": n >= 24}))
+        .collect();
+    let seed = json!({"onomondo": {"api_key": "simfleet-sandbox", "sims": sims}});
+    let ws = Workspace::seeded(&seed, &[]).provider("iot", Onomondo, json!({"rate_limit": 200}));
+    ws.fleet(
+        "iot",
+        sims_of(&iccids, |n| {
+            let status = match n {
+                0..24 => "active",
+                24..42 => return json!({"name": format!("n-{n}")}),
+                _ => "inactive",
+            };
+            json!({"name": format!("n-{n}"), "status": status})
+        }),
+    );
+    let apply = ws.on_manifests(&["apply", "--auto-approve", "--force"]);
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    let e = ws.emulator();
+    assert_eq!(e.count("onomondo", "PATCH /sims/bulk"), 4);
+    assert_eq!(e.count("onomondo", "PATCH /sims/{sim_id}"), 0);
+    let mut objects = Vec::new();
+    for r in e.requests().into_iter().filter(|r| r["method"] == "PATCH") {
+        let body: serde_json::Value = serde_json::from_str(r["body"].as_str().unwrap()).unwrap();
+        for sim in body["sims"].as_array().unwrap() {
+            assert!(sim.get("label").is_some(), "the rename travels along: {sim}");
+            objects.push(sim["id"].as_str().unwrap().to_owned());
+        }
+    }
+    objects.sort();
+    objects.dedup();
+    assert_eq!(objects.len(), 45, "one object per SIM");
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}", plan.stdout);
+}

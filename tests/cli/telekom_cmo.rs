@@ -195,3 +195,134 @@ fn exact_content_types_and_json_patch_bodies() {
         .count();
     assert_eq!(reads, 2);
 }
+
+#[test]
+fn a_tenant_of_120_products_without_a_total_count_is_read_to_its_short_page() {
+    let ws = at_emulator(Workspace::generated(TelekomCmo, 120, &[]), 4);
+    let e = ws.emulator();
+    let iccids = e.iccids(TelekomCmo);
+    ws.fleet("hub", crate::workspace::sims_of(&iccids, |_| json!({})));
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    plan.assert_stdout("120 managed");
+    let pages: Vec<String> = e
+        .requests()
+        .into_iter()
+        .filter(|r| r["route"] == "/{tenant}/product")
+        .map(|r| r["path"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(pages.len(), 2, "100 and then 20: {pages:?}");
+}
+
+#[test]
+fn the_emulator_answers_async_changes_with_only_a_monitor_link_and_polls_without_id() {
+    let ws = Workspace::sandbox(TelekomCmo, &["--monitor-delay-ms", "100"]);
+    let e = ws.emulator();
+    let form = "grant_type=client_credentials&client_id=simfleet&\
+                client_secret=simfleet-sandbox&scope=openid";
+    let auth = e.bearer("/telekom-cmo/token", None, form);
+    let patch = r#"[{"op":"replace","path":"/status","value":"ACTIVE"}]"#;
+    let answer = e.send(
+        "PATCH",
+        "/telekom-cmo/sandbox/product/TMSP-89490200001640018449-simCard",
+        Some(&auth),
+        "application/json-patch+json",
+        patch,
+    );
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    let link = answer.body.trim();
+    assert!(
+        link.starts_with("http://") && link.contains("/sandbox/monitor/89490200001640018449-"),
+        "{link}"
+    );
+    assert!(!answer.head.to_ascii_lowercase().contains("location:"));
+    let monitor = &link[link.find("/telekom-cmo/").unwrap()..];
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let (status, body) = e.request("GET", monitor, Some(&auth), "");
+    let poll: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!((status, poll["state"].clone()), (200, json!("Completed")));
+    assert!(poll.get("id").is_none() && poll["sourceHref"].is_string(), "{poll}");
+}
+
+#[test]
+fn the_emulator_takes_tmf630_property_paths_and_refuses_the_old_ones() {
+    let ws = Workspace::sandbox(TelekomCmo, &[]);
+    let e = ws.emulator();
+    let form = "grant_type=client_credentials&client_id=simfleet&\
+                client_secret=simfleet-sandbox&scope=openid";
+    let auth = e.bearer("/telekom-cmo/token", None, form);
+    let sim = "/telekom-cmo/sandbox/product/JASPER-89490200001640018423-simCard";
+    let send = |ops: Value| {
+        e.send("PATCH", sim, Some(&auth), "application/json-patch-query+json", &ops.to_string())
+            .status
+    };
+    for old in [
+        json!([{"op": "replace", "path": "/customProperty?name=costCenter/value", "value": "1"}]),
+        json!([{"op": "remove", "path": "/customProperty?name=legacy"}]),
+    ] {
+        assert_eq!(send(old.clone()), 400, "{old}");
+    }
+    let ok = json!([
+        {"op": "replace", "path": "/customProperty/value?customProperty.name=costCenter", "value": "9"},
+        {"op": "remove", "path": "/customProperty?customProperty.name=legacy"},
+    ]);
+    assert_eq!(send(ok), 200);
+    let product = e.state(TelekomCmo)["products"][1].clone();
+    assert_eq!(
+        product["customProperty"],
+        json!([{"name": "costCenter", "value": "9"}])
+    );
+}
+
+#[test]
+fn every_status_patch_committed_then_dropped_is_sent_once_and_the_next_apply_converges() {
+    // Monitors outlast every re-read (0, 1 and 3 s): an asynchronous
+    // suspension whose answer was lost cannot be seen in this run.
+    let ws = at_emulator(
+        Workspace::generated(
+            TelekomCmo,
+            60,
+            &[
+                "--fault-rate",
+                "1",
+                "--faults",
+                "commit-drop",
+                "--fault-methods",
+                "PATCH",
+                "--monitor-delay-ms",
+                "6000",
+            ],
+        ),
+        8,
+    );
+    // Generated products rotate ACTIVE, INACTIVE, SUSPENDED and alternate
+    // JASPER (sync) and TMSP (async): 40 are activated, 20 suspended, 10 of
+    // those on TMSP.
+    fleet_changing(&ws, &products(&ws));
+    let apply = ws.on_manifests(&["apply", "--auto-approve", "--force"]);
+    let patches: Vec<(String, String)> = ws
+        .emulator()
+        .requests()
+        .into_iter()
+        .filter(|r| r["method"] == "PATCH")
+        .map(|r| {
+            let path = r["path"].as_str().unwrap().to_owned();
+            (path, r["body"].as_str().unwrap_or_default().to_owned())
+        })
+        .collect();
+    let distinct: std::collections::BTreeSet<&(String, String)> = patches.iter().collect();
+    assert_eq!(patches.len(), 60, "each planned change is sent");
+    assert_eq!(distinct.len(), 60, "and none twice");
+    // Activations show at once (ACTIVE, or PENDING_ACTIVE while their
+    // monitor runs); TMSP suspensions do not: unknown, never resent.
+    assert_eq!(apply.code, 3, "{}\n{}", apply.stdout, apply.stderr);
+    apply.assert_stdout("Apply complete: 50 SIMs applied, 0 failed, 0 skipped, 10 unknown");
+    assert_eq!(apply.stdout.matches("\nunknown: ").count(), 10, "{}", apply.stdout);
+    apply.assert_stdout("it is not sent again in this run");
+
+    // Once the monitors settled, the next apply has nothing left to do.
+    std::thread::sleep(std::time::Duration::from_millis(6500));
+    let again = ws.on_manifests(&["apply", "--auto-approve", "--force"]);
+    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+    again.assert_stdout("No changes.");
+}
