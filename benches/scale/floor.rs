@@ -18,8 +18,6 @@ pub enum Stage {
 pub struct Floor {
     pub requests: usize,
     pub stages: Vec<Stage>,
-    /// Requests sent alongside the first stage (Onomondo's tags list).
-    pub alongside: usize,
 }
 
 impl Floor {
@@ -36,10 +34,18 @@ impl Floor {
 pub fn pages(kind: ProviderKind, sims: usize) -> usize {
     match kind {
         ProviderKind::Onomondo => sims.div_ceil(1000).max(1),
-        // No total: the listing ends at the first short page.
-        ProviderKind::Infobip => sims / 100 + 1,
-        ProviderKind::Eseye | ProviderKind::TelekomCmo => sims.div_ceil(100).max(1),
+        // No total (Infobip's text; CMO's published answer): the listing
+        // ends at the first short page.
+        ProviderKind::Infobip | ProviderKind::TelekomCmo => sims / 100 + 1,
+        // A cursor until the answer gives none.
+        ProviderKind::Eseye => sims.div_ceil(100).max(1),
     }
+}
+
+/// Whether a change declares tags: generated SIMs carry none, so the tag
+/// list must be read to resolve their names (Onomondo).
+fn tagging(work: &Work) -> bool {
+    work.changes.iter().any(|(_, e)| e.contains(&Edit::Tags))
 }
 
 /// SIMs whose manifests declare attributes: one detail read each.
@@ -58,20 +64,26 @@ pub fn plan(work: &Work) -> Floor {
     let mut floor = Floor {
         requests: 0,
         stages: Vec::new(),
-        alongside: 0,
     };
     let pages = pages(work.kind, work.sims);
     match work.kind {
         ProviderKind::Onomondo => {
-            floor.requests += 1;
-            floor.alongside = 1;
             floor.add(Stage::Chain(pages));
+            // The tag list (one page of the search), once the SIMs show
+            // that a declared tag is on none of them.
+            if tagging(work) {
+                floor.add(Stage::Chain(1));
+            }
         }
         ProviderKind::Infobip => {
             floor.add(Stage::Chain(1));
             floor.add(Stage::Parallel(pages - 1));
         }
-        ProviderKind::Eseye | ProviderKind::TelekomCmo => {
+        ProviderKind::Eseye => {
+            floor.add(Stage::Chain(1)); // token
+            floor.add(Stage::Chain(pages));
+        }
+        ProviderKind::TelekomCmo => {
             floor.add(Stage::Chain(1)); // token
             floor.add(Stage::Chain(1));
             floor.add(Stage::Parallel(pages - 1));
@@ -86,11 +98,19 @@ pub fn apply(work: &Work) -> Floor {
     let kind = work.kind;
     let mut floor = plan(work);
     for phase in 0..3 {
-        let in_phase = |edits: &[Edit]| edits.iter().any(|e| e.phase() == phase);
         let (mut writes, mut polls) = (0, 0);
         if kind == ProviderKind::Onomondo {
-            // Every change of a SIM in a phase is one object of a bulk call.
-            let sims = work.changes.iter().filter(|(_, e)| in_phase(e)).count();
+            // One object per SIM a run, in the phase of its status change
+            // (its other changes travel along); 20 objects a bulk call.
+            let phase_of = |edits: &[Edit]| {
+                let status = edits.iter().find(|e| matches!(e, Edit::Status(_)));
+                status.map_or(1, |e| e.phase())
+            };
+            let sims = work
+                .changes
+                .iter()
+                .filter(|(_, e)| phase_of(e) == phase)
+                .count();
             writes = sims.div_ceil(20);
         } else {
             for (n, edits) in &work.changes {
@@ -133,7 +153,7 @@ pub fn apply(work: &Work) -> Floor {
 /// the run waits for window `n / budget` to open.
 pub fn bound(floor: &Floor, latency: f64, concurrency: usize, budget: usize, window: f64) -> f64 {
     let opens = |n: usize| window * (n / budget.max(1)) as f64;
-    let (mut t, mut n) = (0.0f64, floor.alongside);
+    let (mut t, mut n) = (0.0f64, 0);
     for stage in &floor.stages {
         let (count, width) = match *stage {
             Stage::Chain(c) => (c, 1),

@@ -77,8 +77,8 @@ async fn authorization(http: &reqwest::Client, kind: ProviderKind, base: &str) -
         ProviderKind::Onomondo => return SANDBOX_KEY.to_owned(),
         ProviderKind::Infobip => return format!("App {SANDBOX_KEY}"),
         ProviderKind::Eseye => form(
-            format!("{base}/oauth/token"),
-            "grant_type=client_credentials".into(),
+            format!("{base}/idp/oauth2/token"),
+            "grant_type=client_credentials&scope=api%2Fapi".into(),
         )
         .basic_auth("simfleet", Some(SANDBOX_KEY)),
         ProviderKind::TelekomCmo => form(

@@ -518,12 +518,17 @@ fn every_kind_passes_doctor_records_redacted_answers_and_replays_them() {
         let doctor = ws.on_manifests(&["doctor", "--record", "rec"]);
         let lines: Vec<&str> = doctor.stdout.lines().collect();
         let checks = &lines[..lines.len().saturating_sub(1)];
-        let all_ok = checks.iter().all(|l| l.starts_with("ok ") && l.contains(&name));
+        let all_ok = checks
+            .iter()
+            .all(|l| l.starts_with("ok ") && l.contains(&name));
         let named = ["credentials", " list ", " sim "]
             .iter()
             .all(|c| checks.iter().any(|l| l.contains(c)));
         if doctor.code != 0 || !all_ok || !named {
-            failures.push(format!("{kind}: doctor: {}\n{}", doctor.stdout, doctor.stderr));
+            failures.push(format!(
+                "{kind}: doctor: {}\n{}",
+                doctor.stdout, doctor.stderr
+            ));
             continue;
         }
         // Recordings hold no credential and no token.
@@ -547,10 +552,16 @@ fn every_kind_passes_doctor_records_redacted_answers_and_replays_them() {
             .with_emulator(None, &["--replay", rec.to_str().unwrap()])
             .provider("p", kind, serde_json::json!({}));
         let iccids = ws.emulator().iccids(kind);
-        replay.fleet("p", crate::workspace::sims_of(&iccids, |_| serde_json::json!({})));
+        replay.fleet(
+            "p",
+            crate::workspace::sims_of(&iccids, |_| serde_json::json!({})),
+        );
         let plan = replay.on_manifests(&["plan", "--detailed-exitcode"]);
         if plan.code != 0 || !plan.stdout.contains("No changes.") {
-            failures.push(format!("{kind}: replayed plan: {}\n{}", plan.stdout, plan.stderr));
+            failures.push(format!(
+                "{kind}: replayed plan: {}\n{}",
+                plan.stdout, plan.stderr
+            ));
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
@@ -570,7 +581,10 @@ fn every_kind_fails_doctor_naming_provider_url_and_fix_for_a_wrong_url_or_creden
             l.contains(&name) && l.contains(&format!("{wrong}/")) && l.contains("check the `url`")
         });
         if doctor.code != 1 || !said {
-            failures.push(format!("{kind}: wrong url: {}\n{}", doctor.stdout, doctor.stderr));
+            failures.push(format!(
+                "{kind}: wrong url: {}\n{}",
+                doctor.stdout, doctor.stderr
+            ));
         }
 
         let mut ws = ws.provider(&name, kind, serde_json::json!({}));
@@ -587,7 +601,10 @@ fn every_kind_fails_doctor_naming_provider_url_and_fix_for_a_wrong_url_or_creden
         });
         let leaked = doctor.stdout.contains("7e6d5c4b3a") || doctor.stderr.contains("7e6d5c4b3a");
         if doctor.code != 1 || !said || leaked {
-            failures.push(format!("{kind}: wrong credentials: {}\n{}", doctor.stdout, doctor.stderr));
+            failures.push(format!(
+                "{kind}: wrong credentials: {}\n{}",
+                doctor.stdout, doctor.stderr
+            ));
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");

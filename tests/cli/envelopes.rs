@@ -38,7 +38,8 @@ fn at(kind: ProviderKind, url: &str, iccids: &[String]) -> Workspace {
 /// A token answer, or `None` for requests that are not token requests.
 fn token(line: &str) -> Option<(u16, String)> {
     line.contains(" /token ").then(|| {
-        let body = json!({"access_token": "tok-123456789", "token_type": "Bearer", "expires_in": "300"});
+        let body =
+            json!({"access_token": "tok-123456789", "token_type": "Bearer", "expires_in": "300"});
         (200, body.to_string())
     })
 }
@@ -93,9 +94,11 @@ fn every_token_answer_without_a_token_is_an_error_naming_access_token() {
 /// under `iccId` as the published overview spells it.
 fn eseye_sims(from: usize, n: usize) -> Vec<Value> {
     (from..from + n)
-        .map(|i| json!({"iccId": generated_iccid("8944538523", i), "status": "active",
+        .map(|i| {
+            json!({"iccId": generated_iccid("8944538523", i), "status": "active",
                         "customerSuspend": "no", "adminSuspend": "no", "systemSuspend": "no",
-                        "packageId": "pkg", "portfolioId": "pf"}))
+                        "packageId": "pkg", "portfolioId": "pf"})
+        })
         .collect()
 }
 

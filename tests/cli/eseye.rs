@@ -166,3 +166,58 @@ fn a_token_expiring_mid_apply_causes_no_failure() {
         e.get("/_emulator/stats")
     );
 }
+
+#[test]
+fn a_fleet_over_two_cursor_pages_without_totals_is_read_whole() {
+    let ws = at_emulator(Workspace::generated(Eseye, 150, &[]));
+    let e = ws.emulator();
+    let iccids = e.iccids(Eseye);
+    ws.fleet("meters", sims_of(&iccids, |_| json!({})));
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    plan.assert_stdout("150 managed");
+    let pages: Vec<String> = e
+        .requests()
+        .into_iter()
+        .filter(|r| r["route"] == "/api/v2/sim")
+        .map(|r| r["path"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(pages.len(), 2, "{pages:?}");
+    let tokens = e
+        .requests()
+        .into_iter()
+        .filter(|r| r["route"] == "/idp/oauth2/token")
+        .count();
+    assert_eq!(tokens, 1, "one token from the identity provider");
+}
+
+#[test]
+fn doctor_with_a_wrong_scope_names_the_provider_the_token_url_and_scope() {
+    let ws = at_emulator(Workspace::sandbox(Eseye, &[]));
+    let url = ws.emulator().url("eseye");
+    let ws = ws.provider("meters", Eseye, json!({"scope": "openid"}));
+    ws.example_fleets(Eseye);
+    let doctor = ws.on_manifests(&["doctor"]);
+    assert_eq!(doctor.code, 1, "{}\n{}", doctor.stdout, doctor.stderr);
+    let line = doctor
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("FAIL"))
+        .unwrap_or_else(|| panic!("{}", doctor.stdout));
+    for said in [
+        "meters",
+        "token",
+        &format!("POST {url}/idp/oauth2/token"),
+        "HTTP 400",
+        "invalid_scope",
+        "check `scope` and `token_url`",
+    ] {
+        assert!(line.contains(said), "no {said:?} in {line}");
+    }
+    doctor.assert_stdout("skip  meters  list");
+    ws.assert_no_secret(&[&doctor]);
+    // plan says the same and sends nothing else.
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    plan.assert_stderr("check `scope` and `token_url`");
+}

@@ -192,3 +192,35 @@ fn sigint_mid_apply_stops_sending_reports_and_exits_130_and_the_next_apply_conve
     let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "{}", plan.stdout);
 }
+
+#[test]
+fn sigint_while_plan_or_apply_reads_says_nothing_was_written_and_exits_130() {
+    // 3,000 SIMs at 300 ms a page, one page at a time: reading takes 9 s.
+    let ws = Workspace::generated(Infobip, 3000, &["--latency-ms", "300"]).provider(
+        "p",
+        Infobip,
+        json!({"concurrency": 1, "rate_limit": 1000}),
+    );
+    let iccids = ws.emulator().iccids(Infobip);
+    ws.fleet("p", sims_of(&iccids[..1], |_| json!({"name": "renamed"})));
+    for command in [&["plan", "m"][..], &["apply", "--auto-approve", "m"]] {
+        let child = ws.spawn(command);
+        let pid = child.id().to_string();
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        let kill = std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .expect("kill");
+        assert!(kill.success());
+        let run = finished(child);
+        assert_eq!(run.code, 130, "{command:?}: {}\n{}", run.stdout, run.stderr);
+        run.assert_stderr("interrupted while reading; nothing was written");
+    }
+    let writes = ws
+        .emulator()
+        .requests()
+        .into_iter()
+        .filter(|r| r["method"] != "GET")
+        .count();
+    assert_eq!(writes, 0);
+}

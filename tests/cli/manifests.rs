@@ -207,3 +207,44 @@ fn manifest_mistakes_are_said_in_plain_words() {
     // A problem of the whole folder has no line to point at.
     none.assert_stderr("error: nothing: no *.yaml or *.yml manifests found here");
 }
+
+#[test]
+fn settings_a_real_account_needs_are_named_with_where_to_find_them() {
+    let ws = Workspace::new();
+    let head = "apiVersion: simfleet/v1\nkind: Providers\nproviders:\n";
+    let cases = [
+        (
+            "infobip",
+            "credentials: {api_key: {env: K}}",
+            "infobip providers need `url`: each Infobip account has its own base URL, \
+             https://<id>.api.infobip.com",
+        ),
+        (
+            "eseye",
+            "credentials: {client_id: {env: A}, client_secret: {env: B}}",
+            "eseye providers need `token_url`: Eseye's identity provider, \
+             https://eseye-idp-prod.auth.<region>.amazoncognito.com/oauth2/token",
+        ),
+    ];
+    for (kind, credentials, said) in cases {
+        let name = format!("{kind}.yaml");
+        ws.file(
+            &name,
+            &format!("{head}  real:\n    type: {kind}\n    {credentials}\n"),
+        );
+        let run = ws.run(&["validate", &name]);
+        assert_eq!(run.code, 1, "{kind}: {}", run.stderr);
+        run.assert_stderr(format!("{name}:5:5: {said}"));
+    }
+    // Eseye's API base is published: only the token endpoint is needed.
+    ws.file(
+        "eseye.yaml",
+        &format!(
+            "{head}  real:\n    type: eseye\n    token_url: \
+             https://eseye-idp-prod.auth.eu-west-1.amazoncognito.com/oauth2/token\n    \
+             credentials: {{client_id: {{env: A}}, client_secret: {{env: B}}}}\n"
+        ),
+    );
+    let run = ws.run(&["validate", "eseye.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}

@@ -269,7 +269,10 @@ fn a_tag_on_no_sim_is_found_on_the_last_page_of_the_tag_search_while_tags_answer
     // 150 tags: the search answers at most 100 a page, so the tag needed
     // is on its second page; the text's `GET /tags` answers 404.
     let (ws, iccid) = tagged(150, &["--not-found", "/onomondo/tags"]);
-    ws.fleet("iot", json!([{"iccid": iccid, "tags": ["tag-0", "tag-149"]}]));
+    ws.fleet(
+        "iot",
+        json!([{"iccid": iccid, "tags": ["tag-0", "tag-149"]}]),
+    );
     let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
     assert_eq!(plan.code, 2, "{}\n{}", plan.stdout, plan.stderr);
     plan.assert_stdout("(+tag-149)");
@@ -326,7 +329,10 @@ fn forty_five_sims_enabled_configured_and_restricted_are_four_bulk_calls_one_obj
     for r in e.requests().into_iter().filter(|r| r["method"] == "PATCH") {
         let body: serde_json::Value = serde_json::from_str(r["body"].as_str().unwrap()).unwrap();
         for sim in body["sims"].as_array().unwrap() {
-            assert!(sim.get("label").is_some(), "the rename travels along: {sim}");
+            assert!(
+                sim.get("label").is_some(),
+                "the rename travels along: {sim}"
+            );
             objects.push(sim["id"].as_str().unwrap().to_owned());
         }
     }

@@ -241,7 +241,10 @@ fn the_emulator_answers_async_changes_with_only_a_monitor_link_and_polls_without
     let (status, body) = e.request("GET", monitor, Some(&auth), "");
     let poll: Value = serde_json::from_str(&body).unwrap();
     assert_eq!((status, poll["state"].clone()), (200, json!("Completed")));
-    assert!(poll.get("id").is_none() && poll["sourceHref"].is_string(), "{poll}");
+    assert!(
+        poll.get("id").is_none() && poll["sourceHref"].is_string(),
+        "{poll}"
+    );
 }
 
 #[test]
@@ -253,8 +256,14 @@ fn the_emulator_takes_tmf630_property_paths_and_refuses_the_old_ones() {
     let auth = e.bearer("/telekom-cmo/token", None, form);
     let sim = "/telekom-cmo/sandbox/product/JASPER-89490200001640018423-simCard";
     let send = |ops: Value| {
-        e.send("PATCH", sim, Some(&auth), "application/json-patch-query+json", &ops.to_string())
-            .status
+        e.send(
+            "PATCH",
+            sim,
+            Some(&auth),
+            "application/json-patch-query+json",
+            &ops.to_string(),
+        )
+        .status
     };
     for old in [
         json!([{"op": "replace", "path": "/customProperty?name=costCenter/value", "value": "1"}]),
@@ -317,7 +326,12 @@ fn every_status_patch_committed_then_dropped_is_sent_once_and_the_next_apply_con
     // monitor runs); TMSP suspensions do not: unknown, never resent.
     assert_eq!(apply.code, 3, "{}\n{}", apply.stdout, apply.stderr);
     apply.assert_stdout("Apply complete: 50 SIMs applied, 0 failed, 0 skipped, 10 unknown");
-    assert_eq!(apply.stdout.matches("\nunknown: ").count(), 10, "{}", apply.stdout);
+    assert_eq!(
+        apply.stdout.matches("\nunknown: ").count(),
+        10,
+        "{}",
+        apply.stdout
+    );
     apply.assert_stdout("it is not sent again in this run");
 
     // Once the monitors settled, the next apply has nothing left to do.

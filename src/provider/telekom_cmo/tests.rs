@@ -56,3 +56,58 @@ fn statuses_and_properties_become_json_patch() {
     );
     assert!(property_ops(&want, &want).is_empty());
 }
+
+#[test]
+fn a_monitor_is_found_from_location_id_href_or_a_bare_link() {
+    use super::wire::monitor_id;
+    let link = "https://api.example/v5/eos/monitor/8949-1686000000001";
+    assert_eq!(
+        monitor_id(Some(link), "").as_deref(),
+        Some("8949-1686000000001")
+    );
+    assert_eq!(
+        monitor_id(None, r#"{"id":"m-1","state":"InProgress"}"#).as_deref(),
+        Some("m-1")
+    );
+    let href = json!({ "href": link }).to_string();
+    assert_eq!(
+        monitor_id(None, &href).as_deref(),
+        Some("8949-1686000000001")
+    );
+    // The text shows the answer as the link itself, in angle brackets.
+    for body in [
+        link.to_owned(),
+        format!("<{link}>\n"),
+        json!(link).to_string(),
+    ] {
+        assert_eq!(
+            monitor_id(None, &body).as_deref(),
+            Some("8949-1686000000001"),
+            "{body}"
+        );
+    }
+    assert_eq!(monitor_id(None, r#"{"state":"InProgress"}"#), None);
+    assert_eq!(monitor_id(None, "accepted"), None);
+}
+
+#[test]
+fn any_pending_status_is_in_progress_toward_its_target() {
+    let pending = to_live(&product("TMSP-1", "CELLULAR", "PENDING_SUSPENDED"));
+    assert!(matches!(pending.condition, Some(Condition::InProgress(_))));
+    assert_eq!(
+        pending.fields[&Field::Status],
+        Value::Status(Status::Suspended)
+    );
+    let odd = to_live(&product("TMSP-1", "CELLULAR", "PENDING_REVIEW"));
+    assert!(matches!(odd.condition, Some(Condition::Locked(_))));
+}
+
+#[test]
+fn property_names_are_percent_encoded_in_tmf630_paths() {
+    let map = |pairs: &[(&str, &str)]| pairs.iter().copied().collect::<Attributes>();
+    let ops = property_ops(&map(&[("cost center/a&b", "1")]), &map(&[]));
+    assert_eq!(
+        json!(ops),
+        json!([{"op": "remove", "path": "/customProperty?customProperty.name=cost%20center%2Fa%26b"}])
+    );
+}
