@@ -402,7 +402,8 @@ fn every_kind_keeps_credentials_a_server_echoes_out_of_its_output() {
         ] {
             let run = ws.on_manifests(args);
             assert_eq!(run.code, 1, "{kind} {args:?}: {}", run.stderr);
-            run.assert_stderr("401");
+            // 401, or the 400 `invalid_client` of Eseye's identity provider.
+            run.assert_stderr("HTTP 40");
             // Which entry to fix, and which keys, never their values.
             run.assert_stderr("refused the credentials `");
             run.assert_stderr("` at m/providers.yaml:");

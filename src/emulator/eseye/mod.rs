@@ -135,6 +135,24 @@ fn refused(error: &str) -> Response {
         .into_response()
 }
 
+/// Refused credentials; with `--echo-credentials`, echoing what was sent
+/// in `error_description`, as a careless server would.
+fn refused_client(app: &App, headers: &HeaderMap, body: &Bytes) -> Response {
+    if !app.settings_of(ProviderKind::Eseye).faults.echo_credentials {
+        return refused("invalid_client");
+    }
+    let sent = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let description = format!(
+        "credentials rejected: {sent} {}",
+        String::from_utf8_lossy(body)
+    );
+    let answer = json!({"error": "invalid_client", "error_description": description});
+    (StatusCode::BAD_REQUEST, axum::Json(answer)).into_response()
+}
+
 /// The scope Eseye's identity provider grants API access for.
 const SCOPE: &str = "api/api";
 
@@ -151,7 +169,7 @@ async fn token(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Respo
         })
     });
     if !known {
-        return refused("invalid_client");
+        return refused_client(&app, &headers, &body);
     }
     let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
     let field = |k: &str| {
