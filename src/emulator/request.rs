@@ -25,6 +25,23 @@ pub fn json_object(body: &Bytes) -> Option<Map<String, Json>> {
     }
 }
 
+/// A form-encoded body (token requests), its fields in order.
+pub struct Form(Vec<(String, String)>);
+
+impl Form {
+    pub fn parse(body: &[u8]) -> Form {
+        Form(form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    /// The first value of `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// `user:password` of an `Authorization: Basic ...` header value.
 pub fn basic_credentials(header: &str) -> Option<(String, String)> {
     let encoded = header.strip_prefix("Basic ")?.trim();

@@ -17,7 +17,7 @@ use futures_util::StreamExt;
 use futures_util::stream::{self, FuturesOrdered};
 
 use super::ProviderError;
-use super::http::{HttpError, Where};
+use super::http::{HttpError, Response, Where};
 use crate::tally::Tally;
 
 /// The most items a listing may return. Far beyond any real account, it
@@ -66,6 +66,18 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The page `resp` answered: its `items`, where the rest is, and the
+    /// total it gives.
+    pub fn of(resp: Response, items: Vec<T>, next: Next, total: Option<usize>) -> Page<T> {
+        Page {
+            items,
+            next,
+            total,
+            url: resp.url,
+            at: resp.at,
+        }
+    }
+
     fn error(&self, detail: String) -> ProviderError {
         ProviderError::Http(HttpError::Shape {
             call: format!("GET {}", self.url),

@@ -143,6 +143,20 @@ fn cmo_status_changes_whose_answers_are_lost_start_one_monitor_each_and_count_as
     );
 }
 
+/// `simfleet ARGS` in the background, sent SIGINT after `seconds`, to
+/// its end.
+fn interrupted(ws: &Workspace, args: &[&str], seconds: u64) -> crate::support::Run {
+    let child = ws.spawn(args);
+    let pid = child.id().to_string();
+    std::thread::sleep(std::time::Duration::from_secs(seconds));
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill");
+    assert!(kill.success());
+    finished(child)
+}
+
 /// The output of a finished background run.
 fn finished(child: std::process::Child) -> crate::support::Run {
     let out = child.wait_with_output().expect("wait for simfleet");
@@ -166,15 +180,7 @@ fn sigint_mid_apply_stops_sending_reports_and_exits_130_and_the_next_apply_conve
         "p",
         sims_of(&iccids, |i| json!({ "name": format!("sim-{i}") })),
     );
-    let child = ws.spawn(&["apply", "--auto-approve", "m"]);
-    let pid = child.id().to_string();
-    std::thread::sleep(std::time::Duration::from_secs(3));
-    let kill = std::process::Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .expect("kill");
-    assert!(kill.success());
-    let run = finished(child);
+    let run = interrupted(&ws, &["apply", "--auto-approve", "m"], 3);
     assert_eq!(run.code, 130, "{}\n{}", run.stdout, run.stderr);
     run.assert_stderr("Interrupted: sending nothing more");
     run.assert_stdout("Apply interrupted: ");
@@ -204,15 +210,7 @@ fn sigint_while_plan_or_apply_reads_says_nothing_was_written_and_exits_130() {
     let iccids = ws.emulator().iccids(Infobip);
     ws.fleet("p", sims_of(&iccids[..1], |_| json!({"name": "renamed"})));
     for command in [&["plan", "m"][..], &["apply", "--auto-approve", "m"]] {
-        let child = ws.spawn(command);
-        let pid = child.id().to_string();
-        std::thread::sleep(std::time::Duration::from_secs(2));
-        let kill = std::process::Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .expect("kill");
-        assert!(kill.success());
-        let run = finished(child);
+        let run = interrupted(&ws, command, 2);
         assert_eq!(run.code, 130, "{command:?}: {}\n{}", run.stdout, run.stderr);
         run.assert_stderr("interrupted while reading; nothing was written");
     }

@@ -3,7 +3,7 @@
 //! listings that never end, servers that never answer, and errors that say
 //! which manifest entry to fix.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
@@ -23,12 +23,8 @@ fn rogue(answer: fn(&str, &mut TcpStream)) -> String {
         for stream in listener.incoming().flatten() {
             std::thread::spawn(move || {
                 let mut stream = stream;
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
-                    head.push(byte[0]);
-                }
-                answer(&String::from_utf8_lossy(&head), &mut stream);
+                let head = crate::support::read_head(&mut stream);
+                answer(&head, &mut stream);
             });
         }
     });

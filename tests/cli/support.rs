@@ -280,12 +280,7 @@ pub fn scripted(
             let (answer, log) = (answer.clone(), log.clone());
             std::thread::spawn(move || {
                 let mut stream = stream;
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
-                    head.push(byte[0]);
-                }
-                let head = String::from_utf8_lossy(&head).into_owned();
+                let head = read_head(&mut stream);
                 let length: usize = head
                     .lines()
                     .find_map(|l| {
@@ -309,4 +304,15 @@ pub fn scripted(
         }
     });
     (url, seen)
+}
+
+/// A request's head (request line and headers), read byte by byte up to
+/// the blank line, so the body stays in the stream.
+pub fn read_head(stream: &mut TcpStream) -> String {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+        head.push(byte[0]);
+    }
+    String::from_utf8_lossy(&head).into_owned()
 }

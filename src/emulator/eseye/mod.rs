@@ -27,7 +27,7 @@ use axum::routing::{get, post};
 use serde_json::{Map, Value as Json, json};
 
 use super::api::{self, Api};
-use super::request::{Params, basic_credentials, json_object, param};
+use super::request::{Form, Params, basic_credentials, json_object, param};
 use super::{App, ProviderSettings};
 use crate::kind::ProviderKind;
 use state::render_attribute;
@@ -171,16 +171,11 @@ async fn token(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Respo
     if !known {
         return refused_client(&app, &headers, &body);
     }
-    let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
-    let field = |k: &str| {
-        form.iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
-    if field("grant_type") != Some("client_credentials") {
+    let form = Form::parse(&body);
+    if form.get("grant_type") != Some("client_credentials") {
         return refused("unsupported_grant_type");
     }
-    if field("scope") != Some(SCOPE) {
+    if form.get("scope") != Some(SCOPE) {
         return refused("invalid_scope");
     }
     let lifetime = app.settings_of(ProviderKind::Eseye).token_lifetime;

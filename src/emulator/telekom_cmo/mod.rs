@@ -30,7 +30,7 @@ use axum::routing::{get, post};
 use serde_json::{Value as Json, json};
 
 use super::api::{self, Api};
-use super::request::{Params, paging};
+use super::request::{Form, Params, paging};
 use super::{App, ProviderSettings};
 use crate::kind::ProviderKind;
 use state::SETTABLE;
@@ -105,12 +105,8 @@ pub fn error(status: StatusCode, detail: &str) -> Response {
 }
 
 async fn token(State(app): State<App>, body: Bytes) -> Response {
-    let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
-    let field = |k: &str| {
-        form.iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let form = Form::parse(&body);
+    let field = |k: &str| form.get(k);
     if field("grant_type") != Some("client_credentials") {
         return error(
             StatusCode::BAD_REQUEST,

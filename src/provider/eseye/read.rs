@@ -91,13 +91,7 @@ impl Eseye {
             (None, Some(_)) => Next::Numbered { size: PAGE_SIZE },
             (None, None) => Next::End,
         };
-        Ok(Page {
-            items: sims,
-            next,
-            total: page.total,
-            url: resp.url,
-            at: resp.at,
-        })
+        Ok(Page::of(resp, sims, next, page.total))
     }
 
     pub(super) async fn attributes(

@@ -72,13 +72,12 @@ impl Infobip {
         };
         let items = serde_json::from_value(list)
             .map_err(|e| resp.shape(format!("the `{key}` list cannot be read: {e}")))?;
-        Ok(Page {
+        Ok(Page::of(
+            resp,
             items,
-            next: Next::Numbered { size: PAGE_LIMIT },
-            total: None,
-            url: resp.url,
-            at: resp.at,
-        })
+            Next::Numbered { size: PAGE_LIMIT },
+            None,
+        ))
     }
 
     pub(super) async fn sim_usage(&self, iccid: &Iccid) -> Result<WireUsage, ProviderError> {

@@ -139,13 +139,7 @@ impl Onomondo {
                     .into());
             }
         };
-        Ok(Page {
-            items: sims,
-            next,
-            total: page.total,
-            url: resp.url,
-            at: resp.at,
-        })
+        Ok(Page::of(resp, sims, next, page.total))
     }
 
     /// The whole tag list: the search path real clients use, `GET /tags`
@@ -226,11 +220,5 @@ fn tag_page(resp: Response, offset: usize) -> Result<Page<WireTag>, ProviderErro
         }
         TagAnswer::Page(_) => return Err(resp.missing("result", "the tag list").into()),
     };
-    Ok(Page {
-        items: tags,
-        next,
-        total,
-        url: resp.url,
-        at: resp.at,
-    })
+    Ok(Page::of(resp, tags, next, total))
 }

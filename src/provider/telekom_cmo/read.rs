@@ -89,13 +89,12 @@ impl TelekomCmo {
         let Some(entities) = page.entities else {
             return Err(resp.missing("entities", "the product list").into());
         };
-        Ok(Page {
-            items: entities,
-            next: Next::Numbered { size: PAGE_SIZE },
-            total: page.statistics.and_then(|s| s.total_count),
-            url: resp.url,
-            at: resp.at,
-        })
+        Ok(Page::of(
+            resp,
+            entities,
+            Next::Numbered { size: PAGE_SIZE },
+            page.statistics.and_then(|s| s.total_count),
+        ))
     }
 
     /// Products by ICCID through `product/find`, 100 ICCIDs per call.
