@@ -17,8 +17,8 @@ use crate::secret::{Secret, redact};
 /// The largest answer body kept, after redaction.
 pub const MAX_BODY: usize = 1024 * 1024;
 /// Recordings larger than this are not read back (a replay folder is
-/// meant for a handful of answers).
-const MAX_FILE: u64 = 4 * 1024 * 1024;
+/// meant for a handful of answers; a 1 MiB body escaped in JSON fits).
+const MAX_FILE: u64 = 8 * 1024 * 1024;
 
 /// One request and its answer, redacted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,26 +61,61 @@ impl Exchange {
 }
 
 /// A JSON body with the values of token fields (`access_token`,
-/// `refresh_token`, `id_token`) replaced; other text as it is.
+/// `accessToken`, `refresh_token`, `id_token`, ..., at any depth) replaced;
+/// a form-encoded body the same; other text as it is.
 fn without_tokens(text: &str) -> String {
-    const FIELDS: [&str; 3] = ["access_token", "refresh_token", "id_token"];
-    let Ok(mut json) = serde_json::from_str::<serde_json::Value>(text) else {
+    if let Ok(mut json) = serde_json::from_str::<serde_json::Value>(text) {
+        if blank_tokens(&mut json) {
+            // Serialising a JSON value cannot fail; if it did, say nothing.
+            return serde_json::to_string_pretty(&json).unwrap_or_else(|_| "***".into());
+        }
         return text.to_owned();
-    };
-    let Some(map) = json.as_object_mut() else {
-        return text.to_owned();
-    };
-    let mut changed = false;
-    for field in FIELDS {
-        if let Some(value) = map.get_mut(field) {
-            *value = serde_json::Value::String("***".into());
-            changed = true;
+    }
+    if text.contains('=') && !text.contains(char::is_whitespace) {
+        let pairs = form_urlencoded::parse(text.as_bytes());
+        if pairs.clone().any(|(k, _)| token_field(&k)) {
+            let kept = pairs.map(|(k, v)| {
+                let v = if token_field(&k) { "***".into() } else { v };
+                (k, v)
+            });
+            return form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(kept)
+                .finish();
         }
     }
-    if changed {
-        serde_json::to_string_pretty(&json).unwrap_or_else(|_| "***".into())
-    } else {
-        text.to_owned()
+    text.to_owned()
+}
+
+/// Whether a key names a token: `access_token`, `accessToken`,
+/// `refresh_token`, `id_token` in any spelling.
+fn token_field(key: &str) -> bool {
+    let key: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["accesstoken", "refreshtoken", "idtoken"].contains(&key.as_str())
+}
+
+/// Replaces token values in `json`; whether any was found.
+fn blank_tokens(json: &mut serde_json::Value) -> bool {
+    match json {
+        serde_json::Value::Object(map) => {
+            let mut found = false;
+            for (key, value) in map.iter_mut() {
+                if token_field(key) {
+                    *value = serde_json::Value::String("***".into());
+                    found = true;
+                } else {
+                    found |= blank_tokens(value);
+                }
+            }
+            found
+        }
+        serde_json::Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |found, v| blank_tokens(v) | found),
+        _ => false,
     }
 }
 
@@ -184,6 +219,15 @@ pub fn load(dir: &Path) -> Result<Vec<Recording>, RecordingError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_are_blanked_at_any_depth_in_any_spelling_and_in_forms() {
+        let body = br#"{"data":{"accessToken":"eyJdeep"},"items":[{"id_token":"eyJitem"}]}"#;
+        let (text, _) = Exchange::redacted_body(body, &[]);
+        assert!(!text.contains("eyJ"), "{text}");
+        let (text, _) = Exchange::redacted_body(b"access_token=eyJform&expires_in=60", &[]);
+        assert_eq!(text, "access_token=***&expires_in=60");
+    }
 
     #[test]
     fn token_values_and_secrets_are_blanked_before_the_body_is_cut() {

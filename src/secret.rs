@@ -26,8 +26,19 @@ pub fn redact(text: &str, secrets: &[Secret]) -> String {
     for secret in secrets {
         let value = secret.expose();
         // Very short values would blank out ordinary words.
-        if value.len() >= 6 {
-            out = out.replace(value, "***");
+        if value.len() < 6 {
+            continue;
+        }
+        // As sent in a form or a query, and as a JSON string echoes it.
+        let form: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
+        let query = form.replace('+', "%20");
+        let quoted = serde_json::to_string(value).unwrap_or_default();
+        let json = quoted
+            .strip_prefix('"')
+            .and_then(|q| q.strip_suffix('"'))
+            .unwrap_or(value);
+        for form in [value, form.as_str(), query.as_str(), json] {
+            out = out.replace(form, "***");
         }
     }
     for scheme in ["Bearer ", "Basic ", "bearer ", "basic "] {
@@ -61,6 +72,19 @@ impl fmt::Display for Secret {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encoded_forms_of_a_secret_are_blanked_too() {
+        let secret = Secret::new("p@ss w/rd+\"x\"");
+        for echoed in [
+            "p%40ss+w%2Frd%2B%22x%22",
+            "p%40ss%20w%2Frd%2B%22x%22",
+            "p@ss w/rd+\\\"x\\\"",
+        ] {
+            let out = redact(&format!("got {echoed}!"), std::slice::from_ref(&secret));
+            assert_eq!(out, "got ***!", "{echoed}");
+        }
+    }
 
     #[test]
     fn configured_values_and_scheme_credentials_are_blanked() {

@@ -139,7 +139,10 @@ pub fn apply(work: &Work) -> Floor {
         ProviderKind::TelekomCmo => changed.div_ceil(100).min(pages),
         _ => changed.min(pages),
     };
-    if readback == pages && kind == ProviderKind::Onomondo {
+    // A read-back that lists follows cursors one after another (Onomondo,
+    // Eseye); numbered pages go side by side.
+    let cursors = matches!(kind, ProviderKind::Onomondo | ProviderKind::Eseye);
+    if readback == pages && cursors {
         floor.add(Stage::Chain(readback));
     } else {
         floor.add(Stage::Parallel(readback));

@@ -66,7 +66,7 @@ pub(super) async fn phase(
                     if work.changes.iter().any(|c| started.contains(&c.field)) =>
                 {
                     done.push(SimOutcome {
-                        result: Err(not_resent(outcome.result)),
+                        result: not_resent(outcome.result),
                         ..outcome
                     });
                 }
@@ -89,15 +89,12 @@ pub(super) async fn phase(
     done
 }
 
-/// The outcome of a write that is not sent again, saying so.
-fn not_resent(lost: Result<(), SimFailure>) -> SimFailure {
+/// The outcome of a write that is not sent again, saying so. Only lost
+/// answers (`Unknown`) are re-read, so only those change here.
+fn not_resent(lost: Result<(), SimFailure>) -> Result<(), SimFailure> {
     match lost {
-        Err(SimFailure::Unknown { call, detail }) => SimFailure::Unsettled { call, detail },
-        Err(other) => other,
-        Ok(()) => SimFailure::Unsettled {
-            call: String::new(),
-            detail: String::new(),
-        },
+        Err(SimFailure::Unknown { call, detail }) => Err(SimFailure::Unsettled { call, detail }),
+        other => other,
     }
 }
 

@@ -108,9 +108,22 @@ async fn carry_out(
             plan.safety.refusals.len()
         );
     }
-    if plan.has_changes() && !args.auto_approve && !confirmed()? {
-        eprintln!("Apply cancelled; nothing was applied.");
-        return Ok(1);
+    if plan.has_changes() && !args.auto_approve {
+        // The signal handler installed while reading keeps Ctrl-C from
+        // ending the process by default: the prompt listens for it itself.
+        let answer = tokio::select! {
+            answer = tokio::task::spawn_blocking(confirmed) => answer?,
+            () = signal() => {
+                // The prompt's thread stays blocked on the terminal and would
+                // hold the runtime open: nothing was written, so leave now.
+                eprintln!("\nApply cancelled; nothing was applied.");
+                std::process::exit(i32::from(INTERRUPTED));
+            }
+        };
+        if !answer? {
+            eprintln!("Apply cancelled; nothing was applied.");
+            return Ok(1);
+        }
     }
     let watch = connected.watch(
         ui,

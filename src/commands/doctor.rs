@@ -18,6 +18,15 @@ use super::Ui;
 use simfleet::cli::DoctorArgs;
 
 pub async fn run(args: DoctorArgs, ui: Ui) -> anyhow::Result<u8> {
+    if let Some(dir) = &args.record
+        && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some())
+    {
+        bail!(
+            "--record {}: the folder is not empty; give a new one, so the recording holds \
+             only this run's answers",
+            dir.display()
+        );
+    }
     let manifests = super::session::load(&args.paths)?;
     for name in &args.providers {
         if !manifests.providers.contains_key(name) {

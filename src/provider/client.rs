@@ -54,8 +54,9 @@ pub trait Client: Send + Sync + Sized + 'static {
     fn page(&self, at: At) -> impl Future<Output = Result<Page<Self::Wire>, ProviderError>> + Send;
 
     /// Whether a listed record is a SIM (CMO also lists satellite
-    /// products); records that are not are dropped after the listing, so
-    /// they count neither as SIMs nor toward a page's length.
+    /// products). Records that are not are dropped after the listing: they
+    /// still count toward a page's length (a short page ends a listing),
+    /// but never as SIMs or as unmanaged ones.
     fn is_sim(_wire: &Self::Wire) -> bool {
         true
     }

@@ -25,6 +25,14 @@ use crate::tally::Tally;
 /// before it exhausts memory.
 pub const MAX_LISTED: usize = 10_000_000;
 
+/// The most pages a listing may take: a server that keeps pointing to
+/// more pages is not followed forever, even when they are empty.
+pub const MAX_PAGES: usize = 1_000_000;
+
+/// Empty pages in a row that still point to a next one: taken as a server
+/// whose pages never end.
+const EMPTY_IN_A_ROW: usize = 10;
+
 /// Full pages read per page requested ahead of the one being read, where
 /// the total is unknown: each page in flight may prove to be past the end,
 /// so this keeps those wasted requests under 2% of the pages needed.
@@ -123,14 +131,20 @@ where
         Next::End => Ok(first.items),
         Next::Cursor(cursor) => cursors(&fetch, first, cursor, tally).await,
         Next::Numbered { size } => match first.total {
-            Some(total) if first.items.len() >= total => Ok(first.items),
+            Some(total) if first.items.len() == total => Ok(first.items),
+            Some(total) if first.items.len() > total => Err(first.error(format!(
+                "the first page holds {} items, more than the total of {total} it gives",
+                first.items.len()
+            ))),
+            Some(total) if first.items.is_empty() => Err(first.error(format!(
+                "the first page is empty although the total it gives is {total}"
+            ))),
             // A first page shorter than asked although the total says more:
             // the server's page size is smaller than the one asked for.
-            Some(total) if !first.items.is_empty() && first.items.len() < size => {
-                let size = first.items.len();
-                counted(&fetch, first, total, size, tally, width).await
+            Some(total) => {
+                let size = first.items.len().min(size);
+                counted(&fetch, first, key, total, size, tally, width).await
             }
-            Some(total) => counted(&fetch, first, total, size, tally, width).await,
             None if first.items.len() < size => Ok(first.items),
             None => uncounted(&fetch, first, key, size, tally, width).await,
         },
@@ -149,7 +163,7 @@ fn bounded<T>(page: &Page<T>, listed: usize) -> Result<(), ProviderError> {
 /// Follows cursors until an answer gives none.
 async fn cursors<T, F, Fut>(
     fetch: &F,
-    first: Page<T>,
+    mut first: Page<T>,
     mut cursor: String,
     tally: &Tally,
 ) -> Result<Vec<T>, ProviderError>
@@ -158,17 +172,19 @@ where
     Fut: Future<Output = Result<Page<T>, ProviderError>>,
 {
     let total = first.total;
-    let mut out = first.items;
+    let mut out = std::mem::take(&mut first.items);
     let mut seen = HashSet::new();
+    let mut empty = 0;
     loop {
+        if seen.len() >= MAX_PAGES {
+            return Err(first.error(format!(
+                "the listing goes past {MAX_PAGES} pages; taken as a server whose pages never end"
+            )));
+        }
         if !seen.insert(cursor.clone()) {
-            return Err(ProviderError::Http(HttpError::Shape {
-                call: format!("GET {}", first.url),
-                at: first.at,
-                detail: format!(
-                    "the cursor {cursor:?} came back a second time: the listing would never end"
-                ),
-            }));
+            return Err(first.error(format!(
+                "the cursor {cursor:?} came back a second time: the listing would never end"
+            )));
         }
         tally.expect(1);
         let page = fetch(At::Cursor(cursor)).await?;
@@ -185,6 +201,13 @@ where
                 out.len() + n
             )));
         }
+        empty = if n == 0 { empty + 1 } else { 0 };
+        if empty >= EMPTY_IN_A_ROW && matches!(next, Next::Cursor(_)) {
+            return Err(page.error(format!(
+                "{empty} empty pages in a row still point to a next one: the listing would \
+                 never end"
+            )));
+        }
         out.extend(page.items);
         match next {
             Next::Cursor(c) => cursor = c,
@@ -194,10 +217,12 @@ where
 }
 
 /// Numbered pages whose count the first answer's total gives: the rest
-/// are fetched at once, `width` at a time.
+/// are fetched at once, `width` at a time. The items read must be exactly
+/// the total: fewer would be a silent cut, more a server repeating pages.
 async fn counted<T, F, Fut>(
     fetch: &F,
-    first: Page<T>,
+    mut first: Page<T>,
+    key: impl Fn(&T) -> String,
     total: usize,
     size: usize,
     tally: &Tally,
@@ -208,18 +233,38 @@ where
     Fut: Future<Output = Result<Page<T>, ProviderError>>,
 {
     let pages = total.div_ceil(size.max(1));
+    if pages > MAX_PAGES {
+        return Err(first.error(format!(
+            "a total of {total} in pages of {size} goes past {MAX_PAGES} pages"
+        )));
+    }
     tally.expect(pages.saturating_sub(1));
-    let mut out = first.items;
+    let mut openings: HashSet<String> = first.items.first().map(&key).into_iter().collect();
+    let mut out = std::mem::take(&mut first.items);
     let mut rest = stream::iter((2..=pages).map(|n| fetch(At::Number(n)))).buffered(width.max(1));
     while let Some(page) = rest.next().await {
         let page = page?;
         if page.items.len() > size {
             return Err(page.error(format!(
-                "a page holds {} items although {size} were asked for",
+                "a page holds {} items although pages hold {size}",
                 page.items.len()
             )));
         }
+        if let Some(item) = page.items.first()
+            && !openings.insert(key(item))
+        {
+            return Err(page.error(
+                "a page opens like an earlier page: the server ignores the page number".into(),
+            ));
+        }
         out.extend(page.items);
+    }
+    if out.len() != total {
+        return Err(first.error(format!(
+            "the pages hold {} items, not the total of {total} they give: the account changed \
+             while it was read, or its pages are not what they seem; read again",
+            out.len()
+        )));
     }
     Ok(out)
 }
@@ -257,6 +302,11 @@ where
         };
         let page = page?;
         read += 1;
+        if read > MAX_PAGES {
+            return Err(page.error(format!(
+                "the listing goes past {MAX_PAGES} pages; taken as a server whose pages never end"
+            )));
+        }
         if let Some(first) = page.items.first()
             && !openings.insert(key(first))
         {
@@ -362,6 +412,40 @@ mod tests {
         );
         assert_eq!(got.unwrap(), vec![1, 2, 3, 4, 5]);
         assert_eq!(asked.len(), 3);
+    }
+
+    #[test]
+    fn a_count_other_than_the_total_is_an_error_never_a_cut() {
+        for (first, second) in [
+            (vec![], vec![]),
+            (vec![1, 2], vec![3]),
+            (vec![1, 2], vec![1, 2]),
+        ] {
+            let (got, _) = run(
+                |at| match at {
+                    At::First => page(first.clone(), Next::Numbered { size: 2 }, Some(4)),
+                    _ => page(second.clone(), Next::Numbered { size: 2 }, Some(4)),
+                },
+                4,
+            );
+            assert!(got.is_err(), "{first:?} {second:?}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn empty_pages_that_keep_pointing_further_are_an_error() {
+        let (got, asked) = run(
+            |at| {
+                let n = match at {
+                    At::Cursor(c) => c.parse::<usize>().unwrap(),
+                    _ => 0,
+                };
+                page(vec![], Next::Cursor((n + 1).to_string()), None)
+            },
+            1,
+        );
+        assert!(got.unwrap_err().contains("empty pages in a row"));
+        assert!(asked.len() <= 11, "{}", asked.len());
     }
 
     #[test]

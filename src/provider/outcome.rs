@@ -101,7 +101,9 @@ impl SimFailure {
     pub fn may_have_landed(&self) -> bool {
         matches!(
             self,
-            SimFailure::Unknown { .. } | SimFailure::Unsettled { .. }
+            SimFailure::Unknown { .. }
+                | SimFailure::Unsettled { .. }
+                | SimFailure::MonitorTimeout { .. }
         )
     }
 

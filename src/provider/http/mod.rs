@@ -15,6 +15,7 @@ mod transport;
 
 use std::sync::Arc;
 
+use base64::Engine as _;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use tokio::sync::Semaphore;
@@ -46,10 +47,22 @@ pub struct HttpSettings {
 impl HttpSettings {
     /// The settings every provider client uses, from its connection.
     pub fn of(connection: &Connection) -> Self {
+        // Each credential, and each pair as a Basic header encodes it (a
+        // server may echo the base64 without the scheme word).
+        let values: Vec<&Secret> = connection.credentials.values().collect();
+        let mut redact: Vec<Secret> = values.iter().map(|s| (*s).clone()).collect();
+        for a in &values {
+            for b in &values {
+                let pair = format!("{}:{}", a.expose(), b.expose());
+                redact.push(Secret::new(
+                    base64::engine::general_purpose::STANDARD.encode(pair),
+                ));
+            }
+        }
         HttpSettings {
             base_url: connection.url.clone(),
             limits: connection.limits.clone(),
-            redact: connection.credentials.values().cloned().collect(),
+            redact,
             credential_keys: connection.credentials.keys().cloned().collect(),
             at: Where {
                 provider: connection.provider.clone(),
@@ -197,6 +210,7 @@ impl HttpClient {
             return self.refused(call, status, body);
         }
         let fix = match (status, error.as_str()) {
+            (500.., _) => "the token endpoint failed; try again later",
             (_, "invalid_scope") => {
                 "the `scope` it was sent is not accepted: check `scope` and `token_url`"
             }

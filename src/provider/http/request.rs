@@ -106,6 +106,10 @@ pub enum HttpError {
     /// credentials.
     #[error(transparent)]
     TokenRefused(Box<TokenRefusal>),
+    /// A token answer that cannot be read: the request it was for was
+    /// never sent.
+    #[error(transparent)]
+    TokenUnreadable(Box<HttpError>),
     /// A token endpoint's non-success answer, before the client judges it.
     #[error("{method} {url}: HTTP {status}: {body}")]
     TokenStatus {

@@ -126,10 +126,15 @@ impl TokenCache {
                 body: resp.text().chars().take(500).collect(),
             });
         }
-        let answer: TokenAnswer = resp.decode()?;
+        // Not a lost answer of the request the token is for: that one was
+        // never sent (`TokenUnreadable` is not an unknown outcome).
+        let unreadable = |e: HttpError| HttpError::TokenUnreadable(Box::new(e));
+        let answer: TokenAnswer = resp.decode().map_err(unreadable)?;
         match answer.access_token.filter(|t| !t.is_empty()) {
             Some(token) => Ok((token, answer.expires_in)),
-            None => Err(resp.missing("access_token", "the token it was asked for")),
+            None => Err(unreadable(
+                resp.missing("access_token", "the token it was asked for"),
+            )),
         }
     }
 

@@ -70,14 +70,17 @@ impl Infobip {
         let Some(list) = body.get_mut(key).map(serde_json::Value::take) else {
             return Err(resp.missing(key, "the list").into());
         };
+        // The answer echoes the `limit` it used: a server that serves fewer
+        // than asked says so, and only a page shorter than that ends it.
+        let size = body
+            .get("limit")
+            .and_then(serde_json::Value::as_u64)
+            .and_then(|n| usize::try_from(n).ok())
+            .filter(|&n| n >= 1)
+            .map_or(PAGE_LIMIT, |n| n.min(PAGE_LIMIT));
         let items = serde_json::from_value(list)
             .map_err(|e| resp.shape(format!("the `{key}` list cannot be read: {e}")))?;
-        Ok(Page::of(
-            resp,
-            items,
-            Next::Numbered { size: PAGE_LIMIT },
-            None,
-        ))
+        Ok(Page::of(resp, items, Next::Numbered { size }, None))
     }
 
     pub(super) async fn sim_usage(&self, iccid: &Iccid) -> Result<WireUsage, ProviderError> {

@@ -25,6 +25,9 @@ pub struct Onomondo {
     http: HttpClient,
     /// The tags this run has seen on SIMs and, once read, in the tag list.
     tags: Mutex<TagBook>,
+    /// Held while deciding on and reading the tag list, so concurrent
+    /// batches read it at most once.
+    tag_read: tokio::sync::Mutex<()>,
 }
 
 impl Onomondo {
@@ -41,6 +44,7 @@ impl Onomondo {
         &self,
         mut names: impl Iterator<Item = &'a str>,
     ) -> Result<(), ProviderError> {
+        let _one_at_a_time = self.tag_read.lock().await;
         let missing = {
             let book = self.book();
             !book.listed && names.any(|n| !book.contains(n))
@@ -67,6 +71,7 @@ impl Client for Onomondo {
         Ok(Onomondo {
             http,
             tags: Mutex::default(),
+            tag_read: tokio::sync::Mutex::default(),
         })
     }
 

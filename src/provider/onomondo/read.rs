@@ -105,8 +105,8 @@ pub fn to_live(sim: &WireSim, book: &mut TagBook) -> LiveSim {
 
 impl Onomondo {
     /// One `GET /sims` page. It ends the listing only when it says so
-    /// (`has_more` false, no `next_page`), or, without `pagination`, when
-    /// it holds fewer SIMs than asked for or all of its `total`.
+    /// (`has_more` false), or when it is not full (fewer SIMs than asked
+    /// for, and not fewer than a `total` it gives) and names no next page.
     pub(super) async fn sim_page(&self, at: At) -> Result<Page<WireSim>, ProviderError> {
         let mut req = Request::new(Method::GET, "/sims")
             .query("limit", PAGE_LIMIT)
@@ -119,20 +119,21 @@ impl Onomondo {
         let Some(sims) = page.sims else {
             return Err(resp.missing("sims", "the SIM list").into());
         };
+        // The end only where the answer says so: `has_more` false, or a
+        // page that is not full and names no next page.
+        let full = sims.len() >= PAGE_LIMIT || page.total.is_some_and(|t| sims.len() < t);
         let next = match page.pagination {
             Some(p) if p.has_more == Some(false) => Next::End,
             Some(p) => match p.next_page.filter(|c| !c.is_empty()) {
                 Some(cursor) => Next::Cursor(cursor),
-                None if p.has_more == Some(true) => {
+                None if p.has_more == Some(true) || full => {
                     return Err(resp
-                        .shape("`pagination.has_more` is true but `next_page` is missing")
+                        .missing("pagination.next_page", "where the next page is")
                         .into());
                 }
                 None => Next::End,
             },
-            None if sims.len() < PAGE_LIMIT || page.total.is_some_and(|t| sims.len() >= t) => {
-                Next::End
-            }
+            None if !full => Next::End,
             None => {
                 return Err(resp
                     .missing("pagination", "whether more SIMs follow a full page")
@@ -150,6 +151,7 @@ impl Onomondo {
         let first = self.tag_search(&At::First).await?;
         if first.status == StatusCode::NOT_FOUND {
             tracing::debug!("the tag search path answered 404; reading GET /tags");
+            tally.expect(1);
             let resp = self
                 .http
                 .send(Request::new(Method::GET, "/tags").listing())
@@ -180,11 +182,12 @@ impl Onomondo {
     }
 }
 
+/// The offset a tag page starts at: our own cursor, written by `tag_page`
+/// as the next offset (so it always parses); the first page starts at 0.
 fn offset_of(at: &At) -> usize {
     match at {
-        // Our own cursor: the next offset, written by `tag_page`.
-        At::Cursor(o) => o.parse().unwrap_or(0),
-        _ => 0,
+        At::Cursor(o) => o.parse().unwrap_or(usize::MAX),
+        At::First | At::Number(_) => 0,
     }
 }
 

@@ -89,11 +89,17 @@ impl TelekomCmo {
         let Some(entities) = page.entities else {
             return Err(resp.missing("entities", "the product list").into());
         };
+        // A short page ends the listing only if it is shorter than the page
+        // size the server used: one that serves fewer than asked says so.
+        let stats = page.statistics.unwrap_or_default();
+        let size = stats.page_size.filter(|&n| n >= 1).unwrap_or(PAGE_SIZE);
         Ok(Page::of(
             resp,
             entities,
-            Next::Numbered { size: PAGE_SIZE },
-            page.statistics.and_then(|s| s.total_count),
+            Next::Numbered {
+                size: size.min(PAGE_SIZE),
+            },
+            stats.total_count,
         ))
     }
 

@@ -86,6 +86,12 @@ fn a_monitor_is_found_from_location_id_href_or_a_bare_link() {
             "{body}"
         );
     }
+    // A product's own id beside a monitor link is not the monitor.
+    let both = json!({"id": "TMSP-8949-simCard", "href": link}).to_string();
+    assert_eq!(
+        monitor_id(None, &both).as_deref(),
+        Some("8949-1686000000001")
+    );
     assert_eq!(monitor_id(None, r#"{"state":"InProgress"}"#), None);
     assert_eq!(monitor_id(None, "accepted"), None);
 }

@@ -19,11 +19,14 @@ pub struct ProductPage {
     pub statistics: Option<Statistics>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Statistics {
     #[serde(default)]
     pub total_count: Option<usize>,
+    /// The page size the server used (the published answer echoes it).
+    #[serde(default)]
+    pub page_size: Option<usize>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -116,9 +119,10 @@ impl Monitor {
     }
 }
 
-/// The monitor of a 202 answer: the `Location` header, else a body `id`,
-/// else the last path segment of a body `href`, else the body itself when
-/// it is the link (the text shows "a monitor link").
+/// The monitor of a 202 answer: a monitor link in the `Location` header,
+/// in a body `href`, or as the body itself (the text shows "a monitor
+/// link"); else a body `id`. A link wins over an `id`, which could be the
+/// product's own.
 pub fn monitor_id(location: Option<&str>, body: &str) -> Option<String> {
     let last = |link: &str| {
         let link = link.trim().trim_matches(['<', '>', '"']);
@@ -138,9 +142,9 @@ pub fn monitor_id(location: Option<&str>, body: &str) -> Option<String> {
                     .and_then(|v| v.as_str())
                     .filter(|v| !v.is_empty())
             };
-            field("id")
-                .map(str::to_owned)
-                .or_else(|| field("href").and_then(last))
+            field("href")
+                .and_then(last)
+                .or_else(|| field("id").map(str::to_owned))
         }
         Ok(serde_json::Value::String(link)) => last(&link),
         _ => last(body),

@@ -149,7 +149,7 @@ impl TelekomCmo {
             }
             tokio::time::sleep(wait).await;
             polls += 1;
-            let req = Request::new(Method::GET, self.path(&format!("/monitor/{id}")));
+            let req = Request::new(Method::GET, self.path(&format!("/monitor/{}", encoded(id))));
             // The change was started: a monitor that cannot be read leaves
             // it unknown (a re-read settles it), never failed.
             let lost = |detail: String| SimFailure::Unknown {
