@@ -83,6 +83,31 @@ pub enum CredentialSource {
     File(PathBuf),
 }
 
+/// The longest name that becomes part of a file name.
+pub const MAX_NAME: usize = 64;
+
+/// Whether `name` may become part of a file name (provider names name
+/// sandbox state and export files; fleet names may too): letters, digits,
+/// `_` and `-`, starting with a letter or digit, at most [`MAX_NAME`]
+/// characters. `Err` says why not, for a manifest problem.
+pub fn identifier(what: &str, name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let starts = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let rest = chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if starts && rest && name.len() <= MAX_NAME {
+        return Ok(());
+    }
+    let shown: String = name
+        .chars()
+        .take(MAX_NAME)
+        .flat_map(char::escape_default)
+        .collect();
+    Err(format!(
+        "{what} `{shown}` must be letters, digits, `_` and `-`, start with a letter or digit \
+         and be at most {MAX_NAME} characters: it becomes part of file names"
+    ))
+}
+
 /// A credential that cannot be read. Never carries the value.
 #[derive(Debug, thiserror::Error)]
 pub enum CredentialError {
@@ -302,6 +327,19 @@ mod tests {
             iccid_luhn: true,
             origin: "f.yaml:3:3".into(),
         }
+    }
+
+    #[test]
+    fn names_that_become_file_names_are_identifiers() {
+        for good in ["iot-eu", "a", "Pumps_2"] {
+            assert!(identifier("provider", good).is_ok(), "{good}");
+        }
+        for bad in [
+            "", "../x", "/tmp/x", "a/b", "-x", "_x", ".hidden", "a b", "ä",
+        ] {
+            assert!(identifier("provider", bad).is_err(), "{bad:?}");
+        }
+        assert!(identifier("provider", &"x".repeat(MAX_NAME + 1)).is_err());
     }
 
     #[test]

@@ -54,7 +54,9 @@ pub async fn run(args: ExportArgs, ui: Ui) -> anyhow::Result<u8> {
             .with_context(|| format!("cannot create {}", args.out.display()))?;
         for (name, _) in &files {
             let path = args.out.join(name);
-            if path.exists() {
+            // `symlink_metadata`: a link, even a dangling one, counts as
+            // there; writing through it would land outside --out.
+            if std::fs::symlink_metadata(&path).is_ok() {
                 bail!("{} exists; export writes only new files", path.display());
             }
         }

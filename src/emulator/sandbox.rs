@@ -131,6 +131,7 @@ impl Sandboxes {
         let mut out = Sandboxes::default();
         let providers: Vec<&ProviderConfig> = providers.into_iter().collect();
         if providers.iter().any(|c| c.is_sandbox()) {
+            no_links(dir)?;
             out._lock = Some(lock(dir).await?);
         }
         for config in providers {
@@ -142,12 +143,7 @@ impl Sandboxes {
                 provider: provider.clone(),
                 source,
             };
-            let bytes = std::fs::read(seed).map_err(|source| {
-                state_err(StateError::Read {
-                    path: seed.display().to_string(),
-                    source,
-                })
-            })?;
+            let bytes = super::state::read_state_file(seed).map_err(state_err)?;
             let seed_digest = crate::digest::Digest::of(&bytes);
             let state_path = dir.join(format!("{provider}.json"));
             let saved =
@@ -204,6 +200,25 @@ impl Sandboxes {
     }
 }
 
+/// Refuses a state folder that is, or sits in, a symbolic link: state
+/// would be read and written wherever the link points.
+fn no_links(dir: &Path) -> Result<(), SandboxError> {
+    let mut at = PathBuf::new();
+    for part in dir.components() {
+        at.push(part);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(SandboxError::Lock {
+                path: dir.display().to_string(),
+                source: std::io::Error::other(format!(
+                    "{} is a symbolic link; sandbox state stays in a real folder",
+                    at.display()
+                )),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The state a run saved, if any. An unreadable or unparsable file is an
 /// error: replacing it from the seed would silently undo applied changes.
 fn saved_state(path: &Path, provider: &str, seed: &Path) -> Result<Option<Saved>, SandboxError> {
@@ -213,12 +228,11 @@ fn saved_state(path: &Path, provider: &str, seed: &Path) -> Result<Option<Saved>
         seed: seed.display().to_string(),
         detail,
     };
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(damaged(e.to_string())),
-    };
-    serde_json::from_str(&text)
+    if std::fs::symlink_metadata(path).is_err() {
+        return Ok(None);
+    }
+    let bytes = super::state::read_state_file(path).map_err(|e| damaged(e.to_string()))?;
+    serde_json::from_slice(&bytes)
         .map(Some)
         .map_err(|e| damaged(e.to_string()))
 }

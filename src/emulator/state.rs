@@ -58,13 +58,49 @@ fn kind_names() -> String {
     names.join(", ")
 }
 
+/// The largest seed or state file read: far above any seed or saved
+/// sandbox, it stops a device or an endless file before memory does.
+pub const MAX_STATE_BYTES: u64 = 1 << 30;
+
+/// The bytes of `path` if it is a regular file (not a link, device or
+/// FIFO) of at most [`MAX_STATE_BYTES`]; checked before reading.
+pub fn read_state_file(path: &Path) -> Result<Vec<u8>, StateError> {
+    let failed = |source| StateError::Read {
+        path: path.display().to_string(),
+        source,
+    };
+    let meta = std::fs::symlink_metadata(path).map_err(failed)?;
+    if !meta.is_file() {
+        let what = if meta.file_type().is_symlink() {
+            "a symbolic link"
+        } else {
+            "not a regular file"
+        };
+        return Err(failed(std::io::Error::other(what)));
+    }
+    if meta.len() > MAX_STATE_BYTES {
+        return Err(failed(std::io::Error::other(format!(
+            "{} bytes; at most {MAX_STATE_BYTES} are read",
+            meta.len()
+        ))));
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::fs::File::open(path).map_err(failed)?, MAX_STATE_BYTES),
+        &mut bytes,
+    )
+    .map_err(failed)?;
+    Ok(bytes)
+}
+
 impl WorldState {
     /// Reads a seed or saved state (YAML, of which JSON is a subset).
     pub fn load(path: &Path) -> Result<WorldState, StateError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| StateError::Read {
+        let bytes = read_state_file(path)?;
+        let text = String::from_utf8(bytes).map_err(|e| StateError::Invalid {
             path: shown.clone(),
-            source,
+            message: e.to_string(),
         })?;
         WorldState::parse(&text, &shown)
     }

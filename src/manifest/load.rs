@@ -299,6 +299,12 @@ fn load_providers(file: &Arc<Path>, doc: &Node, loaded: &mut Loaded) {
     }
     for (key, value) in map_entries(doc.get("providers")) {
         let Some(name) = key.as_str() else { continue };
+        if let Err(msg) = crate::config::identifier("provider name", name) {
+            loaded
+                .problems
+                .push(Diagnostic::new(file.as_ref(), key.pos, msg));
+            continue;
+        }
         match decode::<ProviderSpec>(value) {
             Ok(spec) => loaded.providers.push(ProviderEntry {
                 name: name.to_owned(),
@@ -335,6 +341,13 @@ fn load_fleet(file: &Arc<Path>, doc: &Node, sims: Sims, loaded: &mut Loaded) {
         None => None,
     };
     sims.bad.into_iter().for_each(&mut report);
+    if let Err(msg) = crate::config::identifier("fleet name", &header.metadata.name) {
+        let name = doc.get("metadata").and_then(|m| m.get("name"));
+        let at = name.map_or(doc.pos, |n| n.pos);
+        loaded
+            .problems
+            .push(Diagnostic::new(file.as_ref(), at, msg));
+    }
     let provider_at = doc.get("provider").map_or(doc.pos, |n| n.pos);
     loaded.fleets.push(FleetEntry {
         name: header.metadata.name,

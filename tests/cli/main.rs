@@ -19,4 +19,5 @@ mod sandbox;
 mod schemas;
 mod support;
 mod telekom_cmo;
+mod trust;
 mod workspace;
