@@ -32,7 +32,8 @@ fn main() -> ExitCode {
         // Already said, in its own words.
         Err(e) if e.is::<commands::Interrupted>() => ExitCode::from(commands::INTERRUPTED),
         Err(e) => {
-            eprintln!("error: {}", said_once(&e));
+            // Messages may carry a provider's words: inert on the terminal.
+            eprintln!("error: {}", simfleet::text::inert_lines(&said_once(&e)));
             ExitCode::from(1)
         }
     }

@@ -76,8 +76,9 @@ impl Iccid {
 }
 
 impl fmt::Display for Iccid {
+    /// Inert: a live ICCID is whatever a provider sent.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&crate::text::inert(&self.0))
     }
 }
 
@@ -212,11 +213,15 @@ impl fmt::Display for Value {
             Value::Status(s) => f.write_str(s.as_str()),
             Value::Text(t) => write!(f, "{t:?}"),
             Value::Set(items) => {
-                let list: Vec<&str> = items.iter().collect();
+                let list: Vec<std::borrow::Cow<str>> =
+                    items.iter().map(crate::text::inert).collect();
                 write!(f, "[{}]", list.join(", "))
             }
             Value::Map(map) => {
-                let list: Vec<String> = map.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+                let list: Vec<String> = map
+                    .iter()
+                    .map(|(k, v)| format!("{}={v:?}", crate::text::inert(k)))
+                    .collect();
                 write!(f, "{{{}}}", list.join(", "))
             }
             Value::DataLimit(d) => {

@@ -4,6 +4,13 @@
 use super::http::HttpError;
 use crate::model::Iccid;
 
+/// A provider's words as a failure shows them: at most 300 characters of
+/// an already redacted body, inert for a terminal.
+fn shown(text: String) -> String {
+    let cut: String = text.chars().take(300).collect();
+    crate::text::inert(&cut).into_owned()
+}
+
 /// Why a SIM's changes did not (all) take effect.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SimFailure {
@@ -63,7 +70,7 @@ impl SimFailure {
                     format!("{method} {path}"),
                     format!(
                         "HTTP {status}: {}",
-                        extract(body).unwrap_or_else(|| body.chars().take(300).collect())
+                        shown(extract(body).unwrap_or_else(|| body.clone()))
                     ),
                 ),
                 HttpError::Transport {
@@ -88,7 +95,7 @@ impl SimFailure {
             } => SimFailure::Rejected {
                 call: format!("{method} {path}"),
                 status: *status,
-                text: extract(body).unwrap_or_else(|| body.chars().take(300).collect()),
+                text: shown(extract(body).unwrap_or_else(|| body.clone())),
             },
             other => SimFailure::NoAnswer {
                 detail: other.to_string(),

@@ -10,12 +10,12 @@ fn sim_lines(out: &mut String, style: Style, sim: &DriftedSim, mark: &str) {
     let at = if sim.declared_at.is_empty() {
         String::new()
     } else {
-        format!("  ({})", sim.declared_at)
+        format!("  ({})", crate::text::inert(&sim.declared_at))
     };
     let locked = sim
         .locked
         .as_deref()
-        .map(|why| format!("  locked: {why}"))
+        .map(|why| format!("  locked: {}", crate::text::inert(why)))
         .unwrap_or_default();
     let _ = writeln!(out, "  {mark} {}{at}{locked}", sim.iccid);
     for d in &sim.differences {
@@ -45,6 +45,7 @@ pub fn text(drift: &Drift, style: Style) -> String {
             p.unmanaged_count
         );
         if let Some(error) = &p.unreadable {
+            let error = crate::text::inert(error);
             let _ = writeln!(out, "  {} cannot read it: {error}", style.red("error"));
         }
         for sim in &p.drifted {

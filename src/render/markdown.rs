@@ -18,16 +18,21 @@ const RESERVE: usize = 2_000;
 pub const PLAN_MARKER: &str = "<!-- simfleet:plan -->";
 pub const DRIFT_MARKER: &str = "<!-- simfleet:drift -->";
 
-/// Markdown table cells must not break the table.
+/// A value from a manifest or a provider, literal in a table cell.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    crate::text::markdown(text)
+}
+
+/// A longer message (an error), literal in a list item.
+fn said(text: &str) -> String {
+    crate::text::markdown_within(text, 1_000)
 }
 
 /// A list item for a SIM declared but not at its provider.
 fn missing_item(sim: &MissingSim, provider: &str) -> String {
     format!(
         "- missing: `{}` declared at {} is not at provider `{}`\n",
-        sim.iccid,
+        cell(sim.iccid.as_str()),
         cell(&sim.declared_at),
         cell(provider)
     )
@@ -80,11 +85,11 @@ pub fn plan(plan: &Plan) -> String {
         let mut items = Vec::new();
         for p in &plan.providers {
             if let Some(error) = &p.unreadable {
-                let (name, error) = (cell(&p.name), cell(error));
+                let (name, error) = (cell(&p.name), said(error));
                 items.push(format!("- provider `{name}` cannot be read: {error}\n"));
             }
             for e in &p.errors {
-                let (iccid, at, message) = (&e.iccid, cell(&e.declared_at), cell(&e.message));
+                let (iccid, at, message) = (&e.iccid, cell(&e.declared_at), said(&e.message));
                 items.push(format!("- `{iccid}` ({at}): {message}\n"));
             }
             items.extend(p.missing.iter().map(|m| missing_item(m, &p.name)));
@@ -100,14 +105,14 @@ pub fn plan(plan: &Plan) -> String {
             let name = sim.name.as_deref().map(|n| format!(" {}", cell(n))).unwrap_or_default();
             let mut block = format!(
                 "<details><summary><code>{}</code>{name} at {}: {} change(s)</summary>\n\n| Field | Live | Desired | Phase |\n|---|---|---|---|\n",
-                sim.iccid,
+                cell(sim.iccid.as_str()),
                 cell(&p.name),
                 sim.changes.len()
             );
             for c in &sim.changes {
                 let _ = writeln!(
                     block,
-                    "| {} | `{}` | `{}` | {:?} |",
+                    "| {} | {} | {} | {:?} |",
                     c.field.manifest_name(),
                     cell(&c.before.to_string()),
                     cell(&c.after.to_string()),
@@ -130,7 +135,7 @@ pub fn plan(plan: &Plan) -> String {
         };
         let _ = writeln!(out, "**Safety:** {verdict}:");
         for r in &plan.safety.refusals {
-            let _ = writeln!(out, "- {}", cell(r));
+            let _ = writeln!(out, "- {}", said(r));
         }
     }
     if !plan.differs() && !plan.has_errors() {
@@ -147,14 +152,14 @@ fn drift_block(provider: &str, sim: &DriftedSim) -> String {
         .unwrap_or_default();
     let mut block = format!(
         "<details><summary><code>{}</code> at {}{locked}: {} field(s)</summary>\n\n| Field | Live | Declared |\n|---|---|---|\n",
-        sim.iccid,
+        cell(sim.iccid.as_str()),
         cell(provider),
         sim.differences.len()
     );
     for d in &sim.differences {
         let _ = writeln!(
             block,
-            "| {} | `{}` | `{}` |",
+            "| {} | {} | {} |",
             d.field.manifest_name(),
             cell(&d.live.to_string()),
             cell(&d.declared.to_string())
@@ -187,7 +192,7 @@ pub fn drift(drift: &Drift) -> String {
         .iter()
         .filter_map(|p| {
             let error = p.unreadable.as_ref()?;
-            let (name, error) = (cell(&p.name), cell(error));
+            let (name, error) = (cell(&p.name), said(error));
             Some(format!("- provider `{name}` cannot be read: {error}\n"))
         })
         .collect();

@@ -60,7 +60,7 @@ pub(crate) fn missing_line(style: Style, sim: &crate::plan::MissingSim, provider
         "{} {} declared at {} is not at provider `{provider}`",
         style.red("missing"),
         sim.iccid,
-        sim.declared_at
+        crate::text::inert(&sim.declared_at)
     )
 }
 

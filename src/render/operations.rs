@@ -47,8 +47,12 @@ pub fn render_usage(rows: &[(String, UsageRecord)], format: UsageFormat) -> Stri
             out.push_str(&USAGE_COLUMNS.join(","));
             out.push('\n');
             for (provider, r) in rows {
-                // No cell can hold a comma or quote: names are not included.
-                out.push_str(&cells(provider, r, "").join(","));
+                // ICCIDs come from the provider: any text, quoted and defused.
+                let row: Vec<String> = cells(provider, r, "")
+                    .iter()
+                    .map(|c| crate::text::csv(c))
+                    .collect();
+                out.push_str(&row.join(","));
                 out.push('\n');
             }
         }
@@ -120,7 +124,7 @@ pub fn render_sim(provider: &str, kind: ProviderKind, sim: &LiveSim) -> String {
             Condition::InProgress(d) => ("in progress", d),
             Condition::Locked(d) => ("locked", d),
         };
-        let _ = writeln!(out, "  {tag}: {detail}");
+        let _ = writeln!(out, "  {tag}: {}", crate::text::inert(detail));
     }
     out
 }

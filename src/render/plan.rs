@@ -95,9 +95,11 @@ pub fn text(plan: &Plan, style: Style) -> String {
                     .collect();
                 format!(" (differs from the manifest: {})", fields.join(", "))
             };
+            let detail = crate::text::inert(detail);
             let _ = writeln!(out, "  ! {} {tag}: {detail}{differs}", note.iccid);
         }
         if let Some(error) = &provider.unreadable {
+            let error = crate::text::inert(error);
             let _ = writeln!(out, "  {} cannot read it: {error}", style.red("error"));
         }
         for err in &provider.errors {
@@ -106,8 +108,8 @@ pub fn text(plan: &Plan, style: Style) -> String {
                 "  {} {} ({}): {}",
                 style.red("error"),
                 err.iccid,
-                err.declared_at,
-                err.message
+                crate::text::inert(&err.declared_at),
+                crate::text::inert(&err.message)
             );
         }
         for missing in &provider.missing {

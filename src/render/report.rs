@@ -4,21 +4,25 @@
 use std::fmt::Write as _;
 
 use crate::apply::ApplyReport;
+use crate::text::inert;
 
 pub fn text(report: &ApplyReport) -> String {
     let mut out = String::new();
     for p in &report.providers {
         let name = &p.provider;
         for (iccid, phase, note) in &p.notes {
+            let note = inert(note);
             let _ = writeln!(out, "done: {name} {iccid} ({}): {note}", phase.as_str());
         }
         for f in &p.failed {
             let (iccid, phase) = (&f.iccid, f.phase.as_str());
-            let _ = writeln!(out, "failed: {name} {iccid} ({phase}): {}", f.failure);
+            let failure = inert(&f.failure.to_string()).into_owned();
+            let _ = writeln!(out, "failed: {name} {iccid} ({phase}): {failure}");
         }
         for f in &p.unknown {
             let (iccid, phase) = (&f.iccid, f.phase.as_str());
-            let _ = writeln!(out, "unknown: {name} {iccid} ({phase}): {}", f.failure);
+            let failure = inert(&f.failure.to_string()).into_owned();
+            let _ = writeln!(out, "unknown: {name} {iccid} ({phase}): {failure}");
         }
         for s in &p.skipped {
             let _ = writeln!(
@@ -49,6 +53,7 @@ pub fn text(report: &ApplyReport) -> String {
             );
         }
         if let Some(e) = &p.read_back_error {
+            let e = inert(&e.to_string()).into_owned();
             let _ = writeln!(out, "read-back failed: {name}: {e}");
         }
     }

@@ -221,13 +221,12 @@ impl HttpClient {
             _ => "check `token_url`, `scope` and the credentials",
         };
         let error = match (error.is_empty(), description.is_empty()) {
-            (true, _) => {
-                crate::secret::redact(&body.chars().take(200).collect::<String>(), &self.redact)
-            }
-            (false, true) => error,
+            (true, _) => self.shown(body, 200),
+            (false, true) => self.shown(&error, 200),
             (false, false) => format!(
-                "{error}: {}",
-                crate::secret::redact(&description, &self.redact)
+                "{}: {}",
+                self.shown(&error, 100),
+                self.shown(&description, 300)
             ),
         };
         HttpError::TokenRefused(Box::new(TokenRefusal {
@@ -240,12 +239,20 @@ impl HttpClient {
         }))
     }
 
+    /// A provider's words as an error shows them: secrets blanked out
+    /// first (so no prefix of one survives the cut), then at most `max`
+    /// characters, made inert for a terminal.
+    fn shown(&self, text: &str, max: usize) -> String {
+        let redacted = crate::secret::redact(text, &self.redact);
+        let cut: String = redacted.chars().take(max).collect();
+        crate::text::inert(&cut).into_owned()
+    }
+
     /// The provider refused our credentials: say whose, where they are
     /// configured and by which keys (never their values).
     fn refused(&self, call: String, status: u16, body: &str) -> HttpError {
-        let body: String = body.chars().take(300).collect();
         HttpError::Unauthorized {
-            body: crate::secret::redact(&body, &self.redact),
+            body: self.shown(body, 300),
             call: format!("{call}: HTTP {status}"),
             at: self.transport.at().clone(),
             keys: self

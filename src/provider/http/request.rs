@@ -328,7 +328,11 @@ impl Response {
         let keys = match serde_json::from_slice::<serde_json::Value>(&self.body) {
             Ok(serde_json::Value::Object(map)) if map.is_empty() => "an empty object".to_owned(),
             Ok(serde_json::Value::Object(map)) => {
-                let keys: Vec<String> = map.keys().take(12).map(|k| format!("`{k}`")).collect();
+                let keys: Vec<String> = map
+                    .keys()
+                    .take(12)
+                    .map(|k| format!("`{}`", crate::text::inert(k)))
+                    .collect();
                 format!("keys {}", keys.join(", "))
             }
             Ok(serde_json::Value::Array(_)) => "a bare array".to_owned(),
@@ -352,7 +356,8 @@ impl Response {
             return Ok(self);
         }
         Err(HttpError::Status {
-            body: self.text().chars().take(500).collect(),
+            body: crate::text::inert(&self.text().chars().take(500).collect::<String>())
+                .into_owned(),
             method: self.method,
             path: self.path,
             status: self.status.as_u16(),

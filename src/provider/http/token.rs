@@ -119,11 +119,12 @@ impl TokenCache {
             })
             .await?;
         if !resp.status.is_success() {
+            // Whole: the client blanks out secrets before it cuts the body.
             return Err(HttpError::TokenStatus {
                 method: resp.method.clone(),
                 url: resp.url.clone(),
                 status: resp.status.as_u16(),
-                body: resp.text().chars().take(500).collect(),
+                body: resp.text(),
             });
         }
         // Not a lost answer of the request the token is for: that one was

@@ -183,7 +183,9 @@ impl Onomondo {
                         Json::String(s) => s,
                         other => other.to_string(),
                     });
-                    Err(SimFailure::Bulk { detail })
+                    Err(SimFailure::Bulk {
+                        detail: crate::text::inert(&detail).into_owned(),
+                    })
                 };
                 lines.insert(r.id, outcome);
             }

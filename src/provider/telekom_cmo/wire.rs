@@ -113,9 +113,11 @@ impl Monitor {
                 .find_map(|k| v.get(k).and_then(|d| d.as_str()).map(str::to_owned))
         };
         let found = self.error.iter().chain(&self.response).find_map(said);
-        found
+        let said = found
             .or_else(|| self.error.as_ref().map(|e| e.to_string()))
-            .unwrap_or_else(|| "no detail given".into())
+            .unwrap_or_else(|| "no detail given".into());
+        let cut: String = said.chars().take(300).collect();
+        crate::text::inert(&cut).into_owned()
     }
 }
 
