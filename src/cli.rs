@@ -37,6 +37,43 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 10.0,
           value_parser = progress_interval)]
     pub progress_interval: f64,
+    /// Also send a provider's credentials to this host (repeatable;
+    /// `*.example.com` for its subdomains). By default they go only to the
+    /// provider type's documented hosts and this machine: a manifest in a
+    /// pull request cannot redirect them.
+    #[arg(
+        long = "allow-host",
+        global = true,
+        value_name = "HOST",
+        env = "SIMFLEET_ALLOW_HOSTS",
+        value_delimiter = ','
+    )]
+    pub allow_hosts: Vec<String>,
+    /// Read `{file: PATH}` credentials from this folder (repeatable); files
+    /// elsewhere are refused unread.
+    #[arg(
+        long = "credentials-dir",
+        global = true,
+        value_name = "DIR",
+        env = "SIMFLEET_CREDENTIALS_DIRS",
+        value_delimiter = ':'
+    )]
+    pub credentials_dirs: Vec<PathBuf>,
+    /// Allow plain http:// to hosts other than this machine (credentials
+    /// then cross the network unencrypted; for lab proxies).
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
+}
+
+impl Cli {
+    /// What the operator allows beyond the documented hosts.
+    pub fn trust(&self) -> crate::trust::Trust {
+        crate::trust::Trust {
+            allow_hosts: self.allow_hosts.clone(),
+            credentials_dirs: self.credentials_dirs.clone(),
+            allow_insecure_http: self.allow_insecure_http,
+        }
+    }
 }
 
 fn fault_kind(text: &str) -> Result<crate::emulator::FaultKind, String> {

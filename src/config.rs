@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::kind::{ProviderKind, Setting};
 use crate::secret::Secret;
+use crate::trust::Trust;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ProviderConfig {
@@ -83,6 +84,33 @@ pub enum CredentialSource {
     File(PathBuf),
 }
 
+/// Where a provider's requests and credentials go and where its secrets
+/// come from, as every plan shows it to a reviewer: hosts and names of
+/// variables or files, never a value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Destination {
+    /// The API's host (`built-in sandbox` for one the emulator serves).
+    pub host: String,
+    /// The token endpoint's host, where the provider uses one elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_host: Option<String>,
+    /// `key from env NAME` or `key from file PATH`, per credential.
+    pub credentials: Vec<String>,
+}
+
+impl std::fmt::Display for Destination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "requests go to {}", self.host)?;
+        if let Some(token) = &self.token_host {
+            write!(f, ", tokens from {token}")?;
+        }
+        if !self.credentials.is_empty() {
+            write!(f, "; credentials: {}", self.credentials.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
 /// The longest name that becomes part of a file name.
 pub const MAX_NAME: usize = 64;
 
@@ -135,6 +163,23 @@ pub enum CredentialError {
         provider: String,
         key: String,
     },
+    /// A credential file outside the operator's folders: not read.
+    #[error("{origin}: credential `{key}` of provider `{provider}`: {detail}")]
+    FileNotAllowed {
+        origin: String,
+        provider: String,
+        key: String,
+        detail: String,
+    },
+    /// A URL credentials may not be sent to (`setting` is `url` or
+    /// `token_url`); nothing is sent anywhere.
+    #[error("{origin}: `{setting}` of provider `{provider}`: {detail}")]
+    Destination {
+        origin: String,
+        provider: String,
+        setting: String,
+        detail: String,
+    },
 }
 
 /// What a client is built from: the base URL, the secrets by credential
@@ -171,10 +216,47 @@ impl ProviderConfig {
         matches!(self.endpoint, Endpoint::Sandbox { .. })
     }
 
-    /// Reads every secret (all problems reported, none stops the others)
-    /// and fills a sandbox's defaults from the kind's row. `sandbox_url` is
-    /// where the sandbox of this provider listens, if it is one.
-    pub fn connect(&self, sandbox_url: Option<&str>) -> Result<Connection, Vec<CredentialError>> {
+    /// Where this provider's requests and credentials go, for reviewers.
+    pub fn destination(&self) -> Destination {
+        let host = |url: &str| match crate::trust::parse_url(url) {
+            Ok(target) => target.host,
+            Err(_) => crate::text::inert(url).into_owned(),
+        };
+        match &self.endpoint {
+            Endpoint::Sandbox { .. } => Destination {
+                host: "built-in sandbox".into(),
+                token_host: None,
+                credentials: Vec::new(),
+            },
+            Endpoint::Remote { url, credentials } => Destination {
+                host: host(url),
+                token_host: self.settings.get(&Setting::TokenUrl).map(|t| host(t)),
+                credentials: credentials
+                    .iter()
+                    .map(|(key, source)| match source {
+                        CredentialSource::Env(var) => {
+                            format!("{key} from env {}", crate::text::inert(var))
+                        }
+                        CredentialSource::File(path) => format!(
+                            "{key} from file {}",
+                            crate::text::inert(&path.display().to_string())
+                        ),
+                    })
+                    .collect(),
+            },
+        }
+    }
+
+    /// Checks where credentials would go and reads every secret (all
+    /// problems reported, none stops the others; a refused destination
+    /// means no secret is read at all) and fills a sandbox's defaults from
+    /// the kind's row. `sandbox_url` is where the sandbox of this provider
+    /// listens, if it is one; `trust` is what the operator allows.
+    pub fn connect(
+        &self,
+        sandbox_url: Option<&str>,
+        trust: &Trust,
+    ) -> Result<Connection, Vec<CredentialError>> {
         let caps = self.kind.capabilities();
         let mut settings = self.settings.clone();
         for (setting, value) in caps.setting_defaults {
@@ -183,7 +265,10 @@ impl ProviderConfig {
                 .or_insert_with(|| (*value).to_owned());
         }
         let (url, credentials) = match &self.endpoint {
-            Endpoint::Remote { url, credentials } => (url.clone(), self.read_all(credentials)?),
+            Endpoint::Remote { url, credentials } => {
+                self.destinations(url, &settings, trust)?;
+                (url.clone(), self.read_all(credentials, trust)?)
+            }
             Endpoint::Sandbox { .. } => {
                 let url = sandbox_url.unwrap_or_default().to_owned();
                 for (setting, value) in caps.sandbox_settings {
@@ -210,14 +295,43 @@ impl ProviderConfig {
         })
     }
 
+    /// Refuses, before anything is read or sent, any URL of this provider
+    /// (API and token endpoint) that credentials may not go to.
+    fn destinations(
+        &self,
+        url: &str,
+        settings: &BTreeMap<Setting, String>,
+        trust: &Trust,
+    ) -> Result<(), Vec<CredentialError>> {
+        let token_url = settings.get(&Setting::TokenUrl).map(String::as_str);
+        let problems: Vec<CredentialError> = [("url", Some(url)), ("token_url", token_url)]
+            .into_iter()
+            .filter_map(|(setting, value)| {
+                let detail = crate::trust::refusal(trust, self.kind, value?)?;
+                Some(CredentialError::Destination {
+                    origin: self.origin.clone(),
+                    provider: self.name.clone(),
+                    setting: setting.to_owned(),
+                    detail,
+                })
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+
     fn read_all(
         &self,
         sources: &BTreeMap<String, CredentialSource>,
+        trust: &Trust,
     ) -> Result<BTreeMap<String, Secret>, Vec<CredentialError>> {
         let mut out = BTreeMap::new();
         let mut problems = Vec::new();
         for (key, source) in sources {
-            match self.read(key, source) {
+            match self.read(key, source, trust) {
                 Ok(secret) => {
                     out.insert(key.clone(), secret);
                 }
@@ -231,7 +345,12 @@ impl ProviderConfig {
         }
     }
 
-    fn read(&self, key: &str, source: &CredentialSource) -> Result<Secret, CredentialError> {
+    fn read(
+        &self,
+        key: &str,
+        source: &CredentialSource,
+        trust: &Trust,
+    ) -> Result<Secret, CredentialError> {
         let (origin, provider, key) = (self.origin.clone(), self.name.clone(), key.to_owned());
         let value = match source {
             CredentialSource::Env(var) => {
@@ -243,6 +362,16 @@ impl ProviderConfig {
                 })?
             }
             CredentialSource::File(path) => {
+                // Checked before anything is read: a manifest may name any
+                // file, and what is read is sent as a credential.
+                let path = &trust.credential_file(path).map_err(|detail| {
+                    CredentialError::FileNotAllowed {
+                        origin: origin.clone(),
+                        provider: provider.clone(),
+                        key: key.clone(),
+                        detail,
+                    }
+                })?;
                 if let Some(mode) = shared_mode(path) {
                     tracing::warn!(
                         "{origin}: credential `{key}` of provider `{provider}`: {} can be read by \
@@ -346,7 +475,7 @@ mod tests {
     fn sandboxes_take_their_defaults_from_the_kind_row() {
         let sandbox = Endpoint::Sandbox { seed: "s".into() };
         let c = config(ProviderKind::TelekomCmo, sandbox)
-            .connect(Some("http://127.0.0.1:9/telekom-cmo"))
+            .connect(Some("http://127.0.0.1:9/telekom-cmo"), &Trust::default())
             .unwrap();
         assert_eq!(c.setting(Setting::Tenant), "sandbox");
         assert_eq!(
@@ -362,14 +491,14 @@ mod tests {
     #[test]
     fn missing_env_names_the_variable_and_never_a_value() {
         let remote = Endpoint::Remote {
-            url: "https://x".into(),
+            url: "https://api.onomondo.com".into(),
             credentials: BTreeMap::from([(
                 "token".into(),
                 CredentialSource::Env("SIMFLEET_TEST_SURELY_UNSET".into()),
             )]),
         };
         let errors = config(ProviderKind::Onomondo, remote)
-            .connect(None)
+            .connect(None, &Trust::default())
             .unwrap_err();
         assert_eq!(
             errors[0].to_string(),

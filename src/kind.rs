@@ -139,6 +139,10 @@ pub struct Capabilities {
     /// Accepted credential sets; one of them must be given exactly.
     pub credential_sets: &'static [&'static [&'static str]],
     pub default_url: Option<&'static str>,
+    /// The documented hosts of its API and token endpoints (`*.` for any
+    /// subdomain, an inner `*` for one label): credentials go there, to
+    /// loopback, or where the operator allows (`trust`).
+    pub hosts: &'static [&'static str],
     /// Documented request rate, per second.
     pub default_rate_limit: f64,
     /// Seconds over which the documented rate holds (Onomondo: 600 in any
@@ -215,6 +219,7 @@ const ONOMONDO: Capabilities = Capabilities {
     setting_defaults: &[],
     credential_sets: &[&["token"]],
     default_url: Some("https://api.onomondo.com"),
+    hosts: &["api.onomondo.com"],
     default_rate_limit: 10.0,
     default_rate_window: 60.0,
     default_concurrency: 8,
@@ -247,6 +252,7 @@ const INFOBIP: Capabilities = Capabilities {
     setting_defaults: &[],
     credential_sets: &[&["username", "password"], &["api_key"]],
     default_url: None,
+    hosts: &["*.api.infobip.com", "api.infobip.com"],
     default_rate_limit: 10.0,
     default_rate_window: 1.0,
     default_concurrency: 8,
@@ -292,6 +298,12 @@ const ESEYE: Capabilities = Capabilities {
     setting_defaults: &[(Setting::Scope, "api/api")],
     credential_sets: &[&["client_id", "client_secret"]],
     default_url: Some("https://sim.api.anynetiot.com"),
+    // The identity provider of Eseye's own pool, in any region: not any
+    // Cognito domain, which anyone can own.
+    hosts: &[
+        "sim.api.anynetiot.com",
+        "eseye-idp-prod.auth.*.amazoncognito.com",
+    ],
     default_rate_limit: 10.0,
     default_rate_window: 1.0,
     default_concurrency: 8,
@@ -335,6 +347,7 @@ const TELEKOM_CMO: Capabilities = Capabilities {
     setting_defaults: &[],
     credential_sets: &[&["client_id", "client_secret"]],
     default_url: None,
+    hosts: &["*.myiot-t.com"],
     default_rate_limit: 10.0,
     default_rate_window: 1.0,
     default_concurrency: 8,

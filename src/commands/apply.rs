@@ -11,6 +11,7 @@ use simfleet::plan::Plan;
 use simfleet::plan::safety::Verdict;
 use simfleet::plan::saved::{self, SavedPlan};
 use simfleet::render;
+use simfleet::trust::Trust;
 
 use super::Ui;
 use super::session::{Connected, connect};
@@ -18,11 +19,11 @@ use super::signals::{INTERRUPTED, reading, signal};
 use simfleet::cli::{ApplyArgs, Format};
 use simfleet::render::progress::Stage;
 
-pub async fn run(args: ApplyArgs, ui: Ui) -> anyhow::Result<u8> {
+pub async fn run(args: ApplyArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
     if let Some(file) = saved_plan(&args.scope.paths) {
-        return apply_saved(file, &args, ui).await;
+        return apply_saved(file, &args, ui, trust).await;
     }
-    let session = super::session::open(&args.scope).await?;
+    let session = super::session::open(&args.scope, trust).await?;
     let result = async {
         let plan = session.plan(ui).await?.without_unmanaged_list();
         carry_out(plan, &session.connected, &args, ui).await
@@ -44,9 +45,9 @@ fn saved_plan(paths: &[std::path::PathBuf]) -> Option<&Path> {
     (path.is_file() && !manifest).then_some(path.as_path())
 }
 
-async fn apply_saved(file: &Path, args: &ApplyArgs, ui: Ui) -> anyhow::Result<u8> {
+async fn apply_saved(file: &Path, args: &ApplyArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
     let saved = SavedPlan::load(file)?;
-    let connected = connect(saved.providers.iter().collect()).await?;
+    let connected = connect(saved.providers.iter().collect(), trust).await?;
     let result = async {
         let plan = saved.plan;
         if plan.has_errors() {

@@ -13,11 +13,12 @@ use simfleet::emulator::sandbox::Sandboxes;
 use simfleet::provider::doctor::{Check, Outcome};
 use simfleet::provider::http::Recorder;
 use simfleet::recording::{self, Recording};
+use simfleet::trust::Trust;
 
 use super::Ui;
 use simfleet::cli::DoctorArgs;
 
-pub async fn run(args: DoctorArgs, ui: Ui) -> anyhow::Result<u8> {
+pub async fn run(args: DoctorArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
     if let Some(dir) = &args.record
         && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some())
     {
@@ -55,7 +56,7 @@ pub async fn run(args: DoctorArgs, ui: Ui) -> anyhow::Result<u8> {
     };
     let mut recordings = Vec::new();
     for config in &configs {
-        let connection = match config.connect(sandboxes.url(&config.name).as_deref()) {
+        let connection = match config.connect(sandboxes.url(&config.name).as_deref(), trust) {
             Ok(connection) => connection,
             Err(problems) => {
                 let said: Vec<String> = problems.iter().map(ToString::to_string).collect();

@@ -6,8 +6,8 @@ use simfleet::render;
 use super::Ui;
 use simfleet::cli::{DriftArgs, ReportFormat};
 
-pub async fn run(args: DriftArgs, ui: Ui) -> anyhow::Result<u8> {
-    let session = super::session::open(&args.scope).await?;
+pub async fn run(args: DriftArgs, ui: Ui, trust: &simfleet::trust::Trust) -> anyhow::Result<u8> {
+    let session = super::session::open(&args.scope, trust).await?;
     let mut plan = session.plan(ui).await?;
     session.connected.sandboxes.stop(false).await?;
     if !args.show_unmanaged {

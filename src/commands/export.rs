@@ -12,7 +12,7 @@ use super::session::{configs, connect, load};
 use simfleet::cli::ExportArgs;
 use simfleet::render::progress::Stage;
 
-pub async fn run(args: ExportArgs, ui: Ui) -> anyhow::Result<u8> {
+pub async fn run(args: ExportArgs, ui: Ui, trust: &simfleet::trust::Trust) -> anyhow::Result<u8> {
     let manifests = load(&args.paths)?;
     let Some(config) = manifests.providers.get(&args.provider) else {
         bail!(
@@ -21,10 +21,10 @@ pub async fn run(args: ExportArgs, ui: Ui) -> anyhow::Result<u8> {
             manifests.providers.keys().collect::<Vec<_>>()
         );
     };
-    let connected = connect(configs(
-        &manifests,
-        &BTreeSet::from([args.provider.clone()]),
-    ))
+    let connected = connect(
+        configs(&manifests, &BTreeSet::from([args.provider.clone()])),
+        trust,
+    )
     .await?;
     let result = async {
         let client = connected

@@ -32,6 +32,7 @@ pub struct Ui {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    let trust = &cli.trust();
     let ui = Ui {
         style: style(cli.color),
         quiet: cli.quiet,
@@ -60,11 +61,11 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             println!("{}", serde_json::to_string_pretty(&schema)?);
             Ok(0)
         }
-        Command::Plan(args) => runtime()?.block_on(plan::run(args, ui)),
-        Command::Apply(args) => runtime()?.block_on(apply::run(args, ui)),
-        Command::Drift(args) => runtime()?.block_on(drift::run(args, ui)),
+        Command::Plan(args) => runtime()?.block_on(plan::run(args, ui, trust)),
+        Command::Apply(args) => runtime()?.block_on(apply::run(args, ui, trust)),
+        Command::Drift(args) => runtime()?.block_on(drift::run(args, ui, trust)),
         Command::Show(args) => plan::show(&args, ui),
-        Command::Export(args) => runtime()?.block_on(export::run(args, ui)),
+        Command::Export(args) => runtime()?.block_on(export::run(args, ui, trust)),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             // Into memory first: clap_complete panics on a failed write
@@ -79,11 +80,11 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             clap_mangen::Man::new(command).render(&mut std::io::stdout())?;
             Ok(0)
         }
-        Command::Sim(SimCommand::Show(args)) => runtime()?.block_on(operations::show(args)),
-        Command::Usage(args) => runtime()?.block_on(operations::usage(args)),
-        Command::Sms(args) => runtime()?.block_on(operations::sms(args)),
-        Command::Diagnose(args) => runtime()?.block_on(operations::diagnose(args)),
-        Command::Doctor(args) => runtime()?.block_on(doctor::run(args, ui)),
+        Command::Sim(SimCommand::Show(args)) => runtime()?.block_on(operations::show(args, trust)),
+        Command::Usage(args) => runtime()?.block_on(operations::usage(args, trust)),
+        Command::Sms(args) => runtime()?.block_on(operations::sms(args, trust)),
+        Command::Diagnose(args) => runtime()?.block_on(operations::diagnose(args, trust)),
+        Command::Doctor(args) => runtime()?.block_on(doctor::run(args, ui, trust)),
         Command::Emulator(args) => runtime()?.block_on(emulator::run(args)),
     }
 }

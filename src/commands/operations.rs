@@ -13,16 +13,18 @@ use simfleet::render::operations as view;
 
 use super::session::{connect, load};
 use simfleet::cli::{DiagnoseArgs, Format, ShowArgs, SimTarget, SmsArgs, UsageArgs};
+use simfleet::trust::Trust;
 
 /// Runs `f` against one connected provider, then stops its sandbox (saving
 /// state: SMS and diagnostics are recorded there).
 async fn with_provider<T>(
+    trust: &Trust,
     manifests: &Manifests,
     name: &str,
     f: impl AsyncFnOnce(&dyn Provider) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
     let concerned = BTreeSet::from([name.to_owned()]);
-    let connected = connect(super::session::configs(manifests, &concerned)).await?;
+    let connected = connect(super::session::configs(manifests, &concerned), trust).await?;
     let result = match connected.clients.get(name) {
         Some(client) => f(client.as_ref()).await,
         None => Err(anyhow::anyhow!("provider `{name}` could not be connected")),
@@ -39,7 +41,7 @@ fn resolve(target: &SimTarget, op: Operation) -> anyhow::Result<(Manifests, Icci
     Ok((manifests, iccid, provider))
 }
 
-pub async fn show(args: ShowArgs) -> anyhow::Result<u8> {
+pub async fn show(args: ShowArgs, trust: &Trust) -> anyhow::Result<u8> {
     let (manifests, iccid, name) = resolve(&args.target, Operation::ShowSim)?;
     let kind = manifests.providers[&name].kind;
     // Everything about this one SIM, details included.
@@ -47,7 +49,7 @@ pub async fn show(args: ShowArgs) -> anyhow::Result<u8> {
         details: BTreeSet::from([iccid.clone()]),
         ..ReadScope::default()
     };
-    let sims = with_provider(&manifests, &name, async |client: &dyn Provider| {
+    let sims = with_provider(trust, &manifests, &name, async |client: &dyn Provider| {
         client
             .read_sims(std::slice::from_ref(&iccid), &scope)
             .await
@@ -64,7 +66,7 @@ pub async fn show(args: ShowArgs) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-pub async fn usage(args: UsageArgs) -> anyhow::Result<u8> {
+pub async fn usage(args: UsageArgs, trust: &Trust) -> anyhow::Result<u8> {
     let manifests = load(&args.paths)?;
     // Provider → SIMs asked for (empty: all of them).
     let mut wanted: BTreeMap<String, Vec<Iccid>> = BTreeMap::new();
@@ -85,7 +87,7 @@ pub async fn usage(args: UsageArgs) -> anyhow::Result<u8> {
         }
     }
     let concerned: BTreeSet<String> = wanted.keys().cloned().collect();
-    let connected = connect(super::session::configs(&manifests, &concerned)).await?;
+    let connected = connect(super::session::configs(&manifests, &concerned), trust).await?;
     let mut rows = Vec::new();
     let mut failure = None;
     for (name, iccids) in &wanted {
@@ -106,10 +108,10 @@ pub async fn usage(args: UsageArgs) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-pub async fn sms(args: SmsArgs) -> anyhow::Result<u8> {
+pub async fn sms(args: SmsArgs, trust: &Trust) -> anyhow::Result<u8> {
     let (manifests, iccid, name) = resolve(&args.target, Operation::Sms)?;
     ops::check_sms_text(manifests.providers[&name].kind, &args.text)?;
-    with_provider(&manifests, &name, async |client: &dyn Provider| {
+    with_provider(trust, &manifests, &name, async |client: &dyn Provider| {
         client
             .send_sms(&iccid, &args.text)
             .await
@@ -123,9 +125,9 @@ pub async fn sms(args: SmsArgs) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-pub async fn diagnose(args: DiagnoseArgs) -> anyhow::Result<u8> {
+pub async fn diagnose(args: DiagnoseArgs, trust: &Trust) -> anyhow::Result<u8> {
     let (manifests, iccid, name) = resolve(&args.target, Operation::Diagnose)?;
-    let action = with_provider(&manifests, &name, async |client: &dyn Provider| {
+    let action = with_provider(trust, &manifests, &name, async |client: &dyn Provider| {
         client
             .diagnose(&iccid)
             .await

@@ -9,13 +9,14 @@ use simfleet::plan::Plan;
 use simfleet::plan::safety::Verdict;
 use simfleet::plan::saved::SavedPlan;
 use simfleet::render;
+use simfleet::trust::Trust;
 
 use super::Ui;
 use super::session::Session;
 use simfleet::cli::{PlanArgs, ReportFormat, ShowPlanArgs};
 
-pub async fn run(args: PlanArgs, ui: Ui) -> anyhow::Result<u8> {
-    let session = super::session::open(&args.scope).await?;
+pub async fn run(args: PlanArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
+    let session = super::session::open(&args.scope, trust).await?;
     let mut plan = session.plan(ui).await?;
     let Session {
         manifests,

@@ -13,6 +13,7 @@ use simfleet::manifest::{self, Manifests};
 use simfleet::plan::{self, Plan, Selection};
 use simfleet::provider::{self, Provider};
 use simfleet::render::progress::{self, Stage, Watch};
+use simfleet::trust::Trust;
 
 use super::Ui;
 use super::signals::{Interrupted, reading};
@@ -49,13 +50,13 @@ pub fn configs<'a>(
 
 /// Resolves credentials (all problems reported before any request), starts
 /// the sandboxes and connects each of `configs`.
-pub async fn connect(configs: Vec<&ProviderConfig>) -> anyhow::Result<Connected> {
+pub async fn connect(configs: Vec<&ProviderConfig>, trust: &Trust) -> anyhow::Result<Connected> {
     let sandboxes =
         Sandboxes::start(configs.iter().copied(), Path::new(".simfleet/sandbox")).await?;
     let mut connections = Vec::new();
     let mut problems = Vec::new();
     for config in &configs {
-        match config.connect(sandboxes.url(&config.name).as_deref()) {
+        match config.connect(sandboxes.url(&config.name).as_deref(), trust) {
             Ok(c) => connections.push(c),
             Err(p) => problems.extend(p),
         }
@@ -65,7 +66,7 @@ pub async fn connect(configs: Vec<&ProviderConfig>) -> anyhow::Result<Connected>
             eprintln!("error: {p}");
         }
         sandboxes.stop(false).await?;
-        bail!("missing credentials; nothing was sent to any provider");
+        bail!("provider configuration refused; nothing was sent to any provider");
     }
     let mut clients = BTreeMap::new();
     for connection in &connections {
@@ -96,13 +97,13 @@ pub struct Session {
     pub connected: Connected,
 }
 
-pub async fn open(scope: &Scope) -> anyhow::Result<Session> {
+pub async fn open(scope: &Scope, trust: &Trust) -> anyhow::Result<Session> {
     let selection = Selection {
         providers: scope.providers.clone(),
         select: scope.select.clone(),
     };
     let manifests = selection.narrow(load(&scope.paths)?)?;
-    let connected = connect(configs(&manifests, &selection.concerned(&manifests))).await?;
+    let connected = connect(configs(&manifests, &selection.concerned(&manifests)), trust).await?;
     Ok(Session {
         manifests,
         selection,

@@ -154,9 +154,10 @@ pub struct ProviderSpec {
     /// Set to false for SIMs whose ICCIDs carry no Luhn check digit.
     #[serde(default)]
     pub iccid_luhn: Option<bool>,
-    /// Accept `http://` URLs for hosts other than this machine. Credentials
-    /// then cross the network unencrypted; meant for lab proxies only.
+    /// Not a manifest setting: refused with a message naming the
+    /// operator's `--allow-insecure-http`, which decides this instead.
     #[serde(default)]
+    #[schemars(skip)]
     pub allow_insecure_http: Option<bool>,
 }
 

@@ -150,6 +150,14 @@ fn resolve_provider(
         problems.push(Diagnostic::new(entry.file.as_ref(), key_at(key), msg));
     };
     let kind = spec.kind;
+    if spec.allow_insecure_http.is_some() {
+        problem(
+            "allow_insecure_http",
+            "`allow_insecure_http` is not a manifest setting: whether credentials may cross the \
+             network unencrypted is the operator's decision; pass --allow-insecure-http"
+                .into(),
+        );
+    }
     let given = [
         (Setting::Url, spec.url.is_some()),
         (Setting::Tenant, spec.tenant.is_some()),
@@ -227,17 +235,11 @@ fn resolve_provider(
             .clone()
             .or(caps.default_url.map(str::to_owned))
             .unwrap_or_default();
-        if !spec.allow_insecure_http.unwrap_or(false) {
-            for (key, value) in [("url", Some(&url)), ("token_url", spec.token_url.as_ref())] {
-                if let Some(value) = value.filter(|v| insecure(v)) {
-                    problem(
-                        key,
-                        format!(
-                            "`{value}` sends credentials unencrypted over the network: use \
-                             https://, or set `allow_insecure_http: true` for a lab proxy"
-                        ),
-                    );
-                }
+        // The written URL only: where credentials may go is checked when
+        // the provider connects, against the operator's flags.
+        for (key, value) in [("url", Some(&url)), ("token_url", spec.token_url.as_ref())] {
+            if let Some(Err(why)) = value.map(|v| crate::trust::parse_url(v)) {
+                problem(key, format!("`{key}` {why}"));
             }
         }
         let credentials = spec.credentials.clone().unwrap_or_default();
@@ -419,39 +421,4 @@ pub fn merge(mut fields: Fields, defaults: &Fields) -> Fields {
         }
     }
     fields
-}
-
-/// An `http://` URL whose host is not this machine.
-fn insecure(url: &str) -> bool {
-    let Some(rest) = url.strip_prefix("http://") else {
-        return false;
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => authority.split(':').next().unwrap_or_default(),
-    };
-    !matches!(host, "127.0.0.1" | "::1" | "localhost")
-}
-
-#[cfg(test)]
-mod insecure_tests {
-    #[test]
-    fn only_plain_http_to_other_hosts_is_insecure() {
-        for url in [
-            "http://127.0.0.1:8080/x",
-            "http://[::1]:9/",
-            "http://localhost/a",
-            "https://api.onomondo.com",
-        ] {
-            assert!(!super::insecure(url), "{url}");
-        }
-        for url in [
-            "http://api.onomondo.com",
-            "http://10.0.0.5:80/",
-            "http://127.0.0.1.evil.com/",
-        ] {
-            assert!(super::insecure(url), "{url}");
-        }
-    }
 }

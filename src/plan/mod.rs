@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::config::{Destination, ProviderConfig};
 use crate::kind::ProviderKind;
 use crate::manifest::Manifests;
 use crate::model::{Change, Condition, Field, Fields, Iccid, LiveSim, Phase, SimWork, Value};
@@ -66,6 +67,10 @@ pub struct ProviderPlan {
     /// known of it then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unreadable: Option<String>,
+    /// Where its requests and credentials go (hosts, names of variables
+    /// and files): what a reviewer checks before secrets are used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<Destination>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -169,7 +174,8 @@ impl SimPlan {
 
 impl ProviderPlan {
     /// The plan of `managed` declared SIMs before anything is known.
-    fn empty(name: String, kind: ProviderKind, managed: usize) -> Self {
+    fn empty(config: &ProviderConfig, managed: usize) -> Self {
+        let (name, kind) = (config.name.clone(), config.kind);
         ProviderPlan {
             name,
             kind,
@@ -181,14 +187,15 @@ impl ProviderPlan {
             missing: Vec::new(),
             errors: Vec::new(),
             unreadable: None,
+            destination: Some(config.destination()),
         }
     }
 
     /// A provider that could not be read: its error and nothing else.
-    pub fn unreadable(name: String, kind: ProviderKind, managed: usize, error: String) -> Self {
+    pub fn unreadable(config: &ProviderConfig, managed: usize, error: String) -> Self {
         ProviderPlan {
             unreadable: Some(error),
-            ..ProviderPlan::empty(name, kind, managed)
+            ..ProviderPlan::empty(config, managed)
         }
     }
 
@@ -240,7 +247,7 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
             .collect();
         let live: HashMap<&Iccid, &LiveSim> =
             inventory.sims.iter().map(|s| (&s.iccid, s)).collect();
-        let mut plan = ProviderPlan::empty(name.clone(), config.kind, desired.len());
+        let mut plan = ProviderPlan::empty(config, desired.len());
         for want in &desired {
             let Some(have) = live.get(&want.iccid) else {
                 plan.missing.push(MissingSim {

@@ -158,7 +158,7 @@ pub async fn read_and_plan(
             .filter(|s| *s.provider == *name)
             .count();
         plan.providers
-            .push(ProviderPlan::unreadable(name, config.kind, managed, error));
+            .push(ProviderPlan::unreadable(config, managed, error));
     }
     plan.providers.sort_by(|a, b| a.name.cmp(&b.name));
     if selection.hides_unmanaged() {

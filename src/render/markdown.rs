@@ -80,6 +80,12 @@ pub fn plan(plan: &Plan) -> String {
         );
     }
     out.push('\n');
+    for p in &plan.providers {
+        if let Some(d) = &p.destination {
+            let _ = writeln!(out, "- {}: {}", cell(&p.name), said(&d.to_string()));
+        }
+    }
+    out.push('\n');
     if plan.has_errors() {
         out.push_str("**Errors: nothing can be applied.**\n\n");
         let mut items = Vec::new();

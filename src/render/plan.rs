@@ -54,6 +54,9 @@ pub fn text(plan: &Plan, style: Style) -> String {
             provider.managed,
             provider.sims.len()
         );
+        if let Some(destination) = &provider.destination {
+            let _ = writeln!(out, "  {destination}");
+        }
         for sim in &provider.sims {
             sims += 1;
             let name = sim

@@ -164,3 +164,162 @@ fn usage_csv_quotes_cells_and_defuses_formulas() {
         run.stdout
     );
 }
+
+/// `m/p.yaml`: provider `p` of Onomondo with `entry` merged in, and one SIM.
+fn provider_with(entry: serde_json::Value) -> Workspace {
+    let ws = Workspace::new().env("KEY", "secret-key-0123456789");
+    let mut provider = json!({"type": "onomondo", "credentials": {"token": {"env": "KEY"}}});
+    if let (Some(p), Some(e)) = (provider.as_object_mut(), entry.as_object()) {
+        p.extend(e.clone());
+    }
+    ws.manifest(
+        "m/p.yaml",
+        &[
+            providers(json!({ "p": provider })),
+            fleet("f", "p", json!([{"iccid": "89457387300000024185"}])),
+        ],
+    );
+    ws
+}
+
+#[test]
+fn credentials_go_to_no_host_the_operator_did_not_allow() {
+    // A listener standing in for the attacker's host: it must see nothing.
+    let (collector, seen) = crate::support::scripted(|_| (200, "{}".into()));
+    let port = collector.rsplit(':').next().unwrap_or_default().to_owned();
+    for (url, said) in [
+        (
+            "https://collector.example.net/api".to_owned(),
+            "--allow-host collector.example.net",
+        ),
+        (
+            "http://api.onomondo.com".to_owned(),
+            "--allow-insecure-http",
+        ),
+        (
+            "HTTP://collector.example.net".to_owned(),
+            "--allow-host collector.example.net",
+        ),
+        (
+            "http:collector.example.net/".to_owned(),
+            "not an absolute http",
+        ),
+        (format!(" http://127.0.0.1:{port}/"), "white space"),
+        (
+            format!("http://localhost:{port}@collector.example.net/"),
+            "user info",
+        ),
+    ] {
+        let ws = provider_with(json!({ "url": url }));
+        let plan = ws.on_manifests(&["plan"]);
+        assert_eq!(plan.code, 1, "{url}: {}", plan.stderr);
+        // Refused by validation (the URL as written) or when connecting
+        // (where it points); either way before any request.
+        plan.assert_stderr("m/p.yaml:");
+        plan.assert_stderr("`url`");
+        plan.assert_stderr(said);
+        ws.assert_no_secret(&[&plan]);
+    }
+    // A token endpoint elsewhere is refused the same way (Eseye's).
+    let ws = Workspace::new()
+        .env("A", "id-0123456789")
+        .env("B", "secret-0123456789");
+    ws.manifest(
+        "m/p.yaml",
+        &[
+            providers(json!({"p": {"type": "eseye",
+                "token_url": "https://evil.auth.eu-west-1.amazoncognito.com/oauth2/token",
+                "credentials": {"client_id": {"env": "A"}, "client_secret": {"env": "B"}}}})),
+            fleet("f", "p", json!([{"iccid": "89445385230000000017"}])),
+        ],
+    );
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    plan.assert_stderr("`token_url` of provider `p`");
+    plan.assert_stderr("--allow-host evil.auth.eu-west-1.amazoncognito.com");
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "the collector was contacted"
+    );
+}
+
+#[test]
+fn allow_insecure_http_is_the_operators_flag_not_a_manifest_key() {
+    let ws = provider_with(json!({"url": "https://api.onomondo.com", "allow_insecure_http": true}));
+    let run = ws.on_manifests(&["validate"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_stderr("`allow_insecure_http` is not a manifest setting");
+    run.assert_stderr("--allow-insecure-http");
+}
+
+#[test]
+fn credential_files_are_read_only_from_folders_the_operator_allows() {
+    for file in ["/proc/self/environ", "../../etc/hostname"] {
+        let ws = provider_with(json!({"credentials": {"token": {"file": file}}}));
+        let plan = ws.on_manifests(&["plan"]);
+        assert_eq!(plan.code, 1, "{file}: {}", plan.stderr);
+        plan.assert_stderr("credential `token` of provider `p`");
+        plan.assert_stderr("--credentials-dir");
+        assert!(!plan.stderr.contains("SIMFLEET_TEST"), "{}", plan.stderr);
+    }
+    // Allowed, a file in the folder is read; one beside it is not.
+    let ws = provider_with(json!({"credentials": {"token": {"file": "secrets/token"}}}));
+    ws.file("m/secrets/token", "k");
+    ws.file("m/elsewhere", "k");
+    let plan = ws.on_manifests(&["--credentials-dir", "m/secrets", "plan"]);
+    assert!(
+        !plan.stderr.contains("--credentials-dir"),
+        "{}",
+        plan.stderr
+    );
+    let ws = provider_with(json!({"credentials": {"token": {"file": "secrets/../elsewhere"}}}));
+    ws.file("m/secrets/token", "k");
+    ws.file("m/elsewhere", "k");
+    let plan = ws.on_manifests(&["--credentials-dir", "m/secrets", "plan"]);
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    plan.assert_stderr("is not under an allowed credentials folder");
+}
+
+#[test]
+fn a_token_endpoint_that_redirects_elsewhere_is_not_followed() {
+    let (collector, seen) = crate::support::scripted(|_| (200, "{}".into()));
+    let (idp, _) = crate::support::scripted(move |_| (307, String::new()));
+    let _ = &collector;
+    let ws = Workspace::new()
+        .env("A", "id-0123456789")
+        .env("B", "secret-0123456789");
+    ws.manifest(
+        "m/p.yaml",
+        &[
+            providers(
+                json!({"p": {"type": "eseye", "url": idp, "token_url": format!("{idp}/token"),
+                "credentials": {"client_id": {"env": "A"}, "client_secret": {"env": "B"}}}}),
+            ),
+            fleet("f", "p", json!([{"iccid": "89445385230000000017"}])),
+        ],
+    );
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    plan.assert_stderr("HTTP 307");
+    plan.assert_stderr("follows no redirect");
+    assert!(seen.lock().unwrap().is_empty());
+}
+
+#[test]
+fn every_plan_format_shows_where_requests_and_credentials_go() {
+    let ws = Workspace::example(simfleet::kind::ProviderKind::Onomondo, &[]);
+    for format in ["text", "markdown", "json", "diff"] {
+        let plan = ws.on_manifests(&["plan", "--format", format]);
+        assert_eq!(plan.code, 0, "{format}: {}", plan.stderr);
+        assert!(
+            plan.stdout.contains("127.0.0.1"),
+            "{format}: {}",
+            plan.stdout
+        );
+        assert!(
+            plan.stdout.contains("SIMFLEET"),
+            "{format}: {}",
+            plan.stdout
+        );
+    }
+}

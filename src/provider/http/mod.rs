@@ -164,6 +164,12 @@ impl HttpClient {
             StatusCode::UNAUTHORIZED => {
                 Err(self.refused(format!("{} {}", resp.method, resp.path), 401, &resp.text()))
             }
+            s if s.is_redirection() => Err(HttpError::Redirect {
+                call: format!("{} {}: HTTP {}", resp.method, resp.url, s.as_u16()),
+                location: crate::text::inert(resp.header("location").unwrap_or("nowhere"))
+                    .into_owned(),
+                at: self.transport.at().clone(),
+            }),
             StatusCode::NOT_FOUND if req.listing => Err(HttpError::NoSuchList {
                 url: self.transport.full_url(req),
                 at: self.transport.at().clone(),
@@ -211,6 +217,10 @@ impl HttpClient {
         }
         let fix = match (status, error.as_str()) {
             (500.., _) => "the token endpoint failed; try again later",
+            (300..=399, _) => {
+                "the token endpoint redirects, and simfleet follows no redirect (it would carry \
+                 the credentials elsewhere): check `token_url`"
+            }
             (_, "invalid_scope") => {
                 "the `scope` it was sent is not accepted: check `scope` and `token_url`"
             }

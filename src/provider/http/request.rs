@@ -66,6 +66,17 @@ pub enum HttpError {
     },
     #[error("GET {url}: HTTP 404: no such list at this address; check the `url` of {at}")]
     NoSuchList { url: String, at: Where },
+    /// A redirect, which simfleet never follows (`call` is `METHOD URL:
+    /// HTTP status`).
+    #[error(
+        "{call} to {location}: simfleet follows no redirect (it could take the credentials \
+         elsewhere); check the `url` of {at}"
+    )]
+    Redirect {
+        call: String,
+        location: String,
+        at: Where,
+    },
     #[error("{method} {path}: {source}")]
     Transport {
         method: Method,

@@ -57,6 +57,9 @@ impl Transport {
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("simfleet/", env!("CARGO_PKG_VERSION")))
+            // A redirect could take the credentials (or a token request's
+            // body) to another host: never followed, reported instead.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|source| HttpError::Build { source })?;
         let max_wait = Duration::from_secs_f64(limits.max_wait);
