@@ -1,20 +1,22 @@
 //! `simfleet apply`: plan (or load a saved plan and check it is not stale),
 //! check safety, confirm, execute, report.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::bail;
 use simfleet::apply;
-use simfleet::plan::Plan;
+use simfleet::model::Iccid;
 use simfleet::plan::safety::Verdict;
 use simfleet::plan::saved::{self, SavedPlan};
+use simfleet::plan::{self, Plan, Selection};
+use simfleet::provider::{Inventory, ReadScope};
 use simfleet::render;
 use simfleet::trust::Trust;
 
 use super::Ui;
-use super::session::{Connected, connect};
+use super::session::{Connected, configs, connect, load};
 use super::signals::{INTERRUPTED, reading, signal};
 use simfleet::cli::{ApplyArgs, Format};
 use simfleet::render::progress::Stage;
@@ -45,29 +47,73 @@ fn saved_plan(paths: &[std::path::PathBuf]) -> Option<&Path> {
     (path.is_file() && !manifest).then_some(path.as_path())
 }
 
+/// Applies a saved plan only as far as the reviewed manifests and a fresh
+/// read of its SIMs confirm it: the file is a claim, not an instruction.
 async fn apply_saved(file: &Path, args: &ApplyArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
     let saved = SavedPlan::load(file)?;
-    let connected = connect(saved.providers.iter().collect(), trust).await?;
+    if saved.plan.has_errors() {
+        bail!("the saved plan has errors; nothing was applied");
+    }
+    if saved.manifests.is_empty() {
+        bail!(
+            "{} names no manifests (an older simfleet wrote it); nothing was applied: plan again",
+            file.display()
+        );
+    }
+    let manifests = load(&saved.manifests)?;
+    if manifests.digest != saved.manifests_digest {
+        bail!(
+            "the manifests behind {} ({}) changed since it was made; nothing was applied: plan \
+             again",
+            file.display(),
+            saved
+                .manifests
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let selection = Selection {
+        providers: saved.selection.providers.clone(),
+        select: saved.selection.select.clone(),
+    };
+    let mut manifests = selection.narrow(manifests)?;
+    // Safety counts every SIM the selection manages, as `plan` did.
+    let mut managed: BTreeMap<String, usize> = BTreeMap::new();
+    for sim in &manifests.sims {
+        *managed.entry(sim.provider.to_string()).or_default() += 1;
+    }
+    let planned: BTreeSet<(String, Iccid)> = saved
+        .plan
+        .providers
+        .iter()
+        .flat_map(|p| p.sims.iter().map(|s| (p.name.clone(), s.iccid.clone())))
+        .collect();
+    manifests
+        .sims
+        .retain(|s| planned.contains(&(s.provider.to_string(), s.iccid.clone())));
+    let concerned: BTreeSet<String> = planned.iter().map(|(p, _)| p.clone()).collect();
+    // Configuration from the manifests and the operator's flags, never
+    // from the file.
+    let connected = connect(configs(&manifests, &concerned), trust).await?;
     let result = async {
-        let plan = saved.plan;
-        if plan.has_errors() {
-            bail!("the saved plan has errors; nothing was applied");
-        }
         let watch = connected.watch(ui, Stage::Reading);
         let reread = async {
             let mut fresh = BTreeMap::new();
-            for p in plan.providers.iter().filter(|p| !p.sims.is_empty()) {
-                let Some(client) = connected.clients.get(&p.name) else {
-                    bail!("provider `{}` of the saved plan is not configured", p.name);
+            for name in &concerned {
+                let Some(client) = connected.clients.get(name) else {
+                    bail!("provider `{name}` of the saved plan is not configured");
                 };
-                let iccids: Vec<_> = p.sims.iter().map(|s| s.iccid.clone()).collect();
-                let sims = client.read_sims(&iccids, &p.read_scope()).await?;
-                fresh.insert(p.name.clone(), sims);
+                let desired = manifests.sims.iter().filter(|s| *s.provider == **name);
+                let iccids: Vec<Iccid> = desired.clone().map(|s| s.iccid.clone()).collect();
+                let scope = ReadScope::new(client.kind(), desired);
+                fresh.insert(name.clone(), client.read_sims(&iccids, &scope).await?);
             }
             Ok(fresh)
         };
         let fresh = reading(reread, watch).await??;
-        let stale = saved::stale(&plan, &fresh);
+        let stale = saved::stale(&saved.plan, &fresh);
         if !stale.is_empty() {
             for sim in &stale {
                 eprintln!("changed since the plan: {sim}");
@@ -79,7 +125,36 @@ async fn apply_saved(file: &Path, args: &ApplyArgs, ui: Ui, trust: &Trust) -> an
                 file.display()
             );
         }
-        carry_out(plan, &connected, args, ui).await
+        let inventories = fresh
+            .into_iter()
+            .map(|(name, sims)| {
+                (
+                    name,
+                    Inventory {
+                        sims,
+                        ..Inventory::default()
+                    },
+                )
+            })
+            .collect();
+        // What the reviewed manifests ask of these SIMs as they are now.
+        let mut derived = plan::build(&manifests, &inventories);
+        for p in &mut derived.providers {
+            p.managed = managed.get(&p.name).copied().unwrap_or(p.managed);
+        }
+        let differences = saved::differences(&saved, &derived, &manifests.providers);
+        if !differences.is_empty() {
+            for difference in &differences {
+                eprintln!("differs: {}", simfleet::text::inert(difference));
+            }
+            bail!(
+                "{} does not say what the manifests ask for ({} difference(s)); nothing was \
+                 applied. Plan again.",
+                file.display(),
+                differences.len()
+            );
+        }
+        carry_out(derived, &connected, args, ui).await
     }
     .await;
     connected.sandboxes.stop(true).await?;

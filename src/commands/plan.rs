@@ -3,17 +3,16 @@
 use std::path::Path;
 
 use anyhow::Context;
-use simfleet::config::{Endpoint, ProviderConfig};
 use simfleet::manifest::Manifests;
 use simfleet::plan::Plan;
 use simfleet::plan::safety::Verdict;
-use simfleet::plan::saved::SavedPlan;
+use simfleet::plan::saved::{SavedPlan, SavedSelection};
 use simfleet::render;
 use simfleet::trust::Trust;
 
 use super::Ui;
 use super::session::Session;
-use simfleet::cli::{PlanArgs, ReportFormat, ShowPlanArgs};
+use simfleet::cli::{PlanArgs, ReportFormat, Scope, ShowPlanArgs};
 
 pub async fn run(args: PlanArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
     let session = super::session::open(&args.scope, trust).await?;
@@ -26,7 +25,7 @@ pub async fn run(args: PlanArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
     connected.sandboxes.stop(false).await?;
     plan.safety = Verdict::of(&plan, args.safety.max_change_percent, args.safety.force);
     if let Some(out) = &args.out {
-        save(out, &plan, &manifests)?;
+        save(out, &plan, &manifests, &args.scope)?;
     }
     if !args.show_unmanaged {
         plan = plan.without_unmanaged_list();
@@ -61,17 +60,21 @@ pub fn render_plan(plan: &Plan, format: ReportFormat, ui: Ui) -> String {
 
 /// Writes the saved plan next to its final name, then renames it, so a
 /// reader never sees half a file.
-fn save(out: &Path, plan: &Plan, manifests: &Manifests) -> anyhow::Result<()> {
+fn save(out: &Path, plan: &Plan, manifests: &Manifests, scope: &Scope) -> anyhow::Result<()> {
     let providers = plan
         .providers
         .iter()
         .filter_map(|p| manifests.providers.get(&p.name).cloned())
-        .map(absolute_seed)
         .collect();
     let saved = SavedPlan::new(
         plan.clone().without_unmanaged_list(),
         providers,
         manifests.digest.clone(),
+        scope.paths.clone(),
+        SavedSelection {
+            providers: scope.providers.clone(),
+            select: scope.select.clone(),
+        },
     );
     let name = out.file_name().context("--out needs a file name")?;
     let temp = out.with_file_name(format!(
@@ -79,21 +82,10 @@ fn save(out: &Path, plan: &Plan, manifests: &Manifests) -> anyhow::Result<()> {
         name.to_string_lossy(),
         std::process::id()
     ));
-    std::fs::write(&temp, saved.to_json())
-        .with_context(|| format!("cannot write {}", temp.display()))?;
+    let text = saved.to_json().context("cannot write the saved plan")?;
+    std::fs::write(&temp, text).with_context(|| format!("cannot write {}", temp.display()))?;
     std::fs::rename(&temp, out).with_context(|| format!("cannot write {}", out.display()))?;
     Ok(())
-}
-
-/// A sandbox seed as an absolute path: the saved plan may be applied from
-/// another folder.
-fn absolute_seed(mut config: ProviderConfig) -> ProviderConfig {
-    if let Endpoint::Sandbox { seed } = &mut config.endpoint
-        && let Ok(full) = std::fs::canonicalize(&*seed)
-    {
-        *seed = full;
-    }
-    config
 }
 
 pub fn show(args: &ShowPlanArgs, ui: Ui) -> anyhow::Result<u8> {

@@ -2,11 +2,16 @@
 //! reviewer approved, with what applying it needs and nothing secret.
 //!
 //! A saved plan holds, for every planned SIM, the live values it was
-//! computed from and the desired values; the provider configurations with
-//! credential references (`{env: NAME}`, `{file: PATH}`), never values; a
-//! digest of the manifests; the simfleet version. Before applying, the
-//! planned SIMs are read again and any change since the plan makes it
-//! stale ([`stale`]): apply then writes nothing.
+//! computed from and the desired values; the manifest paths and selection
+//! it was made from and their digest; the provider configurations with
+//! credential references, never values; a digest of all that.
+//!
+//! The file is a claim to be checked, never an instruction: whoever could
+//! push to the pull request could edit it. Applying it re-loads the
+//! manifests it names (their digest must match), takes provider
+//! configuration, `protect` and safety from them, re-reads the planned
+//! SIMs ([`stale`]) and re-derives each SIM's changes: any difference
+//! ([`differences`]) refuses the plan and nothing is written.
 
 use std::collections::BTreeMap;
 use std::io::Read as _;
@@ -31,10 +36,31 @@ pub struct SavedPlan {
     /// Digest (`fnv1a64:...`) of the manifest files the plan was made
     /// from, paths and contents in load order.
     pub manifests_digest: String,
+    /// The manifest paths `plan` was given, as given.
+    #[serde(default)]
+    pub manifests: Vec<PathBuf>,
+    /// `--provider` and `--select` of the plan.
+    #[serde(default)]
+    pub selection: SavedSelection,
+    /// Digest of everything else in the file: a file edited after `plan`
+    /// wrote it no longer matches. Not a signature (anyone can compute
+    /// it); the checks against the manifests and live state are what
+    /// protect.
+    #[serde(default)]
+    pub content_digest: String,
     /// The configurations of the providers in the plan (credential
     /// references only).
     pub providers: Vec<ProviderConfig>,
     pub plan: Plan,
+}
+
+/// The narrowing a saved plan was made with.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct SavedSelection {
+    #[serde(default)]
+    pub providers: Vec<String>,
+    #[serde(default)]
+    pub select: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +84,11 @@ pub enum SavedPlanError {
         written: String,
         format: u32,
     },
+    #[error(
+        "{path} was changed after `simfleet plan` wrote it (its content digest does not \
+         match); nothing was applied: plan again"
+    )]
+    Edited { path: PathBuf },
 }
 
 /// A planned SIM whose live state changed since the plan was made.
@@ -84,22 +115,34 @@ impl std::fmt::Display for StaleSim {
 }
 
 impl SavedPlan {
-    pub fn new(plan: Plan, providers: Vec<ProviderConfig>, manifests_digest: String) -> Self {
+    pub fn new(
+        plan: Plan,
+        providers: Vec<ProviderConfig>,
+        manifests_digest: String,
+        manifests: Vec<PathBuf>,
+        selection: SavedSelection,
+    ) -> Self {
         SavedPlan {
             kind: SAVED_PLAN_KIND.into(),
             format_version: FORMAT_VERSION,
             simfleet_version: SIMFLEET_VERSION.into(),
             manifests_digest,
+            manifests,
+            selection,
+            content_digest: String::new(),
             providers,
             plan,
         }
     }
 
-    pub fn to_json(&self) -> String {
-        // Plain data with string keys: serialising cannot fail.
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+    /// The file's text, its content digest filled in.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        let mut value = serde_json::to_value(self)?;
+        let digest = content_digest(&value);
+        value["content_digest"] = serde_json::Value::String(digest);
+        let mut text = serde_json::to_string_pretty(&value)?;
         text.push('\n');
-        text
+        Ok(text)
     }
 
     /// Reads and checks a saved plan (bounded in size).
@@ -134,6 +177,11 @@ impl SavedPlan {
                 format: head["format_version"].as_u64().unwrap_or(0) as u32,
             });
         }
+        if head["content_digest"] != content_digest(&head).as_str() {
+            return Err(SavedPlanError::Edited {
+                path: path.to_owned(),
+            });
+        }
         let mut saved: SavedPlan =
             serde_json::from_value(head).map_err(|e| malformed(e.to_string()))?;
         saved.retype();
@@ -159,6 +207,96 @@ impl SavedPlan {
             }
         }
     }
+}
+
+/// The digest of a saved plan's JSON without its `content_digest` (keys
+/// sorted: `serde_json::Value` keeps them in a sorted map).
+fn content_digest(value: &serde_json::Value) -> String {
+    let mut value = value.clone();
+    if let Some(map) = value.as_object_mut() {
+        map.remove("content_digest");
+    }
+    crate::digest::Digest::of(value.to_string().as_bytes())
+}
+
+/// Where a saved plan differs from the plan the manifests and a fresh read
+/// of its SIMs give (`derived`): SIMs, changes, desired values, `protect`,
+/// provider configuration. Empty: the saved plan says exactly what the
+/// reviewed manifests ask for.
+pub fn differences(
+    saved: &SavedPlan,
+    derived: &Plan,
+    configs: &BTreeMap<String, ProviderConfig>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for config in &saved.providers {
+        match configs.get(&config.name) {
+            Some(from_manifests) if from_manifests == config => {}
+            Some(_) => out.push(format!(
+                "provider `{}`: its configuration (endpoint, credentials, settings) differs \
+                 from the manifests'",
+                config.name
+            )),
+            None => out.push(format!(
+                "provider `{}` is in the saved plan but not in the manifests",
+                config.name
+            )),
+        }
+    }
+    let derived_sims: BTreeMap<(&str, &Iccid), &super::SimPlan> = derived
+        .providers
+        .iter()
+        .flat_map(|p| p.sims.iter().map(move |s| ((p.name.as_str(), &s.iccid), s)))
+        .collect();
+    for provider in &saved.plan.providers {
+        for sim in &provider.sims {
+            let at = format!("provider `{}` SIM {}", provider.name, sim.iccid);
+            let Some(want) = derived_sims.get(&(provider.name.as_str(), &sim.iccid)) else {
+                out.push(format!(
+                    "{at}: the manifests and its live state give no change for it"
+                ));
+                continue;
+            };
+            if sim.changes != want.changes {
+                let shown = |changes: &[crate::model::Change]| {
+                    let each: Vec<String> = changes
+                        .iter()
+                        .map(|c| format!("{} {} -> {}", c.field.manifest_name(), c.before, c.after))
+                        .collect();
+                    each.join(", ")
+                };
+                out.push(format!(
+                    "{at}: the plan changes {}; the manifests and live state give {}",
+                    shown(&sim.changes),
+                    shown(&want.changes)
+                ));
+            }
+            if sim.desired != want.desired {
+                out.push(format!(
+                    "{at}: its desired values differ from the manifests'"
+                ));
+            }
+            if sim.protect != want.protect {
+                out.push(format!(
+                    "{at}: `protect` is {} in the plan but {} in the manifests",
+                    sim.protect, want.protect
+                ));
+            }
+        }
+    }
+    let planned: std::collections::BTreeSet<(&str, &Iccid)> = saved
+        .plan
+        .providers
+        .iter()
+        .flat_map(|p| p.sims.iter().map(move |s| (p.name.as_str(), &s.iccid)))
+        .collect();
+    for key in derived_sims.keys().filter(|k| !planned.contains(*k)) {
+        out.push(format!(
+            "provider `{}` SIM {}: the manifests change it, the saved plan does not",
+            key.0, key.1
+        ));
+    }
+    out
 }
 
 /// The planned SIMs of `plan` whose fresh state differs from the state the

@@ -323,3 +323,119 @@ fn every_plan_format_shows_where_requests_and_credentials_go() {
         );
     }
 }
+
+/// The Onomondo example planned into `plan.json`, and the file as JSON.
+fn saved_example() -> (Workspace, serde_json::Value) {
+    let ws = Workspace::example(simfleet::kind::ProviderKind::Onomondo, &[]);
+    let plan = ws.on_manifests(&["plan", "--out", "plan.json"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let text = std::fs::read_to_string(ws.path().join("plan.json")).unwrap();
+    (ws, serde_json::from_str(&text).unwrap())
+}
+
+/// Writes `saved` as `plan.json`; with `digest`, its content digest made
+/// to match again, as someone who edits it on purpose would.
+fn write_saved(ws: &Workspace, mut saved: serde_json::Value, digest: bool) {
+    if digest {
+        let mut bare = saved.clone();
+        bare.as_object_mut().unwrap().remove("content_digest");
+        saved["content_digest"] = json!(simfleet::digest::Digest::of(bare.to_string().as_bytes()));
+    }
+    ws.file("plan.json", &serde_json::to_string_pretty(&saved).unwrap());
+}
+
+/// Writes at the emulator: every request but GETs, searches and tokens.
+fn writes(ws: &Workspace) -> usize {
+    let log = ws.emulator().requests();
+    log.iter().filter(|r| r["method"] != "GET").count()
+}
+
+#[test]
+fn a_saved_plan_edited_after_plan_wrote_it_is_refused_and_nothing_written() {
+    let (ws, saved) = saved_example();
+    // A changed `after`, digest made to match: re-derived from the
+    // manifests, the plan asks for something else.
+    let mut edited = saved.clone();
+    let change = edited["plan"]["providers"][0]["sims"][0]["changes"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|c| c["field"] == "name")
+        .unwrap();
+    change["after"] = json!("written-by-no-manifest");
+    write_saved(&ws, edited, true);
+    let apply = ws.run(&["apply", "--auto-approve", "plan.json"]);
+    assert_eq!(apply.code, 1, "{}", apply.stderr);
+    apply.assert_stderr("written-by-no-manifest");
+    apply.assert_stderr("does not say what the manifests ask for");
+
+    // The endpoint: the configuration is the manifests', never the file's.
+    let mut edited = saved.clone();
+    edited["providers"][0]["endpoint"] = json!({"remote": {"url": "https://collector.example.net",
+        "credentials": {"token": {"env": "SIMFLEET_TEST_TOKEN"}}}});
+    write_saved(&ws, edited, true);
+    let apply = ws.run(&["apply", "--auto-approve", "plan.json"]);
+    assert_eq!(apply.code, 1, "{}", apply.stderr);
+    apply.assert_stderr("provider `demo`: its configuration");
+
+    // `protect`: the manifests' value holds.
+    let mut edited = saved.clone();
+    let sim = &mut edited["plan"]["providers"][0]["sims"][0];
+    sim["protect"] = json!(!sim["protect"].as_bool().unwrap());
+    write_saved(&ws, edited, true);
+    let apply = ws.run(&["apply", "--auto-approve", "plan.json"]);
+    assert_eq!(apply.code, 1, "{}", apply.stderr);
+    apply.assert_stderr("`protect` is");
+
+    // Any edit without the digest made to match.
+    let mut edited = saved.clone();
+    edited["plan"]["providers"][0]["sims"][0]["name"] = json!("x");
+    write_saved(&ws, edited, false);
+    let apply = ws.run(&["apply", "--auto-approve", "plan.json"]);
+    assert_eq!(apply.code, 1, "{}", apply.stderr);
+    apply.assert_stderr("was changed after `simfleet plan` wrote it");
+
+    // Manifests changed since the plan.
+    write_saved(&ws, saved, false);
+    let fleet = ws.path().join("m/water-pumps.yaml");
+    let text = std::fs::read_to_string(&fleet).unwrap();
+    std::fs::write(&fleet, text.replace("pump-17", "pump-17b")).unwrap();
+    let apply = ws.run(&["apply", "--auto-approve", "plan.json"]);
+    assert_eq!(apply.code, 1, "{}", apply.stderr);
+    apply.assert_stderr("changed since it was made");
+
+    assert_eq!(writes(&ws), 0, "a refused plan wrote");
+}
+
+#[test]
+fn a_protected_sim_stays_protected_whatever_the_saved_plan_claims() {
+    let ws = Workspace::example(simfleet::kind::ProviderKind::Onomondo, &[]);
+    // The manifest deactivates a protected SIM: plan shows the refusal.
+    let fleet = ws.path().join("m/water-pumps.yaml");
+    let text = std::fs::read_to_string(&fleet).unwrap();
+    std::fs::write(
+        &fleet,
+        text.replace(
+            "    protect: true",
+            "    protect: true\n    status: inactive",
+        ),
+    )
+    .unwrap();
+    let plan = ws.on_manifests(&["plan", "--out", "plan.json"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    plan.assert_stdout("(protected)");
+    let mut saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(ws.path().join("plan.json")).unwrap())
+            .unwrap();
+    for sim in saved["plan"]["providers"][0]["sims"]
+        .as_array_mut()
+        .unwrap()
+    {
+        sim["protect"] = json!(false);
+    }
+    write_saved(&ws, saved, true);
+    let apply = ws.run(&["apply", "--auto-approve", "plan.json"]);
+    assert_eq!(apply.code, 1, "{}\n{}", apply.stdout, apply.stderr);
+    apply.assert_stderr("`protect` is false in the plan but true in the manifests");
+    assert_eq!(writes(&ws), 0);
+}
