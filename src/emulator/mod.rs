@@ -16,6 +16,7 @@ mod registry;
 mod replay;
 mod request;
 pub mod sandbox;
+mod server;
 mod state;
 pub mod telekom_cmo;
 mod tokens;
@@ -246,7 +247,8 @@ impl Running {
 
 /// Serves `app` on `addr`. Off loopback (only with `allow_remote`) the
 /// control endpoints need `admin_token`; on loopback they are open, like
-/// the machine they serve.
+/// the machine they serve, to requests addressed to a loopback name.
+/// Slow clients and too many connections are bounded (`server`).
 pub async fn serve(
     app: App,
     addr: SocketAddr,
@@ -267,15 +269,11 @@ pub async fn serve(
         .local_addr()
         .map_err(|source| EmulatorError::Bind { addr, source })?;
     let (tx, rx) = oneshot::channel::<()>();
-    let router = app.router(admin_token.filter(|_| remote));
-    let task = tokio::spawn(async move {
-        let server = axum::serve(listener, router).with_graceful_shutdown(async move {
-            let _ = rx.await;
-        });
-        if let Err(e) = server.await {
-            tracing::error!("emulator stopped: {e}");
-        }
-    });
+    let mut router = app.router(admin_token.filter(|_| remote));
+    if !remote {
+        router = router.layer(middleware::from_fn(server::loopback_only));
+    }
+    let task = tokio::spawn(server::accept(listener, router, rx));
     Ok(Running {
         addr,
         app,

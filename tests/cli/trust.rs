@@ -439,3 +439,58 @@ fn a_protected_sim_stays_protected_whatever_the_saved_plan_claims() {
     apply.assert_stderr("`protect` is false in the plan but true in the manifests");
     assert_eq!(writes(&ws), 0);
 }
+
+#[test]
+fn the_emulator_answers_a_client_while_300_slow_ones_hold_connections_and_drops_them() {
+    use std::io::{Read, Write};
+    let ws = Workspace::sandbox(simfleet::kind::ProviderKind::Onomondo, &[]);
+    let e = ws.emulator();
+    // Each sends half a request head and goes quiet.
+    let slow: Vec<std::net::TcpStream> = (0..300)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(&e.addr).unwrap();
+            s.write_all(b"GET /onomondo/sims HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+                .unwrap();
+            s
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let (status, _) = e.request("GET", "/_emulator/stats", None, "");
+    assert_eq!(status, 200);
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    // The head was not finished in time: the emulator closed them.
+    std::thread::sleep(std::time::Duration::from_secs(7));
+    let closed = slow
+        .into_iter()
+        .filter(|s| {
+            let mut s = s.try_clone().unwrap();
+            s.set_read_timeout(Some(std::time::Duration::from_millis(200)))
+                .unwrap();
+            // Closed: the stream ends (after a timeout answer, if any);
+            // still open, the read times out.
+            let mut rest = Vec::new();
+            s.read_to_end(&mut rest).is_ok()
+        })
+        .count();
+    assert!(
+        closed >= 290,
+        "{closed} of 300 slow connections were closed"
+    );
+}
+
+#[test]
+fn the_emulator_on_loopback_answers_only_requests_addressed_to_loopback() {
+    use std::io::{Read, Write};
+    let ws = Workspace::sandbox(simfleet::kind::ProviderKind::Onomondo, &[]);
+    let e = ws.emulator();
+    let mut s = std::net::TcpStream::connect(&e.addr).unwrap();
+    write!(
+        s,
+        "GET /_emulator/state HTTP/1.1\r\nHost: rebound.example:8080\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 421"), "{answer}");
+    assert!(!answer.contains("api_key"), "{answer}");
+}
