@@ -270,6 +270,16 @@ pub fn copy_dir(from: &Path, to: &Path) {
 pub fn scripted(
     answer: impl Fn(&str) -> (u16, String) + Send + Sync + 'static,
 ) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    scripted_with(move |line| {
+        let (status, body) = answer(line);
+        (status, String::new(), body)
+    })
+}
+
+/// The same, `answer` also giving extra header lines (each ending `\r\n`).
+pub fn scripted_with(
+    answer: impl Fn(&str) -> (u16, String, String) + Send + Sync + 'static,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
     use std::sync::{Arc, Mutex};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("address"));
@@ -293,10 +303,10 @@ pub fn scripted(
                 let _ = stream.read_exact(&mut body);
                 let line = head.lines().next().unwrap_or_default().to_owned();
                 log.lock().expect("log").push(line.clone());
-                let (status, body) = answer(&line);
+                let (status, headers, body) = answer(&line);
                 let _ = write!(
                     stream,
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n\
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n{headers}\
                      content-length: {}\r\nconnection: close\r\n\r\n{body}",
                     body.len()
                 );

@@ -283,8 +283,8 @@ fn credential_files_are_read_only_from_folders_the_operator_allows() {
 #[test]
 fn a_token_endpoint_that_redirects_elsewhere_is_not_followed() {
     let (collector, seen) = crate::support::scripted(|_| (200, "{}".into()));
-    let (idp, _) = crate::support::scripted(move |_| (307, String::new()));
-    let _ = &collector;
+    let location = format!("location: {collector}/steal\r\n");
+    let (idp, _) = crate::support::scripted_with(move |_| (307, location.clone(), String::new()));
     let ws = Workspace::new()
         .env("A", "id-0123456789")
         .env("B", "secret-0123456789");
