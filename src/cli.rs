@@ -15,7 +15,7 @@ Deutsche Telekom CMO) in the state declared in YAML manifests.\n\n\
 Typical CI use: `simfleet plan --detailed-exitcode` on pull requests, \
 `simfleet apply --auto-approve` on merge, `simfleet drift` on a schedule.\n\n\
 Saved plans: `simfleet plan --out plan.json` writes the plan a reviewer approves; \
-`simfleet apply plan.json` applies exactly it, after checking that no planned SIM changed since.\n\n\
+`simfleet apply plan.json manifests/` applies it only if the manifests and a fresh read still give exactly it.\n\n\
 Exit codes: 0 success/no changes, 1 error, refusal or usage error, 2 changes or drift present \
 (plan with --detailed-exitcode, drift), 3 apply partially failed."
 )]
@@ -309,7 +309,8 @@ pub struct PlanArgs {
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
-    /// Manifest files or directories; or one saved plan file (from `plan --out`).
+    /// Manifest files or directories; or a saved plan file (from `plan --out`)
+    /// followed by the manifests it was planned from.
     #[command(flatten)]
     pub scope: Scope,
     /// Apply without asking (required when stdin is not a terminal, as in CI).

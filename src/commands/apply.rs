@@ -1,17 +1,15 @@
 //! `simfleet apply`: plan (or load a saved plan and check it is not stale),
 //! check safety, confirm, execute, report.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::bail;
 use simfleet::apply;
-use simfleet::model::Iccid;
 use simfleet::plan::safety::Verdict;
 use simfleet::plan::saved::{self, SavedPlan};
 use simfleet::plan::{self, Plan, Selection};
-use simfleet::provider::{Inventory, ReadScope};
 use simfleet::render;
 use simfleet::trust::Trust;
 
@@ -22,8 +20,8 @@ use simfleet::cli::{ApplyArgs, Format};
 use simfleet::render::progress::Stage;
 
 pub async fn run(args: ApplyArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
-    if let Some(file) = saved_plan(&args.scope.paths) {
-        return apply_saved(file, &args, ui, trust).await;
+    if let Some((file, manifests)) = saved_plan(&args.scope.paths) {
+        return apply_saved(file, manifests, &args, ui, trust).await;
     }
     let session = super::session::open(&args.scope, trust).await?;
     let result = async {
@@ -36,87 +34,92 @@ pub async fn run(args: ApplyArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
     result
 }
 
-/// One path that is a file but not a manifest (`*.yaml`, `*.yml`): a
-/// saved plan.
-fn saved_plan(paths: &[std::path::PathBuf]) -> Option<&Path> {
-    let [path] = paths else { return None };
+/// A first path that is a file but not a manifest (`*.yaml`, `*.yml`): a
+/// saved plan, and the manifest paths after it.
+fn saved_plan(paths: &[PathBuf]) -> Option<(&Path, &[PathBuf])> {
+    let (path, rest) = paths.split_first()?;
     let manifest = matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")
     );
-    (path.is_file() && !manifest).then_some(path.as_path())
+    (path.is_file() && !manifest).then_some((path.as_path(), rest))
 }
 
 /// Applies a saved plan only as far as the reviewed manifests and a fresh
-/// read of its SIMs confirm it: the file is a claim, not an instruction.
-async fn apply_saved(file: &Path, args: &ApplyArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
+/// read confirm it: the file is a claim, not an instruction. The operator
+/// names the manifests (the file may not choose them), and what is applied
+/// is the plan those manifests and live state give, which must be the file's.
+async fn apply_saved(
+    file: &Path,
+    given: &[PathBuf],
+    args: &ApplyArgs,
+    ui: Ui,
+    trust: &Trust,
+) -> anyhow::Result<u8> {
     let saved = SavedPlan::load(file)?;
+    if !args.scope.providers.is_empty() || !args.scope.select.is_empty() {
+        bail!(
+            "--provider and --select narrow a plan when it is made; a saved plan applies as it \
+             was planned"
+        );
+    }
+    let planned_from: Vec<String> = saved
+        .manifests
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    if given.is_empty() {
+        bail!(
+            "name the manifests {} was planned from after it: `simfleet apply {} {}`",
+            file.display(),
+            file.display(),
+            planned_from.join(" ")
+        );
+    }
     if saved.plan.has_errors() {
         bail!("the saved plan has errors; nothing was applied");
     }
-    if saved.manifests.is_empty() {
-        bail!(
-            "{} names no manifests (an older simfleet wrote it); nothing was applied: plan again",
-            file.display()
-        );
-    }
-    let manifests = load(&saved.manifests)?;
+    let manifests = load(given)?;
     if manifests.digest != saved.manifests_digest {
         bail!(
-            "the manifests behind {} ({}) changed since it was made; nothing was applied: plan \
-             again",
+            "{} was planned from manifests ({}) that differ from those given; nothing was \
+             applied: plan again",
             file.display(),
-            saved
-                .manifests
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+            planned_from.join(" ")
         );
     }
     let selection = Selection {
         providers: saved.selection.providers.clone(),
         select: saved.selection.select.clone(),
     };
-    let mut manifests = selection.narrow(manifests)?;
-    // Safety counts every SIM the selection manages, as `plan` did.
-    let mut managed: BTreeMap<String, usize> = BTreeMap::new();
-    for sim in &manifests.sims {
-        *managed.entry(sim.provider.to_string()).or_default() += 1;
-    }
-    let planned: BTreeSet<(String, Iccid)> = saved
-        .plan
-        .providers
-        .iter()
-        .flat_map(|p| p.sims.iter().map(|s| (p.name.clone(), s.iccid.clone())))
-        .collect();
-    manifests
-        .sims
-        .retain(|s| planned.contains(&(s.provider.to_string(), s.iccid.clone())));
-    let concerned: BTreeSet<String> = planned.iter().map(|(p, _)| p.clone()).collect();
+    let manifests = selection.narrow(manifests)?;
     // Configuration from the manifests and the operator's flags, never
     // from the file.
+    let concerned = selection.concerned(&manifests);
     let connected = connect(configs(&manifests, &concerned), trust).await?;
     let result = async {
         let watch = connected.watch(ui, Stage::Reading);
-        let reread = async {
-            let mut fresh = BTreeMap::new();
-            for name in &concerned {
-                let Some(client) = connected.clients.get(name) else {
-                    bail!("provider `{name}` of the saved plan is not configured");
-                };
-                let desired = manifests.sims.iter().filter(|s| *s.provider == **name);
-                let iccids: Vec<Iccid> = desired.clone().map(|s| s.iccid.clone()).collect();
-                let scope = ReadScope::new(client.kind(), desired);
-                fresh.insert(name.clone(), client.read_sims(&iccids, &scope).await?);
-            }
-            Ok(fresh)
-        };
-        let fresh = reading(reread, watch).await??;
+        // As much as `plan` read: the whole selection, so that the plan to
+        // apply is the manifests' own, SIMs left out of the file included.
+        let reads = reading(plan::read_all(&manifests, &connected.clients), watch).await?;
+        for (name, error) in &reads.unreadable {
+            eprintln!("error: cannot read provider `{name}`: {error}");
+        }
+        if !reads.unreadable.is_empty() {
+            bail!("a provider could not be read; nothing was applied");
+        }
+        let inventories = reads.inventories;
+        let fresh = inventories
+            .iter()
+            .map(|(name, inventory)| (name.clone(), inventory.sims.clone()))
+            .collect();
         let stale = saved::stale(&saved.plan, &fresh);
         if !stale.is_empty() {
             for sim in &stale {
-                eprintln!("changed since the plan: {sim}");
+                eprintln!(
+                    "changed since the plan: {}",
+                    simfleet::text::inert(&sim.to_string())
+                );
             }
             bail!(
                 "the saved plan is stale: {} planned SIM(s) changed since {} was made; \
@@ -125,23 +128,7 @@ async fn apply_saved(file: &Path, args: &ApplyArgs, ui: Ui, trust: &Trust) -> an
                 file.display()
             );
         }
-        let inventories = fresh
-            .into_iter()
-            .map(|(name, sims)| {
-                (
-                    name,
-                    Inventory {
-                        sims,
-                        ..Inventory::default()
-                    },
-                )
-            })
-            .collect();
-        // What the reviewed manifests ask of these SIMs as they are now.
-        let mut derived = plan::build(&manifests, &inventories);
-        for p in &mut derived.providers {
-            p.managed = managed.get(&p.name).copied().unwrap_or(p.managed);
-        }
+        let derived = plan::build(&manifests, &inventories);
         let differences = saved::differences(&saved, &derived, &manifests.providers);
         if !differences.is_empty() {
             for difference in &differences {
@@ -154,7 +141,7 @@ async fn apply_saved(file: &Path, args: &ApplyArgs, ui: Ui, trust: &Trust) -> an
                 differences.len()
             );
         }
-        carry_out(derived, &connected, args, ui).await
+        carry_out(derived.without_unmanaged_list(), &connected, args, ui).await
     }
     .await;
     connected.sandboxes.stop(true).await?;

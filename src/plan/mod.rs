@@ -27,7 +27,7 @@ use crate::model::{Change, Condition, Field, Fields, Iccid, LiveSim, Phase, SimW
 use crate::provider::{Inventory, ReadScope};
 
 pub use diff::{DiffProblem, Difference, SimDiff, diff_sim, differences};
-pub use pipeline::{PlanError, Selection, read_and_plan};
+pub use pipeline::{PlanError, Reads, Selection, read_all, read_and_plan};
 
 /// Version of the JSON plan, drift and apply report formats (`schema/`).
 pub const FORMAT_VERSION: u32 = 1;

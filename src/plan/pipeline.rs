@@ -13,7 +13,7 @@ use super::ProviderPlan;
 use super::select::selected;
 use super::{Plan, build};
 use crate::manifest::Manifests;
-use crate::provider::{Provider, ReadScope};
+use crate::provider::{Inventory, Provider, ReadScope};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
@@ -117,14 +117,19 @@ fn detail_read_cost(config: &crate::config::ProviderConfig, sims: usize) -> Opti
     ))
 }
 
-/// Reads every connected provider concurrently and builds the plan of the
-/// (already narrowed) manifests. A provider that cannot be read is in the
-/// plan with its error, so the others' plans still show.
-pub async fn read_and_plan(
+/// Everything read from the connected providers: the inventories that
+/// could be read, and each provider that could not, with why.
+pub struct Reads {
+    pub inventories: BTreeMap<String, Inventory>,
+    pub unreadable: Vec<(String, String)>,
+}
+
+/// Reads every connected provider concurrently, each as far as the
+/// (already narrowed) manifests need.
+pub async fn read_all(
     manifests: &Manifests,
-    selection: &Selection,
     providers: &BTreeMap<String, Arc<dyn Provider>>,
-) -> Plan {
+) -> Reads {
     let reads = providers.iter().map(|(name, client)| async move {
         let desired = manifests.sims.iter().filter(|s| *s.provider == **name);
         let scope = ReadScope::new(client.kind(), desired);
@@ -137,16 +142,33 @@ pub async fn read_and_plan(
         }
         (name.clone(), client.read_inventory(&scope).await)
     });
-    let mut inventories = BTreeMap::new();
-    let mut unreadable = Vec::new();
+    let mut out = Reads {
+        inventories: BTreeMap::new(),
+        unreadable: Vec::new(),
+    };
     for (provider, result) in join_all(reads).await {
         match result {
             Ok(inventory) => {
-                inventories.insert(provider, inventory);
+                out.inventories.insert(provider, inventory);
             }
-            Err(e) => unreadable.push((provider, e.to_string())),
+            Err(e) => out.unreadable.push((provider, e.to_string())),
         }
     }
+    out
+}
+
+/// Reads every connected provider and builds the plan of the (already
+/// narrowed) manifests. A provider that cannot be read is in the plan with
+/// its error, so the others' plans still show.
+pub async fn read_and_plan(
+    manifests: &Manifests,
+    selection: &Selection,
+    providers: &BTreeMap<String, Arc<dyn Provider>>,
+) -> Plan {
+    let Reads {
+        inventories,
+        unreadable,
+    } = read_all(manifests, providers).await;
     let mut plan = build(manifests, &inventories);
     for (name, error) in unreadable {
         let Some(config) = manifests.providers.get(&name) else {

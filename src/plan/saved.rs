@@ -7,11 +7,12 @@
 //! credential references, never values; a digest of all that.
 //!
 //! The file is a claim to be checked, never an instruction: whoever could
-//! push to the pull request could edit it. Applying it re-loads the
-//! manifests it names (their digest must match), takes provider
-//! configuration, `protect` and safety from them, re-reads the planned
-//! SIMs ([`stale`]) and re-derives each SIM's changes: any difference
-//! ([`differences`]) refuses the plan and nothing is written.
+//! push to the pull request could edit it. Applying it loads the manifests
+//! the operator names (their digest must match), takes provider
+//! configuration, `protect` and safety from them, re-reads live state
+//! ([`stale`]) and derives the plan again: any difference ([`differences`])
+//! refuses the plan and nothing is written. The digests notice edits; the
+//! derivation is what protects, so they need not be signatures.
 
 use std::collections::BTreeMap;
 use std::io::Read as _;

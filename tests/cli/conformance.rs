@@ -247,7 +247,7 @@ fn every_kind_refuses_a_saved_plan_gone_stale_and_writes_nothing() {
         assert_eq!(answer.status, 204, "{kind}: {}", answer.body);
         let writes_before = writes(e);
 
-        let apply = ws.run(&["apply", "--auto-approve", "plan.json"]);
+        let apply = ws.run(&["apply", "--auto-approve", "plan.json", "m"]);
         assert_eq!(apply.code, 1, "{kind}: {}\n{}", apply.stdout, apply.stderr);
         apply.assert_stderr(format!("SIM {iccid}: {field} was"));
         apply.assert_stderr("the saved plan is stale");
@@ -260,7 +260,7 @@ fn every_kind_refuses_a_saved_plan_gone_stale_and_writes_nothing() {
         let show = ws.run(&["show", "--format", "json", "plan.json"]);
         assert_eq!(show.code, 0, "{kind}: {}", show.stderr);
         crate::schemas::assert_valid("plan", &show.stdout);
-        let apply = ws.run(&["apply", "--auto-approve", "plan.json"]);
+        let apply = ws.run(&["apply", "--auto-approve", "plan.json", "m"]);
         assert_eq!(apply.code, 0, "{kind}: {}\n{}", apply.stdout, apply.stderr);
     }
 }

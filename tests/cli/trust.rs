@@ -364,7 +364,7 @@ fn a_saved_plan_edited_after_plan_wrote_it_is_refused_and_nothing_written() {
         .unwrap();
     change["after"] = json!("written-by-no-manifest");
     write_saved(&ws, edited, true);
-    let apply = ws.run(&["apply", "--auto-approve", "plan.json"]);
+    let apply = ws.run(&["apply", "--auto-approve", "plan.json", "m"]);
     assert_eq!(apply.code, 1, "{}", apply.stderr);
     apply.assert_stderr("written-by-no-manifest");
     apply.assert_stderr("does not say what the manifests ask for");
@@ -374,7 +374,7 @@ fn a_saved_plan_edited_after_plan_wrote_it_is_refused_and_nothing_written() {
     edited["providers"][0]["endpoint"] = json!({"remote": {"url": "https://collector.example.net",
         "credentials": {"token": {"env": "SIMFLEET_TEST_TOKEN"}}}});
     write_saved(&ws, edited, true);
-    let apply = ws.run(&["apply", "--auto-approve", "plan.json"]);
+    let apply = ws.run(&["apply", "--auto-approve", "plan.json", "m"]);
     assert_eq!(apply.code, 1, "{}", apply.stderr);
     apply.assert_stderr("provider `demo`: its configuration");
 
@@ -383,7 +383,7 @@ fn a_saved_plan_edited_after_plan_wrote_it_is_refused_and_nothing_written() {
     let sim = &mut edited["plan"]["providers"][0]["sims"][0];
     sim["protect"] = json!(!sim["protect"].as_bool().unwrap());
     write_saved(&ws, edited, true);
-    let apply = ws.run(&["apply", "--auto-approve", "plan.json"]);
+    let apply = ws.run(&["apply", "--auto-approve", "plan.json", "m"]);
     assert_eq!(apply.code, 1, "{}", apply.stderr);
     apply.assert_stderr("`protect` is");
 
@@ -391,18 +391,48 @@ fn a_saved_plan_edited_after_plan_wrote_it_is_refused_and_nothing_written() {
     let mut edited = saved.clone();
     edited["plan"]["providers"][0]["sims"][0]["name"] = json!("x");
     write_saved(&ws, edited, false);
-    let apply = ws.run(&["apply", "--auto-approve", "plan.json"]);
+    let apply = ws.run(&["apply", "--auto-approve", "plan.json", "m"]);
     assert_eq!(apply.code, 1, "{}", apply.stderr);
     apply.assert_stderr("was changed after `simfleet plan` wrote it");
+
+    // A planned SIM left out of the file: the manifests still change it.
+    let mut edited = saved.clone();
+    let sims = edited["plan"]["providers"][0]["sims"]
+        .as_array_mut()
+        .unwrap();
+    let dropped = sims.remove(0)["iccid"].as_str().unwrap().to_owned();
+    write_saved(&ws, edited, true);
+    let apply = ws.run(&["apply", "--auto-approve", "plan.json", "m"]);
+    assert_eq!(apply.code, 1, "{}", apply.stderr);
+    apply.assert_stderr(format!(
+        "SIM {dropped}: the manifests change it, the saved plan does not"
+    ));
+
+    // The file never chooses what is read: the operator names the
+    // manifests, and a saved plan is not narrowed again.
+    write_saved(&ws, saved.clone(), false);
+    let apply = ws.run(&["apply", "--auto-approve", "plan.json"]);
+    assert_eq!(apply.code, 1, "{}", apply.stderr);
+    apply.assert_stderr("name the manifests plan.json was planned from");
+    let apply = ws.run(&[
+        "apply",
+        "--auto-approve",
+        "--provider",
+        "demo",
+        "plan.json",
+        "m",
+    ]);
+    assert_eq!(apply.code, 1, "{}", apply.stderr);
+    apply.assert_stderr("a saved plan applies as it was planned");
 
     // Manifests changed since the plan.
     write_saved(&ws, saved, false);
     let fleet = ws.path().join("m/water-pumps.yaml");
     let text = std::fs::read_to_string(&fleet).unwrap();
     std::fs::write(&fleet, text.replace("pump-17", "pump-17b")).unwrap();
-    let apply = ws.run(&["apply", "--auto-approve", "plan.json"]);
+    let apply = ws.run(&["apply", "--auto-approve", "plan.json", "m"]);
     assert_eq!(apply.code, 1, "{}", apply.stderr);
-    apply.assert_stderr("changed since it was made");
+    apply.assert_stderr("planned from manifests (m) that differ from those given");
 
     assert_eq!(writes(&ws), 0, "a refused plan wrote");
 }
@@ -434,7 +464,7 @@ fn a_protected_sim_stays_protected_whatever_the_saved_plan_claims() {
         sim["protect"] = json!(false);
     }
     write_saved(&ws, saved, true);
-    let apply = ws.run(&["apply", "--auto-approve", "plan.json"]);
+    let apply = ws.run(&["apply", "--auto-approve", "plan.json", "m"]);
     assert_eq!(apply.code, 1, "{}\n{}", apply.stdout, apply.stderr);
     apply.assert_stderr("`protect` is false in the plan but true in the manifests");
     assert_eq!(writes(&ws), 0);
