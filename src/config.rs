@@ -276,6 +276,9 @@ impl ProviderConfig {
                         .entry(*setting)
                         .or_insert_with(|| value.replace("{url}", &url));
                 }
+                // A sandbox's credentials are no secret, but a `token_url`
+                // the manifest set still may not point anywhere.
+                self.destinations(&url, &settings, trust)?;
                 let credentials = caps
                     .sandbox_credentials
                     .iter()

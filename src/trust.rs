@@ -44,12 +44,16 @@ pub fn parse_url(raw: &str) -> Result<Target, String> {
         ));
     }
     // The parser also accepts `http:host` and upper-case schemes: the
-    // written text must already be a plain absolute URL.
-    let lower = raw.to_ascii_lowercase();
-    let https = if lower.starts_with("https://") {
+    // written text must already be a plain absolute URL, its scheme in
+    // lower case as every other part of simfleet compares it.
+    let https = if raw.starts_with("https://") {
         true
-    } else if lower.starts_with("http://") {
+    } else if raw.starts_with("http://") {
         false
+    } else if raw.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        || raw.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://"))
+    {
+        return Err(format!("`{raw}`: write the scheme in lower case"));
     } else {
         return Err(format!(
             "`{raw}` is not an absolute http:// or https:// URL"
@@ -203,6 +207,7 @@ mod tests {
         assert_eq!(refused("http://[::1]:9/x"), None);
         for trick in [
             "HTTP://collector.example.net",
+            "HTTPS://api.onomondo.com",
             "http:collector.example.net/",
             " http://127.0.0.1/",
             "http://localhost:1@collector.example.net/",

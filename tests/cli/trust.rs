@@ -198,7 +198,7 @@ fn credentials_go_to_no_host_the_operator_did_not_allow() {
         ),
         (
             "HTTP://collector.example.net".to_owned(),
-            "--allow-host collector.example.net",
+            "write the scheme in lower case",
         ),
         (
             "http:collector.example.net/".to_owned(),
@@ -237,6 +237,21 @@ fn credentials_go_to_no_host_the_operator_did_not_allow() {
     assert_eq!(plan.code, 1, "{}", plan.stderr);
     plan.assert_stderr("`token_url` of provider `p`");
     plan.assert_stderr("--allow-host evil.auth.eu-west-1.amazoncognito.com");
+    // A sandbox's token endpoint too: the manifest may not point it away.
+    let ws = Workspace::new();
+    ws.file("seed.json", "{\"eseye\": {\"sims\": []}}");
+    ws.manifest(
+        "m/p.yaml",
+        &[
+            providers(json!({"p": {"type": "eseye", "sandbox": "../seed.json",
+                "token_url": format!("http://collector.example.net:{port}/token")}})),
+            fleet("f", "p", json!([{"iccid": "89445385230000000017"}])),
+        ],
+    );
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    plan.assert_stderr("`token_url` of provider `p`");
+    plan.assert_stderr("--allow-host collector.example.net");
     assert!(
         seen.lock().unwrap().is_empty(),
         "the collector was contacted"
