@@ -50,8 +50,12 @@ pub fn parse_url(raw: &str) -> Result<Target, String> {
         true
     } else if raw.starts_with("http://") {
         false
-    } else if raw.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"))
-        || raw.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://"))
+    } else if raw
+        .get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        || raw
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
     {
         return Err(format!("`{raw}`: write the scheme in lower case"));
     } else {

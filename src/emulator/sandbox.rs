@@ -36,6 +36,15 @@ pub enum SandboxError {
         seed: String,
         detail: String,
     },
+    #[error(
+        "sandbox `{provider}`: the seed {seed} is not inside the current folder {here}; a \
+         manifest names only files of the repository simfleet runs in"
+    )]
+    Outside {
+        provider: String,
+        seed: String,
+        here: String,
+    },
     #[error("cannot lock the sandbox state folder {path}: {source}")]
     Lock {
         path: String,
@@ -143,6 +152,7 @@ impl Sandboxes {
                 provider: provider.clone(),
                 source,
             };
+            inside_working_dir(&provider, seed)?;
             let bytes = super::state::read_state_file(seed).map_err(state_err)?;
             let seed_digest = crate::digest::Digest::of(&bytes);
             let state_path = dir.join(format!("{provider}.json"));
@@ -217,6 +227,33 @@ fn no_links(dir: &Path) -> Result<(), SandboxError> {
         }
     }
     Ok(())
+}
+
+/// A manifest (a pull request's, perhaps) chooses the seed: it may name a
+/// file of the folder simfleet runs in, links resolved, and nothing else.
+fn inside_working_dir(provider: &str, seed: &Path) -> Result<(), SandboxError> {
+    let here = std::env::current_dir().and_then(|d| d.canonicalize());
+    let at = seed.canonicalize();
+    if let (Ok(here), Ok(at)) = (&here, &at)
+        && at.starts_with(here)
+    {
+        return Ok(());
+    }
+    if let Err(source) = at {
+        // Missing, or behind a folder it may not enter: said as such.
+        return Err(SandboxError::State {
+            provider: provider.to_owned(),
+            source: super::state::StateError::Read {
+                path: seed.display().to_string(),
+                source,
+            },
+        });
+    }
+    Err(SandboxError::Outside {
+        provider: provider.to_owned(),
+        seed: seed.display().to_string(),
+        here: here.map_or_else(|e| format!("(unknown: {e})"), |h| h.display().to_string()),
+    })
 }
 
 /// The state a run saved, if any. An unreadable or unparsable file is an

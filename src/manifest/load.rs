@@ -75,7 +75,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
     let mut loaded = Loaded::default();
     let mut files = Vec::new();
     for path in paths {
-        match manifest_files(path) {
+        match manifest_files(path, &mut loaded.problems) {
             Ok(found) if found.is_empty() => loaded.problems.push(Diagnostic::new(
                 path,
                 Pos::default(),
@@ -135,26 +135,56 @@ fn load_files(files: &[PathBuf]) -> Vec<Loaded> {
     done.into_iter().map(|(_, part)| part).collect()
 }
 
-fn manifest_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+/// The manifests at `path`: the file itself, or every `*.yaml`/`*.yml`
+/// below the folder. What a folder holds came with the repository (a pull
+/// request, perhaps): a link in it that leads out of the folder is a
+/// problem, never read; links to folders are not followed.
+fn manifest_files(path: &Path, problems: &mut Vec<Diagnostic>) -> std::io::Result<Vec<PathBuf>> {
     let meta = fs::metadata(path)?;
     if !meta.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
+    let root = path.canonicalize()?;
     let mut found = Vec::new();
     let mut pending = vec![path.to_path_buf()];
     while let Some(dir) = pending.pop() {
         for entry in fs::read_dir(&dir)? {
             let entry = entry?;
             let p = entry.path();
-            if entry.file_type()?.is_dir() {
+            let kind = entry.file_type()?;
+            if kind.is_symlink() && is_manifest_name(&p) {
+                match p.canonicalize() {
+                    Ok(to) if to.starts_with(&root) => found.push(p),
+                    Ok(_) => problems.push(Diagnostic::new(
+                        &p,
+                        Pos::default(),
+                        format!(
+                            "a symbolic link out of {}; manifests in a folder stay in it",
+                            path.display()
+                        ),
+                    )),
+                    Err(e) => problems.push(Diagnostic::new(
+                        &p,
+                        Pos::default(),
+                        format!("cannot read: {e}"),
+                    )),
+                }
+            } else if kind.is_dir() {
                 pending.push(p);
-            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            } else if is_manifest_name(&p) {
                 found.push(p);
             }
         }
     }
     found.sort();
     Ok(found)
+}
+
+fn is_manifest_name(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
 }
 
 fn load_file(path: &Path, loaded: &mut Loaded) {

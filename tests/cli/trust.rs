@@ -32,10 +32,10 @@ fn provider_and_fleet_names_that_would_be_paths_are_validation_errors() {
     assert!(!ws.path().join("..").join("escaped.json").exists());
 }
 
-#[test]
-fn a_sandbox_seed_that_is_a_device_is_refused_at_once() {
+/// A workspace whose one Onomondo provider is a sandbox seeded from `seed`.
+fn sandbox_seeded(seed: &str) -> Workspace {
     let ws = Workspace::new();
-    let entry = json!({"type": "onomondo", "sandbox": "/dev/zero"});
+    let entry = json!({"type": "onomondo", "sandbox": seed});
     ws.manifest(
         "m/p.yaml",
         &[
@@ -43,12 +43,62 @@ fn a_sandbox_seed_that_is_a_device_is_refused_at_once() {
             fleet("f", "demo", json!([{"iccid": "89457387300000024185"}])),
         ],
     );
-    let started = std::time::Instant::now();
+    ws
+}
+
+#[test]
+fn a_sandbox_seed_is_a_regular_file_of_the_current_folder_checked_before_reading() {
+    // Outside the folder simfleet runs in: a device, another user's file.
+    for seed in [
+        "/dev/zero",
+        "/etc/hostname",
+        "../../../../../../etc/hostname",
+    ] {
+        let ws = sandbox_seeded(seed);
+        let run = ws.on_manifests(&["plan"]);
+        assert_eq!(run.code, 1, "{seed}: {}", run.stderr);
+        run.assert_stderr("sandbox `demo`: the seed");
+        run.assert_stderr("is not inside the current folder");
+    }
+    // Inside it, a FIFO would block a reader for ever and a link could
+    // lead anywhere: both refused unread (a hang here is the failure).
+    let ws = sandbox_seeded("seed.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(ws.path().join("m/seed.fifo"))
+        .status()
+        .unwrap();
+    assert!(made.success());
     let run = ws.on_manifests(&["plan"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    run.assert_stderr("/dev/zero");
+    run.assert_stderr("m/seed.fifo");
     run.assert_stderr("not a regular file");
-    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let ws = sandbox_seeded("seed.yaml");
+    let target = crate::support::repo().join("sandbox/onomondo.yaml");
+    std::os::unix::fs::symlink(&target, ws.path().join("m/seed.yaml")).unwrap();
+    let run = ws.on_manifests(&["plan"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_stderr("a symbolic link");
+}
+
+#[test]
+fn a_link_in_a_manifest_folder_that_leads_out_of_it_is_a_problem_never_read() {
+    let ws = provider_with(json!({"url": "https://api.onomondo.com"}));
+    ws.file("outside/secret.yaml", "kind: Fleet\nname: SECRET-CONTENT\n");
+    std::os::unix::fs::symlink(
+        ws.path().join("outside/secret.yaml"),
+        ws.path().join("m/leak.yaml"),
+    )
+    .unwrap();
+    let run = ws.on_manifests(&["validate"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_stderr("m/leak.yaml: a symbolic link out of m");
+    assert!(!run.stderr.contains("SECRET-CONTENT"), "{}", run.stderr);
+    // A link that stays in the folder is read as the file it names.
+    std::fs::remove_file(ws.path().join("m/leak.yaml")).unwrap();
+    std::os::unix::fs::symlink("p.yaml", ws.path().join("m/again.yml")).unwrap();
+    let run = ws.on_manifests(&["validate"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_stderr("provider `p` is defined twice; first at m/again.yml");
 }
 
 #[test]
