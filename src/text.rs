@@ -57,9 +57,10 @@ pub fn markdown(text: &str) -> String {
 
 /// The same, cut at `max` characters (longer messages in list items).
 pub fn markdown_within(text: &str, max: usize) -> String {
-    let text = inert(text);
-    let mut out = String::with_capacity(text.len() + 16);
-    for (n, c) in text.chars().enumerate() {
+    let chars: Vec<char> = inert(text).chars().collect();
+    let mut out = String::with_capacity(chars.len() + 16);
+    for (n, &c) in chars.iter().enumerate() {
+        let (before, after) = (&chars[..n], &chars[n + 1..]);
         if n == max {
             out.push('…');
             break;
@@ -71,6 +72,16 @@ pub fn markdown_within(text: &str, max: usize) -> String {
             // An entity, not a backslash: GitHub links mentions either way
             // after a backslash.
             '@' => out.push_str("&#64;"),
+            // GitHub links bare `scheme://...` and `www.` text: as entities
+            // the same characters show, but nothing is linked.
+            ':' if after.starts_with(&['/', '/']) => out.push_str("&#58;"),
+            '.' if before.len() >= 3
+                && before[before.len() - 3..]
+                    .iter()
+                    .all(|c| c.eq_ignore_ascii_case(&'w')) =>
+            {
+                out.push_str("&#46;");
+            }
             // What makes emphasis, code, links, tables, strike-through or
             // headings; values never start a line, so list marks stay.
             '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
@@ -114,9 +125,12 @@ mod tests {
 
     #[test]
     fn markdown_values_are_literal() {
-        let hostile = "<!-- simfleet:plan --> <img src=x> @team `code` **bold** [l](u) \r\r";
+        let hostile = "<!-- simfleet:plan --> <img src=x> @team `code` **bold** [l](u) \r\r \
+                       https://evil.example/x WWW.evil.example a@b.example";
         let out = markdown(hostile);
-        for gone in ["<!--", "<img", "@team", "`code`", "**", "[l](u)", "\r"] {
+        for gone in [
+            "<!--", "<img", "@team", "`code`", "**", "[l](u)", "\r", "://", "WWW.", "a@b",
+        ] {
             assert!(!out.contains(gone), "{gone} in {out}");
         }
         assert!(

@@ -11,6 +11,7 @@ use simfleet::plan::safety::Verdict;
 use simfleet::plan::saved::{self, SavedPlan};
 use simfleet::plan::{self, Plan, Selection};
 use simfleet::render;
+use simfleet::text::inert;
 use simfleet::trust::Trust;
 
 use super::Ui;
@@ -103,7 +104,7 @@ async fn apply_saved(
         // apply is the manifests' own, SIMs left out of the file included.
         let reads = reading(plan::read_all(&manifests, &connected.clients), watch).await?;
         for (name, error) in &reads.unreadable {
-            eprintln!("error: cannot read provider `{name}`: {error}");
+            eprintln!("error: cannot read provider `{name}`: {}", inert(error));
         }
         if !reads.unreadable.is_empty() {
             bail!("a provider could not be read; nothing was applied");
@@ -118,7 +119,7 @@ async fn apply_saved(
             for sim in &stale {
                 eprintln!(
                     "changed since the plan: {}",
-                    simfleet::text::inert(&sim.to_string())
+                    inert(&sim.to_string())
                 );
             }
             bail!(
@@ -132,7 +133,7 @@ async fn apply_saved(
         let differences = saved::differences(&saved, &derived, &manifests.providers);
         if !differences.is_empty() {
             for difference in &differences {
-                eprintln!("differs: {}", simfleet::text::inert(difference));
+                eprintln!("differs: {}", inert(difference));
             }
             bail!(
                 "{} does not say what the manifests ask for ({} difference(s)); nothing was \
@@ -164,7 +165,7 @@ async fn carry_out(
     }
     if plan.safety.refuses() {
         for r in &plan.safety.refusals {
-            eprintln!("refused: {r}");
+            eprintln!("refused: {}", inert(&r.to_string()));
         }
         bail!(
             "apply refused by {} safety check(s); nothing was applied",

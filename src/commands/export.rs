@@ -62,7 +62,13 @@ pub async fn run(args: ExportArgs, ui: Ui, trust: &simfleet::trust::Trust) -> an
         }
         for (name, text) in &files {
             let path = args.out.join(name);
-            std::fs::write(&path, text)
+            // `create_new`: a file or link that appeared since the check
+            // above is not written through either.
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .and_then(|mut file| std::io::Write::write_all(&mut file, text.as_bytes()))
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
         eprintln!(

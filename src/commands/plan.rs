@@ -34,10 +34,17 @@ pub async fn run(args: PlanArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
     if let Some(out) = &args.out
         && !ui.quiet
     {
+        let manifests: Vec<String> = args
+            .scope
+            .paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
         eprintln!(
-            "Saved the plan to {}; apply exactly it with `simfleet apply {}`.",
+            "Saved the plan to {}; apply it with `simfleet apply {} {}`.",
             out.display(),
-            out.display()
+            out.display(),
+            manifests.join(" ")
         );
     }
     Ok(if plan.has_errors() {

@@ -13,6 +13,7 @@ use simfleet::manifest::{self, Manifests};
 use simfleet::plan::{self, Plan, Selection};
 use simfleet::provider::{self, Provider};
 use simfleet::render::progress::{self, Stage, Watch};
+use simfleet::text::{inert, inert_lines};
 use simfleet::trust::Trust;
 
 use super::Ui;
@@ -22,11 +23,12 @@ use simfleet::cli::Scope;
 /// Loads manifests, printing every problem to stderr.
 pub fn load(paths: &[PathBuf]) -> anyhow::Result<Manifests> {
     let manifests = manifest::load(paths).map_err(|problems| {
-        eprint!("{}", problems.render());
+        // Keys and values quoted in problems came from the manifests.
+        eprint!("{}", inert_lines(&problems.render()));
         anyhow::Error::new(problems)
     })?;
     for warning in &manifests.warnings {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", inert(&warning.to_string()));
     }
     Ok(manifests)
 }
@@ -63,7 +65,7 @@ pub async fn connect(configs: Vec<&ProviderConfig>, trust: &Trust) -> anyhow::Re
     }
     if !problems.is_empty() {
         for p in &problems {
-            eprintln!("error: {p}");
+            eprintln!("error: {}", inert(&p.to_string()));
         }
         sandboxes.stop(false).await?;
         bail!("provider configuration refused; nothing was sent to any provider");
@@ -121,7 +123,7 @@ impl Session {
         let plan = reading(read, watch).await?;
         for p in &plan.providers {
             if let Some(error) = &p.unreadable {
-                eprintln!("error: cannot read provider `{}`: {error}", p.name);
+                eprintln!("error: cannot read provider `{}`: {}", p.name, inert(error));
             }
         }
         Ok(plan)

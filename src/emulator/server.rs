@@ -26,9 +26,13 @@ pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 pub const MAX_CONNECTIONS: usize = 1024;
 
 /// Accepts connections until `shutdown` fires, each served by `router`.
+/// Connections still open then are dropped with the loop: a stopped
+/// emulator serves nothing more, and its state is not changed after stop.
 pub async fn accept(listener: TcpListener, router: Router, mut shutdown: oneshot::Receiver<()>) {
     let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let mut connections = tokio::task::JoinSet::new();
     loop {
+        while connections.try_join_next().is_some() {}
         let permit = tokio::select! {
             permit = permits.clone().acquire_owned() => permit,
             _ = &mut shutdown => return,
@@ -46,7 +50,7 @@ pub async fn accept(listener: TcpListener, router: Router, mut shutdown: oneshot
             _ = &mut shutdown => return,
         };
         let service = TowerToHyperService::new(router.clone());
-        tokio::spawn(async move {
+        connections.spawn(async move {
             let _permit = permit;
             let served = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())

@@ -53,7 +53,7 @@ pub fn plan(plan: &Plan, style: Style) -> String {
                 (s.iccid.clone(), live, s.desired.clone())
             })
             .collect();
-        if let Some(destination) = p.destination.as_ref().filter(|_| !sims.is_empty()) {
+        if let Some(destination) = &p.destination {
             out += &format!("# provider {}: {destination}\n", p.name);
         }
         out.push_str(&provider_diff(&p.name, &sims, style));

@@ -31,7 +31,7 @@ fn said(text: &str) -> String {
 /// A list item for a SIM declared but not at its provider.
 fn missing_item(sim: &MissingSim, provider: &str) -> String {
     format!(
-        "- missing: `{}` declared at {} is not at provider `{}`\n",
+        "- missing: {} declared at {} is not at provider {}\n",
         cell(sim.iccid.as_str()),
         cell(&sim.declared_at),
         cell(provider)
@@ -92,11 +92,11 @@ pub fn plan(plan: &Plan) -> String {
         for p in &plan.providers {
             if let Some(error) = &p.unreadable {
                 let (name, error) = (cell(&p.name), said(error));
-                items.push(format!("- provider `{name}` cannot be read: {error}\n"));
+                items.push(format!("- provider {name} cannot be read: {error}\n"));
             }
             for e in &p.errors {
-                let (iccid, at, message) = (&e.iccid, cell(&e.declared_at), said(&e.message));
-                items.push(format!("- `{iccid}` ({at}): {message}\n"));
+                let (iccid, at) = (cell(e.iccid.as_str()), cell(&e.declared_at));
+                items.push(format!("- {iccid} ({at}): {}\n", said(&e.message)));
             }
             items.extend(p.missing.iter().map(|m| missing_item(m, &p.name)));
         }
@@ -199,7 +199,7 @@ pub fn drift(drift: &Drift) -> String {
         .filter_map(|p| {
             let error = p.unreadable.as_ref()?;
             let (name, error) = (cell(&p.name), said(error));
-            Some(format!("- provider `{name}` cannot be read: {error}\n"))
+            Some(format!("- provider {name} cannot be read: {error}\n"))
         })
         .collect();
     details(&mut out, unreadable, "errors");

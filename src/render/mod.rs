@@ -71,5 +71,5 @@ pub(crate) fn unmanaged_line(sim: &crate::plan::UnmanagedSim) -> String {
         .as_deref()
         .map(|n| format!(" {n:?}"))
         .unwrap_or_default();
-    format!("? {}{name}  id {}", sim.iccid, sim.id)
+    format!("? {}{name}  id {}", sim.iccid, crate::text::inert(&sim.id))
 }

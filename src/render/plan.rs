@@ -7,12 +7,13 @@ use std::fmt::Write as _;
 use super::{Style, missing_line, plural, unmanaged_line};
 use crate::model::{Change, Condition, Field, Phase, set_delta};
 use crate::plan::Plan;
+use crate::text::inert;
 
 /// `  (+added -removed)` for a set-valued change.
 fn members(change: &Change) -> String {
     let delta = set_delta(&change.before, &change.after);
-    let added = delta.added.iter().map(|t| format!("+{t}"));
-    let removed = delta.removed.iter().map(|t| format!("-{t}"));
+    let added = delta.added.iter().map(|t| format!("+{}", inert(t)));
+    let removed = delta.removed.iter().map(|t| format!("-{}", inert(t)));
     let all: Vec<String> = added.chain(removed).collect();
     format!("  ({})", all.join(" "))
 }
@@ -70,7 +71,7 @@ pub fn text(plan: &Plan, style: Style) -> String {
                 "  {} {}{name}  id {}{protect}",
                 style.yellow("~"),
                 sim.iccid,
-                sim.id
+                inert(&sim.id)
             );
             let width = sim
                 .changes

@@ -387,6 +387,18 @@ fn every_plan_format_shows_where_requests_and_credentials_go() {
             plan.stdout
         );
     }
+    // With nothing to change, still: a reviewer sees where it would go.
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    for format in ["text", "markdown", "json", "diff"] {
+        let plan = ws.on_manifests(&["plan", "--format", format]);
+        assert_eq!(plan.code, 0, "{format}: {}", plan.stderr);
+        assert!(
+            plan.stdout.contains("127.0.0.1") && plan.stdout.contains("SIMFLEET"),
+            "{format}, no changes: {}",
+            plan.stdout
+        );
+    }
 }
 
 /// The Onomondo example planned into `plan.json`, and the file as JSON.
