@@ -117,10 +117,7 @@ async fn apply_saved(
         let stale = saved::stale(&saved.plan, &fresh);
         if !stale.is_empty() {
             for sim in &stale {
-                eprintln!(
-                    "changed since the plan: {}",
-                    inert(&sim.to_string())
-                );
+                eprintln!("changed since the plan: {}", inert(&sim.to_string()));
             }
             bail!(
                 "the saved plan is stale: {} planned SIM(s) changed since {} was made; \

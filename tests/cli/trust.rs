@@ -136,7 +136,7 @@ fn a_hostile_sim_name_renders_inert_in_markdown_and_on_the_terminal() {
     // The marker only where simfleet puts it: the first line.
     assert_eq!(out.matches("<!--").count(), 1, "{out}");
     assert!(out.starts_with("<!-- simfleet:plan -->\n"));
-    for forged in ["<img", "@team", "`code`", "\r", "\x1b"] {
+    for forged in ["<img", "@team", "`code`", "\r", "\x1b", "https://x.example"] {
         assert!(!out.contains(forged), "{forged:?} in {out}");
     }
     // Only simfleet's own verdict, not the forged one.
