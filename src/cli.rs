@@ -104,7 +104,17 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Show what apply would change: manifests diffed against live provider state.
     Plan(PlanArgs),
-    /// Plan, confirm, and carry out the changes; or carry out a saved plan.
+    /// Plan, confirm, and carry out the changes; or carry out a saved plan
+    ///
+    /// `simfleet apply MANIFESTS...` plans, asks, and applies.
+    ///
+    /// `simfleet apply PLAN.json MANIFESTS...` carries out a plan saved with
+    /// `plan --out`, given the manifests it was planned from: it applies only
+    /// if those manifests are the planned ones and they and a fresh read of
+    /// live state still give exactly that plan; otherwise it names each
+    /// difference and writes nothing. Configuration, `protect` and safety
+    /// come from the manifests and these flags, never from the file.
+    #[command(verbatim_doc_comment)]
     Apply(ApplyArgs),
     /// Report where live state has left the manifests (exit 0 none, 2 drift, 1 error).
     Drift(DriftArgs),
