@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use base64::Engine as _;
+
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
@@ -29,15 +31,18 @@ pub fn redact(text: &str, secrets: &[Secret]) -> String {
         if value.len() < 6 {
             continue;
         }
-        // As sent in a form or a query, and as a JSON string echoes it.
+        // As sent in a form or a query, as a JSON string echoes it, and
+        // base64-encoded (as a Basic header or a debug dump carries it).
         let form: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
+        let base64 = base64::engine::general_purpose::STANDARD.encode(value);
         let query = form.replace('+', "%20");
         let quoted = serde_json::to_string(value).unwrap_or_default();
         let json = quoted
             .strip_prefix('"')
             .and_then(|q| q.strip_suffix('"'))
             .unwrap_or(value);
-        for form in [value, form.as_str(), query.as_str(), json] {
+        let unpadded = base64.trim_end_matches('=');
+        for form in [value, &form, &query, json, &base64, unpadded] {
             out = out.replace(form, "***");
         }
     }
@@ -80,6 +85,8 @@ mod tests {
             "p%40ss+w%2Frd%2B%22x%22",
             "p%40ss%20w%2Frd%2B%22x%22",
             "p@ss w/rd+\\\"x\\\"",
+            "cEBzcyB3L3JkKyJ4Ig==",
+            "cEBzcyB3L3JkKyJ4Ig",
         ] {
             let out = redact(&format!("got {echoed}!"), std::slice::from_ref(&secret));
             assert_eq!(out, "got ***!", "{echoed}");

@@ -345,3 +345,34 @@ fn oauth_error(body: &str) -> (String, String) {
         .map(|e| (e.error, e.error_description))
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::kind::ProviderKind;
+
+    #[test]
+    fn a_basic_pair_echoed_as_base64_is_blanked() {
+        let credentials: BTreeMap<String, Secret> = [
+            ("client_id".to_owned(), Secret::new("id-0123456789")),
+            ("client_secret".to_owned(), Secret::new("secret-0123456789")),
+        ]
+        .into();
+        let connection = Connection {
+            provider: "p".into(),
+            kind: ProviderKind::Eseye,
+            url: "http://127.0.0.1:1".into(),
+            credentials,
+            settings: BTreeMap::new(),
+            limits: Limits::documented(1.0, 1.0, 1),
+            origin: String::new(),
+        };
+        let settings = HttpSettings::of(&connection);
+        let pair =
+            base64::engine::general_purpose::STANDARD.encode("id-0123456789:secret-0123456789");
+        let out = crate::secret::redact(&format!("saw {pair}"), &settings.redact);
+        assert_eq!(out, "saw ***");
+    }
+}
