@@ -114,9 +114,10 @@ async fn apply_saved(
             .iter()
             .map(|(name, inventory)| (name.clone(), inventory.sims.clone()))
             .collect();
-        let stale = saved::stale(&saved.plan, &fresh);
+        let recheck = saved::recheck(&saved.plan, &fresh);
+        let stale = &recheck.stale;
         if !stale.is_empty() {
-            for sim in &stale {
+            for sim in stale {
                 eprintln!("changed since the plan: {}", inert(&sim.to_string()));
             }
             bail!(
@@ -127,7 +128,8 @@ async fn apply_saved(
             );
         }
         let derived = plan::build(&manifests, &inventories);
-        let differences = saved::differences(&saved, &derived, &manifests.providers);
+        let differences =
+            saved::differences(&saved, &derived, &manifests.providers, &recheck.applied);
         if !differences.is_empty() {
             for difference in &differences {
                 eprintln!("differs: {}", inert(difference));
@@ -138,6 +140,22 @@ async fn apply_saved(
                 file.display(),
                 differences.len()
             );
+        }
+        if !recheck.applied.is_empty() {
+            let done = recheck.applied.len();
+            if derived.has_changes() {
+                eprintln!(
+                    "{done} planned SIM(s) already hold what {} asks for (an earlier apply of \
+                     it); applying the rest.",
+                    file.display()
+                );
+            } else {
+                eprintln!(
+                    "Already applied: every SIM in {} already holds its planned values; nothing to \
+                     do.",
+                    file.display()
+                );
+            }
         }
         carry_out(derived.without_unmanaged_list(), &connected, args, ui).await
     }

@@ -14,7 +14,7 @@
 //! refuses the plan and nothing is written. The digests notice edits; the
 //! derivation is what protects, so they need not be signatures.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
@@ -223,11 +223,13 @@ fn content_digest(value: &serde_json::Value) -> String {
 /// Where a saved plan differs from the plan the manifests and a fresh read
 /// of its SIMs give (`derived`): SIMs, changes, desired values, `protect`,
 /// provider configuration. Empty: the saved plan says exactly what the
-/// reviewed manifests ask for.
+/// reviewed manifests ask for. Of an `applied` SIM (see [`recheck`]) the
+/// derived changes are what is left of the planned ones.
 pub fn differences(
     saved: &SavedPlan,
     derived: &Plan,
     configs: &BTreeMap<String, ProviderConfig>,
+    applied: &BTreeSet<(String, Iccid)>,
 ) -> Vec<String> {
     let mut out = Vec::new();
     for config in &saved.providers {
@@ -252,13 +254,21 @@ pub fn differences(
     for provider in &saved.plan.providers {
         for sim in &provider.sims {
             let at = format!("provider `{}` SIM {}", provider.name, sim.iccid);
+            let done = applied.contains(&(provider.name.clone(), sim.iccid.clone()));
             let Some(want) = derived_sims.get(&(provider.name.as_str(), &sim.iccid)) else {
-                out.push(format!(
-                    "{at}: the manifests and its live state give no change for it"
-                ));
+                if !done {
+                    out.push(format!(
+                        "{at}: the manifests and its live state give no change for it"
+                    ));
+                }
                 continue;
             };
-            if sim.changes != want.changes {
+            let left = if done {
+                is_rest_of(&want.changes, &sim.changes)
+            } else {
+                sim.changes == want.changes
+            };
+            if !left {
                 let shown = |changes: &[crate::model::Change]| {
                     let each: Vec<String> = changes
                         .iter()
@@ -285,7 +295,7 @@ pub fn differences(
             }
         }
     }
-    let planned: std::collections::BTreeSet<(&str, &Iccid)> = saved
+    let planned: BTreeSet<(&str, &Iccid)> = saved
         .plan
         .providers
         .iter()
@@ -300,10 +310,34 @@ pub fn differences(
     out
 }
 
-/// The planned SIMs of `plan` whose fresh state differs from the state the
-/// plan was computed from: any managed field or the provider condition.
-pub fn stale(plan: &Plan, fresh: &BTreeMap<String, Vec<LiveSim>>) -> Vec<StaleSim> {
-    let mut out = Vec::new();
+/// Whether `rest` is `all` with some changes left out, in order: what a
+/// plan applied in part still has to do. Phases are not compared: a SIM's
+/// changes share the phase of its status move, which may be done.
+fn is_rest_of(rest: &[crate::model::Change], all: &[crate::model::Change]) -> bool {
+    let same = |a: &crate::model::Change, b: &crate::model::Change| {
+        (a.field, &a.before, &a.after) == (b.field, &b.before, &b.after)
+    };
+    let mut all = all.iter();
+    rest.iter().all(|change| all.any(|c| same(c, change)))
+}
+
+/// A saved plan's SIMs read again: which moved away from the plan, which
+/// already hold what it asks for.
+#[derive(Debug, Default)]
+pub struct Recheck {
+    /// SIMs whose state is neither what the plan was computed from nor,
+    /// field by field, what it asks for: the plan no longer applies.
+    pub stale: Vec<StaleSim>,
+    /// SIMs with at least one planned field already at its planned value
+    /// (an apply of this plan ran before, whole or in part).
+    pub applied: BTreeSet<(String, Iccid)>,
+}
+
+/// Compares every planned SIM's fresh state with the state the plan was
+/// computed from. A field that moved to the value the plan asks for is
+/// applied, not stale: a retried apply finds its own work done.
+pub fn recheck(plan: &Plan, fresh: &BTreeMap<String, Vec<LiveSim>>) -> Recheck {
+    let mut out = Recheck::default();
     for provider in &plan.providers {
         let now: BTreeMap<&Iccid, &LiveSim> = fresh
             .get(&provider.name)
@@ -311,7 +345,7 @@ pub fn stale(plan: &Plan, fresh: &BTreeMap<String, Vec<LiveSim>>) -> Vec<StaleSi
             .unwrap_or_default();
         for sim in &provider.sims {
             let Some(current) = now.get(&sim.iccid) else {
-                out.push(StaleSim {
+                out.stale.push(StaleSim {
                     provider: provider.name.clone(),
                     iccid: sim.iccid.clone(),
                     fields: None,
@@ -326,12 +360,24 @@ pub fn stale(plan: &Plan, fresh: &BTreeMap<String, Vec<LiveSim>>) -> Vec<StaleSi
                 .keys()
                 .chain(current.fields.keys())
                 .collect();
+            let planned = |field: &Field| {
+                let last = sim.changes.iter().rev().find(|c| c.field == *field);
+                last.map(|c| &c.after)
+            };
+            let mut applied = false;
             let mut fields: Vec<(Field, Value, Value)> = read
                 .into_iter()
                 .filter_map(|field| {
                     let then = sim.live.fields.get(field).cloned().unwrap_or(Value::Null);
                     let is = current.fields.get(field).cloned().unwrap_or(Value::Null);
-                    (then != is).then_some((*field, then, is))
+                    if then == is {
+                        return None;
+                    }
+                    if planned(field) == Some(&is) {
+                        applied = true;
+                        return None;
+                    }
+                    Some((*field, then, is))
                 })
                 .collect();
             if current.condition != sim.live.condition {
@@ -348,11 +394,14 @@ pub fn stale(plan: &Plan, fresh: &BTreeMap<String, Vec<LiveSim>>) -> Vec<StaleSi
                 ));
             }
             if !fields.is_empty() {
-                out.push(StaleSim {
+                out.stale.push(StaleSim {
                     provider: provider.name.clone(),
                     iccid: sim.iccid.clone(),
                     fields: Some(fields),
                 });
+            } else if applied {
+                out.applied
+                    .insert((provider.name.clone(), sim.iccid.clone()));
             }
         }
     }

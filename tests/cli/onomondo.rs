@@ -342,3 +342,45 @@ fn forty_five_sims_enabled_configured_and_restricted_are_four_bulk_calls_one_obj
     let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "{}", plan.stdout);
 }
+
+#[test]
+fn a_saved_plan_applied_in_part_elsewhere_applies_the_rest() {
+    let ws = Workspace::example(Onomondo, &[]);
+    let plan = ws.on_manifests(&["plan", "--out", "plan.json"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    // The first planned SIM deactivated behind simfleet's back, as the
+    // plan asks: its status is done, its name and tags are not.
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(ws.path().join("plan.json")).unwrap())
+            .unwrap();
+    let sim = &saved["plan"]["providers"][0]["sims"][0];
+    let iccid = sim["iccid"].as_str().unwrap();
+    let status = sim["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["field"] == "status")
+        .expect("the example's first SIM changes status");
+    assert_eq!(status["after"], "inactive");
+    let e = ws.emulator();
+    let mut state = e.get("/_emulator/state");
+    for record in state["onomondo"]["sims"].as_array_mut().unwrap() {
+        if record["iccid"] == iccid {
+            record["activated"] = json!(false);
+        }
+    }
+    let put = e.send(
+        "PUT",
+        "/_emulator/state",
+        None,
+        "application/json",
+        &state.to_string(),
+    );
+    assert_eq!(put.status, 204, "{}", put.body);
+
+    let apply = ws.run(&["apply", "--auto-approve", "plan.json", "m"]);
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    apply.assert_stderr("1 planned SIM(s) already hold what plan.json asks for");
+    let after = ws.on_manifests(&["plan"]);
+    after.assert_stdout("No changes.");
+}
