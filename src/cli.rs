@@ -275,9 +275,11 @@ fn percent(text: &str) -> Result<f64, String> {
 #[derive(Debug, Args)]
 pub struct SafetyArgs {
     /// Refuse when more than this percentage of a provider's managed SIMs
-    /// (if at least 10) would change status.
-    #[arg(long, default_value = "30", value_parser = percent, value_name = "PERCENT")]
-    pub max_change_percent: f64,
+    /// (if at least 10) would change status. Given, it holds for every
+    /// provider; otherwise each provider's `max_change_percent` in its
+    /// Providers manifest, else 30.
+    #[arg(long, value_parser = percent, value_name = "PERCENT")]
+    pub max_change_percent: Option<f64>,
     /// Override the safety refusals (change percentage, protected SIMs).
     #[arg(long)]
     pub force: bool,

@@ -25,6 +25,9 @@ pub struct ProviderConfig {
     /// in the endpoint.
     pub settings: BTreeMap<Setting, String>,
     pub iccid_luhn: bool,
+    /// The safety threshold of its manifest entry, if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_change_percent: Option<f64>,
     /// `file:line:column` of the provider's entry.
     pub origin: String,
 }
@@ -457,6 +460,7 @@ mod tests {
             limits: Limits::documented(10.0, 1.0, 2),
             settings: BTreeMap::new(),
             iccid_luhn: true,
+            max_change_percent: None,
             origin: "f.yaml:3:3".into(),
         }
     }

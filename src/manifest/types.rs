@@ -154,6 +154,12 @@ pub struct ProviderSpec {
     /// Set to false for SIMs whose ICCIDs carry no Luhn check digit.
     #[serde(default)]
     pub iccid_luhn: Option<bool>,
+    /// Apply refuses when more than this percentage of the provider's
+    /// managed SIMs (if at least 10) would change status (default 30).
+    /// Raising it here makes a deliberate mass change a reviewed line of
+    /// the pull request; `--max-change-percent` overrides it.
+    #[serde(default)]
+    pub max_change_percent: Option<f64>,
     /// Not a manifest setting: refused with a message naming the
     /// operator's `--allow-insecure-http`, which decides this instead.
     #[serde(default)]

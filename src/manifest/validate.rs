@@ -183,6 +183,13 @@ fn resolve_provider(
         ("rate_window", spec.rate_window, 0.1, 86_400.0, "seconds"),
         ("timeout", spec.timeout, 0.1, 3_600.0, "seconds"),
         ("max_wait", spec.max_wait, 0.0, 86_400.0, "seconds"),
+        (
+            "max_change_percent",
+            spec.max_change_percent,
+            0.0,
+            100.0,
+            "percent",
+        ),
     ];
     for (key, value, low, high, unit) in ranges {
         if let Some(v) = value
@@ -274,6 +281,7 @@ fn resolve_provider(
         limits: limits(spec, caps),
         settings: given_settings(spec),
         iccid_luhn: spec.iccid_luhn.unwrap_or(true),
+        max_change_percent: spec.max_change_percent,
         origin: format!("{}:{}", entry.file.display(), entry.at),
     })
 }

@@ -71,6 +71,9 @@ pub struct ProviderPlan {
     /// and files): what a reviewer checks before secrets are used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<Destination>,
+    /// The safety threshold its Providers manifest sets, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_change_percent: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -188,6 +191,7 @@ impl ProviderPlan {
             errors: Vec::new(),
             unreadable: None,
             destination: Some(config.destination()),
+            max_change_percent: config.max_change_percent,
         }
     }
 

@@ -206,6 +206,7 @@ mod tests {
             limits: Limits::documented(rate, 1.0, 8),
             settings: BTreeMap::new(),
             iccid_luhn: true,
+            max_change_percent: None,
             origin: String::new(),
         }
     }

@@ -15,6 +15,9 @@ pub const DEFAULT_MAX_CHANGE_PERCENT: f64 = 30.0;
 /// The safety verdict on a plan, as `plan` shows it and `apply` enforces it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Verdict {
+    /// The threshold of providers whose manifest sets none: the
+    /// `--max-change-percent` given (which then holds for every provider)
+    /// or the default.
     pub max_change_percent: f64,
     /// `--force` was given: refusals are shown, not enforced.
     pub forced: bool,
@@ -24,10 +27,10 @@ pub struct Verdict {
 
 impl Verdict {
     /// The checks of [`check`] on `plan`, under the flags given.
-    pub fn of(plan: &Plan, max_change_percent: f64, forced: bool) -> Verdict {
-        let refusals = check(plan, max_change_percent);
+    pub fn of(plan: &Plan, flag: Option<f64>, forced: bool) -> Verdict {
+        let refusals = check(plan, flag);
         Verdict {
-            max_change_percent,
+            max_change_percent: flag.unwrap_or(DEFAULT_MAX_CHANGE_PERCENT),
             forced,
             refusals: refusals.iter().map(ToString::to_string).collect(),
         }
@@ -47,14 +50,18 @@ const MIN_MANAGED_FOR_PERCENT: usize = 10;
 pub enum Refusal {
     #[error(
         "provider `{provider}`: {changing} of {managed} managed SIMs ({:.0}%) would change status, \
-         more than --max-change-percent {max_percent}; raise it or pass --force",
-        *changing as f64 * 100.0 / *managed as f64
+         more than {max_percent}% ({}); if that is meant, raise `max_change_percent` of the \
+         provider in its Providers manifest (reviewed with the change), or pass \
+         --max-change-percent or --force",
+        *changing as f64 * 100.0 / *managed as f64,
+        threshold.said()
     )]
     TooManyStatusChanges {
         provider: String,
         changing: usize,
         managed: usize,
         max_percent: f64,
+        threshold: ThresholdSource,
     },
     #[error(
         "provider `{provider}`: SIM {iccid} is protected and would become {after}; \
@@ -67,10 +74,34 @@ pub enum Refusal {
     },
 }
 
-/// Every reason to refuse.
-pub fn check(plan: &Plan, max_change_percent: f64) -> Vec<Refusal> {
+/// Where a provider's threshold came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThresholdSource {
+    Flag,
+    Manifest,
+    Default,
+}
+
+impl ThresholdSource {
+    fn said(self) -> &'static str {
+        match self {
+            ThresholdSource::Flag => "--max-change-percent",
+            ThresholdSource::Manifest => "its Providers manifest",
+            ThresholdSource::Default => "the default",
+        }
+    }
+}
+
+/// Every reason to refuse. A provider's threshold is the flag if given,
+/// else its manifest's, else the default.
+pub fn check(plan: &Plan, flag: Option<f64>) -> Vec<Refusal> {
     let mut refusals = Vec::new();
     for provider in &plan.providers {
+        let (max_change_percent, source) = match (flag, provider.max_change_percent) {
+            (Some(flag), _) => (flag, ThresholdSource::Flag),
+            (None, Some(set)) => (set, ThresholdSource::Manifest),
+            (None, None) => (DEFAULT_MAX_CHANGE_PERCENT, ThresholdSource::Default),
+        };
         let changing = provider
             .sims
             .iter()
@@ -85,6 +116,7 @@ pub fn check(plan: &Plan, max_change_percent: f64) -> Vec<Refusal> {
                 changing,
                 managed,
                 max_percent: max_change_percent,
+                threshold: source,
             });
         }
         for sim in provider.sims.iter().filter(|s| s.protect) {

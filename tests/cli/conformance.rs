@@ -246,13 +246,13 @@ fn every_kind_refuses_a_saved_plan_gone_stale_and_finds_a_retried_one_already_ap
             &state.to_string(),
         );
         assert_eq!(answer.status, 204, "{kind}: {}", answer.body);
-        let writes_before = writes(e);
+        let writes_before = e.writes();
 
         let apply = ws.run(&["apply", "--auto-approve", "plan.json", "m"]);
         assert_eq!(apply.code, 1, "{kind}: {}\n{}", apply.stdout, apply.stderr);
         apply.assert_stderr(format!("SIM {iccid}: {field} was"));
         apply.assert_stderr("the saved plan is stale");
-        assert_eq!(writes(e), writes_before, "{kind}: a stale plan wrote");
+        assert_eq!(e.writes(), writes_before, "{kind}: a stale plan wrote");
 
         // Unchanged, the same saved plan applies; `show` renders it as
         // the plan it holds.
@@ -266,24 +266,12 @@ fn every_kind_refuses_a_saved_plan_gone_stale_and_finds_a_retried_one_already_ap
 
         // Applied again (a CI retry of the merge job): its own work is
         // found done, nothing is sent.
-        let writes_before = writes(e);
+        let writes_before = e.writes();
         let retry = ws.run(&["apply", "--auto-approve", "plan.json", "m"]);
         assert_eq!(retry.code, 0, "{kind}: {}\n{}", retry.stdout, retry.stderr);
         retry.assert_stderr("Already applied");
-        assert_eq!(writes(e), writes_before, "{kind}: a retried apply wrote");
+        assert_eq!(e.writes(), writes_before, "{kind}: a retried apply wrote");
     }
-}
-
-/// Requests that are not reads (token requests and CMO's POST find, a
-/// search, left out).
-fn writes(e: &Emulator) -> usize {
-    let log = e.requests();
-    log.iter()
-        .filter(|r| {
-            let route = r["route"].as_str().unwrap();
-            r["method"] != "GET" && !route.contains("token") && !route.ends_with("/find")
-        })
-        .count()
 }
 
 #[test]

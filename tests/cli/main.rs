@@ -15,6 +15,7 @@ mod onomondo;
 mod quickstart;
 mod recipes;
 mod reports;
+mod safety;
 mod sandbox;
 mod schemas;
 mod support;

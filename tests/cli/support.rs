@@ -183,6 +183,18 @@ impl Emulator {
         }
     }
 
+    /// Requests that are not reads (token requests and CMO's POST find, a
+    /// search, left out).
+    pub fn writes(&self) -> usize {
+        let log = self.requests();
+        log.iter()
+            .filter(|r| {
+                let route = r["route"].as_str().unwrap_or_default();
+                r["method"] != "GET" && !route.contains("token") && !route.ends_with("/find")
+            })
+            .count()
+    }
+
     /// A raw HTTP/1.1 request.
     pub fn send(
         &self,

@@ -422,11 +422,6 @@ fn write_saved(ws: &Workspace, mut saved: serde_json::Value, digest: bool) {
 }
 
 /// Writes at the emulator: every request but GETs, searches and tokens.
-fn writes(ws: &Workspace) -> usize {
-    let log = ws.emulator().requests();
-    log.iter().filter(|r| r["method"] != "GET").count()
-}
-
 #[test]
 fn a_saved_plan_edited_after_plan_wrote_it_is_refused_and_nothing_written() {
     let (ws, saved) = saved_example();
@@ -511,7 +506,7 @@ fn a_saved_plan_edited_after_plan_wrote_it_is_refused_and_nothing_written() {
     assert_eq!(apply.code, 1, "{}", apply.stderr);
     apply.assert_stderr("planned from manifests (m) that differ from those given");
 
-    assert_eq!(writes(&ws), 0, "a refused plan wrote");
+    assert_eq!(ws.emulator().writes(), 0, "a refused plan wrote");
 }
 
 #[test]
@@ -544,7 +539,7 @@ fn a_protected_sim_stays_protected_whatever_the_saved_plan_claims() {
     let apply = ws.run(&["apply", "--auto-approve", "plan.json", "m"]);
     assert_eq!(apply.code, 1, "{}\n{}", apply.stdout, apply.stderr);
     apply.assert_stderr("`protect` is false in the plan but true in the manifests");
-    assert_eq!(writes(&ws), 0);
+    assert_eq!(ws.emulator().writes(), 0);
 }
 
 #[test]
