@@ -271,6 +271,31 @@ fn percent(text: &str) -> Result<f64, String> {
     }
 }
 
+/// How much of a plan is shown to people (text and markdown).
+#[derive(Debug, Args)]
+pub struct DetailArgs {
+    /// Every SIM and every line: no grouping, no "... and N more".
+    #[arg(long, conflicts_with = "summary")]
+    pub expand: bool,
+    /// Only totals and groups of identical changes (also what -q shows).
+    #[arg(long)]
+    pub summary: bool,
+}
+
+impl DetailArgs {
+    /// By default small plans are shown SIM by SIM and large ones grouped.
+    pub fn detail(&self, quiet: bool) -> crate::render::Detail {
+        use crate::render::Detail;
+        if self.expand {
+            Detail::Expand
+        } else if self.summary || quiet {
+            Detail::Summary
+        } else {
+            Detail::Auto
+        }
+    }
+}
+
 /// The safety checks of plan and apply.
 #[derive(Debug, Args)]
 pub struct SafetyArgs {
@@ -316,6 +341,8 @@ pub struct PlanArgs {
     #[arg(long)]
     pub show_unmanaged: bool,
     #[command(flatten)]
+    pub detail: DetailArgs,
+    #[command(flatten)]
     pub safety: SafetyArgs,
 }
 
@@ -328,6 +355,8 @@ pub struct ApplyArgs {
     /// Apply without asking (required when stdin is not a terminal, as in CI).
     #[arg(long)]
     pub auto_approve: bool,
+    #[command(flatten)]
+    pub detail: DetailArgs,
     #[command(flatten)]
     pub safety: SafetyArgs,
     /// `json` prints a versioned report of what was done.
@@ -344,6 +373,11 @@ pub struct DriftArgs {
     /// List unmanaged SIMs (live, in no manifest) instead of counting them.
     #[arg(long)]
     pub show_unmanaged: bool,
+    /// Exit 2 also when live SIMs exist that no manifest declares (SIMs
+    /// added at the provider that never reached git; `export
+    /// --unmanaged-only` writes them as manifests).
+    #[arg(long)]
+    pub fail_on_unmanaged: bool,
 }
 
 #[derive(Debug, Args)]
@@ -352,6 +386,8 @@ pub struct ShowPlanArgs {
     pub file: PathBuf,
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+    #[command(flatten)]
+    pub detail: DetailArgs,
 }
 
 #[derive(Debug, Args)]

@@ -10,7 +10,7 @@ pub const NAMES: [&str; 5] = ["manifest", "plan", "saved-plan", "drift", "apply"
 pub fn of(name: &str) -> Option<serde_json::Value> {
     let schema = match name {
         "manifest" => return Some(crate::manifest::json_schema()),
-        "plan" => schemars::schema_for!(crate::plan::Plan),
+        "plan" => schemars::schema_for!(crate::plan::PlanDocument),
         "saved-plan" => schemars::schema_for!(crate::plan::saved::SavedPlan),
         "drift" => schemars::schema_for!(crate::plan::drift::Drift),
         "apply" => schemars::schema_for!(crate::apply::ReportDocument),

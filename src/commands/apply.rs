@@ -173,7 +173,8 @@ async fn carry_out(
     plan.safety = Verdict::of(&plan, args.safety.max_change_percent, args.safety.force);
     let json = args.format == Format::Json;
     if !json && !ui.quiet {
-        print!("{}", render::plan::text(&plan, ui.style));
+        let detail = args.detail.detail(ui.quiet);
+        print!("{}", render::plan::text(&plan, ui.style, detail));
     }
     if plan.has_errors() {
         bail!("the plan has errors; nothing was applied");

@@ -23,7 +23,7 @@ pub async fn run(args: DriftArgs, ui: Ui, trust: &simfleet::trust::Trust) -> any
     print!("{text}");
     Ok(if drift.has_errors() {
         1
-    } else if drift.has_drift() {
+    } else if drift.has_drift() || (args.fail_on_unmanaged && drift.has_unmanaged()) {
         2
     } else {
         0

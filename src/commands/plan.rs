@@ -7,7 +7,7 @@ use simfleet::manifest::Manifests;
 use simfleet::plan::Plan;
 use simfleet::plan::safety::Verdict;
 use simfleet::plan::saved::{SavedPlan, SavedSelection};
-use simfleet::render;
+use simfleet::render::{self, Detail};
 use simfleet::trust::Trust;
 
 use super::Ui;
@@ -30,7 +30,8 @@ pub async fn run(args: PlanArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
     if !args.show_unmanaged {
         plan = plan.without_unmanaged_list();
     }
-    print!("{}", render_plan(&plan, args.format, ui));
+    let detail = args.detail.detail(ui.quiet);
+    print!("{}", render_plan(&plan, args.format, ui, detail));
     if let Some(out) = &args.out
         && !ui.quiet
     {
@@ -56,11 +57,11 @@ pub async fn run(args: PlanArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
     })
 }
 
-pub fn render_plan(plan: &Plan, format: ReportFormat, ui: Ui) -> String {
+pub fn render_plan(plan: &Plan, format: ReportFormat, ui: Ui, detail: Detail) -> String {
     match format {
-        ReportFormat::Text => render::plan::text(plan, ui.style),
+        ReportFormat::Text => render::plan::text(plan, ui.style, detail),
         ReportFormat::Json => render::plan::json(plan),
-        ReportFormat::Markdown => render::markdown::plan(plan),
+        ReportFormat::Markdown => render::markdown::plan(plan, detail),
         ReportFormat::Diff => render::diff::plan(plan, ui.style),
     }
 }
@@ -97,6 +98,7 @@ fn save(out: &Path, plan: &Plan, manifests: &Manifests, scope: &Scope) -> anyhow
 
 pub fn show(args: &ShowPlanArgs, ui: Ui) -> anyhow::Result<u8> {
     let saved = SavedPlan::load(&args.file)?;
-    print!("{}", render_plan(&saved.plan, args.format, ui));
+    let detail = args.detail.detail(ui.quiet);
+    print!("{}", render_plan(&saved.plan, args.format, ui, detail));
     Ok(0)
 }

@@ -23,7 +23,7 @@ pub use diagnostic::{Diagnostic, Diagnostics};
 pub use node::Pos;
 
 use crate::config::ProviderConfig;
-use crate::model::{DesiredSim, Files};
+use crate::model::{DesiredSim, Files, Fleet};
 
 /// Validated manifests: providers by name and desired SIMs sorted by provider then ICCID.
 #[derive(Debug, Clone)]
@@ -32,6 +32,8 @@ pub struct Manifests {
     pub sims: Vec<DesiredSim>,
     /// The files that [`DesiredSim::origin`] points into.
     pub files: Files,
+    /// The fleets that [`DesiredSim::fleet`] points into.
+    pub fleets: Vec<Fleet>,
     /// Digest of the manifest files (paths and contents), for saved plans.
     pub digest: String,
     /// Worth saying, not wrong: empty files, no SIMs at all.

@@ -15,7 +15,9 @@ use super::load::{FleetEntry, Loaded, ProviderEntry, SimEntry, providers_by_name
 use super::types::CredentialRef;
 use crate::config::{CredentialSource, Endpoint, Limits, ProviderConfig};
 use crate::kind::{ProviderKind, Setting};
-use crate::model::{Attributes, DesiredSim, Field, Fields, Files, Iccid, Names, Origin, Value};
+use crate::model::{
+    Attributes, DesiredSim, Field, Fields, Files, Fleet, Iccid, Names, Origin, Value,
+};
 
 pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
     let Loaded {
@@ -28,6 +30,7 @@ pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
     let providers = resolve_providers(&entries, &mut problems);
     let mut sims = Vec::with_capacity(fleets.iter().map(|f| f.sims.len()).sum());
     let mut files = Files::default();
+    let mut resolved = Vec::with_capacity(fleets.len());
     // Fleets are consumed one by one, so their entries are freed while
     // desired state grows: the two never both exist in full.
     for fleet in fleets {
@@ -45,7 +48,14 @@ pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
             problems.push(Diagnostic::new(fleet.file.as_ref(), fleet.provider_at, msg));
             continue;
         };
-        resolve_fleet(fleet, provider, &mut files, &mut sims, &mut problems);
+        resolve_fleet(
+            fleet,
+            provider,
+            &mut files,
+            &mut resolved,
+            &mut sims,
+            &mut problems,
+        );
     }
     drop_repeats(&mut sims, &files, &mut problems);
     super::locate::refine(&mut problems);
@@ -60,6 +70,7 @@ pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
             providers,
             sims,
             files,
+            fleets: resolved,
             digest: digest.hex(),
             warnings,
         },
@@ -354,11 +365,17 @@ fn resolve_fleet(
     fleet: FleetEntry,
     provider: &ProviderConfig,
     files: &mut Files,
+    fleets: &mut Vec<Fleet>,
     sims: &mut Vec<DesiredSim>,
     problems: &mut Vec<Diagnostic>,
 ) {
     let file = fleet.file;
     let file_index = files.index(&file);
+    let defaults_at = fleet.defaults.as_ref().map(|d| Origin {
+        file: file_index,
+        line: d.at.line,
+        column: d.at.column,
+    });
     let defaults = fleet.defaults.unwrap_or_default();
     if defaults.iccid.is_some() {
         let msg = "`defaults` cannot set `iccid`";
@@ -366,7 +383,13 @@ fn resolve_fleet(
     }
     check_capabilities(&defaults, provider.kind, &provider.name, &file, problems);
     let provider_name: Arc<str> = Arc::from(provider.name.as_str());
-    let fleet_name: Arc<str> = Arc::from(fleet.name);
+    // A run holds every fleet in memory, far from 2^32 of them.
+    let fleet_index = u32::try_from(fleets.len()).unwrap_or(u32::MAX);
+    fleets.push(Fleet {
+        name: Arc::from(fleet.name),
+        defaults_at,
+        defaults: defaults.fields.clone(),
+    });
     for entry in fleet.sims {
         check_capabilities(&entry, provider.kind, &provider.name, &file, problems);
         let Some(raw) = entry.iccid else {
@@ -403,7 +426,7 @@ fn resolve_fleet(
                 line: entry.at.line,
                 column: entry.at.column,
             },
-            fleet: fleet_name.clone(),
+            fleet: fleet_index,
         });
     }
 }

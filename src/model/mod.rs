@@ -245,13 +245,25 @@ pub struct DesiredSim {
     pub protect: bool,
     /// Where the SIM entry is written, for messages (see [`Files::show`]).
     pub origin: Origin,
-    pub fleet: Arc<str>,
+    /// Its fleet: an index into the run's [`Fleet`] list.
+    pub fleet: u32,
+}
+
+/// A Fleet document: its name and the defaults its SIMs share, so that a
+/// problem of a default is said once, where it is written.
+#[derive(Debug, Clone)]
+pub struct Fleet {
+    pub name: Arc<str>,
+    /// Where `defaults` is written, when the fleet has any.
+    pub defaults_at: Option<Origin>,
+    /// The defaults as written (before any SIM's own values).
+    pub defaults: Fields,
 }
 
 /// A place in a manifest: the file's index in the run's [`Files`], then
 /// line and column. Twelve bytes per SIM, where a shared path would take
 /// twenty-four; [`Files::show`] turns it into `file:line:column`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Origin {
     pub file: u32,
     pub line: u32,

@@ -34,6 +34,21 @@ pub enum DiffProblem {
     FixedValues { field: Field, values: Vec<String> },
 }
 
+impl DiffProblem {
+    /// The field and the values the manifest asked for that caused this
+    /// problem; `None` when the cause is at the provider (values it will
+    /// not remove).
+    pub fn written(&self) -> Option<(Field, Vec<&str>)> {
+        match self {
+            DiffProblem::StatusRoute { to, .. } => Some((Field::Status, vec![to.as_str()])),
+            DiffProblem::UnknownValues { field, values } => {
+                Some((*field, values.iter().map(String::as_str).collect()))
+            }
+            DiffProblem::FixedValues { .. } => None,
+        }
+    }
+}
+
 /// What the diff of one SIM found.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct SimDiff {

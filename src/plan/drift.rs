@@ -17,6 +17,20 @@ pub struct Drift {
     pub format_version: u32,
     pub simfleet_version: String,
     pub providers: Vec<ProviderDrift>,
+    /// Summed over the providers.
+    pub totals: DriftTotals,
+}
+
+/// What a drift report (or one provider's part of it) holds, counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DriftTotals {
+    pub managed: usize,
+    pub drifted: usize,
+    pub locked: usize,
+    pub missing: usize,
+    pub unmanaged: usize,
+    /// Providers that could not be read: their drift is unknown.
+    pub unreadable: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -37,6 +51,7 @@ pub struct ProviderDrift {
     /// Why the provider could not be read: its drift is unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unreadable: Option<String>,
+    pub totals: DriftTotals,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -71,7 +86,7 @@ impl Drift {
                 .collect();
             drifted.sort_by(|a, b| a.iccid.cmp(&b.iccid));
             drifted.dedup_by(|a, b| a.iccid == b.iccid);
-            let locked = p
+            let locked: Vec<DriftedSim> = p
                 .notes
                 .iter()
                 .filter(|n| !n.differences.is_empty())
@@ -84,6 +99,14 @@ impl Drift {
                     differences: n.differences.clone(),
                 })
                 .collect();
+            let totals = DriftTotals {
+                managed: p.managed,
+                drifted: drifted.len(),
+                locked: locked.len(),
+                missing: p.missing.len(),
+                unmanaged: p.unmanaged_count,
+                unreadable: usize::from(p.unreadable.is_some()),
+            };
             ProviderDrift {
                 name: p.name.clone(),
                 kind: p.kind,
@@ -94,18 +117,36 @@ impl Drift {
                 unmanaged_count: p.unmanaged_count,
                 unmanaged: p.unmanaged.clone(),
                 unreadable: p.unreadable.clone(),
+                totals,
             }
         });
+        let providers: Vec<ProviderDrift> = providers.collect();
+        let mut totals = DriftTotals::default();
+        for p in &providers {
+            totals.managed += p.totals.managed;
+            totals.drifted += p.totals.drifted;
+            totals.locked += p.totals.locked;
+            totals.missing += p.totals.missing;
+            totals.unmanaged += p.totals.unmanaged;
+            totals.unreadable += p.totals.unreadable;
+        }
         Drift {
             format_version: plan.format_version,
             simfleet_version: plan.simfleet_version.clone(),
-            providers: providers.collect(),
+            providers,
+            totals,
         }
     }
 
     /// Some provider could not be read, so its drift is unknown.
     pub fn has_errors(&self) -> bool {
         self.providers.iter().any(|p| p.unreadable.is_some())
+    }
+
+    /// Live SIMs that no manifest declares: new at the provider, perhaps,
+    /// and not yet in git (`drift --fail-on-unmanaged`).
+    pub fn has_unmanaged(&self) -> bool {
+        self.totals.unmanaged > 0
     }
 
     /// Live state has left the manifests (unmanaged SIMs alone are not drift).

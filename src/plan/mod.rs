@@ -10,10 +10,12 @@
 
 mod diff;
 pub mod drift;
+pub mod groups;
 pub mod pipeline;
 pub mod safety;
 pub mod saved;
 pub mod select;
+mod totals;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -23,11 +25,14 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Destination, ProviderConfig};
 use crate::kind::ProviderKind;
 use crate::manifest::Manifests;
-use crate::model::{Change, Condition, Field, Fields, Iccid, LiveSim, Phase, SimWork, Value};
+use crate::model::{
+    Change, Condition, Field, Fields, Iccid, LiveSim, Origin, Phase, SimWork, Value,
+};
 use crate::provider::{Inventory, ReadScope};
 
 pub use diff::{DiffProblem, Difference, SimDiff, diff_sim, differences};
 pub use pipeline::{PlanError, Reads, Selection, read_all, read_and_plan};
+pub use totals::{PlanDocument, PlanTotals, Totals};
 
 /// Version of the JSON plan, drift and apply report formats (`schema/`).
 pub const FORMAT_VERSION: u32 = 1;
@@ -114,12 +119,27 @@ pub struct MissingSim {
     pub declared_at: String,
 }
 
+/// One error as it is reported: a SIM's own, or one of a fleet's
+/// `defaults` with every SIM it reaches.
+#[derive(Debug, Clone)]
+pub struct ErrorGroup<'a> {
+    /// Where to fix it: the SIM's entry or the fleet's `defaults`.
+    pub at: &'a str,
+    pub message: &'a str,
+    pub sims: Vec<&'a Iccid>,
+    pub from_defaults: bool,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct SimError {
     pub iccid: Iccid,
     pub declared_at: String,
     /// Why the SIM cannot be planned.
     pub message: String,
+    /// `file:line:column` of its fleet's `defaults` when they wrote what
+    /// causes the problem: the one place to fix it for every SIM.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defaults_at: Option<String>,
     /// Where the SIM differs from its manifest.
     pub differences: Vec<Difference>,
 }
@@ -203,6 +223,38 @@ impl ProviderPlan {
         }
     }
 
+    /// Its errors as people read them: one per problem of a fleet's
+    /// `defaults` (with the SIMs it reaches), one per SIM otherwise.
+    pub fn error_groups(&self) -> Vec<ErrorGroup<'_>> {
+        let mut shared: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+        let mut out: Vec<ErrorGroup<'_>> = Vec::new();
+        for error in &self.errors {
+            let Some(at) = error.defaults_at.as_deref() else {
+                out.push(ErrorGroup {
+                    at: &error.declared_at,
+                    message: &error.message,
+                    sims: vec![&error.iccid],
+                    from_defaults: false,
+                });
+                continue;
+            };
+            let key = (at, error.message.as_str());
+            match shared.get(&key) {
+                Some(&i) => out[i].sims.push(&error.iccid),
+                None => {
+                    shared.insert(key, out.len());
+                    out.push(ErrorGroup {
+                        at,
+                        message: &error.message,
+                        sims: vec![&error.iccid],
+                        from_defaults: true,
+                    });
+                }
+            }
+        }
+        out
+    }
+
     /// Detail reads needed to read back the SIMs of this plan.
     pub fn read_scope(&self) -> ReadScope {
         ReadScope::of_fields(self.kind, self.sims.iter().map(|s| (&s.iccid, &s.desired)))
@@ -227,6 +279,25 @@ impl ProviderPlan {
             })
             .collect()
     }
+}
+
+/// Where a SIM's `problem` is written when its fleet's `defaults` wrote
+/// every value that causes it; `None` when the SIM's own entry is the
+/// place to fix.
+fn from_defaults(problem: &DiffProblem, fleet: Option<&crate::model::Fleet>) -> Option<Origin> {
+    let fleet = fleet?;
+    let (field, values) = problem.written()?;
+    let default = fleet.defaults.get(&field)?;
+    let holds = |written: &str| match default {
+        Value::Set(names) => names.contains(written),
+        Value::Status(status) => status.as_str() == written,
+        Value::Text(text) => text == written,
+        _ => false,
+    };
+    values
+        .iter()
+        .all(|v| holds(v))
+        .then_some(fleet.defaults_at?)
 }
 
 fn text(value: Option<&Value>) -> Option<String> {
@@ -274,10 +345,12 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
                 });
             }
             for problem in diff.errors {
+                let fleet = manifests.fleets.get(want.fleet as usize);
                 plan.errors.push(SimError {
                     iccid: want.iccid.clone(),
                     declared_at: manifests.files.show(want.origin),
                     message: problem.to_string(),
+                    defaults_at: from_defaults(&problem, fleet).map(|at| manifests.files.show(at)),
                     differences: differences(&want.fields, have),
                 });
             }

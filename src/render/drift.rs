@@ -62,21 +62,41 @@ pub fn text(drift: &Drift, style: Style) -> String {
         }
         out.push('\n');
     }
-    let drifted: usize = drift.providers.iter().map(|p| p.drifted.len()).sum();
-    let missing: usize = drift.providers.iter().map(|p| p.missing.len()).sum();
-    let locked: usize = drift.providers.iter().map(|p| p.locked.len()).sum();
+    let t = &drift.totals;
     if drift.has_drift() {
         let _ = writeln!(
             out,
             "Drift: {} drifted, {} missing, {} locked and different.",
-            plural(drifted, "SIM"),
-            plural(missing, "SIM"),
-            plural(locked, "SIM")
+            plural(t.drifted, "SIM"),
+            plural(t.missing, "SIM"),
+            plural(t.locked, "SIM")
         );
     } else if !drift.has_errors() {
         out.push_str("No drift. Live state matches the manifests.\n");
     }
+    if t.unmanaged > 0 {
+        out.push_str(&unmanaged_hint(t.unmanaged));
+        out.push('\n');
+    }
+    if t.unreadable > 0 {
+        let _ = writeln!(
+            out,
+            "{} {} could not be read; their drift is unknown.",
+            style.red("Error:"),
+            plural(t.unreadable, "provider")
+        );
+    }
     out
+}
+
+/// What to do about live SIMs in no manifest.
+pub(crate) fn unmanaged_hint(count: usize) -> String {
+    format!(
+        "{} at the provider {} in no manifest: `simfleet export --unmanaged-only` writes \
+         manifests for them.",
+        plural(count, "SIM"),
+        if count == 1 { "is" } else { "are" }
+    )
 }
 
 /// The JSON drift report (`format_version` 1; schema/drift.schema.json).

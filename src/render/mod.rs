@@ -13,6 +13,17 @@ pub mod plan;
 pub mod progress;
 pub mod report;
 
+/// How much of a plan a person sees: the changes SIM by SIM or grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Totals and groups only (`--summary`, `-q`).
+    Summary,
+    /// SIM by SIM for small plans, grouped for large ones.
+    Auto,
+    /// Every SIM and every line (`--expand`).
+    Expand,
+}
+
 /// ANSI styling; the caller decides (terminal, NO_COLOR, --no-color).
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
