@@ -4,7 +4,8 @@
 //! `secret`, `yaml`, `digest`, `tally`, `recording`, `text`, `trust` are the bottom layer
 //! everything may import; `manifest`
 //! turns files into desired state; `provider` reads live state and writes
-//! changes; `plan` diffs, orders and checks safety; `apply` carries plans
+//! changes; `export` writes manifests from live state; `plan` diffs,
+//! orders and checks safety; `apply` carries plans
 //! out; `render` prints them; `emulator` serves the provider APIs for tests
 //! and sandboxes. `cli` describes the command line (here, not in the
 //! binary, so tests can check command lines in docs and CI recipes against
@@ -16,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod digest;
 pub mod emulator;
+pub mod export;
 pub mod interrupt;
 pub mod kind;
 pub mod manifest;

@@ -296,7 +296,9 @@ fn every_kind_exports_manifests_that_plan_no_changes() {
         let plan = ws.run(&["plan", "--detailed-exitcode", "exported"]);
         assert_eq!(plan.code, 0, "{kind}: {}\n{}", plan.stdout, plan.stderr);
         plan.assert_stdout("No changes.");
-        let exported = std::fs::read_to_string(ws.path().join("exported/providers.yaml")).unwrap();
+        let name = provider_of(&ws);
+        let providers_file = format!("exported/{name}.providers.yaml");
+        let exported = std::fs::read_to_string(ws.path().join(providers_file)).unwrap();
         assert!(exported.contains("{env: "), "{kind}: {exported}");
         ws.assert_no_secret(&[&crate::support::Run {
             code: 0,
