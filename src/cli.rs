@@ -395,7 +395,7 @@ pub struct ExportArgs {
 /// What `export --group-by` groups SIMs by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum GroupBy {
-    /// The tag most exported SIMs carry, of the SIM's.
+    /// Of the SIM's tags, the one most exported SIMs carry.
     Tag,
     Status,
     /// The SIM's package.

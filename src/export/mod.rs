@@ -154,7 +154,7 @@ pub fn documents(config: &ProviderConfig, sims: &[LiveSim], options: &Options) -
             text: write::providers(config),
         });
     }
-    let stem = names::Stem::new(&config.name, options.unmanaged_only.then(|| &sims[..]));
+    let stem = names::Stem::new(&config.name, options.unmanaged_only.then_some(sims));
     let mut groups: BTreeMap<Option<String>, Vec<usize>> = BTreeMap::new();
     match options.group_by {
         Some(by) => {
