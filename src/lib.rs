@@ -3,9 +3,9 @@
 //! Layers, bottom up (docs/architecture.md): `model`, `kind`, `config`,
 //! `secret`, `yaml`, `digest`, `tally`, `recording`, `text`, `trust` are the bottom layer
 //! everything may import; `manifest`
-//! turns files into desired state; `provider` reads live state and writes
-//! changes; `export` writes manifests from live state; `plan` diffs,
-//! orders and checks safety; `apply` carries plans
+//! turns files into desired state; `export` turns live state back into
+//! manifests; `provider` reads live state and writes
+//! changes; `plan` diffs, orders and checks safety; `apply` carries plans
 //! out; `render` prints them; `emulator` serves the provider APIs for tests
 //! and sandboxes. `cli` describes the command line (here, not in the
 //! binary, so tests can check command lines in docs and CI recipes against
