@@ -392,18 +392,62 @@ pub struct ShowPlanArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Manifest files or directories declaring the provider.
+    /// Manifest files or directories declaring the provider (and, for
+    /// --unmanaged-only, the SIMs already managed).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// The provider to export.
     #[arg(long, value_name = "NAME")]
     pub provider: String,
-    /// Folder to write into (created; existing files are not overwritten).
+    /// Folder to write into (created if needed), or `-` to print the
+    /// documents to stdout as one YAML stream. Files are named after the
+    /// provider (NAME.providers.yaml, NAME.001.yaml, ...), so several
+    /// providers can share a folder; no file is overwritten, and a folder
+    /// that already holds an export of this provider is refused before
+    /// the provider is read.
     #[arg(long, value_name = "DIR", default_value = "exported")]
     pub out: PathBuf,
     /// Only live SIMs matching: an ICCID, `tag=NAME`, or `name~GLOB` (repeatable).
     #[arg(long = "select", value_name = "SELECTOR")]
     pub select: Vec<String>,
+    /// Write every field the provider has, unset (`null`) and empty ones
+    /// too. By default a SIM states only fields that hold a value: the
+    /// rest stay unmanaged, so plan and drift neither revert a console
+    /// change to them nor read empty attributes SIM by SIM.
+    #[arg(long)]
+    pub all_fields: bool,
+    /// One fleet file per status, package or tag (else one per 10,000
+    /// SIMs), each with its own `defaults`. A SIM with several tags goes
+    /// to the file of the tag most exported SIMs carry (ties: the first
+    /// by name); SIMs without a value to `NAME.no-BY.001.yaml`.
+    #[arg(long, value_enum, value_name = "BY")]
+    pub group_by: Option<GroupBy>,
+    /// Only SIMs live at the provider that none of the manifests given
+    /// declares, to adopt SIMs that appeared there: written as
+    /// NAME.unmanaged-ICCID.001.yaml, without a Providers file (the
+    /// manifests given declare the provider), so they can join them.
+    #[arg(long)]
+    pub unmanaged_only: bool,
+}
+
+/// What `export --group-by` groups SIMs by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupBy {
+    /// Of the SIM's tags, the one most exported SIMs carry.
+    Tag,
+    Status,
+    /// The SIM's package.
+    Package,
+}
+
+impl From<GroupBy> for crate::export::GroupBy {
+    fn from(by: GroupBy) -> Self {
+        match by {
+            GroupBy::Tag => Self::Tag,
+            GroupBy::Status => Self::Status,
+            GroupBy::Package => Self::Package,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -3,7 +3,8 @@
 //! Layers, bottom up (docs/architecture.md): `model`, `kind`, `config`,
 //! `secret`, `yaml`, `digest`, `tally`, `recording`, `text`, `trust` are the bottom layer
 //! everything may import; `manifest`
-//! turns files into desired state; `provider` reads live state and writes
+//! turns files into desired state; `export` turns live state back into
+//! manifests; `provider` reads live state and writes
 //! changes; `plan` diffs, orders and checks safety; `apply` carries plans
 //! out; `render` prints them; `emulator` serves the provider APIs for tests
 //! and sandboxes. `cli` describes the command line (here, not in the
@@ -16,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod digest;
 pub mod emulator;
+pub mod export;
 pub mod interrupt;
 pub mod kind;
 pub mod manifest;

@@ -43,6 +43,31 @@ pub fn inert_lines(text: &str) -> String {
         .join("\n")
 }
 
+/// `text` as a double-quoted YAML scalar (the JSON string syntax, which
+/// YAML reads back unchanged), every steering character and every
+/// character YAML may not hold as it is (U+FEFF, U+FFFE, U+FFFF) written as
+/// a `\uXXXX` escape: a written manifest, shown on a terminal, is inert,
+/// and loads back to exactly `text`.
+pub fn yaml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if steering(c) || matches!(c, '\u{feff}' | '\u{fffe}' | '\u{ffff}') => {
+                // Every such character is in the Basic Multilingual Plane.
+                out.push_str(&format!("\\u{:04x}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// The longest value a markdown table cell shows; longer ones are cut.
 pub const MAX_CELL: usize = 200;
 
@@ -138,6 +163,16 @@ mod tests {
             "{out}"
         );
         assert_eq!(markdown(&"x".repeat(500)).chars().count(), MAX_CELL + 1);
+    }
+
+    #[test]
+    fn yaml_scalars_are_inert_and_read_back_unchanged() {
+        let hostile = "a\"b\\c\nd\te\x1b]0;x\x07\u{7f}\u{85}\u{202e}\u{2066}\u{feff}f";
+        let written = yaml(hostile);
+        assert!(!written.chars().any(steering), "{written}");
+        assert_eq!(yaml("pump-1"), "\"pump-1\"");
+        let read: String = serde_saphyr::from_str(&written).expect("YAML");
+        assert_eq!(read, hostile);
     }
 
     #[test]

@@ -1,11 +1,15 @@
-//! `simfleet export`: manifests that reproduce one provider's live state.
+//! `simfleet export`: manifests that reproduce one provider's live state,
+//! or only the SIMs no manifest declares yet. What is written is
+//! `simfleet::export`'s; this runs it: checks first, then one read, then
+//! the documents to a folder or stdout.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use anyhow::{Context, bail};
-use simfleet::manifest::write;
+use simfleet::export::{self, Destination, Options};
 use simfleet::plan::select::selected;
 use simfleet::provider::ReadScope;
+use simfleet::text::inert;
 
 use super::Ui;
 use super::session::{configs, connect, load};
@@ -17,10 +21,19 @@ pub async fn run(args: ExportArgs, ui: Ui, trust: &simfleet::trust::Trust) -> an
     let Some(config) = manifests.providers.get(&args.provider) else {
         bail!(
             "--provider {}: no such provider; known: {:?}",
-            args.provider,
+            inert(&args.provider),
             manifests.providers.keys().collect::<Vec<_>>()
         );
     };
+    let options = Options {
+        all_fields: args.all_fields,
+        group_by: args.group_by.map(Into::into),
+        unmanaged_only: args.unmanaged_only,
+    };
+    // Everything that can refuse the run does so before any request.
+    export::check(config, &options)?;
+    let destination = Destination::of(&args.out);
+    destination.check_before_reading(&config.name, options.unmanaged_only)?;
     let connected = connect(
         configs(&manifests, &BTreeSet::from([args.provider.clone()])),
         trust,
@@ -34,9 +47,26 @@ pub async fn run(args: ExportArgs, ui: Ui, trust: &simfleet::trust::Trust) -> an
         let watch = connected.watch(ui, Stage::Reading);
         let inventory = client.read_inventory(&ReadScope::default()).await;
         watch.finish();
-        let inventory = inventory?;
-        let mut sims = inventory.sims;
+        let mut sims = inventory?.sims;
         sims.retain(|sim| selected(&sim.iccid, &sim.fields, &args.select));
+        if options.unmanaged_only {
+            let declared: HashSet<_> = manifests
+                .sims
+                .iter()
+                .filter(|s| *s.provider == *config.name)
+                .map(|s| &s.iccid)
+                .collect();
+            sims.retain(|sim| !declared.contains(&sim.iccid));
+            if sims.is_empty() {
+                eprintln!(
+                    "No unmanaged SIMs at provider `{}`: nothing written.",
+                    config.name
+                );
+                return Ok(0);
+            }
+        }
+        // Fields that cost a request per SIM are read only for the SIMs
+        // being exported.
         if !config.kind.capabilities().detail_fields.is_empty() && !sims.is_empty() {
             let iccids: Vec<_> = sims.iter().map(|s| s.iccid.clone()).collect();
             let scope = ReadScope {
@@ -49,34 +79,22 @@ pub async fn run(args: ExportArgs, ui: Ui, trust: &simfleet::trust::Trust) -> an
             sims = read?;
         }
         sims.sort_by(|a, b| a.iccid.cmp(&b.iccid));
-        let files = write::export(config, &sims);
-        std::fs::create_dir_all(&args.out)
-            .with_context(|| format!("cannot create {}", args.out.display()))?;
-        for (name, _) in &files {
-            let path = args.out.join(name);
-            // `symlink_metadata`: a link, even a dangling one, counts as
-            // there; writing through it would land outside --out.
-            if std::fs::symlink_metadata(&path).is_ok() {
-                bail!("{} exists; export writes only new files", path.display());
+        let documents = export::documents(config, &sims, &options);
+        destination.write(&documents)?;
+        let (place, unit) = match &destination {
+            Destination::Stdout => {
+                print!("{}", export::stream(&documents));
+                ("stdout".to_owned(), "documents")
             }
-        }
-        for (name, text) in &files {
-            let path = args.out.join(name);
-            // `create_new`: a file or link that appeared since the check
-            // above is not written through either.
-            std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-                .and_then(|mut file| std::io::Write::write_all(&mut file, text.as_bytes()))
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
+            Destination::Folder(folder) => {
+                (inert(&folder.display().to_string()).into_owned(), "files")
+            }
+        };
         eprintln!(
-            "Exported {} SIM(s) of provider `{}` to {} ({} files).",
+            "Exported {} SIM(s) of provider `{}` to {place} ({} {unit}).",
             sims.len(),
-            args.provider,
-            args.out.display(),
-            files.len()
+            config.name,
+            documents.len()
         );
         Ok(0)
     }

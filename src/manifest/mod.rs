@@ -21,6 +21,7 @@ use std::path::PathBuf;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use node::Pos;
+pub use validate::merge;
 
 use crate::config::ProviderConfig;
 use crate::model::{DesiredSim, Files, Fleet};

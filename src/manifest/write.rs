@@ -6,19 +6,23 @@
 //!
 //! It must never write a secret: credentials are written as the
 //! `{env: ...}` / `{file: ...}` references they were declared with.
-//! Strings are written JSON-quoted, which YAML reads back unchanged.
+//! Strings are written double-quoted with steering characters escaped
+//! (`text::yaml`): YAML reads them back unchanged and a terminal showing
+//! the file shows them inert.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::config::{CredentialSource, Endpoint, ProviderConfig};
-use crate::model::{Field, Fields, Iccid, Value};
+use crate::model::{Fields, Iccid, Value};
 
 fn quoted(text: &str) -> String {
-    serde_json::Value::String(text.to_owned()).to_string()
+    crate::text::yaml(text)
 }
 
-/// A value as YAML on one line (flow style for collections).
-fn inline(value: &Value) -> String {
+/// A value as YAML on one line (flow style for collections). Equal values
+/// give equal text, so it also serves as a value's key when counting.
+pub fn inline(value: &Value) -> String {
     match value {
         Value::Null => "null".into(),
         Value::Status(s) => s.as_str().into(),
@@ -47,44 +51,58 @@ fn inline(value: &Value) -> String {
     }
 }
 
-/// One SIM entry of a Fleet's `sims` list, fields in plan order.
-pub fn sim_entry(iccid: &Iccid, fields: &Fields) -> String {
-    let mut out = format!("  - iccid: {}\n", quoted(iccid.as_str()));
-    let mut provider_block = String::new();
+/// `fields` as the keys of a SIM entry (or of `defaults`), `indent` spaces
+/// in, in plan order: plain keys first, then each provider block (the
+/// prefix of its fields' names, e.g. `onomondo:`) with its keys nested.
+fn field_lines(fields: &Fields, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    let mut out = String::new();
+    let mut blocks: BTreeMap<&str, String> = BTreeMap::new();
     for (field, value) in fields {
-        let name = field.manifest_name();
-        match name.split_once('.') {
-            Some((_, key)) => {
-                let _ = writeln!(provider_block, "      {key}: {}", inline(value));
+        match field.manifest_name().split_once('.') {
+            Some((block, key)) => {
+                let lines = blocks.entry(block).or_default();
+                let _ = writeln!(lines, "{pad}  {key}: {}", inline(value));
             }
             None => {
-                let _ = writeln!(out, "    {name}: {}", inline(value));
+                let _ = writeln!(out, "{pad}{}: {}", field.manifest_name(), inline(value));
             }
         }
     }
-    if !provider_block.is_empty() {
-        // Only Onomondo has a provider block today; its key is the prefix.
-        let prefix = fields
-            .keys()
-            .find_map(|f| f.manifest_name().split_once('.').map(|(p, _)| p))
-            .unwrap_or("onomondo");
-        let _ = writeln!(out, "    {prefix}:");
-        out.push_str(&provider_block);
+    for (block, lines) in blocks {
+        let _ = writeln!(out, "{pad}{block}:");
+        out.push_str(&lines);
     }
     out
 }
 
-/// A Fleet document of `sims` at `provider`.
+/// One SIM entry of a Fleet's `sims` list, fields in plan order.
+pub fn sim_entry(iccid: &Iccid, fields: &Fields) -> String {
+    format!(
+        "  - iccid: {}\n{}",
+        quoted(iccid.as_str()),
+        field_lines(fields, 4)
+    )
+}
+
+/// A Fleet document of `sims` at `provider`, with `defaults` (written
+/// only when it sets something).
 pub fn fleet<'a>(
     name: &str,
     provider: &str,
+    defaults: &Fields,
     sims: impl IntoIterator<Item = (&'a Iccid, &'a Fields)>,
 ) -> String {
     let mut out = format!(
-        "apiVersion: simfleet/v1\nkind: Fleet\nmetadata:\n  name: {}\nprovider: {}\nsims:\n",
+        "apiVersion: simfleet/v1\nkind: Fleet\nmetadata:\n  name: {}\nprovider: {}\n",
         quoted(name),
         quoted(provider)
     );
+    if !defaults.is_empty() {
+        out.push_str("defaults:\n");
+        out.push_str(&field_lines(defaults, 2));
+    }
+    out.push_str("sims:\n");
     let mut empty = true;
     for (iccid, fields) in sims {
         out.push_str(&sim_entry(iccid, fields));
@@ -136,39 +154,4 @@ pub fn providers(config: &ProviderConfig) -> String {
         out.push_str("    iccid_luhn: false\n");
     }
     out
-}
-
-/// SIMs per exported Fleet file: large accounts are split.
-pub const EXPORT_FILE_SIMS: usize = 10_000;
-
-/// The files that reproduce `sims` (live state) at provider `config`:
-/// `providers.yaml`, then `<name>-NNN.yaml` of at most
-/// [`EXPORT_FILE_SIMS`] SIMs each. Only fields the kind supports are
-/// written; a status the model cannot name (a locked state) is left out.
-pub fn export(config: &ProviderConfig, sims: &[crate::model::LiveSim]) -> Vec<(String, String)> {
-    let caps = config.kind.capabilities();
-    let fields: Vec<Fields> = sims
-        .iter()
-        .map(|sim| {
-            sim.fields
-                .iter()
-                .filter(|(f, v)| {
-                    caps.supports(**f) && !(**f == Field::Status && **v == Value::Null)
-                })
-                .map(|(f, v)| (*f, v.clone()))
-                .collect()
-        })
-        .collect();
-    let mut files = vec![("providers.yaml".to_owned(), providers(config))];
-    let chunks = sims.len().div_ceil(EXPORT_FILE_SIMS).max(1);
-    for n in 0..chunks {
-        let range = n * EXPORT_FILE_SIMS..((n + 1) * EXPORT_FILE_SIMS).min(sims.len());
-        let name = format!("{}-{:03}", config.name, n + 1);
-        let entries = sims[range.clone()]
-            .iter()
-            .zip(&fields[range])
-            .map(|(s, f)| (&s.iccid, f));
-        files.push((format!("{name}.yaml"), fleet(&name, &config.name, entries)));
-    }
-    files
 }

@@ -109,11 +109,13 @@ fn detail_read_cost(config: &crate::config::ProviderConfig, sims: usize) -> Opti
     } else {
         format!("{:.0} min", seconds / 60.0)
     };
+    let fields = fields.join(", ");
     Some(format!(
-        "provider `{}`: reading {} of {sims} SIMs costs {sims} requests, about {time} at {}/s",
-        config.name,
-        fields.join(", "),
-        limits.rate_limit
+        "provider `{}`: reading {fields} of {sims} SIMs costs {sims} requests, about {time} at \
+         {}/s; it is spent only on SIMs whose manifests set {fields} (`{{}}` and `null` \
+         included, on the SIM or in the fleet's `defaults`): leave {fields} out of the \
+         manifests unless you manage them (`simfleet export` writes none for a SIM that has none)",
+        config.name, limits.rate_limit
     ))
 }
 
@@ -216,7 +218,11 @@ mod tests {
         assert_eq!(
             detail_read_cost(&eseye(10.0), 5_000).as_deref(),
             Some(
-                "provider `e`: reading attributes of 5000 SIMs costs 5000 requests, about 8 min at 10/s"
+                "provider `e`: reading attributes of 5000 SIMs costs 5000 requests, about 8 min at \
+                 10/s; it is spent only on SIMs whose manifests set attributes (`{}` and `null` \
+                 included, on the SIM or in the fleet's `defaults`): leave attributes out of the \
+                 manifests unless you manage them (`simfleet export` writes none for a SIM that \
+                 has none)"
             )
         );
         assert_eq!(detail_read_cost(&eseye(10.0), 200), None);

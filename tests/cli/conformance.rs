@@ -278,22 +278,40 @@ fn every_kind_refuses_a_saved_plan_gone_stale_and_finds_a_retried_one_already_ap
 fn every_kind_exports_manifests_that_plan_no_changes() {
     for kind in ProviderKind::ALL {
         let ws = Workspace::example(kind, &[]);
-        let export = ws.on_manifests(&[
-            "export",
-            "--out",
-            "exported",
-            "--provider",
-            &provider_of(&ws),
-        ]);
-        assert_eq!(
-            export.code, 0,
-            "{kind}: {}\n{}",
-            export.stdout, export.stderr
-        );
-        let plan = ws.run(&["plan", "--detailed-exitcode", "exported"]);
-        assert_eq!(plan.code, 0, "{kind}: {}\n{}", plan.stdout, plan.stderr);
-        plan.assert_stdout("No changes.");
-        let exported = std::fs::read_to_string(ws.path().join("exported/providers.yaml")).unwrap();
+        let name = provider_of(&ws);
+        // Each export into its own folder; `-` into one file of the stream.
+        let variants: [(&str, &[&str]); 4] = [
+            ("exported", &[]),
+            ("all-fields", &["--all-fields"]),
+            ("by-status", &["--group-by", "status"]),
+            ("-", &["--all-fields", "--group-by", "status"]),
+        ];
+        for (out, flags) in variants {
+            let mut args = vec!["export", "--out", out, "--provider", &name];
+            args.extend_from_slice(flags);
+            let export = ws.on_manifests(&args);
+            assert_eq!(
+                export.code, 0,
+                "{kind} {flags:?}: {}\n{}",
+                export.stdout, export.stderr
+            );
+            let folder = match out {
+                "-" => {
+                    ws.file("streamed/all.yaml", &export.stdout);
+                    "streamed"
+                }
+                folder => folder,
+            };
+            let plan = ws.run(&["plan", "--detailed-exitcode", folder]);
+            assert_eq!(
+                plan.code, 0,
+                "{kind} {flags:?}: {}\n{}",
+                plan.stdout, plan.stderr
+            );
+            plan.assert_stdout("No changes.");
+        }
+        let providers_file = format!("exported/{name}.providers.yaml");
+        let exported = std::fs::read_to_string(ws.path().join(providers_file)).unwrap();
         assert!(exported.contains("{env: "), "{kind}: {exported}");
         ws.assert_no_secret(&[&crate::support::Run {
             code: 0,

@@ -7,6 +7,7 @@ mod emulator_eseye;
 mod emulator_infobip;
 mod envelopes;
 mod eseye;
+mod export;
 mod faults;
 mod infobip;
 mod limits;
