@@ -8,19 +8,14 @@ use simfleet::plan::select::selected;
 use simfleet::provider::ReadScope;
 
 use super::Ui;
+use super::output::errln;
 use super::session::{configs, connect, load};
 use simfleet::cli::ExportArgs;
 use simfleet::render::progress::Stage;
 
 pub async fn run(args: ExportArgs, ui: Ui, trust: &simfleet::trust::Trust) -> anyhow::Result<u8> {
     let manifests = load(&args.paths)?;
-    let Some(config) = manifests.providers.get(&args.provider) else {
-        bail!(
-            "--provider {}: no such provider; known: {:?}",
-            args.provider,
-            manifests.providers.keys().collect::<Vec<_>>()
-        );
-    };
+    let config = manifests.provider(&args.provider).context("--provider")?;
     let connected = connect(
         configs(&manifests, &BTreeSet::from([args.provider.clone()])),
         trust,
@@ -71,7 +66,7 @@ pub async fn run(args: ExportArgs, ui: Ui, trust: &simfleet::trust::Trust) -> an
                 .and_then(|mut file| std::io::Write::write_all(&mut file, text.as_bytes()))
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
-        eprintln!(
+        errln!(
             "Exported {} SIM(s) of provider `{}` to {} ({} files).",
             sims.len(),
             args.provider,

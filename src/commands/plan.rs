@@ -11,6 +11,7 @@ use simfleet::render;
 use simfleet::trust::Trust;
 
 use super::Ui;
+use super::output::{errln, out};
 use super::session::Session;
 use simfleet::cli::{PlanArgs, ReportFormat, Scope, ShowPlanArgs};
 
@@ -30,7 +31,7 @@ pub async fn run(args: PlanArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
     if !args.show_unmanaged {
         plan = plan.without_unmanaged_list();
     }
-    print!("{}", render_plan(&plan, args.format, ui));
+    out!("{}", render_plan(&plan, args.format, ui))?;
     if let Some(out) = &args.out
         && !ui.quiet
     {
@@ -40,7 +41,7 @@ pub async fn run(args: PlanArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
             .iter()
             .map(|p| p.display().to_string())
             .collect();
-        eprintln!(
+        errln!(
             "Saved the plan to {}; apply it with `simfleet apply {} {}`.",
             out.display(),
             out.display(),
@@ -97,6 +98,6 @@ fn save(out: &Path, plan: &Plan, manifests: &Manifests, scope: &Scope) -> anyhow
 
 pub fn show(args: &ShowPlanArgs, ui: Ui) -> anyhow::Result<u8> {
     let saved = SavedPlan::load(&args.file)?;
-    print!("{}", render_plan(&saved.plan, args.format, ui));
+    out!("{}", render_plan(&saved.plan, args.format, ui))?;
     Ok(0)
 }
