@@ -17,7 +17,8 @@ Typical CI use: `simfleet plan --detailed-exitcode` on pull requests, \
 Saved plans: `simfleet plan --out plan.json` writes the plan a reviewer approves; \
 `simfleet apply plan.json manifests/` applies it only if the manifests and a fresh read still give exactly it.\n\n\
 Exit codes: 0 success/no changes, 1 error, refusal or usage error, 2 changes or drift present \
-(plan with --detailed-exitcode, drift), 3 apply partially failed."
+(plan with --detailed-exitcode, drift), 3 apply partially failed, 141 stdout closed early \
+(as `| head`; apply writes nothing if its plan could not be printed)."
 )]
 pub struct Cli {
     #[command(subcommand)]

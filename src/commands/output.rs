@@ -5,8 +5,9 @@
 //! `main` turns into exit [`OUTPUT_CLOSED`] (141, what a shell reports for
 //! a program ended by SIGPIPE) without a word: nobody reads the rest, and
 //! 0 would tell `--detailed-exitcode` "no changes". `apply` prints its plan
-//! before it writes, so a closed stdout there means nothing is written;
-//! its report comes after the writes, which are never cut short by it.
+//! (as text) before it writes, so a closed stdout there means nothing is
+//! written; its report comes after the writes, which are never cut short
+//! by it.
 //!
 //! stderr carries words for a person. A closed stderr never stops a run
 //! (an apply under way must finish and save its state), so what cannot be

@@ -49,6 +49,9 @@ pub struct Loaded {
     pub providers: Vec<ProviderEntry>,
     pub fleets: Vec<FleetEntry>,
     pub problems: Vec<Diagnostic>,
+    /// Providers whose entries could not be read (their problems are in
+    /// `problems`): a fleet naming one needs no problem of its own.
+    pub unreadable_providers: Vec<String>,
     /// Not wrong, but likely not what was meant (an empty file).
     pub warnings: Vec<Diagnostic>,
     /// Of every file's path and contents, in load order.
@@ -61,6 +64,7 @@ impl Loaded {
         self.providers.extend(part.providers);
         self.fleets.extend(part.fleets);
         self.problems.extend(part.problems);
+        self.unreadable_providers.extend(part.unreadable_providers);
         self.warnings.extend(part.warnings);
         self.digest.absorb(part.digest);
     }
@@ -323,8 +327,14 @@ fn sim_problems(file: &Path, text: &str, bad: BadSim) -> Vec<Diagnostic> {
             .flatten();
         let mut diagnostic = match (quoted, &problem.key) {
             (Some((at, number)), Some(key)) => {
+                // Twenty digits are past what a YAML number keeps exactly.
+                let why = if key == "iccid" {
+                    ", which YAML reads as a number and may round"
+                } else {
+                    ""
+                };
                 let msg = format!(
-                    "`{key}` is written as the number {number}, which YAML may round: quote it, \
+                    "`{key}` is written as the number {number}{why}: quote it, \
                      `{key}: \"{number}\"`"
                 );
                 Diagnostic::new(file, at, msg)
@@ -387,7 +397,10 @@ fn load_providers(file: &Arc<Path>, doc: &Node, loaded: &mut Loaded) {
                 at: key.pos,
                 keys: key_positions(value),
             }),
-            Err(e) => loaded.problems.extend(decode_problems(file, value.pos, e)),
+            Err(e) => {
+                loaded.problems.extend(decode_problems(file, value.pos, e));
+                loaded.unreadable_providers.push(name.to_owned());
+            }
         }
     }
 }

@@ -22,6 +22,7 @@ pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
         providers: entries,
         fleets,
         mut problems,
+        unreadable_providers,
         warnings,
         digest,
     } = loaded;
@@ -32,6 +33,11 @@ pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
     // desired state grows: the two never both exist in full.
     for fleet in fleets {
         let Some(provider) = providers.get(&fleet.provider) else {
+            // Declared but wrong: its own problems are said already.
+            let declared = entries.iter().map(|e| &e.name).chain(&unreadable_providers);
+            if declared.into_iter().any(|name| *name == fleet.provider) {
+                continue;
+            }
             let msg = super::UnknownProvider::among(&fleet.provider, &providers).to_string();
             problems.push(Diagnostic::new(fleet.file.as_ref(), fleet.provider_at, msg));
             continue;
