@@ -49,9 +49,7 @@ fn a_selector_that_is_no_selector_shows_the_forms_and_name_equals_gets_name_tild
 fn an_unknown_provider_is_answered_with_the_declared_ones_in_words() {
     // Three providers nobody contacts: the name is checked first.
     let ws = Workspace::new().env("K", "key");
-    let entry = |kind: &str, key: &str| {
-        json!({"type": kind, "url": "http://127.0.0.1:9/x", "credentials": {key: {"env": "K"}}})
-    };
+    let entry = |kind: &str, key: &str| json!({"type": kind, "url": "http://127.0.0.1:9/x", "credentials": {key: {"env": "K"}}});
     ws.manifest(
         "m/providers.yaml",
         &[providers(json!({

@@ -278,7 +278,11 @@ fn every_unknown_key_is_reported_at_its_place_with_a_suggestion_and_numbers_as_w
     let run = ws.run(&["validate", "m"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     // As YAML reads it the ICCID loses its last digits; it is never shown so.
-    assert!(!run.stderr.contains("8945738730000002000"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("8945738730000002000"),
+        "{}",
+        run.stderr
+    );
     let errors: Vec<&str> = run
         .stderr
         .lines()

@@ -74,14 +74,22 @@ fn a_closed_stdout_ends_every_command_and_format_quietly_with_141() {
     // there and writes nothing.
     let apply = with_stdout_closed(&ws, &["apply", "--auto-approve", "m"]);
     assert_eq!(apply.status.code(), Some(CLOSED));
-    assert_eq!(ws.emulator().sims(Onomondo), before, "nothing may be written");
+    assert_eq!(
+        ws.emulator().sims(Onomondo),
+        before,
+        "nothing may be written"
+    );
     // Its JSON report comes after the writes, which are all carried out.
     let args = ["apply", "--auto-approve", "--format", "json", "m"];
     let apply = with_stdout_closed(&ws, &args);
     assert_eq!(apply.status.code(), Some(CLOSED));
     assert!(apply.stderr.is_empty(), "{:?}", apply.stderr);
     let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
-    assert_eq!(plan.code, 0, "the apply must have finished: {}", plan.stdout);
+    assert_eq!(
+        plan.code, 0,
+        "the apply must have finished: {}",
+        plan.stdout
+    );
 }
 
 #[test]
@@ -235,8 +243,16 @@ fn a_repeated_warning_is_said_once_and_counted_at_the_end() {
         .filter(|l| l.contains("trying again"))
         .collect();
     assert_eq!(retries.len(), 2, "{}", plan.stderr);
-    assert!(retries[0].starts_with("warning: provider `p`: "), "{}", plan.stderr);
-    assert!(retries[0].ends_with("trying again (2 of 5)"), "{}", plan.stderr);
+    assert!(
+        retries[0].starts_with("warning: provider `p`: "),
+        "{}",
+        plan.stderr
+    );
+    assert!(
+        retries[0].ends_with("trying again (2 of 5)"),
+        "{}",
+        plan.stderr
+    );
     assert!(
         retries[1].ends_with("trying again (2 of 5) (repeated 3 more times)"),
         "{}",
