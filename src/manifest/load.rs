@@ -295,12 +295,17 @@ fn first_key_line(text: &str, key: &str, at: Pos) -> Option<u32> {
     None
 }
 
+/// One problem where it was found (`fallback` when it has no position).
+fn decode_problem(file: &Path, fallback: Pos, err: DecodeError) -> Diagnostic {
+    // Values parsed without positions say `0:0`.
+    let pos = err.pos.filter(|p| *p != Pos::default());
+    Diagnostic::new(file, pos.unwrap_or(fallback), err.message)
+}
+
 /// The problem, and those found with it, each where it was found.
 fn decode_problems(file: &Path, fallback: Pos, err: DecodeError) -> Vec<Diagnostic> {
-    // Values parsed without positions say `0:0`.
-    let at = |err: &DecodeError| err.pos.filter(|p| *p != Pos::default());
     err.all()
-        .map(|err| Diagnostic::new(file, at(&err).unwrap_or(fallback), err.message))
+        .map(|err| decode_problem(file, fallback, err))
         .collect()
 }
 
@@ -339,8 +344,9 @@ fn sim_problems(file: &Path, text: &str, bad: BadSim) -> Vec<Diagnostic> {
                 );
                 Diagnostic::new(file, at, msg)
             }
+            // A SIM's problems come one by one (`entry` splits them).
             _ => {
-                let mut d = decode_problems(file, bad.at, problem.error).remove(0);
+                let mut d = decode_problem(file, bad.at, problem.error);
                 d.key = problem.key;
                 d
             }
