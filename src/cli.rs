@@ -17,7 +17,8 @@ Typical CI use: `simfleet plan --detailed-exitcode` on pull requests, \
 Saved plans: `simfleet plan --out plan.json` writes the plan a reviewer approves; \
 `simfleet apply plan.json manifests/` applies it only if the manifests and a fresh read still give exactly it.\n\n\
 Exit codes: 0 success/no changes, 1 error, refusal or usage error, 2 changes or drift present \
-(plan with --detailed-exitcode, drift), 3 apply partially failed."
+(plan with --detailed-exitcode, drift), 3 apply partially failed, 141 stdout closed early \
+(as `| head`; apply writes nothing if its plan could not be printed)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -81,6 +82,11 @@ fn fault_kind(text: &str) -> Result<crate::emulator::FaultKind, String> {
         .ok_or_else(|| "expected 429, 500, 503, drop, commit-500 or commit-drop".to_owned())
 }
 
+/// `--select`: checked before anything is loaded or read.
+fn selector(text: &str) -> Result<String, crate::plan::select::SelectorError> {
+    crate::plan::select::check(text).map(|()| text.to_owned())
+}
+
 fn progress_interval(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(s) if s.is_finite() && (0.1..=3600.0).contains(&s) => Ok(s),
@@ -124,8 +130,9 @@ pub enum Command {
     Export(ExportArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
-    /// Print the man page (roff).
-    Man,
+    /// Print a man page (roff): simfleet's, or a command's (`man plan`,
+    /// `man sim show`); `--out-dir DIR` writes every page.
+    Man(ManArgs),
     /// Inspect one SIM at its provider.
     #[command(subcommand)]
     Sim(SimCommand),
@@ -320,7 +327,7 @@ pub struct Scope {
     pub providers: Vec<String>,
     /// Only SIMs matching: an ICCID, `tag=NAME`, or `name~GLOB` (repeatable; any may
     /// match). A selector that matches no declared SIM is an error.
-    #[arg(long = "select", value_name = "SELECTOR")]
+    #[arg(long = "select", value_name = "SELECTOR", value_parser = selector)]
     pub select: Vec<String>,
 }
 
@@ -408,7 +415,7 @@ pub struct ExportArgs {
     #[arg(long, value_name = "DIR", default_value = "exported")]
     pub out: PathBuf,
     /// Only live SIMs matching: an ICCID, `tag=NAME`, or `name~GLOB` (repeatable).
-    #[arg(long = "select", value_name = "SELECTOR")]
+    #[arg(long = "select", value_name = "SELECTOR", value_parser = selector)]
     pub select: Vec<String>,
     /// Write every field the provider has, unset (`null`) and empty ones
     /// too. By default a SIM states only fields that hold a value: the
@@ -455,6 +462,18 @@ pub struct SchemaArgs {
     /// manifest, plan, drift or apply.
     #[arg(default_value = "manifest", value_parser = clap::builder::PossibleValuesParser::new(crate::schema::NAMES))]
     pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print, e.g. `plan` or `sim show`
+    /// (default: simfleet's own page).
+    #[arg(value_name = "COMMAND")]
+    pub command: Vec<String>,
+    /// Write every page (`simfleet.1`, `simfleet-plan.1`, ...) into this
+    /// folder instead, replacing pages of the same name.
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub out_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

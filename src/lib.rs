@@ -1,7 +1,7 @@
 //! simfleet: a declarative, GitOps-style reconciler for IoT SIM fleets.
 //!
 //! Layers, bottom up (docs/architecture.md): `model`, `kind`, `config`,
-//! `secret`, `yaml`, `digest`, `tally`, `recording`, `text`, `trust` are the bottom layer
+//! `secret`, `yaml`, `digest`, `tally`, `recording`, `text`, `trust`, `wording` are the bottom layer
 //! everything may import; `manifest`
 //! turns files into desired state; `export` turns live state back into
 //! manifests; `provider` reads live state and writes
@@ -32,4 +32,5 @@ pub mod secret;
 pub mod tally;
 pub mod text;
 pub mod trust;
+pub mod wording;
 pub mod yaml;

@@ -1,10 +1,17 @@
 //! simfleet binary: parse arguments, run the command, map the result to an exit code.
 
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use clap::Parser as _;
+use simfleet::render::log::Log;
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
 
 mod commands;
+
+use commands::output::{OUTPUT_CLOSED, OutputClosed, errln};
 
 fn main() -> ExitCode {
     // Usage errors exit 1, never clap's 2: CI reads 2 as "changes".
@@ -21,19 +28,23 @@ fn main() -> ExitCode {
         1 => "info,simfleet=debug",
         _ => "debug,simfleet=trace",
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()),
-        )
-        .with_writer(std::io::stderr)
+    // Log lines go to stderr: coloured only when stderr is a terminal.
+    let log = Log::stderr(commands::style(cli.color, std::io::stderr().is_terminal()));
+    tracing_subscriber::registry()
+        .with(EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()))
+        .with(log.clone())
         .init();
-    match commands::run(cli) {
+    let result = commands::run(cli);
+    log.finish();
+    match result {
         Ok(code) => ExitCode::from(code),
         // Already said, in its own words.
         Err(e) if e.is::<commands::Interrupted>() => ExitCode::from(commands::INTERRUPTED),
+        // Nobody reads on: no word, the code a shell gives a SIGPIPE.
+        Err(e) if e.is::<OutputClosed>() => ExitCode::from(OUTPUT_CLOSED),
         Err(e) => {
             // Messages may carry a provider's words: inert on the terminal.
-            eprintln!("error: {}", simfleet::text::inert_lines(&said_once(&e)));
+            errln!("error: {}", simfleet::text::inert_lines(&said_once(&e)));
             ExitCode::from(1)
         }
     }

@@ -7,21 +7,21 @@
 //! happen before any client is built. Nothing here may send a request.
 
 use crate::kind::{Operation, ProviderKind};
-use crate::manifest::Manifests;
+use crate::manifest::{Manifests, UnknownProvider};
 use crate::model::Iccid;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OperationError {
-    #[error("{text:?} is not an ICCID (18 to 22 digits)")]
+    #[error("`{}` is not an ICCID (18 to 22 digits)", crate::text::inert(.text))]
     BadIccid { text: String },
-    #[error("no provider named `{name}` in the manifests; known: {known}")]
-    UnknownProvider { name: String, known: String },
+    #[error("--provider: {0}")]
+    UnknownProvider(#[from] UnknownProvider),
     #[error(
         "SIM {iccid} is declared in no manifest and several providers could hold it; name one with --provider"
     )]
     Undeclared { iccid: Iccid },
     #[error(
-        "provider `{provider}` ({kind}) does not offer `{command}`; it is offered by: {offered_by}"
+        "provider `{provider}` ({kind}) does not offer `{command}`; it is offered by {offered_by}"
     )]
     NotOffered {
         provider: String,
@@ -45,11 +45,11 @@ pub fn parse_iccid(text: &str) -> Result<Iccid, OperationError> {
 
 /// Provider types that offer `op`, for messages.
 fn offered_by(op: Operation) -> String {
-    let kinds: Vec<&str> = ProviderKind::offering(op)
+    let kinds: Vec<String> = ProviderKind::offering(op)
         .into_iter()
-        .map(ProviderKind::as_str)
+        .map(|k| format!("{k} providers"))
         .collect();
-    kinds.join(", ")
+    crate::wording::words(&kinds, "and")
 }
 
 /// Checks that provider `name` exists and offers `op`.
@@ -58,13 +58,7 @@ pub fn check_offered(
     name: &str,
     op: Operation,
 ) -> Result<(), OperationError> {
-    let Some(config) = manifests.providers.get(name) else {
-        let known: Vec<&str> = manifests.providers.keys().map(String::as_str).collect();
-        return Err(OperationError::UnknownProvider {
-            name: name.to_owned(),
-            known: known.join(", "),
-        });
-    };
+    let config = manifests.provider(name)?;
     if config.kind.capabilities().offers(op) {
         Ok(())
     } else {

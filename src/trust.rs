@@ -134,7 +134,7 @@ pub fn refusal(trust: &Trust, kind: ProviderKind, raw: &str) -> Option<String> {
             "`{}` is not a documented host of {kind} providers ({}); if it is yours, allow it \
              with --allow-host {} (or SIMFLEET_ALLOW_HOSTS)",
             target.host,
-            documented.join(", "),
+            crate::wording::words(documented, "and"),
             target.host
         ));
     }

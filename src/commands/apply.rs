@@ -1,7 +1,7 @@
 //! `simfleet apply`: plan (or load a saved plan and check it is not stale),
 //! check safety, confirm, execute, report.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 use std::path::PathBuf;
 
@@ -15,6 +15,7 @@ use simfleet::text::inert;
 use simfleet::trust::Trust;
 
 use super::Ui;
+use super::output::{errln, out};
 use super::session::{Connected, configs, connect, load};
 use super::signals::{INTERRUPTED, reading, signal};
 use simfleet::cli::{ApplyArgs, Format};
@@ -104,7 +105,7 @@ async fn apply_saved(
         // apply is the manifests' own, SIMs left out of the file included.
         let reads = reading(plan::read_all(&manifests, &connected.clients), watch).await?;
         for (name, error) in &reads.unreadable {
-            eprintln!("error: cannot read provider `{name}`: {}", inert(error));
+            errln!("error: cannot read provider `{name}`: {}", inert(error));
         }
         if !reads.unreadable.is_empty() {
             bail!("a provider could not be read; nothing was applied");
@@ -118,7 +119,7 @@ async fn apply_saved(
         let stale = &recheck.stale;
         if !stale.is_empty() {
             for sim in stale {
-                eprintln!("changed since the plan: {}", inert(&sim.to_string()));
+                errln!("changed since the plan: {}", inert(&sim.to_string()));
             }
             bail!(
                 "the saved plan is stale: {} planned SIM(s) changed since {} was made; \
@@ -132,7 +133,7 @@ async fn apply_saved(
             saved::differences(&saved, &derived, &manifests.providers, &recheck.applied);
         if !differences.is_empty() {
             for difference in &differences {
-                eprintln!("differs: {}", inert(difference));
+                errln!("differs: {}", inert(difference));
             }
             bail!(
                 "{} does not say what the manifests ask for ({} difference(s)); nothing was \
@@ -144,13 +145,13 @@ async fn apply_saved(
         if !recheck.applied.is_empty() {
             let done = recheck.applied.len();
             if derived.has_changes() {
-                eprintln!(
+                errln!(
                     "{done} planned SIM(s) already hold what {} asks for (an earlier apply of \
                      it); applying the rest.",
                     file.display()
                 );
             } else {
-                eprintln!(
+                errln!(
                     "Already applied: every SIM in {} already holds its planned values; nothing to \
                      do.",
                     file.display()
@@ -174,14 +175,14 @@ async fn carry_out(
     let json = args.format == Format::Json;
     if !json && !ui.quiet {
         let detail = args.detail.detail(ui.quiet);
-        print!("{}", render::plan::text(&plan, ui.style, detail));
+        out!("{}", render::plan::text(&plan, ui.style, detail))?;
     }
     if plan.has_errors() {
         bail!("the plan has errors; nothing was applied");
     }
     if plan.safety.refuses() {
         for r in &plan.safety.refusals {
-            eprintln!("refused: {}", inert(&r.to_string()));
+            errln!("refused: {}", inert(&r.to_string()));
         }
         bail!(
             "apply refused by {} safety check(s); nothing was applied",
@@ -196,12 +197,12 @@ async fn carry_out(
             () = signal() => {
                 // The prompt's thread stays blocked on the terminal and would
                 // hold the runtime open: nothing was written, so leave now.
-                eprintln!("\nApply cancelled; nothing was applied.");
+                errln!("\nApply cancelled; nothing was applied.");
                 std::process::exit(i32::from(INTERRUPTED));
             }
         };
         if !answer? {
-            eprintln!("Apply cancelled; nothing was applied.");
+            errln!("Apply cancelled; nothing was applied.");
             return Ok(1);
         }
     }
@@ -216,7 +217,7 @@ async fn carry_out(
         report = apply::execute(&plan, &connected.clients) => report,
         () = grace_over() => {
             watch.finish();
-            eprintln!(
+            errln!(
                 "Calls still in flight {} s after the interrupt; stopped without them. \
                  What they did is unknown: run `simfleet plan` to see.",
                 GRACE.as_secs()
@@ -227,9 +228,9 @@ async fn carry_out(
     stopping.abort();
     watch.finish();
     if json {
-        print!("{}", render::pretty_json(&report.document()));
+        out!("{}", render::pretty_json(&report.document()))?;
     } else if plan.has_changes() {
-        print!("{}", render::report::text(&report));
+        out!("{}", render::report::text(&report))?;
     }
     Ok(if simfleet::interrupt::requested() {
         INTERRUPTED
@@ -248,12 +249,12 @@ async fn stop_on_signal() {
     loop {
         signal().await;
         if !first {
-            eprintln!("Stopped at once; calls in flight may have taken effect.");
+            errln!("Stopped at once; calls in flight may have taken effect.");
             std::process::exit(i32::from(INTERRUPTED));
         }
         first = false;
         simfleet::interrupt::request();
-        eprintln!(
+        errln!(
             "Interrupted: sending nothing more, waiting up to {} s for the calls in flight. \
              Press Ctrl-C again to stop at once.",
             GRACE.as_secs()
@@ -277,8 +278,7 @@ fn confirmed() -> anyhow::Result<bool> {
              pass --auto-approve to apply unattended"
         );
     }
-    print!("\nApply these changes? Only 'yes' is accepted: ");
-    std::io::stdout().flush()?;
+    out!("\nApply these changes? Only 'yes' is accepted: ")?;
     let mut answer = String::new();
     stdin.lock().read_line(&mut answer)?;
     Ok(answer.trim() == "yes")

@@ -16,6 +16,7 @@ use simfleet::recording::{self, Recording};
 use simfleet::trust::Trust;
 
 use super::Ui;
+use super::output::{errln, outln};
 use simfleet::cli::DoctorArgs;
 
 pub async fn run(args: DoctorArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
@@ -30,13 +31,7 @@ pub async fn run(args: DoctorArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> 
     }
     let manifests = super::session::load(&args.paths)?;
     for name in &args.providers {
-        if !manifests.providers.contains_key(name) {
-            let known: Vec<&str> = manifests.providers.keys().map(String::as_str).collect();
-            bail!(
-                "--provider {name}: no such provider; the manifests declare {}",
-                known.join(", ")
-            );
-        }
+        manifests.provider(name).context("--provider")?;
     }
     let configs: Vec<&ProviderConfig> = manifests
         .providers
@@ -60,21 +55,21 @@ pub async fn run(args: DoctorArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> 
             Ok(connection) => connection,
             Err(problems) => {
                 let said: Vec<String> = problems.iter().map(ToString::to_string).collect();
-                lines.print(&config.name, "credentials", false, &said.join("; "));
+                lines.print(&config.name, "credentials", false, &said.join("; "))?;
                 continue;
             }
         };
-        lines.print(&config.name, "credentials", true, &sources(config));
+        lines.print(&config.name, "credentials", true, &sources(config))?;
         let recorder = Arc::new(Recorder::default());
         let provider = match simfleet::provider::connect_recorded(&connection, Some(recorder)) {
             Ok(provider) => provider,
             Err(e) => {
-                lines.print(&config.name, "connect", false, &e.to_string());
+                lines.print(&config.name, "connect", false, &e.to_string())?;
                 continue;
             }
         };
         for check in provider.doctor().await {
-            lines.check(&config.name, &check);
+            lines.check(&config.name, &check)?;
             recordings.extend(check.exchanges.iter().map(|exchange| Recording {
                 provider: config.name.clone(),
                 kind: config.kind,
@@ -88,7 +83,7 @@ pub async fn run(args: DoctorArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> 
         let written = recording::save(dir, &recordings)
             .with_context(|| format!("cannot record into {}", dir.display()))?;
         if !ui.quiet {
-            eprintln!(
+            errln!(
                 "Saved {} answers under {} (credentials and tokens blanked out).",
                 written.len(),
                 dir.display()
@@ -97,10 +92,10 @@ pub async fn run(args: DoctorArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> 
     }
     let total = lines.passed + lines.failed;
     if lines.failed == 0 {
-        println!("doctor: all {total} checks passed.");
+        outln!("doctor: all {total} checks passed.")?;
         Ok(0)
     } else {
-        println!("doctor: {} of {total} checks failed.", lines.failed);
+        outln!("doctor: {} of {total} checks failed.", lines.failed)?;
         Ok(1)
     }
 }
@@ -130,7 +125,7 @@ struct Lines {
 }
 
 impl Lines {
-    fn print(&mut self, provider: &str, check: &str, ok: bool, said: &str) {
+    fn print(&mut self, provider: &str, check: &str, ok: bool, said: &str) -> anyhow::Result<()> {
         if ok {
             self.passed += 1;
         } else {
@@ -138,10 +133,10 @@ impl Lines {
         }
         let mark = if ok { "ok" } else { "FAIL" };
         let width = self.width;
-        println!("{mark:<4}  {provider:<width$}  {check:<11}  {said}");
+        outln!("{mark:<4}  {provider:<width$}  {check:<11}  {said}")
     }
 
-    fn check(&mut self, provider: &str, check: &Check) {
+    fn check(&mut self, provider: &str, check: &Check) -> anyhow::Result<()> {
         // The request that decided it: the last one made.
         let request = check.exchanges.last().map(|e| match e.status {
             Some(status) => format!("{} {} -> {status}", e.method, e.url),
@@ -158,7 +153,7 @@ impl Lines {
             Outcome::Failed(said) => self.print(provider, check.name, false, &with(said)),
             Outcome::Skipped(why) => {
                 let width = self.width;
-                println!("skip  {provider:<width$}  {:<11}  {why}", check.name);
+                outln!("skip  {provider:<width$}  {:<11}  {why}", check.name)
             }
         }
     }

@@ -4,6 +4,7 @@ use simfleet::plan::drift::Drift;
 use simfleet::render;
 
 use super::Ui;
+use super::output::out;
 use simfleet::cli::{DriftArgs, ReportFormat};
 
 pub async fn run(args: DriftArgs, ui: Ui, trust: &simfleet::trust::Trust) -> anyhow::Result<u8> {
@@ -20,7 +21,7 @@ pub async fn run(args: DriftArgs, ui: Ui, trust: &simfleet::trust::Trust) -> any
         ReportFormat::Markdown => render::markdown::drift(&drift),
         ReportFormat::Diff => render::diff::drift(&drift, ui.style),
     };
-    print!("{text}");
+    out!("{text}")?;
     Ok(if drift.has_errors() {
         1
     } else if drift.has_drift() || (args.fail_on_unmanaged && drift.has_unmanaged()) {

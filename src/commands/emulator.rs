@@ -1,13 +1,14 @@
 //! `simfleet emulator`: serve the provider APIs until interrupted.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::time::Duration;
 
 use anyhow::Context;
 use simfleet::cli::EmulatorArgs;
 use simfleet::emulator::{self, App, Faults, ProviderSettings, WorldState};
 use simfleet::kind::ProviderKind;
+
+use super::output::{errln, outln};
 
 pub async fn run(args: EmulatorArgs) -> anyhow::Result<u8> {
     let mut world = match &args.state {
@@ -47,9 +48,7 @@ pub async fn run(args: EmulatorArgs) -> anyhow::Result<u8> {
         Some(token) => Some(token),
         None if !args.listen.ip().is_loopback() => {
             let token = made_up_token();
-            eprintln!(
-                "admin token for /_emulator/* (send as `Authorization: Bearer ...`): {token}"
-            );
+            errln!("admin token for /_emulator/* (send as `Authorization: Bearer ...`): {token}");
             Some(token)
         }
         None => None,
@@ -67,8 +66,7 @@ pub async fn run(args: EmulatorArgs) -> anyhow::Result<u8> {
     )
     .await?;
     // Tests and scripts read the bound address from this first line.
-    println!("listening on http://{}", running.addr);
-    std::io::stdout().flush()?;
+    outln!("listening on http://{}", running.addr)?;
     tokio::signal::ctrl_c()
         .await
         .context("waiting for ctrl-c")?;

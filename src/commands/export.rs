@@ -5,26 +5,21 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use simfleet::export::{self, Destination, Options};
 use simfleet::plan::select::selected;
 use simfleet::provider::ReadScope;
 use simfleet::text::inert;
 
 use super::Ui;
+use super::output::{errln, out};
 use super::session::{configs, connect, load};
 use simfleet::cli::ExportArgs;
 use simfleet::render::progress::Stage;
 
 pub async fn run(args: ExportArgs, ui: Ui, trust: &simfleet::trust::Trust) -> anyhow::Result<u8> {
     let manifests = load(&args.paths)?;
-    let Some(config) = manifests.providers.get(&args.provider) else {
-        bail!(
-            "--provider {}: no such provider; known: {:?}",
-            inert(&args.provider),
-            manifests.providers.keys().collect::<Vec<_>>()
-        );
-    };
+    let config = manifests.provider(&args.provider).context("--provider")?;
     let options = Options {
         all_fields: args.all_fields,
         group_by: args.group_by.map(Into::into),
@@ -58,7 +53,7 @@ pub async fn run(args: ExportArgs, ui: Ui, trust: &simfleet::trust::Trust) -> an
                 .collect();
             sims.retain(|sim| !declared.contains(&sim.iccid));
             if sims.is_empty() {
-                eprintln!(
+                errln!(
                     "No unmanaged SIMs at provider `{}`: nothing written.",
                     config.name
                 );
@@ -83,14 +78,14 @@ pub async fn run(args: ExportArgs, ui: Ui, trust: &simfleet::trust::Trust) -> an
         destination.write(&documents)?;
         let (place, unit) = match &destination {
             Destination::Stdout => {
-                print!("{}", export::stream(&documents));
+                out!("{}", export::stream(&documents))?;
                 ("stdout".to_owned(), "documents")
             }
             Destination::Folder(folder) => {
                 (inert(&folder.display().to_string()).into_owned(), "files")
             }
         };
-        eprintln!(
+        errln!(
             "Exported {} SIM(s) of provider `{}` to {place} ({} {unit}).",
             sims.len(),
             config.name,

@@ -6,7 +6,9 @@ mod doctor;
 mod drift;
 mod emulator;
 mod export;
+mod man;
 mod operations;
+pub mod output;
 mod plan;
 mod session;
 mod signals;
@@ -34,7 +36,7 @@ pub struct Ui {
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     let trust = &cli.trust();
     let ui = Ui {
-        style: style(cli.color),
+        style: style(cli.color, std::io::stdout().is_terminal()),
         quiet: cli.quiet,
         progress: if cli.quiet {
             Display::Silent
@@ -49,16 +51,16 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             let manifests = session::load(&args.paths)?;
             let (providers, sims) = (manifests.providers.len(), manifests.sims.len());
             let s = |n: usize| if n == 1 { "" } else { "s" };
-            println!(
+            output::outln!(
                 "Manifests are valid: {providers} provider{}, {sims} SIM{}.",
                 s(providers),
                 s(sims)
-            );
+            )?;
             Ok(0)
         }
         Command::Schema(args) => {
             let schema = simfleet::schema::of(&args.name).context("unknown schema")?;
-            println!("{}", serde_json::to_string_pretty(&schema)?);
+            output::outln!("{}", serde_json::to_string_pretty(&schema)?)?;
             Ok(0)
         }
         Command::Plan(args) => runtime()?.block_on(plan::run(args, ui, trust)),
@@ -72,14 +74,10 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             // (a closed pipe), writing to a Vec cannot fail.
             let mut script = Vec::new();
             clap_complete::generate(args.shell, &mut command, "simfleet", &mut script);
-            std::io::Write::write_all(&mut std::io::stdout(), &script)?;
+            output::stdout(&String::from_utf8_lossy(&script))?;
             Ok(0)
         }
-        Command::Man => {
-            let command = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(command).render(&mut std::io::stdout())?;
-            Ok(0)
-        }
+        Command::Man(args) => man::run(&args),
         Command::Sim(SimCommand::Show(args)) => runtime()?.block_on(operations::show(args, trust)),
         Command::Usage(args) => runtime()?.block_on(operations::usage(args, trust)),
         Command::Sms(args) => runtime()?.block_on(operations::sms(args, trust)),
@@ -96,13 +94,14 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-/// `--color auto`: only on a terminal and without NO_COLOR.
-fn style(choice: ColorChoice) -> Style {
+/// `--color auto`: only when the stream written to is a `terminal`, and
+/// without NO_COLOR.
+pub fn style(choice: ColorChoice, terminal: bool) -> Style {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let color = match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => !no_color && std::io::stdout().is_terminal(),
+        ColorChoice::Auto => !no_color && terminal,
     };
     Style { color }
 }

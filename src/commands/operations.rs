@@ -11,6 +11,7 @@ use simfleet::operations::{self as ops, parse_iccid};
 use simfleet::provider::{Provider, ReadScope};
 use simfleet::render::operations as view;
 
+use super::output::{out, outln};
 use super::session::{connect, load};
 use simfleet::cli::{DiagnoseArgs, Format, ShowArgs, SimTarget, SmsArgs, UsageArgs};
 use simfleet::trust::Trust;
@@ -60,8 +61,8 @@ pub async fn show(args: ShowArgs, trust: &Trust) -> anyhow::Result<u8> {
         anyhow::bail!("SIM {iccid} is not at provider `{name}`");
     };
     match args.format {
-        Format::Text => print!("{}", view::render_sim(&name, kind, &sim)),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&sim)?),
+        Format::Text => out!("{}", view::render_sim(&name, kind, &sim))?,
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&sim)?)?,
     }
     Ok(0)
 }
@@ -104,7 +105,7 @@ pub async fn usage(args: UsageArgs, trust: &Trust) -> anyhow::Result<u8> {
     if let Some(e) = failure {
         return Err(e);
     }
-    print!("{}", view::render_usage(&rows, args.format.into()));
+    out!("{}", view::render_usage(&rows, args.format.into()))?;
     Ok(0)
 }
 
@@ -118,10 +119,10 @@ pub async fn sms(args: SmsArgs, trust: &Trust) -> anyhow::Result<u8> {
             .with_context(|| format!("sending SMS to {iccid} at provider `{name}`"))
     })
     .await?;
-    println!(
+    outln!(
         "SMS sent to {iccid} at provider `{name}` ({} characters).",
         args.text.chars().count()
-    );
+    )?;
     Ok(0)
 }
 
@@ -134,6 +135,6 @@ pub async fn diagnose(args: DiagnoseArgs, trust: &Trust) -> anyhow::Result<u8> {
             .with_context(|| format!("diagnostics of {iccid} at provider `{name}`"))
     })
     .await?;
-    println!("Diagnostics started for {iccid} at provider `{name}`: action {action}.");
+    outln!("Diagnostics started for {iccid} at provider `{name}`: action {action}.")?;
     Ok(0)
 }

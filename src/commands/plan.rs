@@ -11,6 +11,7 @@ use simfleet::render::{self, Detail};
 use simfleet::trust::Trust;
 
 use super::Ui;
+use super::output::{errln, out};
 use super::session::Session;
 use simfleet::cli::{PlanArgs, ReportFormat, Scope, ShowPlanArgs};
 
@@ -31,7 +32,7 @@ pub async fn run(args: PlanArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
         plan = plan.without_unmanaged_list();
     }
     let detail = args.detail.detail(ui.quiet);
-    print!("{}", render_plan(&plan, args.format, ui, detail));
+    out!("{}", render_plan(&plan, args.format, ui, detail))?;
     if let Some(out) = &args.out
         && !ui.quiet
     {
@@ -41,7 +42,7 @@ pub async fn run(args: PlanArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
             .iter()
             .map(|p| p.display().to_string())
             .collect();
-        eprintln!(
+        errln!(
             "Saved the plan to {}; apply it with `simfleet apply {} {}`.",
             out.display(),
             out.display(),
@@ -99,6 +100,6 @@ fn save(out: &Path, plan: &Plan, manifests: &Manifests, scope: &Scope) -> anyhow
 pub fn show(args: &ShowPlanArgs, ui: Ui) -> anyhow::Result<u8> {
     let saved = SavedPlan::load(&args.file)?;
     let detail = args.detail.detail(ui.quiet);
-    print!("{}", render_plan(&saved.plan, args.format, ui, detail));
+    out!("{}", render_plan(&saved.plan, args.format, ui, detail))?;
     Ok(0)
 }

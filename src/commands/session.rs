@@ -17,6 +17,7 @@ use simfleet::text::{inert, inert_lines};
 use simfleet::trust::Trust;
 
 use super::Ui;
+use super::output::{err, errln};
 use super::signals::{Interrupted, reading};
 use simfleet::cli::Scope;
 
@@ -24,11 +25,11 @@ use simfleet::cli::Scope;
 pub fn load(paths: &[PathBuf]) -> anyhow::Result<Manifests> {
     let manifests = manifest::load(paths).map_err(|problems| {
         // Keys and values quoted in problems came from the manifests.
-        eprint!("{}", inert_lines(&problems.render()));
+        err!("{}", inert_lines(&problems.render()));
         anyhow::Error::new(problems)
     })?;
     for warning in &manifests.warnings {
-        eprintln!("warning: {}", inert(&warning.to_string()));
+        errln!("warning: {}", inert(&warning.to_string()));
     }
     Ok(manifests)
 }
@@ -65,7 +66,7 @@ pub async fn connect(configs: Vec<&ProviderConfig>, trust: &Trust) -> anyhow::Re
     }
     if !problems.is_empty() {
         for p in &problems {
-            eprintln!("error: {}", inert(&p.to_string()));
+            errln!("error: {}", inert(&p.to_string()));
         }
         sandboxes.stop(false).await?;
         bail!("provider configuration refused; nothing was sent to any provider");
@@ -123,7 +124,7 @@ impl Session {
         let plan = reading(read, watch).await?;
         for p in &plan.providers {
             if let Some(error) = &p.unreadable {
-                eprintln!("error: cannot read provider `{}`: {}", p.name, inert(error));
+                errln!("error: cannot read provider `{}`: {}", p.name, inert(error));
             }
         }
         Ok(plan)

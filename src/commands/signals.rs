@@ -7,6 +7,8 @@ use std::future::Future;
 
 use simfleet::render::progress::Watch;
 
+use super::output::errln;
+
 /// The exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT).
 pub const INTERRUPTED: u8 = 130;
 
@@ -25,7 +27,7 @@ pub async fn reading<T>(read: impl Future<Output = T>, watch: Watch) -> Result<T
     };
     watch.finish();
     if out.is_err() {
-        eprintln!("{Interrupted}");
+        errln!("{Interrupted}");
     }
     out
 }

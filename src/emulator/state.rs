@@ -47,7 +47,8 @@ pub enum StateError {
         source: std::io::Error,
     },
     #[error(
-        "invalid --generate {spec:?}: expected PROVIDER=COUNT with PROVIDER one of {}, e.g. onomondo=400000",
+        "invalid --generate `{}`: expected PROVIDER=COUNT with PROVIDER {}, e.g. onomondo=400000",
+        crate::text::inert(.spec),
         kind_names()
     )]
     Generate { spec: String },
@@ -55,7 +56,7 @@ pub enum StateError {
 
 fn kind_names() -> String {
     let names: Vec<&str> = ProviderKind::ALL.iter().map(|k| k.as_str()).collect();
-    names.join(", ")
+    crate::wording::words(&names, "or")
 }
 
 /// The largest seed or state file read: far above any seed or saved

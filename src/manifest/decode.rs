@@ -20,13 +20,54 @@ use super::node::{Node, NodeKind, Pos};
 pub struct DecodeError {
     pub pos: Option<Pos>,
     pub message: String,
+    /// Problems found along with this one: the other unknown keys of the
+    /// same mapping, each at its own key.
+    pub more: Vec<DecodeError>,
+    /// On an unknown key, the keys its mapping takes, until that mapping
+    /// has looked for the other unknown keys (`deserialize_struct`).
+    unknown_among: Option<&'static [&'static str]>,
 }
 
 impl DecodeError {
+    fn new(pos: Option<Pos>, message: String) -> Self {
+        DecodeError {
+            pos,
+            message,
+            more: Vec::new(),
+            unknown_among: None,
+        }
+    }
+
     fn at(mut self, pos: Pos) -> Self {
         self.pos.get_or_insert(pos);
         self
     }
+
+    /// This problem and those found with it.
+    pub fn all(self) -> impl Iterator<Item = DecodeError> {
+        let more = self.more.clone();
+        std::iter::once(DecodeError {
+            more: Vec::new(),
+            ..self
+        })
+        .chain(more)
+    }
+}
+
+/// "unknown field `nmae`: did you mean `name`?", or the keys it may be
+/// when none is close; for SIM entries and every typed mapping alike.
+pub fn unknown(what: &str, found: &str, expected: &[&str]) -> String {
+    if let Some(close) = crate::wording::closest(found, expected) {
+        return format!("unknown {what} `{found}`: did you mean `{close}`?");
+    }
+    let quoted: Vec<String> = expected.iter().map(|e| format!("`{e}`")).collect();
+    if quoted.is_empty() {
+        return format!("unknown {what} `{found}`: none is expected here");
+    }
+    format!(
+        "unknown {what} `{found}`; expected {}",
+        crate::wording::words(&quoted, "or")
+    )
 }
 
 impl fmt::Display for DecodeError {
@@ -39,10 +80,18 @@ impl std::error::Error for DecodeError {}
 
 impl de::Error for DecodeError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
+        DecodeError::new(None, msg.to_string())
+    }
+
+    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
         DecodeError {
-            pos: None,
-            message: msg.to_string(),
+            unknown_among: Some(expected),
+            ..DecodeError::new(None, unknown("field", field, expected))
         }
+    }
+
+    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
+        DecodeError::new(None, unknown("value", variant, expected))
     }
 
     fn invalid_value(unexpected: de::Unexpected, expected: &dyn de::Expected) -> Self {
@@ -59,18 +108,16 @@ impl de::Error for DecodeError {
                 plain.unwrap_or(&wanted)
             ),
         };
-        DecodeError { pos: None, message }
+        DecodeError::new(None, message)
     }
 
     fn invalid_type(unexpected: de::Unexpected, expected: &dyn de::Expected) -> Self {
         let wanted = expected.to_string();
-        DecodeError {
-            pos: None,
-            message: format!(
-                "expected {}, found {unexpected}",
-                plain_type(&wanted).unwrap_or(&wanted)
-            ),
-        }
+        let message = format!(
+            "expected {}, found {unexpected}",
+            plain_type(&wanted).unwrap_or(&wanted)
+        );
+        DecodeError::new(None, message)
     }
 }
 
@@ -99,9 +146,30 @@ fn type_error(node: &Node, expected: &str) -> DecodeError {
         }
         _ => "",
     };
-    DecodeError {
-        pos: Some(node.pos),
-        message: format!("expected {expected}, found {}{hint}", node.kind.describe()),
+    let message = format!("expected {expected}, found {}{hint}", node.kind.describe());
+    DecodeError::new(Some(node.pos), message)
+}
+
+impl Node {
+    /// `error` and, when it is about an unknown key of this mapping, every
+    /// other unknown key of it too: all are said at once, each at its key.
+    fn every_unknown_key(&self, mut error: DecodeError) -> DecodeError {
+        let (Some(expected), NodeKind::Map(entries)) = (error.unknown_among.take(), &self.kind)
+        else {
+            return error;
+        };
+        let mut found = entries.iter().filter_map(|(key, _)| {
+            let name = key.as_str()?;
+            let message = unknown("field", name, expected);
+            (!expected.contains(&name)).then(|| DecodeError::new(Some(key.pos), message))
+        });
+        match found.next() {
+            Some(first) => DecodeError {
+                more: found.collect(),
+                ..first
+            },
+            None => error,
+        }
     }
 }
 
@@ -176,6 +244,7 @@ impl<'de> Deserializer<'de> for &'de Node {
         visitor: V,
     ) -> Result<V::Value, DecodeError> {
         self.deserialize_map(visitor)
+            .map_err(|e| self.every_unknown_key(e))
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -309,6 +378,20 @@ mod tests {
             err.message.contains("unknown field `nmae`"),
             "{}",
             err.message
+        );
+    }
+
+    #[test]
+    fn every_unknown_key_is_said_with_a_suggestion() {
+        let err = decode::<Sample>(&first("nmae: a\ncolour: b\nname: c\n")).unwrap_err();
+        let all: Vec<DecodeError> = err.all().collect();
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert_eq!(all[0].pos, Some(Pos { line: 1, column: 1 }));
+        assert_eq!(all[0].message, "unknown field `nmae`: did you mean `name`?");
+        assert_eq!(all[1].pos, Some(Pos { line: 2, column: 1 }));
+        assert_eq!(
+            all[1].message,
+            "unknown field `colour`; expected `name` or `count`"
         );
     }
 

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::de::Error as _;
 
-use super::decode::{DecodeError, decode};
+use super::decode::{DecodeError, decode, unknown};
 use super::node::{Node, NodeKind, Pos};
 use super::types::{OnomondoSpec, SimSpec, Tri};
 use crate::model::{Attributes, Field, Fields, Interner, Names, Status, Value};
@@ -21,16 +21,26 @@ use crate::model::{Attributes, Field, Fields, Interner, Names, Status, Value};
 /// A SIM entry, or why its node is not one.
 pub type SimItem = Result<SimEntry, BadSim>;
 
-/// Why a SIM's node is not an entry.
+/// Why a SIM's node is not an entry: every problem found in it.
 #[derive(Debug)]
 pub struct BadSim {
-    /// Where the entry starts; the error may know better.
+    /// Where the entry starts; the errors may know better.
     pub at: Pos,
+    /// The entry's ICCID, if readable.
+    pub iccid: Option<String>,
+    pub problems: Vec<KeyProblem>,
+}
+
+/// One problem of a SIM entry.
+#[derive(Debug)]
+pub struct KeyProblem {
     pub error: DecodeError,
     /// The key whose value is wrong, when the error has no position of its own.
     pub key: Option<String>,
-    /// The entry's ICCID, if readable.
-    pub iccid: Option<String>,
+    /// The value of `key` is a number where text belongs: its message
+    /// should show the number as written, which only the file still has
+    /// (a parsed number may have lost digits).
+    pub unquoted: bool,
 }
 
 /// A fleet's SIMs as parsed: the entries, and apart from them the nodes
@@ -79,6 +89,15 @@ const EXPECTED: &[&str] = &[
 ];
 
 impl SimKey {
+    /// Keys whose value is text: a number written there is a mistake
+    /// worth showing as written.
+    fn is_text(self) -> bool {
+        matches!(
+            self,
+            SimKey::Iccid | SimKey::Name | SimKey::Package | SimKey::Portfolio
+        )
+    }
+
     const ALL: [SimKey; 9] = [
         SimKey::Iccid,
         SimKey::Name,
@@ -148,8 +167,9 @@ impl SimEntry {
     }
 }
 
-/// One SIM's node as an entry, or why it is not one. The node's nested
-/// positions may be `0:0` (see `node::Flat`): errors then point at the key.
+/// One SIM's node as an entry, or every reason it is not one. The node's
+/// nested positions may be `0:0` (see `node::Flat`): errors then point at
+/// the key.
 pub fn sim_item(node: Node, interner: &mut Interner) -> SimItem {
     let at = node.pos;
     let NodeKind::Map(pairs) = node.kind else {
@@ -157,11 +177,15 @@ pub fn sim_item(node: Node, interner: &mut Interner) -> SimItem {
         let error = decode::<SimSpec>(&node).err().unwrap_or_else(|| {
             DecodeError::custom("expected a SIM entry (a mapping with `iccid`)")
         });
-        return Err(BadSim {
-            at,
+        let problem = KeyProblem {
             error,
             key: None,
+            unquoted: false,
+        };
+        return Err(BadSim {
+            at,
             iccid: None,
+            problems: vec![problem],
         });
     };
     let iccid = pairs.iter().find_map(|(k, v)| match (&k.kind, &v.kind) {
@@ -172,30 +196,53 @@ pub fn sim_item(node: Node, interner: &mut Interner) -> SimItem {
         at,
         ..SimEntry::default()
     };
+    // Every key is looked at: all of an entry's problems are said at once.
+    let mut problems = Vec::new();
     for (key, value) in pairs {
         let name = key.as_str().unwrap_or_default();
         // Values parsed without positions are reported at their key.
-        let fix = |error: DecodeError| {
-            let placed = error.pos.is_some_and(|p| p != Pos::default());
-            BadSim {
-                at,
-                error,
-                key: (!placed).then(|| name.to_owned()),
-                iccid: iccid.clone(),
+        let mut fix = |error: DecodeError| {
+            for error in error.all() {
+                let placed = error.pos.is_some_and(|p| p != Pos::default());
+                let key = (!placed).then(|| name.to_owned());
+                problems.push(KeyProblem {
+                    error,
+                    key,
+                    unquoted: false,
+                });
             }
         };
         let Some(sim_key) = SimKey::parse(name) else {
             let shown = key
                 .as_str()
                 .map_or_else(|| key.kind.describe(), str::to_owned);
-            return Err(fix(DecodeError::unknown_field(&shown, EXPECTED)));
+            fix(DecodeError::custom(unknown("field", &shown, EXPECTED)));
+            continue;
         };
         if entry.has(sim_key) {
-            let msg = format!("duplicate field `{name}`");
-            return Err(fix(DecodeError::custom(msg)));
+            fix(DecodeError::custom(format!("duplicate field `{name}`")));
+            continue;
         }
         entry.keys |= 1 << sim_key as u16;
-        entry.set(sim_key, value, interner).map_err(fix)?;
+        if sim_key.is_text() && matches!(value.kind, NodeKind::Int(_) | NodeKind::Float(_)) {
+            let message = format!("`{name}` is written as a number: quote it");
+            problems.push(KeyProblem {
+                error: DecodeError::custom(message),
+                key: Some(name.to_owned()),
+                unquoted: true,
+            });
+            continue;
+        }
+        if let Err(error) = entry.set(sim_key, value, interner) {
+            fix(error);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(BadSim {
+            at,
+            iccid,
+            problems,
+        });
     }
     entry.fields.shrink_to_fit();
     Ok(entry)

@@ -49,6 +49,9 @@ pub struct Loaded {
     pub providers: Vec<ProviderEntry>,
     pub fleets: Vec<FleetEntry>,
     pub problems: Vec<Diagnostic>,
+    /// Providers whose entries could not be read (their problems are in
+    /// `problems`): a fleet naming one needs no problem of its own.
+    pub unreadable_providers: Vec<String>,
     /// Not wrong, but likely not what was meant (an empty file).
     pub warnings: Vec<Diagnostic>,
     /// Of every file's path and contents, in load order.
@@ -61,6 +64,7 @@ impl Loaded {
         self.providers.extend(part.providers);
         self.fleets.extend(part.fleets);
         self.problems.extend(part.problems);
+        self.unreadable_providers.extend(part.unreadable_providers);
         self.warnings.extend(part.warnings);
         self.digest.absorb(part.digest);
     }
@@ -239,10 +243,10 @@ fn load_file(path: &Path, loaded: &mut Loaded) {
             .warnings
             .push(problem(Pos::default(), msg.to_owned()));
     }
-    // The entries hold all they need: the text can go before they are sorted out.
-    drop(text);
+    // The entries hold all they need; the text stays only to quote what a
+    // problem is about as it was written.
     for doc in docs {
-        load_document(&file, &doc.node, doc.sims, loaded);
+        load_document(&file, &text, &doc.node, doc.sims, loaded);
     }
 }
 
@@ -291,20 +295,76 @@ fn first_key_line(text: &str, key: &str, at: Pos) -> Option<u32> {
     None
 }
 
+/// One problem where it was found (`fallback` when it has no position).
 fn decode_problem(file: &Path, fallback: Pos, err: DecodeError) -> Diagnostic {
     // Values parsed without positions say `0:0`.
     let pos = err.pos.filter(|p| *p != Pos::default());
     Diagnostic::new(file, pos.unwrap_or(fallback), err.message)
 }
 
-fn load_document(file: &Arc<Path>, doc: &Node, sims: Sims, loaded: &mut Loaded) {
+/// The problem, and those found with it, each where it was found.
+fn decode_problems(file: &Path, fallback: Pos, err: DecodeError) -> Vec<Diagnostic> {
+    err.all()
+        .map(|err| decode_problem(file, fallback, err))
+        .collect()
+}
+
+/// The problems of a SIM entry that is no entry. A number where text
+/// belongs is quoted from `text` as written (`iccid: 8945...` would show
+/// rounded otherwise), at its key; the SIM is then named by it too.
+fn sim_problems(file: &Path, text: &str, bad: BadSim) -> Vec<Diagnostic> {
+    let written = |key: &str| {
+        let at = super::locate::find_key(text, bad.at, key)?;
+        Some((at, super::locate::scalar_after_key(text, at, key)?))
+    };
+    let unquoted_iccid = bad
+        .problems
+        .iter()
+        .find(|p| p.unquoted && p.key.as_deref() == Some("iccid"))
+        .and_then(|_| written("iccid"))
+        .map(|(_, number)| number.to_owned());
+    let iccid = bad.iccid.clone().or(unquoted_iccid);
+    let mut out = Vec::new();
+    for problem in bad.problems {
+        let quoted = problem
+            .unquoted
+            .then(|| problem.key.as_deref().and_then(written))
+            .flatten();
+        let mut diagnostic = match (quoted, &problem.key) {
+            (Some((at, number)), Some(key)) => {
+                // Twenty digits are past what a YAML number keeps exactly.
+                let why = if key == "iccid" {
+                    ", which YAML reads as a number and may round"
+                } else {
+                    ""
+                };
+                let msg = format!(
+                    "`{key}` is written as the number {number}{why}: quote it, \
+                     `{key}: \"{number}\"`"
+                );
+                Diagnostic::new(file, at, msg)
+            }
+            // A SIM's problems come one by one (`entry` splits them).
+            _ => {
+                let mut d = decode_problem(file, bad.at, problem.error);
+                d.key = problem.key;
+                d
+            }
+        };
+        diagnostic.sim.clone_from(&iccid);
+        out.push(diagnostic);
+    }
+    out
+}
+
+fn load_document(file: &Arc<Path>, text: &str, doc: &Node, sims: Sims, loaded: &mut Loaded) {
     if doc.kind == NodeKind::Null {
         return; // an empty document, e.g. a trailing `---`
     }
     let kind = doc.get("kind").and_then(Node::as_str);
     match kind {
         Some("Providers") => load_providers(file, doc, loaded),
-        Some("Fleet") => load_fleet(file, doc, sims, loaded),
+        Some("Fleet") => load_fleet(file, text, doc, sims, loaded),
         _ => {
             let at = doc.entry("kind").map_or(doc.pos, |(_, v)| v.pos);
             let msg = "expected `kind: Providers` or `kind: Fleet`".to_owned();
@@ -324,7 +384,7 @@ fn map_entries(node: Option<&Node>) -> &[(Node, Node)] {
 
 fn load_providers(file: &Arc<Path>, doc: &Node, loaded: &mut Loaded) {
     if let Err(e) = decode::<ProvidersDocument>(doc) {
-        loaded.problems.push(decode_problem(file, doc.pos, e));
+        loaded.problems.extend(decode_problems(file, doc.pos, e));
         return;
     }
     for (key, value) in map_entries(doc.get("providers")) {
@@ -343,23 +403,24 @@ fn load_providers(file: &Arc<Path>, doc: &Node, loaded: &mut Loaded) {
                 at: key.pos,
                 keys: key_positions(value),
             }),
-            Err(e) => loaded.problems.push(decode_problem(file, value.pos, e)),
+            Err(e) => {
+                loaded.problems.extend(decode_problems(file, value.pos, e));
+                loaded.unreadable_providers.push(name.to_owned());
+            }
         }
     }
 }
 
-fn load_fleet(file: &Arc<Path>, doc: &Node, sims: Sims, loaded: &mut Loaded) {
+fn load_fleet(file: &Arc<Path>, text: &str, doc: &Node, sims: Sims, loaded: &mut Loaded) {
     let header = match decode::<FleetDocument>(doc) {
         Ok(h) => h,
         Err(e) => {
-            loaded.problems.push(decode_problem(file, doc.pos, e));
+            loaded.problems.extend(decode_problems(file, doc.pos, e));
             return;
         }
     };
     let mut report = |bad: BadSim| {
-        let mut problem = decode_problem(file, bad.at, bad.error);
-        problem.key = bad.key;
-        loaded.problems.push(problem.for_sim(bad.iccid.as_deref()));
+        loaded.problems.extend(sim_problems(file, text, bad));
     };
     let defaults = doc.get("defaults").filter(|n| n.kind != NodeKind::Null);
     let defaults = match defaults.map(|n| sim_item(n.clone(), &mut Interner::default())) {

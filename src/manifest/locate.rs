@@ -93,6 +93,27 @@ pub fn find_key(text: &str, at: Pos, key: &str) -> Option<Pos> {
     None
 }
 
+/// The plain scalar written after `key:` at `at` (where [`find_key`]
+/// found the key), up to white space, a comment or the end of a flow
+/// entry: how a number was written, before YAML read it.
+pub fn scalar_after_key<'a>(text: &'a str, at: Pos, key: &str) -> Option<&'a str> {
+    let line = text
+        .lines()
+        .nth(usize::try_from(at.line).ok()?.checked_sub(1)?)?;
+    let column = usize::try_from(at.column).ok()?.checked_sub(1)?;
+    let start = line.char_indices().nth(column).map(|(i, _)| i)?;
+    let rest = &line[start..];
+    let rest = rest
+        .strip_prefix(key)
+        .or_else(|| quoted(rest, key, '"'))
+        .or_else(|| quoted(rest, key, '\''))?;
+    let value = rest.trim_start().strip_prefix(':')?.trim_start();
+    let end = value
+        .find(|c: char| c.is_whitespace() || matches!(c, ',' | '}' | ']' | '#'))
+        .unwrap_or(value.len());
+    Some(&value[..end]).filter(|v| !v.is_empty())
+}
+
 /// `text` starts with `key` (plain or quoted) and its colon.
 fn is_key(text: &str, key: &str) -> bool {
     let rest = text
@@ -125,5 +146,16 @@ mod tests {
         assert_eq!(find_key(text, at(2, 5), "name"), None);
         assert_eq!(find_key(text, at(9, 5), "status"), Some(at(9, 18)));
         assert_eq!(find_key(text, at(40, 1), "status"), None);
+    }
+
+    #[test]
+    fn numbers_are_read_as_written() {
+        let text = "  - iccid: 89457387300000024185 # x\n  - {iccid: 8945e3, name: a}\n";
+        assert_eq!(
+            scalar_after_key(text, at(1, 5), "iccid"),
+            Some("89457387300000024185")
+        );
+        assert_eq!(scalar_after_key(text, at(2, 6), "iccid"), Some("8945e3"));
+        assert_eq!(scalar_after_key(text, at(2, 6), "name"), None);
     }
 }

@@ -41,6 +41,47 @@ pub struct Manifests {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// A provider name (a fleet's `provider`, a `--provider` flag) that no
+/// Providers document declares.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", unknown_provider(.name, .declared))]
+pub struct UnknownProvider {
+    pub name: String,
+    /// The names that are declared, sorted.
+    pub declared: Vec<String>,
+}
+
+fn unknown_provider(name: &str, declared: &[String]) -> String {
+    let hint = crate::wording::closest(name, declared)
+        .map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
+    let quoted: Vec<String> = declared.iter().map(|n| format!("`{n}`")).collect();
+    let they = if quoted.is_empty() {
+        "they declare none".to_owned()
+    } else {
+        format!("they declare {}", crate::wording::words(&quoted, "and"))
+    };
+    format!("no provider `{name}` in the manifests{hint}; {they}")
+}
+
+impl UnknownProvider {
+    /// `name` among the keys of `providers`.
+    pub fn among<V>(name: &str, providers: &BTreeMap<String, V>) -> UnknownProvider {
+        UnknownProvider {
+            name: name.to_owned(),
+            declared: providers.keys().cloned().collect(),
+        }
+    }
+}
+
+impl Manifests {
+    /// The provider declared as `name`.
+    pub fn provider(&self, name: &str) -> Result<&ProviderConfig, UnknownProvider> {
+        self.providers
+            .get(name)
+            .ok_or_else(|| UnknownProvider::among(name, &self.providers))
+    }
+}
+
 /// Loads and validates every manifest below `paths`.
 pub fn load(paths: &[PathBuf]) -> Result<Manifests, Diagnostics> {
     let (mut manifests, problems) = validate::resolve(load::load_paths(paths));

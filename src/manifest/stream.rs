@@ -223,8 +223,13 @@ mod tests {
         assert_eq!((first.at.line, first.iccid.as_deref()), (3, Some("8945")));
         let bad = &doc.sims.bad[0];
         assert_eq!((bad.at.line, bad.iccid.as_deref()), (5, Some("8946")));
-        assert_eq!(bad.key.as_deref(), Some("nmae"));
-        assert!(bad.error.message.contains("nmae"), "{}", bad.error.message);
+        let problem = &bad.problems[0];
+        assert_eq!(problem.key.as_deref(), Some("nmae"));
+        assert!(
+            problem.error.message.contains("nmae"),
+            "{}",
+            problem.error.message
+        );
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
         providers: entries,
         fleets,
         mut problems,
+        unreadable_providers,
         warnings,
         digest,
     } = loaded;
@@ -35,16 +36,12 @@ pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
     // desired state grows: the two never both exist in full.
     for fleet in fleets {
         let Some(provider) = providers.get(&fleet.provider) else {
-            let known: Vec<&str> = providers.keys().map(String::as_str).collect();
-            let msg = format!(
-                "unknown provider `{}`; known providers: {}",
-                fleet.provider,
-                if known.is_empty() {
-                    "none".to_owned()
-                } else {
-                    known.join(", ")
-                }
-            );
+            // Declared but wrong: its own problems are said already.
+            let declared = entries.iter().map(|e| &e.name).chain(&unreadable_providers);
+            if declared.into_iter().any(|name| *name == fleet.provider) {
+                continue;
+            }
+            let msg = super::UnknownProvider::among(&fleet.provider, &providers).to_string();
             problems.push(Diagnostic::new(fleet.file.as_ref(), fleet.provider_at, msg));
             continue;
         };
@@ -270,7 +267,10 @@ fn resolve_provider(
             let sets: Vec<String> = caps.credential_sets.iter().map(|s| s.join(" + ")).collect();
             problem(
                 "credentials",
-                format!("{kind} providers need credentials {}", sets.join(", or ")),
+                format!(
+                    "{kind} providers need credentials {}",
+                    crate::wording::words(&sets, "or")
+                ),
             );
         }
         let credentials = credentials
@@ -354,7 +354,7 @@ fn check_capabilities(
         let msg = format!(
             "status `{}` is not supported by provider `{provider}` (type {kind}); use {}",
             status.as_str(),
-            allowed.join(" or ")
+            crate::wording::words(&allowed, "or")
         );
         let problem = Diagnostic::new(file, entry.at, msg).at_key("status");
         problems.push(problem.for_sim(iccid));
@@ -403,7 +403,7 @@ fn resolve_fleet(
         let iccid = match Iccid::parse_owned(raw) {
             Ok(iccid) => iccid,
             Err(raw) => {
-                let msg = format!("ICCID {raw:?} must be 18 to 22 digits");
+                let msg = format!("ICCID `{raw}` must be 18 to 22 digits");
                 problems.push(Diagnostic::new(file.as_ref(), entry.at, msg).at_key("iccid"));
                 continue;
             }

@@ -12,19 +12,33 @@ use futures_util::future::join_all;
 use super::ProviderPlan;
 use super::select::selected;
 use super::{Plan, build};
-use crate::manifest::Manifests;
+use crate::manifest::{Manifests, UnknownProvider};
 use crate::provider::{Inventory, Provider, ReadScope};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
-    #[error("--provider {name}: no such provider; known: {known:?}")]
-    UnknownProvider { name: String, known: Vec<String> },
+    #[error("--provider: {0}")]
+    UnknownProvider(#[from] UnknownProvider),
     #[error("--select {selector}: matches no SIM declared in the manifests{}",
-        if providers.is_empty() { String::new() } else { format!(" of provider(s) {}", providers.join(", ")) })]
+        of_providers(.providers))]
     SelectsNothing {
         selector: String,
         providers: Vec<String>,
     },
+}
+
+/// ` of provider `a` and `b``, or nothing for every provider.
+fn of_providers(providers: &[String]) -> String {
+    if providers.is_empty() {
+        return String::new();
+    }
+    let quoted: Vec<String> = providers.iter().map(|p| format!("`{p}`")).collect();
+    let noun = if quoted.len() == 1 {
+        "provider"
+    } else {
+        "providers"
+    };
+    format!(" of {noun} {}", crate::wording::words(&quoted, "and"))
 }
 
 /// What `--provider` and `--select` narrow a run to.
@@ -40,12 +54,7 @@ impl Selection {
     /// Keeps the selected SIMs; an unknown provider name is an error.
     pub fn narrow(&self, mut manifests: Manifests) -> Result<Manifests, PlanError> {
         for name in &self.providers {
-            if !manifests.providers.contains_key(name) {
-                return Err(PlanError::UnknownProvider {
-                    name: name.clone(),
-                    known: manifests.providers.keys().cloned().collect(),
-                });
-            }
+            manifests.provider(name)?;
         }
         let wanted = |p: &str| self.providers.is_empty() || self.providers.iter().any(|n| n == p);
         manifests.sims.retain(|s| wanted(&s.provider));

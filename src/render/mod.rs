@@ -7,6 +7,7 @@
 
 pub mod diff;
 pub mod drift;
+pub mod log;
 pub mod markdown;
 pub mod operations;
 pub mod plan;

@@ -59,7 +59,9 @@ pub fn watch(display: Display, stage: Stage, tallies: Vec<(String, Arc<Tally>)>)
                     tokio::time::interval_at(tokio::time::Instant::now() + every, every);
                 loop {
                     ticks.tick().await;
-                    eprintln!("{}", line(stage, &sample(), began.elapsed()));
+                    // A closed stderr loses the line, never the run.
+                    let text = format!("{}\n", line(stage, &sample(), began.elapsed()));
+                    let _ = std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes());
                 }
             });
             Watch {

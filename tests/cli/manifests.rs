@@ -231,3 +231,62 @@ fn settings_a_real_account_needs_are_named_with_where_to_find_them() {
     let run = ws.run(&["validate", "eseye.yaml"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+#[test]
+fn a_url_without_a_scheme_is_refused_by_validate_before_any_request() {
+    let ws = Workspace::new();
+    ws.file(
+        "m/p.yaml",
+        "apiVersion: simfleet/v1\nkind: Providers\nproviders:\n  iot:\n    type: onomondo\n    \
+         url: api.onomondo.com\n    credentials: {token: {env: K}}\n  cmo:\n    type: telekom-cmo\n    \
+         url: https://api.myiot-t.com\n    tenant: t\n    token_url: auth.myiot-t.com/token\n    \
+         credentials: {client_id: {env: A}, client_secret: {env: B}}\n",
+    );
+    let said = [
+        "m/p.yaml:6:5: `url` `api.onomondo.com` is not an absolute http:// or https:// URL",
+        "m/p.yaml:12:5: `token_url` `auth.myiot-t.com/token` is not an absolute http:// or \
+         https:// URL",
+    ];
+    for command in ["validate", "plan"] {
+        let run = ws.run(&[command, "m"]);
+        assert_eq!(run.code, 1, "{command}: {}", run.stderr);
+        for line in said {
+            run.assert_stderr(line);
+        }
+        assert!(!run.stderr.contains("builder error"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn every_unknown_key_is_reported_at_its_place_with_a_suggestion_and_numbers_as_written() {
+    let ws = Workspace::new();
+    // Literal YAML: what is under test is where each key is written.
+    ws.file(
+        "m/p.yaml",
+        "apiVersion: simfleet/v1\nkind: Providers\nproviders:\n  iot:\n    type: onomondo\n    \
+         url: http://127.0.0.1:9/x\n    credentials: {token: {env: K}}\n    rate_limt: 3\n    \
+         timeot: 4\n  spare:\n    type: onomondoo\n",
+    );
+    ws.file(
+        "m/f.yaml",
+        "apiVersion: simfleet/v1\nkind: Fleet\nmetadata: {name: f}\nprovider: iot\nsims:\n\
+         \x20 - iccid: 89457387300000024185\n    name: pump-17\n\
+         \x20 - iccid: \"89457387300000024193\"\n    nmae: x\n    colour: blue\n    stauts: active\n\
+         \x20 - {iccid: \"89457387300000022734\", tgas: [a], lable: x}\n\
+         \x20 - iccid: \"89457387300000024177\"\n    name: 17\n",
+    );
+    let run = ws.run(&["validate", "m"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // As YAML reads it the ICCID loses its last digits; it is never shown so.
+    assert!(
+        !run.stderr.contains("8945738730000002000"),
+        "{}",
+        run.stderr
+    );
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error: m/"))
+        .collect();
+    insta::assert_snapshot!("every_unknown_key", errors.join("\n"));
+}

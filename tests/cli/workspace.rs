@@ -180,6 +180,19 @@ impl Workspace {
         simfleet(self.path(), args, &env)
     }
 
+    /// `simfleet ARGS` ready to run inside the workspace with its
+    /// environment, stdin closed; the caller chooses stdout and stderr.
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(crate::support::bin());
+        command
+            .current_dir(self.path())
+            .args(args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env_remove("NO_COLOR")
+            .stdin(std::process::Stdio::null());
+        command
+    }
+
     /// Starts `simfleet ARGS` in the background, output captured, for
     /// tests that signal it or run several at once.
     pub fn spawn(&self, args: &[&str]) -> std::process::Child {

@@ -130,8 +130,10 @@ impl InfobipState {
             .find(|s| !STATUSES.contains(&s.status.as_str()))
         {
             Some(sim) => Err(format!(
-                "infobip SIM {} has status {:?}; expected one of {STATUSES:?}",
-                sim.iccid, sim.status
+                "infobip SIM {} has status `{}`; expected {}",
+                sim.iccid,
+                crate::text::inert(&sim.status),
+                crate::wording::words(&STATUSES, "or")
             )),
             None => Ok(()),
         }

@@ -156,9 +156,12 @@ impl CmoState {
             let known = SYNC_BACKENDS.contains(&p.backend()) || p.is_async();
             if !known || p.iccid().is_empty() {
                 return Err(format!(
-                    "telekom-cmo product {}: id must be BACKEND-<iccid> with a backend of {:?}",
-                    p.id,
-                    [SYNC_BACKENDS.as_slice(), ASYNC_BACKENDS.as_slice()].concat()
+                    "telekom-cmo product {}: id must be BACKEND-<iccid> with BACKEND {}",
+                    crate::text::inert(&p.id),
+                    crate::wording::words(
+                        &[SYNC_BACKENDS.as_slice(), ASYNC_BACKENDS.as_slice()].concat(),
+                        "or"
+                    )
                 ));
             }
         }
