@@ -188,7 +188,7 @@ fn unmanaged_only_exports_just_the_sims_no_manifest_declares() {
     assert_eq!(exported, new.iter().map(String::as_str).collect());
     let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
-    plan.assert_stdout("30 managed, 0 to change");
+    plan.assert_stdout("30 managed, no changes");
     let again = ws.on_manifests(&[
         "export",
         "--provider",
