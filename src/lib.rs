@@ -13,6 +13,7 @@
 
 pub mod apply;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod digest;
 pub mod emulator;

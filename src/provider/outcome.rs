@@ -1,5 +1,8 @@
 //! How one SIM's changes ended, typed: what the provider refused and why, a
-//! call with no usable answer, a monitor that failed or never settled.
+//! call with no usable answer, a monitor that failed or never settled, a
+//! provider that had stopped answering before anything was sent.
+
+use std::time::SystemTime;
 
 use super::http::HttpError;
 use crate::model::Iccid;
@@ -49,6 +52,10 @@ pub enum SimFailure {
     /// Never sent: the run was interrupted first.
     #[error("not sent: the run was interrupted")]
     Interrupted,
+    /// Nothing was sent for it: its provider had stopped answering
+    /// (`reason`, from the provider's breaker).
+    #[error("not attempted: {reason}")]
+    NotAttempted { reason: String },
     #[error("monitor {id} ended InError: {detail}")]
     MonitorFailed { id: String, detail: String },
     #[error("monitor {id} still InProgress after {seconds}s; the change may still complete")]
@@ -74,10 +81,8 @@ impl SimFailure {
                     ),
                 ),
                 HttpError::Transport {
-                    method,
-                    path,
-                    source,
-                } => (format!("{method} {path}"), source.to_string()),
+                    method, url, cause, ..
+                } => (format!("{method} {url}"), cause.clone()),
                 HttpError::Shape { call, detail, .. } => (call.clone(), detail.clone()),
                 HttpError::Decode { call, source, .. } => {
                     (call.clone(), format!("unreadable answer: {source}"))
@@ -97,6 +102,9 @@ impl SimFailure {
                 status: *status,
                 text: shown(extract(body).unwrap_or_else(|| body.clone())),
             },
+            HttpError::ProviderDown(down) => SimFailure::NotAttempted {
+                reason: down.to_string(),
+            },
             other => SimFailure::NoAnswer {
                 detail: other.to_string(),
             },
@@ -114,6 +122,13 @@ impl SimFailure {
         )
     }
 
+    /// Nothing was sent for the SIM because its provider is down.
+    pub fn not_attempted(down: &super::http::Down) -> SimFailure {
+        SimFailure::NotAttempted {
+            reason: down.to_string(),
+        }
+    }
+
     pub fn inexpressible(detail: impl Into<String>) -> SimFailure {
         SimFailure::Inexpressible {
             detail: detail.into(),
@@ -128,4 +143,12 @@ pub struct SimOutcome {
     pub result: Result<(), SimFailure>,
     /// How it completed, when that is worth reporting (e.g. "after monitor M").
     pub note: Option<String>,
+}
+
+/// A SIM's outcome as the adapter hands it on: when its last call
+/// finished, `None` when nothing was sent for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub outcome: SimOutcome,
+    pub finished: Option<SystemTime>,
 }

@@ -1,5 +1,6 @@
 //! The one HTTP layer of provider clients: auth (a fixed header or OAuth2
-//! tokens), timeouts, concurrency, pacing and retries.
+//! tokens), timeouts, concurrency, pacing, retries, and the breaker that
+//! stops calling a provider that stopped answering.
 //!
 //! Every provider request, token requests included, goes through
 //! [`HttpClient::send`] and the one transport below it, so pacing and retry
@@ -7,12 +8,16 @@
 //! values (they carry secrets) and never interpret response bodies: that is
 //! the provider's job.
 
+mod breaker;
+mod cause;
 mod limiter;
 mod recorder;
 mod request;
 mod token;
 mod transport;
 
+use std::cell::Cell;
+use std::future::Future;
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -20,6 +25,7 @@ use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use tokio::sync::Semaphore;
 
+pub use breaker::{Down, threshold as breaker_threshold};
 pub use recorder::Recorder;
 pub use request::{HttpError, Repeat, Request, Response, TokenRefusal, Where};
 
@@ -71,6 +77,24 @@ impl HttpSettings {
             recorder: None,
         }
     }
+}
+
+tokio::task_local! {
+    /// Set once a request that may change something (not a GET) was tried
+    /// inside [`tracking_writes`].
+    static WRITE_TRIED: Cell<bool>;
+}
+
+/// Runs `work` and says whether it tried any request that may change
+/// something: the adapter tells a SIM that nothing was sent for from one
+/// whose changes were sent in part.
+pub async fn tracking_writes<F: Future>(work: F) -> (F::Output, bool) {
+    WRITE_TRIED
+        .scope(Cell::new(false), async move {
+            let out = work.await;
+            (out, WRITE_TRIED.with(Cell::get))
+        })
+        .await
 }
 
 /// How a provider authenticates its requests.
@@ -130,6 +154,11 @@ impl HttpClient {
                     let _permit = self.permits.acquire().await;
                     let (header, token) = self.authorization(&req).await?;
                     let mut answer = self.transport.exchange(&req, header).await;
+                    let sent = !matches!(answer, Err(HttpError::ProviderDown(_)));
+                    if sent && req.method != Method::GET {
+                        // Outside `tracking_writes` there is nothing to tell.
+                        let _ = WRITE_TRIED.try_with(|tried| tried.set(true));
+                    }
                     if let Ok((resp, _)) = &mut answer {
                         resp.token.clone_from(&token);
                     }
@@ -288,6 +317,12 @@ impl HttpClient {
         let text = crate::secret::redact(&resp.text(), &secrets);
         resp.body = text.into_bytes();
         resp
+    }
+
+    /// Why the provider gets no more requests in this run, once its
+    /// breaker opened after connection failures in a row.
+    pub fn down(&self) -> Option<Arc<Down>> {
+        self.transport.down()
     }
 
     /// The exchanges kept for `doctor`, if a recorder was installed.
