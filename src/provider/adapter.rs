@@ -13,11 +13,11 @@ use std::time::SystemTime;
 use futures_util::stream::{self, StreamExt};
 
 use super::doctor::{Check, Outcome};
-use super::http::{self, Down, HttpClient, HttpError, HttpSettings, Recorder};
+use super::http::{self, HttpClient, HttpError, HttpSettings, Recorder};
 use super::listing::{self, At};
 use super::{
-    BoxFuture, Client, Inventory, Provider, ProviderError, ReadScope, SimFailure, SimOutcome,
-    UsageRecord, Written,
+    BoxFuture, Client, Inventory, Provider, ProviderError, ReadScope, SimFailure, UsageRecord,
+    Written,
 };
 use crate::config::Connection;
 use crate::kind::ProviderKind;
@@ -223,10 +223,10 @@ impl<C: Client> Provider for Adapter<C> {
                     // lazily, so after an interrupt, or once the provider is
                     // down, nothing new is sent.
                     if crate::interrupt::requested() {
-                        return unsent(batch, &SimFailure::Interrupted);
+                        return Written::unsent(batch, &SimFailure::Interrupted);
                     }
                     if let Some(down) = self.client.http().down() {
-                        return unsent(batch, &SimFailure::not_attempted(&down));
+                        return Written::unsent(batch, &SimFailure::not_attempted(&down));
                     }
                     let (outcomes, wrote) = http::tracking_writes(self.client.write(batch)).await;
                     let finished = SystemTime::now();
@@ -235,7 +235,7 @@ impl<C: Client> Provider for Adapter<C> {
                         .into_iter()
                         .map(|o| {
                             let outcome = match &down {
-                                Some(down) => when_down(o, down, wrote),
+                                Some(down) => o.when_down(down, wrote),
                                 None => o,
                             };
                             let sent =
@@ -350,37 +350,6 @@ fn described<T>(page: &listing::Page<T>) -> String {
         (listing::Next::Numbered { .. }, None) => "more pages may follow".to_owned(),
     };
     format!("{n} record{s} on the first page, {rest}; the shape is understood")
-}
-
-/// Every SIM of `batch` with `failure`, nothing having been sent for it.
-fn unsent(batch: &[SimWork], failure: &SimFailure) -> Vec<Written> {
-    batch
-        .iter()
-        .map(|w| Written {
-            outcome: SimOutcome {
-                iccid: w.iccid.clone(),
-                result: Err(failure.clone()),
-                note: None,
-            },
-            finished: None,
-        })
-        .collect()
-}
-
-/// A batch's outcome once its provider is down, told by whether any of
-/// the batch's writes was tried (`wrote`): a SIM the breaker stopped after
-/// part of its changes went out failed, it was not left alone; one whose
-/// call got no answer before any write was tried (a read it needed) was
-/// not attempted.
-fn when_down(outcome: SimOutcome, down: &Down, wrote: bool) -> SimOutcome {
-    let result = match outcome.result {
-        Err(SimFailure::NotAttempted { reason }) if wrote => Err(SimFailure::NoAnswer {
-            detail: format!("only part of its changes were sent: {reason}"),
-        }),
-        Err(SimFailure::NoAnswer { .. }) if !wrote => Err(SimFailure::not_attempted(down)),
-        other => other,
-    };
-    SimOutcome { result, ..outcome }
 }
 
 /// Runs `futures` with at most `limit` in flight; results in input order.

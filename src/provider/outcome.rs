@@ -4,8 +4,8 @@
 
 use std::time::SystemTime;
 
-use super::http::HttpError;
-use crate::model::Iccid;
+use super::http::{Down, HttpError};
+use crate::model::{Iccid, SimWork};
 
 /// A provider's words as a failure shows them: at most 300 characters of
 /// an already redacted body, inert for a terminal.
@@ -80,9 +80,7 @@ impl SimFailure {
                         shown(extract(body).unwrap_or_else(|| body.clone()))
                     ),
                 ),
-                HttpError::Transport {
-                    method, url, cause, ..
-                } => (format!("{method} {url}"), cause.clone()),
+                HttpError::Transport { call, cause, .. } => (call.clone(), cause.clone()),
                 HttpError::Shape { call, detail, .. } => (call.clone(), detail.clone()),
                 HttpError::Decode { call, source, .. } => {
                     (call.clone(), format!("unreadable answer: {source}"))
@@ -123,7 +121,7 @@ impl SimFailure {
     }
 
     /// Nothing was sent for the SIM because its provider is down.
-    pub fn not_attempted(down: &super::http::Down) -> SimFailure {
+    pub fn not_attempted(down: &Down) -> SimFailure {
         SimFailure::NotAttempted {
             reason: down.to_string(),
         }
@@ -145,10 +143,45 @@ pub struct SimOutcome {
     pub note: Option<String>,
 }
 
+impl SimOutcome {
+    /// The outcome once its provider is down, told by whether any write
+    /// of its batch was tried (`wrote`): a SIM the breaker stopped after
+    /// part of its changes went out failed, it was not left alone; one
+    /// whose call got no answer before any write was tried (a read it
+    /// needed) was not attempted.
+    pub fn when_down(self, down: &Down, wrote: bool) -> SimOutcome {
+        let result = match self.result {
+            Err(SimFailure::NotAttempted { reason }) if wrote => Err(SimFailure::NoAnswer {
+                detail: format!("only part of its changes were sent: {reason}"),
+            }),
+            Err(SimFailure::NoAnswer { .. }) if !wrote => Err(SimFailure::not_attempted(down)),
+            other => other,
+        };
+        SimOutcome { result, ..self }
+    }
+}
+
 /// A SIM's outcome as the adapter hands it on: when its last call
 /// finished, `None` when nothing was sent for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Written {
     pub outcome: SimOutcome,
     pub finished: Option<SystemTime>,
+}
+
+impl Written {
+    /// Every SIM of `batch` with `failure`, nothing having been sent for it.
+    pub fn unsent(batch: &[SimWork], failure: &SimFailure) -> Vec<Written> {
+        batch
+            .iter()
+            .map(|w| Written {
+                outcome: SimOutcome {
+                    iccid: w.iccid.clone(),
+                    result: Err(failure.clone()),
+                    note: None,
+                },
+                finished: None,
+            })
+            .collect()
+    }
 }

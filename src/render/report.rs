@@ -72,7 +72,9 @@ pub fn text(report: &ApplyReport) -> String {
         }
         match &p.read_back_error {
             // Said once already, with the SIMs it left unsent.
-            Some(ProviderError::Http(HttpError::ProviderDown(_))) => {
+            Some(ProviderError::Http(HttpError::ProviderDown(_)))
+                if !p.not_attempted.is_empty() =>
+            {
                 let _ = writeln!(
                     out,
                     "read-back failed: {name}: the provider is down (above); the applied SIMs \

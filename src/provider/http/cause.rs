@@ -36,10 +36,10 @@ fn of_chain(first: Option<&(dyn Error + 'static)>, connecting: bool) -> String {
         {
             return words.into();
         }
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            if let Some(words) = io_cause(io, connecting, dns) {
-                return words;
-            }
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && let Some(words) = io_cause(io, connecting, dns)
+        {
+            return words;
         }
         deepest = Some(e);
         next = e.source();

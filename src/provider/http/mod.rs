@@ -15,9 +15,8 @@ mod recorder;
 mod request;
 mod token;
 mod transport;
+mod tried;
 
-use std::cell::Cell;
-use std::future::Future;
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -28,6 +27,7 @@ use tokio::sync::Semaphore;
 pub use breaker::{Down, threshold as breaker_threshold};
 pub use recorder::Recorder;
 pub use request::{HttpError, Repeat, Request, Response, TokenRefusal, Where};
+pub use tried::tracking_writes;
 
 use crate::config::{Connection, Limits};
 use crate::secret::Secret;
@@ -77,24 +77,6 @@ impl HttpSettings {
             recorder: None,
         }
     }
-}
-
-tokio::task_local! {
-    /// Set once a request that may change something (not a GET) was tried
-    /// inside [`tracking_writes`].
-    static WRITE_TRIED: Cell<bool>;
-}
-
-/// Runs `work` and says whether it tried any request that may change
-/// something: the adapter tells a SIM that nothing was sent for from one
-/// whose changes were sent in part.
-pub async fn tracking_writes<F: Future>(work: F) -> (F::Output, bool) {
-    WRITE_TRIED
-        .scope(Cell::new(false), async move {
-            let out = work.await;
-            (out, WRITE_TRIED.with(Cell::get))
-        })
-        .await
 }
 
 /// How a provider authenticates its requests.
@@ -154,10 +136,8 @@ impl HttpClient {
                     let _permit = self.permits.acquire().await;
                     let (header, token) = self.authorization(&req).await?;
                     let mut answer = self.transport.exchange(&req, header).await;
-                    let sent = !matches!(answer, Err(HttpError::ProviderDown(_)));
-                    if sent && req.method != Method::GET {
-                        // Outside `tracking_writes` there is nothing to tell.
-                        let _ = WRITE_TRIED.try_with(|tried| tried.set(true));
+                    if !matches!(answer, Err(HttpError::ProviderDown(_))) {
+                        tried::attempted(&req.method);
                     }
                     if let Ok((resp, _)) = &mut answer {
                         resp.token.clone_from(&token);

@@ -84,10 +84,10 @@ pub enum HttpError {
     },
     /// No answer: `cause` names why (connection reset, closed before an
     /// answer, ...) in words.
-    #[error("{method} {url}: {cause} ({at})")]
+    #[error("{call}: {cause} ({at})")]
     Transport {
-        method: Method,
-        url: String,
+        /// `METHOD URL`.
+        call: String,
         at: Where,
         cause: String,
         #[source]

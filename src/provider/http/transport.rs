@@ -172,22 +172,18 @@ impl Transport {
                 return Err(HttpError::ProviderDown(down));
             }
         };
-        let attempt = self.send(req, authorization, ticket).await;
-        match &attempt {
-            Err(e) if e.is_connection_failure() => self.breaker.failed(&self.at, words(e)),
-            // An answer, even one too large to read: the provider is there.
-            Ok(_) | Err(HttpError::TooLarge { .. }) => self.breaker.answered(sent),
-            Err(_) => {}
-        }
-        attempt
+        self.send(req, authorization, (ticket, sent)).await
     }
 
-    /// Sends `req` as the limiter's `ticket` and reads its bounded answer.
+    /// Sends `req` as the limiter's and the breaker's `tickets` and reads
+    /// its bounded answer. The breaker hears whether an answer came: a
+    /// status line is one, even when its body is lost afterwards (the
+    /// provider is there); no status line is a connection failure.
     async fn send(
         &self,
         req: &Request,
         authorization: Option<(&reqwest::header::HeaderName, HeaderValue)>,
-        ticket: u64,
+        (ticket, sent): (u64, u64),
     ) -> Attempt {
         let mut builder = self
             .client
@@ -209,9 +205,14 @@ impl Transport {
             Ok(resp) => resp,
             Err(e) => {
                 self.limiter.observe(ticket, None);
-                return Err(failed(e));
+                let e = failed(e);
+                if e.is_connection_failure() {
+                    self.breaker.failed(&self.at, words(&e));
+                }
+                return Err(e);
             }
         };
+        self.breaker.answered(sent);
         let status = resp.status();
         let headers = resp.headers().clone();
         self.limiter.observe(ticket, Some(&headers));
@@ -256,8 +257,7 @@ impl Transport {
             };
         }
         HttpError::Transport {
-            method: req.method.clone(),
-            url: self.url(&req.path),
+            call: format!("{} {}", req.method, self.url(&req.path)),
             at: self.at.clone(),
             cause: super::cause::named(&source),
             source,
@@ -343,9 +343,7 @@ impl Transport {
 /// (the provider is named once, by the breaker).
 fn words(e: &HttpError) -> String {
     match e {
-        HttpError::Transport {
-            method, url, cause, ..
-        } => format!("{method} {url}: {cause}"),
+        HttpError::Transport { call, cause, .. } => format!("{call}: {cause}"),
         HttpError::TimedOut { method, url, .. } => format!("{method} {url}: timed out"),
         other => other.to_string(),
     }
