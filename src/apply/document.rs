@@ -59,6 +59,8 @@ pub enum Outcome {
     Applied,
     /// Written, yet read back different from the manifests.
     NotConverged,
+    /// Not (all) applied: the provider refused, or the call certainly did
+    /// not land.
     Failed,
     /// The answer was lost: it may or may not have taken effect.
     Unknown,
@@ -142,10 +144,7 @@ fn provider_document(
         .map(|s| SimLine {
             iccid: s.iccid.clone(),
             phase: Some(s.phase),
-            message: format!(
-                "not attempted: the {} phase had failures",
-                s.halted_by.as_str()
-            ),
+            message: format!("not sent: the {} phase had failures", s.halted_by.as_str()),
         })
         .collect();
     let not_converged: Vec<SimLine> = p

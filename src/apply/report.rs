@@ -17,7 +17,7 @@ pub struct Failure {
     pub failure: SimFailure,
 }
 
-/// A SIM whose phase was not attempted because an earlier phase failed.
+/// A SIM whose phase was not sent because an earlier phase failed.
 #[derive(Debug, Clone)]
 pub struct Skipped {
     pub iccid: Iccid,

@@ -100,9 +100,7 @@ impl SimFailure {
                 status: *status,
                 text: shown(extract(body).unwrap_or_else(|| body.clone())),
             },
-            HttpError::ProviderDown(down) => SimFailure::NotAttempted {
-                reason: down.to_string(),
-            },
+            HttpError::ProviderDown(down) => SimFailure::not_attempted(down),
             other => SimFailure::NoAnswer {
                 detail: other.to_string(),
             },
@@ -183,5 +181,63 @@ impl Written {
                 finished: None,
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::http::Where;
+
+    fn down() -> Down {
+        Down {
+            at: Where {
+                provider: "p".into(),
+                origin: String::new(),
+            },
+            failures: 8,
+            last: "GET u: connection refused".into(),
+        }
+    }
+
+    fn outcome(result: Result<(), SimFailure>) -> SimOutcome {
+        SimOutcome {
+            iccid: Iccid::from_live("89457387300000024185"),
+            result,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn once_down_a_sim_is_not_attempted_only_if_none_of_its_writes_was_tried() {
+        let unsent = Err(SimFailure::not_attempted(&down()));
+        let no_answer = Err(SimFailure::NoAnswer {
+            detail: "GET tags: connection refused".into(),
+        });
+        // Its batch tried no write: nothing changed at the provider.
+        for result in [unsent.clone(), no_answer.clone()] {
+            let judged = outcome(result).when_down(&down(), false);
+            assert_eq!(judged.result, unsent);
+        }
+        // Part of its changes went out before the breaker opened: failed.
+        let judged = outcome(unsent.clone()).when_down(&down(), true);
+        assert!(
+            matches!(&judged.result, Err(SimFailure::NoAnswer { detail })
+                if detail.starts_with("only part of its changes were sent: ")),
+            "{judged:?}"
+        );
+        // Outcomes the provider gave stay as they are.
+        let lost = Err(SimFailure::Unknown {
+            call: "PATCH u".into(),
+            detail: "connection reset".into(),
+        });
+        for (result, wrote) in [
+            (Ok(()), true),
+            (lost.clone(), true),
+            (no_answer.clone(), true),
+        ] {
+            let judged = outcome(result.clone()).when_down(&down(), wrote);
+            assert_eq!(judged.result, result);
+        }
     }
 }

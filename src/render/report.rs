@@ -45,7 +45,7 @@ pub fn text(report: &ApplyReport) -> String {
         for s in &p.skipped {
             let _ = writeln!(
                 out,
-                "skipped: {name} {} ({}): not attempted: the {} phase had failures",
+                "skipped: {name} {} ({}): not sent: the {} phase had failures",
                 s.iccid,
                 s.phase.as_str(),
                 s.halted_by.as_str()
