@@ -775,8 +775,5 @@ fn every_kind_names_a_refused_connection_once_with_its_url_and_provider() {
             let retries = run.stderr.matches("trying again").count();
             assert!(retries < threshold, "{kind} {command}: {}", run.stderr);
         }
-        let apply = ws.on_manifests(&["apply", "--auto-approve"]);
-        assert_eq!(apply.code, 1, "{kind}: {}", apply.stderr);
-        apply.assert_stderr("nothing was applied");
     }
 }
