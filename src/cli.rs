@@ -525,6 +525,11 @@ pub struct EmulatorArgs {
     /// body), as a careless server would.
     #[arg(long)]
     pub echo_credentials: bool,
+    /// After N requests to a provider (token requests included), the
+    /// provider is down: every further request has its connection closed
+    /// unanswered and unhandled (0: never).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub down_after: u64,
     /// Only requests of these methods meet --fault-rate faults (default: all).
     #[arg(long, value_delimiter = ',', value_name = "METHODS")]
     pub fault_methods: Vec<String>,

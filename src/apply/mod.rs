@@ -2,11 +2,13 @@
 //!
 //! Providers run in parallel; within a provider the phases run in order and a
 //! phase with failures stops the later phases of that provider. A failed SIM
-//! never stops the others. Afterwards the touched SIMs are read back and any
+//! never stops the others; a provider that stopped answering (its breaker
+//! opened) gets nothing more, and its remaining work is not attempted. Afterwards the touched SIMs are read back and any
 //! that did not reach the desired state are reported. Batching, pacing and
 //! concurrency are the provider's and the HTTP layer's, not this module's.
 //! It works from the plan alone: desired values travel in it.
 
+mod document;
 mod report;
 mod settle;
 
@@ -17,9 +19,10 @@ use futures_util::future::join_all;
 
 use crate::model::{Iccid, Phase, Vocabulary};
 use crate::plan::{Plan, ProviderPlan, diff_sim};
-use crate::provider::{Provider, SimFailure};
+use crate::provider::{Provider, SimFailure, Written};
 
-pub use report::{ApplyReport, Failure, NotConverged, ProviderReport, ReportDocument, Skipped};
+pub use document::{Outcome, ReportDocument};
+pub use report::{ApplyReport, Failure, NotConverged, ProviderReport, Skipped, Totals};
 
 pub async fn execute(plan: &Plan, clients: &BTreeMap<String, Arc<dyn Provider>>) -> ApplyReport {
     let runs = plan
@@ -36,9 +39,11 @@ pub async fn execute(plan: &Plan, clients: &BTreeMap<String, Arc<dyn Provider>>)
 }
 
 async fn run_provider(plan: &ProviderPlan, client: &dyn Provider) -> ProviderReport {
-    let mut report = ProviderReport::new(&plan.name);
+    let mut report = ProviderReport::new(plan);
     let mut failed: BTreeSet<Iccid> = BTreeSet::new();
     let mut halted_by: Option<Phase> = None;
+    // Set once the provider's breaker opened: why nothing more is sent.
+    let mut down: Option<SimFailure> = None;
     for phase in Phase::ALL {
         let work = plan.work(phase);
         if work.is_empty() {
@@ -52,8 +57,19 @@ async fn run_provider(plan: &ProviderPlan, client: &dyn Provider) -> ProviderRep
             }
             continue;
         }
+        if let Some(failure) = &down {
+            for sim in work.iter().filter(|w| failed.insert(w.iccid.clone())) {
+                report.not_attempted.push(Failure {
+                    iccid: sim.iccid.clone(),
+                    phase,
+                    failure: failure.clone(),
+                });
+            }
+            continue;
+        }
         if let Some(earlier) = halted_by {
-            for sim in work.iter().filter(|w| !failed.contains(&w.iccid)) {
+            // Each SIM once, however many later phases it has.
+            for sim in work.iter().filter(|w| failed.insert(w.iccid.clone())) {
                 report.skipped.push(Skipped {
                     iccid: sim.iccid.clone(),
                     phase,
@@ -65,9 +81,14 @@ async fn run_provider(plan: &ProviderPlan, client: &dyn Provider) -> ProviderRep
         let outcomes = settle::phase(plan, client, phase, work).await;
         let errors = outcomes
             .iter()
-            .filter(|o| o.result.is_err() && o.result != Err(SimFailure::Interrupted))
+            .map(|w| &w.outcome.result)
+            .filter(|r| r.is_err() && **r != Err(SimFailure::Interrupted))
             .count();
-        for outcome in outcomes {
+        for Written { outcome, finished } in outcomes {
+            if let Some(at) = finished {
+                let last = report.finished.entry(outcome.iccid.clone()).or_insert(at);
+                *last = (*last).max(at);
+            }
             match outcome.result {
                 Err(SimFailure::Interrupted) => {
                     failed.insert(outcome.iccid.clone());
@@ -77,6 +98,15 @@ async fn run_provider(plan: &ProviderPlan, client: &dyn Provider) -> ProviderRep
                     if let Some(note) = outcome.note {
                         report.notes.push((outcome.iccid, phase, note));
                     }
+                }
+                Err(failure @ SimFailure::NotAttempted { .. }) => {
+                    failed.insert(outcome.iccid.clone());
+                    down.get_or_insert_with(|| failure.clone());
+                    report.not_attempted.push(Failure {
+                        iccid: outcome.iccid,
+                        phase,
+                        failure,
+                    });
                 }
                 Err(failure) => {
                     failed.insert(outcome.iccid.clone());
@@ -97,12 +127,12 @@ async fn run_provider(plan: &ProviderPlan, client: &dyn Provider) -> ProviderRep
             halted_by = Some(phase);
         }
     }
-    let skipped: BTreeSet<&Iccid> = report.skipped.iter().map(|f| &f.iccid).collect();
+    // Every SIM that failed, was not sent or was skipped is in `failed`.
     let applied: Vec<Iccid> = plan
         .sims
         .iter()
         .map(|s| s.iccid.clone())
-        .filter(|i| !failed.contains(i) && !skipped.contains(i))
+        .filter(|i| !failed.contains(i))
         .collect();
     // After an interrupt the user wants out: the summary says what was
     // sent, and the next plan reads the rest.

@@ -1,7 +1,12 @@
-//! What an apply did, per provider, and the exit code it implies. Typed:
-//! the rendering is `render::report`'s.
+//! What an apply did, per provider, its totals, and the exit code it
+//! implies. Typed: the rendering is `render::report`'s, the JSON document
+//! `apply::document`'s.
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
 
 use crate::model::{Change, Iccid, Phase};
+use crate::plan::ProviderPlan;
 use crate::provider::{ProviderError, SimFailure};
 
 /// A SIM whose changes in a phase failed, with the provider's reason.
@@ -12,7 +17,7 @@ pub struct Failure {
     pub failure: SimFailure,
 }
 
-/// A SIM whose phase was not attempted because an earlier phase failed.
+/// A SIM whose phase was not sent because an earlier phase failed.
 #[derive(Debug, Clone)]
 pub struct Skipped {
     pub iccid: Iccid,
@@ -32,11 +37,17 @@ pub struct NotConverged {
 #[derive(Debug)]
 pub struct ProviderReport {
     pub provider: String,
+    /// SIMs the plan changed at this provider, and their field changes.
+    pub planned: usize,
+    pub changes: usize,
     pub applied: Vec<Iccid>,
     pub failed: Vec<Failure>,
     /// Answer lost and the SIM could not be re-read: may or may not have
     /// taken effect. Never sent again.
     pub unknown: Vec<Failure>,
+    /// Nothing was sent for them: the provider had stopped answering (its
+    /// breaker opened). Each carries the one reason.
+    pub not_attempted: Vec<Failure>,
     pub skipped: Vec<Skipped>,
     /// Never sent: the run was interrupted first.
     pub interrupted: Vec<Iccid>,
@@ -44,21 +55,82 @@ pub struct ProviderReport {
     pub read_back_error: Option<ProviderError>,
     /// How SIMs completed, where the provider said (sync, after a monitor).
     pub notes: Vec<(Iccid, Phase, String)>,
+    /// When each SIM's last call finished (SIMs something was sent for).
+    pub finished: BTreeMap<Iccid, SystemTime>,
 }
 
 impl ProviderReport {
-    pub fn new(provider: &str) -> Self {
+    pub fn new(plan: &ProviderPlan) -> Self {
         ProviderReport {
-            provider: provider.to_owned(),
+            provider: plan.name.clone(),
+            planned: plan.sims.len(),
+            changes: plan.sims.iter().map(|s| s.changes.len()).sum(),
             applied: Vec::new(),
             failed: Vec::new(),
             unknown: Vec::new(),
+            not_attempted: Vec::new(),
             skipped: Vec::new(),
             interrupted: Vec::new(),
             not_converged: Vec::new(),
             read_back_error: None,
             notes: Vec::new(),
+            finished: BTreeMap::new(),
         }
+    }
+
+    /// How its SIMs ended, counted: each planned SIM in exactly one count
+    /// but `changes`.
+    pub fn totals(&self) -> Totals {
+        Totals {
+            sims: self.planned,
+            applied: self.applied.len() - self.not_converged.len(),
+            not_converged: self.not_converged.len(),
+            failed: self.failed.len(),
+            unknown: self.unknown.len(),
+            not_attempted: self.not_attempted.len(),
+            skipped: self.skipped.len(),
+            interrupted: self.interrupted.len(),
+            changes: self.changes,
+        }
+    }
+}
+
+/// How the SIMs of a provider, or of a whole run, ended. Every SIM the
+/// plan changed is in exactly one of the counts from `applied` to
+/// `interrupted`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct Totals {
+    /// SIMs the plan changed.
+    pub sims: usize,
+    /// Written, and read back as desired (or not read back: see
+    /// `read_back_error`).
+    pub applied: usize,
+    /// Written, yet read back different from the manifests.
+    pub not_converged: usize,
+    pub failed: usize,
+    /// Answer lost: may or may not have taken effect.
+    pub unknown: usize,
+    /// Nothing sent: the provider had stopped answering.
+    pub not_attempted: usize,
+    /// Not sent because an earlier phase of the provider had failures.
+    pub skipped: usize,
+    /// Never sent: the run was interrupted first.
+    pub interrupted: usize,
+    /// Field changes the plan held for these SIMs (provider steps included).
+    pub changes: usize,
+}
+
+impl std::ops::AddAssign for Totals {
+    fn add_assign(&mut self, other: Totals) {
+        self.sims += other.sims;
+        self.applied += other.applied;
+        self.not_converged += other.not_converged;
+        self.failed += other.failed;
+        self.unknown += other.unknown;
+        self.not_attempted += other.not_attempted;
+        self.skipped += other.skipped;
+        self.interrupted += other.interrupted;
+        self.changes += other.changes;
     }
 }
 
@@ -74,126 +146,30 @@ impl ApplyReport {
 
     /// SIMs applied and read back as desired.
     pub fn converged(&self) -> usize {
-        self.count(|p| p.applied.len()) - self.count(|p| p.not_converged.len())
+        self.totals().applied
+    }
+
+    /// The totals of every provider.
+    pub fn totals(&self) -> Totals {
+        let mut all = Totals::default();
+        for p in &self.providers {
+            all += p.totals();
+        }
+        all
+    }
+
+    /// Whether everything planned was applied and read back as desired.
+    pub fn complete(&self) -> bool {
+        let t = self.totals();
+        t.applied == t.sims && !self.providers.iter().any(|p| p.read_back_error.is_some())
     }
 
     /// 0 all applied, 1 nothing applied, 3 partial failure.
     pub fn exit_code(&self) -> u8 {
-        let problems = self.count(|p| {
-            p.failed.len()
-                + p.unknown.len()
-                + p.skipped.len()
-                + p.interrupted.len()
-                + p.not_converged.len()
-                + usize::from(p.read_back_error.is_some())
-        });
-        match (problems, self.converged()) {
-            (0, _) => 0,
-            (_, 0) => 1,
+        match (self.complete(), self.converged()) {
+            (true, _) => 0,
+            (false, 0) => 1,
             _ => 3,
-        }
-    }
-}
-
-/// The JSON apply report (`apply --format json`; schema/apply.schema.json):
-/// what was done, in plain data.
-#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
-pub struct ReportDocument {
-    pub format_version: u32,
-    pub simfleet_version: String,
-    /// The exit code the run ends with (0 all applied, 1 none, 3 partial).
-    pub exit_code: u8,
-    pub providers: Vec<ProviderDocument>,
-}
-
-#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
-pub struct ProviderDocument {
-    pub provider: String,
-    pub applied: Vec<Iccid>,
-    pub failed: Vec<SimLine>,
-    /// Answer lost and not re-readable: may or may not have taken effect.
-    pub unknown: Vec<SimLine>,
-    pub skipped: Vec<SimLine>,
-    /// Never sent: the run was interrupted first.
-    pub not_sent: Vec<Iccid>,
-    pub not_converged: Vec<SimLine>,
-    pub completed: Vec<SimLine>,
-    pub read_back_error: Option<String>,
-}
-
-/// One SIM in a report list, with the phase and what happened.
-#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
-pub struct SimLine {
-    pub iccid: Iccid,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub phase: Option<Phase>,
-    pub message: String,
-}
-
-impl Failure {
-    fn line(&self) -> SimLine {
-        SimLine {
-            iccid: self.iccid.clone(),
-            phase: Some(self.phase),
-            message: self.failure.to_string(),
-        }
-    }
-}
-
-impl ApplyReport {
-    pub fn document(&self) -> ReportDocument {
-        let providers = self.providers.iter().map(|p| ProviderDocument {
-            provider: p.provider.clone(),
-            applied: p.applied.clone(),
-            failed: p.failed.iter().map(Failure::line).collect(),
-            unknown: p.unknown.iter().map(Failure::line).collect(),
-            skipped: p
-                .skipped
-                .iter()
-                .map(|s| SimLine {
-                    iccid: s.iccid.clone(),
-                    phase: Some(s.phase),
-                    message: format!(
-                        "not attempted: the {} phase had failures",
-                        s.halted_by.as_str()
-                    ),
-                })
-                .collect(),
-            not_sent: p.interrupted.clone(),
-            not_converged: p
-                .not_converged
-                .iter()
-                .map(|n| SimLine {
-                    iccid: n.iccid.clone(),
-                    phase: None,
-                    message: if n.differing.is_empty() {
-                        "not found when read back".into()
-                    } else {
-                        let fields: Vec<&str> = n
-                            .differing
-                            .iter()
-                            .map(|c| c.field.manifest_name())
-                            .collect();
-                        format!("still differs: {}", fields.join(", "))
-                    },
-                })
-                .collect(),
-            completed: p
-                .notes
-                .iter()
-                .map(|(iccid, phase, note)| SimLine {
-                    iccid: iccid.clone(),
-                    phase: Some(*phase),
-                    message: note.clone(),
-                })
-                .collect(),
-            read_back_error: p.read_back_error.as_ref().map(ToString::to_string),
-        });
-        ReportDocument {
-            format_version: crate::plan::FORMAT_VERSION,
-            simfleet_version: crate::plan::SIMFLEET_VERSION.into(),
-            exit_code: self.exit_code(),
-            providers: providers.collect(),
         }
     }
 }

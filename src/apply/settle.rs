@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use crate::model::{Condition, Iccid, LiveSim, Phase, SimWork, Vocabulary};
 use crate::plan::{ProviderPlan, SimPlan, diff_sim};
-use crate::provider::{Provider, SimFailure, SimOutcome};
+use crate::provider::{Provider, SimFailure, SimOutcome, Written};
 
 /// Sending rounds per phase: the first, then resends of what a re-read
 /// proved absent. Each round costs only the SIMs whose answer was lost.
@@ -33,14 +33,14 @@ pub(super) async fn phase(
     client: &dyn Provider,
     phase: Phase,
     mut pending: Vec<SimWork>,
-) -> Vec<SimOutcome> {
+) -> Vec<Written> {
     let mut done = Vec::new();
     for round in 1..=ROUNDS {
         let mut lost = Vec::new();
-        for outcome in client.apply(&pending).await {
-            match outcome.result {
-                Err(SimFailure::Unknown { .. }) => lost.push(outcome),
-                _ => done.push(outcome),
+        for written in client.apply(&pending).await {
+            match written.outcome.result {
+                Err(SimFailure::Unknown { .. }) => lost.push(written),
+                _ => done.push(written),
             }
         }
         if lost.is_empty() {
@@ -53,33 +53,35 @@ pub(super) async fn phase(
         );
         pending = Vec::new();
         let started = plan.kind.capabilities().started_fields;
-        for (outcome, verdict) in reread(plan, client, phase, lost).await {
+        for (Written { outcome, finished }, verdict) in reread(plan, client, phase, lost).await {
+            // The write's own time stays: a re-read changes nothing.
+            let settled = |outcome| Written { outcome, finished };
             match verdict {
-                Verdict::Landed(note) => done.push(SimOutcome {
+                Verdict::Landed(note) => done.push(settled(SimOutcome {
                     result: Ok(()),
                     note: Some(note),
                     ..outcome
-                }),
+                })),
                 // A write that starts an operation may land later than any
                 // re-read: sending it again could start a second one.
                 Verdict::Absent(work)
                     if work.changes.iter().any(|c| started.contains(&c.field)) =>
                 {
-                    done.push(SimOutcome {
+                    done.push(settled(SimOutcome {
                         result: not_resent(outcome.result),
                         ..outcome
-                    });
+                    }));
                 }
                 Verdict::Absent(work) if round < ROUNDS => pending.push(work),
-                Verdict::Absent(_) => done.push(SimOutcome {
+                Verdict::Absent(_) => done.push(settled(SimOutcome {
                     result: Err(SimFailure::NotApplied {
                         detail: format!(
                             "the answer was lost {ROUNDS} times; a re-read shows no change"
                         ),
                     }),
                     ..outcome
-                }),
-                Verdict::Unknown => done.push(outcome),
+                })),
+                Verdict::Unknown => done.push(settled(outcome)),
             }
         }
         if pending.is_empty() {
@@ -111,10 +113,10 @@ async fn reread(
     plan: &ProviderPlan,
     client: &dyn Provider,
     phase: Phase,
-    lost: Vec<SimOutcome>,
-) -> Vec<(SimOutcome, Verdict)> {
+    lost: Vec<Written>,
+) -> Vec<(Written, Verdict)> {
     let mut verdicts: BTreeMap<Iccid, Verdict> = BTreeMap::new();
-    let mut open: Vec<Iccid> = lost.iter().map(|o| o.iccid.clone()).collect();
+    let mut open: Vec<Iccid> = lost.iter().map(|w| w.outcome.iccid.clone()).collect();
     let planned: HashMap<&Iccid, &SimPlan> = plan.sims.iter().map(|s| (&s.iccid, s)).collect();
     let pauses = if plan.kind.capabilities().asynchronous_writes {
         &REREAD_PAUSES[..]
@@ -141,9 +143,11 @@ async fn reread(
         open.retain(|i| matches!(verdicts.get(i), Some(Verdict::Absent(_)) | None));
     }
     lost.into_iter()
-        .map(|o| {
-            let verdict = verdicts.remove(&o.iccid).unwrap_or(Verdict::Unknown);
-            (o, verdict)
+        .map(|w| {
+            let verdict = verdicts
+                .remove(&w.outcome.iccid)
+                .unwrap_or(Verdict::Unknown);
+            (w, verdict)
         })
         .collect()
 }

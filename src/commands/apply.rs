@@ -28,7 +28,8 @@ pub async fn run(args: ApplyArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
     let session = super::session::open(&args.scope, trust).await?;
     let result = async {
         let plan = session.plan(ui).await?.without_unmanaged_list();
-        carry_out(plan, &session.connected, &args, ui).await
+        let digest = &session.manifests.digest;
+        carry_out(plan, &session.connected, &args, ui, digest).await
     }
     .await;
     // Sandbox state is saved whatever happened, so a partial apply is remembered.
@@ -158,18 +159,29 @@ async fn apply_saved(
                 );
             }
         }
-        carry_out(derived.without_unmanaged_list(), &connected, args, ui).await
+        let digest = &manifests.digest;
+        carry_out(
+            derived.without_unmanaged_list(),
+            &connected,
+            args,
+            ui,
+            digest,
+        )
+        .await
     }
     .await;
     connected.sandboxes.stop(true).await?;
     result
 }
 
+/// Checks, confirms and applies `plan`; `digest` is the digest of the
+/// manifests it came from, for the JSON report.
 async fn carry_out(
     mut plan: Plan,
     connected: &Connected,
     args: &ApplyArgs,
     ui: Ui,
+    digest: &str,
 ) -> anyhow::Result<u8> {
     plan.safety = Verdict::of(&plan, args.safety.max_change_percent, args.safety.force);
     let json = args.format == Format::Json;
@@ -228,7 +240,7 @@ async fn carry_out(
     stopping.abort();
     watch.finish();
     if json {
-        out!("{}", render::pretty_json(&report.document()))?;
+        out!("{}", render::pretty_json(&report.document(&plan, digest)))?;
     } else if plan.has_changes() {
         out!("{}", render::report::text(&report))?;
     }

@@ -28,6 +28,7 @@ pub async fn run(args: EmulatorArgs) -> anyhow::Result<u8> {
             rate: args.fault_rate.clamp(0.0, 1.0),
             kinds: args.faults.clone(),
             echo_credentials: args.echo_credentials,
+            down_after: args.down_after,
             methods: args
                 .fault_methods
                 .iter()

@@ -75,6 +75,10 @@ pub struct Faults {
     /// A 401 echoes the credentials it was sent (Authorization header and
     /// body), as careless servers do: clients must not print them.
     pub echo_credentials: bool,
+    /// After this many requests (token requests included) the provider is
+    /// down: every further request has its connection closed unanswered
+    /// and unhandled (0: never).
+    pub down_after: u64,
 }
 
 /// A small seeded generator (xorshift64*): repeatable, no dependency.
@@ -116,6 +120,21 @@ impl Dice {
         let pick = (self.roll() * faults.kinds.len() as f64) as usize;
         faults.kinds.get(pick.min(faults.kinds.len() - 1)).copied()
     }
+}
+
+/// A provider that is down: the request's connection is closed before
+/// any answer, like a server that died. Carried as a response extension
+/// from the middleware to the accept loop (`server`), which closes the
+/// connection instead of answering; as an error it ends that connection.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("injected: the provider is down")]
+pub struct HangUp;
+
+/// The response that makes the accept loop hang up without answering.
+pub fn hung_up() -> Response {
+    let mut resp = Response::new(Body::empty());
+    resp.extensions_mut().insert(HangUp);
+    resp
 }
 
 /// A 200 whose body fails mid-stream: the client sees the connection drop.

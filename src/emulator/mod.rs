@@ -7,7 +7,6 @@
 //! unless explicitly allowed, and each provider lives under its own prefix.
 
 pub mod api;
-mod clock;
 pub mod eseye;
 mod faults;
 pub mod infobip;

@@ -5,7 +5,8 @@
 //! loopback name are answered (a web page that points its own host name
 //! at 127.0.0.1 cannot read `/_emulator/state`: DNS rebinding).
 //!
-//! It must not change what a request gets, only which requests are served.
+//! It must not change what a request gets, only which requests are served
+//! (and that a provider the middleware says is down gets no answer).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +20,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot};
+
+use super::faults::HangUp;
 
 /// How long a client may take to send a request's head.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
@@ -49,7 +52,7 @@ pub async fn accept(listener: TcpListener, router: Router, mut shutdown: oneshot
             },
             _ = &mut shutdown => return,
         };
-        let service = TowerToHyperService::new(router.clone());
+        let service = hanging_up(router.clone());
         connections.spawn(async move {
             let _permit = permit;
             let served = hyper::server::conn::http1::Builder::new()
@@ -62,6 +65,33 @@ pub async fn accept(listener: TcpListener, router: Router, mut shutdown: oneshot
             }
         });
     }
+}
+
+/// `router` as a connection's service, ending the connection unanswered
+/// where the middleware said the provider is down ([`HangUp`]): hyper
+/// writes nothing for a request whose service fails, and closes.
+fn hanging_up(
+    router: Router,
+) -> impl hyper::service::Service<
+    Request<hyper::body::Incoming>,
+    Response = Response,
+    Error = HangUp,
+    Future: Send,
+> + Clone {
+    let inner = TowerToHyperService::new(router);
+    hyper::service::service_fn(move |req| {
+        let answer = hyper::service::Service::call(&inner, req);
+        async move {
+            let resp = match answer.await {
+                Ok(resp) => resp,
+                Err(never) => match never {},
+            };
+            match resp.extensions().get::<HangUp>() {
+                Some(hang_up) => Err(*hang_up),
+                None => Ok(resp),
+            }
+        }
+    })
 }
 
 /// Whether a `Host` header names this machine: `localhost`, 127.0.0.0/8

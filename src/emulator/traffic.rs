@@ -33,6 +33,8 @@ pub struct LoggedRequest {
     /// The request body (first 4 KiB), so tests can check what clients
     /// send; never recorded for token endpoints, whose bodies carry secrets.
     pub body: Option<String>,
+    /// The answer's status; 0 when the connection was closed unanswered
+    /// (`--down-after`).
     pub status: u16,
 }
 
@@ -43,6 +45,8 @@ pub struct Traffic {
     /// Requests per path, for faults: counting per path bounds how often one
     /// request can fail in a row, whatever the client's concurrency.
     per_path: Mutex<BTreeMap<String, u64>>,
+    /// Requests per provider, for `down_after`.
+    served: Mutex<BTreeMap<String, u64>>,
     window: Mutex<BTreeMap<String, (Instant, u64)>>,
     dice: Dice,
 }
@@ -62,6 +66,15 @@ impl Traffic {
 
     pub fn log(&self) -> Vec<LoggedRequest> {
         self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// Counts one more request to `provider`; returns how many it had.
+    fn served(&self, provider: &str) -> u64 {
+        self.served.lock().map_or(0, |mut m| {
+            let n = m.entry(provider.to_owned()).or_default();
+            *n += 1;
+            *n
+        })
     }
 
     /// Takes one request from the provider's fixed window; `Err(seconds
@@ -138,14 +151,22 @@ pub async fn track(
         *n
     });
     let echo = echo.map(|header| format!("{header} {}", String::from_utf8_lossy(&bytes)));
+    let down_after = settings.faults.down_after;
+    let down = down_after > 0 && app.traffic.served(&provider) > down_after;
     if !settings.faults.latency.is_zero() {
         tokio::time::sleep(settings.faults.latency).await;
     }
-    let response = match app
-        .traffic
-        .admit(&provider, settings.rate_limit, settings.rate_window)
-    {
-        Err(reset) => {
+    let admitted = if down {
+        // Down: no handler runs and no rate window counts it.
+        Err(None)
+    } else {
+        app.traffic
+            .admit(&provider, settings.rate_limit, settings.rate_window)
+            .map_err(Some)
+    };
+    let response = match admitted {
+        Err(None) => faults::hung_up(),
+        Err(Some(reset)) => {
             let mut resp =
                 super::provider_error(kind, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
             resp.headers_mut()
@@ -201,7 +222,8 @@ pub async fn track(
     if let Ok(mut log) = app.traffic.log.lock()
         && log.len() < LOG_CAPACITY
     {
-        let status = response.status().as_u16();
+        // 0: no answer at all (the provider is down).
+        let status = if down { 0 } else { response.status().as_u16() };
         log.push(LoggedRequest {
             provider,
             method,

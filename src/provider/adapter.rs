@@ -1,20 +1,23 @@
 //! The one generic adapter from a [`Client`] to a [`Provider`]: builds the
 //! HTTP client, chooses between listing and per-SIM reads, fans out detail
-//! reads and write batches under the provider's concurrency. Everything a
+//! reads and write batches under the provider's concurrency, and stops
+//! handing out work once the provider's breaker opened. Everything a
 //! provider would otherwise repeat lives here, once.
 
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::SystemTime;
 
 use futures_util::stream::{self, StreamExt};
 
 use super::doctor::{Check, Outcome};
-use super::http::{HttpClient, HttpSettings, Recorder};
+use super::http::{self, HttpClient, HttpError, HttpSettings, Recorder};
 use super::listing::{self, At};
 use super::{
-    BoxFuture, Client, Inventory, Provider, ProviderError, ReadScope, SimOutcome, UsageRecord,
+    BoxFuture, Client, Inventory, Provider, ProviderError, ReadScope, SimFailure, UsageRecord,
+    Written,
 };
 use crate::config::Connection;
 use crate::kind::ProviderKind;
@@ -84,6 +87,20 @@ impl<C: Client> Adapter<C> {
             out.extend(one?);
         }
         Ok(out)
+    }
+
+    /// A read's error once the provider is down: the breaker's one account
+    /// of it (how many failures, the last one), whichever of the requests
+    /// failed first in the read's order.
+    fn read_error(&self, e: ProviderError) -> ProviderError {
+        match (e, self.client.http().down()) {
+            (ProviderError::Http(h), Some(down))
+                if h.is_connection_failure() || matches!(h, HttpError::ProviderDown(_)) =>
+            {
+                ProviderError::Http(HttpError::ProviderDown(down))
+            }
+            (e, _) => e,
+        }
     }
 
     /// Every SIM, remembering how many there were.
@@ -165,18 +182,21 @@ impl<C: Client> Provider for Adapter<C> {
         scope: &'a ReadScope,
     ) -> BoxFuture<'a, Result<Inventory, ProviderError>> {
         Box::pin(async move {
-            let sims = self.convert(self.list().await?);
-            // The client has seen every SIM: it knows which declared values
-            // the SIMs already show and reads an auxiliary list only for
-            // the rest, while the details are read.
-            let (sims, vocabulary) = tokio::join!(
-                self.with_details(sims, scope),
-                self.client.vocabulary(&scope.wanted)
-            );
-            Ok(Inventory {
-                sims: sims?,
-                vocabulary: vocabulary?,
-            })
+            let read = async {
+                let sims = self.convert(self.list().await?);
+                // The client has seen every SIM: it knows which declared
+                // values the SIMs already show and reads an auxiliary list
+                // only for the rest, while the details are read.
+                let (sims, vocabulary) = tokio::join!(
+                    self.with_details(sims, scope),
+                    self.client.vocabulary(&scope.wanted)
+                );
+                Ok(Inventory {
+                    sims: sims?,
+                    vocabulary: vocabulary?,
+                })
+            };
+            read.await.map_err(|e| self.read_error(e))
         })
     }
 
@@ -186,30 +206,50 @@ impl<C: Client> Provider for Adapter<C> {
         scope: &'a ReadScope,
     ) -> BoxFuture<'a, Result<Vec<LiveSim>, ProviderError>> {
         Box::pin(async move {
-            let wire = self.chosen(iccids).await?;
-            self.to_live(wire, scope).await
+            let read = async {
+                let wire = self.chosen(iccids).await?;
+                self.to_live(wire, scope).await
+            };
+            read.await.map_err(|e| self.read_error(e))
         })
     }
 
-    fn apply<'a>(&'a self, work: &'a [SimWork]) -> BoxFuture<'a, Vec<SimOutcome>> {
+    fn apply<'a>(&'a self, work: &'a [SimWork]) -> BoxFuture<'a, Vec<Written>> {
         Box::pin(async move {
             let batches = work
                 .chunks(C::BATCH.max(1))
                 .map(|batch| async move {
                     // Checked as each batch is about to leave: batches run
-                    // lazily, so after an interrupt nothing new is sent.
+                    // lazily, so after an interrupt, or once the provider is
+                    // down, nothing new is sent.
                     if crate::interrupt::requested() {
-                        return batch
-                            .iter()
-                            .map(|w| SimOutcome {
-                                iccid: w.iccid.clone(),
-                                result: Err(super::SimFailure::Interrupted),
-                                note: None,
-                            })
-                            .collect();
+                        return Written::unsent(batch, &SimFailure::Interrupted);
                     }
-                    let outcomes = self.client.write(batch).await;
-                    let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
+                    if let Some(down) = self.client.http().down() {
+                        return Written::unsent(batch, &SimFailure::not_attempted(&down));
+                    }
+                    let (outcomes, wrote) = http::tracking_writes(self.client.write(batch)).await;
+                    let finished = SystemTime::now();
+                    let down = self.client.http().down();
+                    let outcomes: Vec<Written> = outcomes
+                        .into_iter()
+                        .map(|o| {
+                            let outcome = match &down {
+                                Some(down) => o.when_down(down, wrote),
+                                None => o,
+                            };
+                            let sent =
+                                !matches!(outcome.result, Err(SimFailure::NotAttempted { .. }));
+                            Written {
+                                finished: sent.then_some(finished),
+                                outcome,
+                            }
+                        })
+                        .collect();
+                    let failed = outcomes
+                        .iter()
+                        .filter(|w| w.outcome.result.is_err())
+                        .count();
                     self.tally.wrote(outcomes.len() - failed, failed);
                     outcomes
                 })

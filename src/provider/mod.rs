@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 pub use adapter::Adapter;
 pub use client::Client;
-pub use outcome::{SimFailure, SimOutcome};
+pub use outcome::{SimFailure, SimOutcome, Written};
 
 use crate::config::Connection;
 use crate::kind::{Operation, ProviderKind};
@@ -150,8 +150,10 @@ pub trait Provider: Send + Sync {
         scope: &'a ReadScope,
     ) -> BoxFuture<'a, Result<Vec<LiveSim>, ProviderError>>;
 
-    /// Carries out one phase's changes; one outcome per SIM in `work`.
-    fn apply<'a>(&'a self, work: &'a [SimWork]) -> BoxFuture<'a, Vec<SimOutcome>>;
+    /// Carries out one phase's changes; one outcome per SIM in `work`,
+    /// with when its last call finished. Once the provider's breaker is
+    /// open, what is left is not attempted: nothing more is sent.
+    fn apply<'a>(&'a self, work: &'a [SimWork]) -> BoxFuture<'a, Vec<Written>>;
 
     // Imperative operations (docs/architecture.md). Callers check
     // `Capabilities::offers` first, so a client's refusal is a safety net.

@@ -1,8 +1,11 @@
 //! How one SIM's changes ended, typed: what the provider refused and why, a
-//! call with no usable answer, a monitor that failed or never settled.
+//! call with no usable answer, a monitor that failed or never settled, a
+//! provider that had stopped answering before anything was sent.
 
-use super::http::HttpError;
-use crate::model::Iccid;
+use std::time::SystemTime;
+
+use super::http::{Down, HttpError};
+use crate::model::{Iccid, SimWork};
 
 /// A provider's words as a failure shows them: at most 300 characters of
 /// an already redacted body, inert for a terminal.
@@ -49,6 +52,10 @@ pub enum SimFailure {
     /// Never sent: the run was interrupted first.
     #[error("not sent: the run was interrupted")]
     Interrupted,
+    /// Nothing was sent for it: its provider had stopped answering
+    /// (`reason`, from the provider's breaker).
+    #[error("not attempted: {reason}")]
+    NotAttempted { reason: String },
     #[error("monitor {id} ended InError: {detail}")]
     MonitorFailed { id: String, detail: String },
     #[error("monitor {id} still InProgress after {seconds}s; the change may still complete")]
@@ -73,11 +80,7 @@ impl SimFailure {
                         shown(extract(body).unwrap_or_else(|| body.clone()))
                     ),
                 ),
-                HttpError::Transport {
-                    method,
-                    path,
-                    source,
-                } => (format!("{method} {path}"), source.to_string()),
+                HttpError::Transport { call, cause, .. } => (call.clone(), cause.clone()),
                 HttpError::Shape { call, detail, .. } => (call.clone(), detail.clone()),
                 HttpError::Decode { call, source, .. } => {
                     (call.clone(), format!("unreadable answer: {source}"))
@@ -97,6 +100,7 @@ impl SimFailure {
                 status: *status,
                 text: shown(extract(body).unwrap_or_else(|| body.clone())),
             },
+            HttpError::ProviderDown(down) => SimFailure::not_attempted(down),
             other => SimFailure::NoAnswer {
                 detail: other.to_string(),
             },
@@ -114,6 +118,13 @@ impl SimFailure {
         )
     }
 
+    /// Nothing was sent for the SIM because its provider is down.
+    pub fn not_attempted(down: &Down) -> SimFailure {
+        SimFailure::NotAttempted {
+            reason: down.to_string(),
+        }
+    }
+
     pub fn inexpressible(detail: impl Into<String>) -> SimFailure {
         SimFailure::Inexpressible {
             detail: detail.into(),
@@ -128,4 +139,105 @@ pub struct SimOutcome {
     pub result: Result<(), SimFailure>,
     /// How it completed, when that is worth reporting (e.g. "after monitor M").
     pub note: Option<String>,
+}
+
+impl SimOutcome {
+    /// The outcome once its provider is down, told by whether any write
+    /// of its batch was tried (`wrote`): a SIM the breaker stopped after
+    /// part of its changes went out failed, it was not left alone; one
+    /// whose call got no answer before any write was tried (a read it
+    /// needed) was not attempted.
+    pub fn when_down(self, down: &Down, wrote: bool) -> SimOutcome {
+        let result = match self.result {
+            Err(SimFailure::NotAttempted { reason }) if wrote => Err(SimFailure::NoAnswer {
+                detail: format!("only part of its changes were sent: {reason}"),
+            }),
+            Err(SimFailure::NoAnswer { .. }) if !wrote => Err(SimFailure::not_attempted(down)),
+            other => other,
+        };
+        SimOutcome { result, ..self }
+    }
+}
+
+/// A SIM's outcome as the adapter hands it on: when its last call
+/// finished, `None` when nothing was sent for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub outcome: SimOutcome,
+    pub finished: Option<SystemTime>,
+}
+
+impl Written {
+    /// Every SIM of `batch` with `failure`, nothing having been sent for it.
+    pub fn unsent(batch: &[SimWork], failure: &SimFailure) -> Vec<Written> {
+        batch
+            .iter()
+            .map(|w| Written {
+                outcome: SimOutcome {
+                    iccid: w.iccid.clone(),
+                    result: Err(failure.clone()),
+                    note: None,
+                },
+                finished: None,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::http::Where;
+
+    fn down() -> Down {
+        Down {
+            at: Where {
+                provider: "p".into(),
+                origin: String::new(),
+            },
+            failures: 8,
+            last: "GET u: connection refused".into(),
+        }
+    }
+
+    fn outcome(result: Result<(), SimFailure>) -> SimOutcome {
+        SimOutcome {
+            iccid: Iccid::from_live("89457387300000024185"),
+            result,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn once_down_a_sim_is_not_attempted_only_if_none_of_its_writes_was_tried() {
+        let unsent = Err(SimFailure::not_attempted(&down()));
+        let no_answer = Err(SimFailure::NoAnswer {
+            detail: "GET tags: connection refused".into(),
+        });
+        // Its batch tried no write: nothing changed at the provider.
+        for result in [unsent.clone(), no_answer.clone()] {
+            let judged = outcome(result).when_down(&down(), false);
+            assert_eq!(judged.result, unsent);
+        }
+        // Part of its changes went out before the breaker opened: failed.
+        let judged = outcome(unsent.clone()).when_down(&down(), true);
+        assert!(
+            matches!(&judged.result, Err(SimFailure::NoAnswer { detail })
+                if detail.starts_with("only part of its changes were sent: ")),
+            "{judged:?}"
+        );
+        // Outcomes the provider gave stay as they are.
+        let lost = Err(SimFailure::Unknown {
+            call: "PATCH u".into(),
+            detail: "connection reset".into(),
+        });
+        for (result, wrote) in [
+            (Ok(()), true),
+            (lost.clone(), true),
+            (no_answer.clone(), true),
+        ] {
+            let judged = outcome(result.clone()).when_down(&down(), wrote);
+            assert_eq!(judged.result, result);
+        }
+    }
 }

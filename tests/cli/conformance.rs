@@ -625,3 +625,170 @@ fn every_kind_fails_doctor_naming_provider_url_and_fix_for_a_wrong_url_or_creden
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// The active SIMs of `kind` whose suspension (Onomondo: deactivation) is
+/// one call answered at once (CMO: on a backend without monitors).
+fn active(e: &Emulator, kind: ProviderKind) -> Vec<String> {
+    let state = e.state(kind);
+    let list = |key: &str| state[key].as_array().cloned().unwrap_or_default();
+    let iccid = |s: &Value| s["iccid"].as_str().unwrap().to_owned();
+    match kind {
+        ProviderKind::Onomondo => list("sims")
+            .iter()
+            .filter(|s| s["activated"] == true)
+            .map(iccid)
+            .collect(),
+        ProviderKind::Infobip => list("sims")
+            .iter()
+            .filter(|s| s["status"] == "Active")
+            .map(iccid)
+            .collect(),
+        ProviderKind::Eseye => list("sims")
+            .iter()
+            .filter(|s| s["status"] == "active")
+            .map(iccid)
+            .collect(),
+        ProviderKind::TelekomCmo => list("products")
+            .iter()
+            .filter(|p| p["status"] == "ACTIVE")
+            .filter_map(|p| p["id"].as_str()?.strip_prefix("JASPER-").map(str::to_owned))
+            .collect(),
+    }
+}
+
+/// Provider `p` of `kind` at an emulator of `count` generated SIMs with
+/// `extra` flags, its `count` active SIMs (see [`active`]) restricted.
+fn restricting(kind: ProviderKind, count: usize, extra: &[&str]) -> Workspace {
+    let mut flags = vec!["--rate-limit", "1000000"];
+    flags.extend_from_slice(extra);
+    let ws = Workspace::generated(kind, count, &flags).provider(
+        "p",
+        kind,
+        serde_json::json!({"rate_limit": 1000, "concurrency": CONCURRENCY}),
+    );
+    let target = match kind {
+        ProviderKind::Onomondo => "inactive",
+        _ => "suspended",
+    };
+    let iccids = active(ws.emulator(), kind);
+    ws.fleet(
+        "p",
+        crate::workspace::sims_of(&iccids, |_| serde_json::json!({ "status": target })),
+    );
+    ws
+}
+
+const CONCURRENCY: usize = 8;
+
+/// Requests the emulator closed unanswered (`--down-after`).
+fn unanswered(e: &Emulator) -> usize {
+    e.requests().iter().filter(|r| r["status"] == 0).count()
+}
+
+#[test]
+fn every_kind_stops_calling_a_provider_that_goes_down_mid_apply() {
+    let threshold = simfleet::provider::http::breaker_threshold(CONCURRENCY as u32) as usize;
+    for kind in ProviderKind::ALL {
+        // At least 30 writes (Onomondo: 20 SIMs a call, 22 calls).
+        let count = match kind {
+            ProviderKind::Onomondo => 600,
+            ProviderKind::TelekomCmo => 180,
+            _ => 90,
+        };
+        // What reading costs, from a twin that stays up; then the provider
+        // answers three writes and goes down.
+        let twin = restricting(kind, count, &[]);
+        let plan = twin.on_manifests(&["plan"]);
+        assert_eq!(plan.code, 0, "{kind}: {}", plan.stderr);
+        let down_after = (twin.emulator().total() + 3).to_string();
+        for format in ["text", "json"] {
+            let ws = restricting(kind, count, &["--down-after", &down_after]);
+            let apply =
+                ws.on_manifests(&["apply", "--auto-approve", "--force", "--format", format]);
+            assert_eq!(apply.code, 3, "{kind}: {}\n{}", apply.stdout, apply.stderr);
+            // The calls that opened the breaker and those in flight then;
+            // nothing after.
+            let lost = unanswered(ws.emulator());
+            assert!(
+                (threshold..threshold + CONCURRENCY).contains(&lost),
+                "{kind}: {lost} requests after the provider went down\n{}",
+                apply.stderr
+            );
+            let retries = apply.stderr.matches("trying again").count();
+            assert!(retries < threshold, "{kind}: {}", apply.stderr);
+            if format == "text" {
+                apply.assert_stdout("Apply finished with failures: ");
+                assert!(!apply.stdout.contains("Apply complete"), "{}", apply.stdout);
+                apply.assert_stdout("not attempted: p: ");
+                apply.assert_stdout("SIMs, nothing sent: provider `p` at m/providers.yaml:");
+                // Said once, not per request or per SIM.
+                let said = apply.stdout.matches("cannot be reached").count();
+                assert_eq!(said, 1, "{kind}: {}", apply.stdout);
+                assert!(
+                    !apply.stderr.contains("cannot be reached"),
+                    "{}",
+                    apply.stderr
+                );
+                continue;
+            }
+            crate::schemas::assert_valid("apply", &apply.stdout);
+            let doc: Value = serde_json::from_str(&apply.stdout).unwrap();
+            let totals = &doc["totals"];
+            assert!(totals["applied"].as_u64() > Some(0), "{kind}: {totals}");
+            assert!(
+                totals["not_attempted"].as_u64() > Some(0),
+                "{kind}: {totals}"
+            );
+            let sims = doc["providers"][0]["sims"].as_array().unwrap();
+            for sim in sims {
+                let sent = sim["outcome"] != "not_attempted";
+                assert_eq!(sim["time"].is_string(), sent, "{kind}: {sim}");
+                assert_eq!(sim["fields"][0]["field"], "status", "{kind}: {sim}");
+            }
+            let not_attempted = sims.iter().filter(|s| s["outcome"] == "not_attempted");
+            assert_eq!(
+                Some(not_attempted.count() as u64),
+                totals["not_attempted"].as_u64()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_kind_names_a_refused_connection_once_with_its_url_and_provider() {
+    // Bound, then closed: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let threshold = simfleet::provider::http::breaker_threshold(8) as usize;
+    for kind in ProviderKind::ALL {
+        let ws = Workspace::example(kind, &[]);
+        let name = provider_of(&ws);
+        // Token endpoints stay at the emulator: the API itself refuses.
+        let url = format!("http://127.0.0.1:{port}/{}", kind.mount());
+        let ws = ws.provider(&name, kind, serde_json::json!({ "url": url }));
+        for command in ["plan", "drift"] {
+            let run = ws.on_manifests(&[command]);
+            assert_eq!(run.code, 1, "{kind} {command}: {}", run.stderr);
+            let error = run
+                .stderr
+                .lines()
+                .find(|l| l.starts_with("error: cannot read provider"))
+                .unwrap_or_else(|| panic!("{kind} {command}: {}", run.stderr));
+            for part in [
+                format!("`{name}`"),
+                url.clone(),
+                ": connection refused".into(),
+            ] {
+                assert!(error.contains(&part), "{kind}: no {part} in {error}");
+            }
+            assert!(error.contains(&format!("provider `{name}` at m/providers.yaml:")));
+            let errors = run.stderr.matches("cannot read provider").count();
+            assert_eq!(errors, 1, "{kind} {command}: {}", run.stderr);
+            let retries = run.stderr.matches("trying again").count();
+            assert!(retries < threshold, "{kind} {command}: {}", run.stderr);
+        }
+    }
+}

@@ -3,7 +3,7 @@
 //! under a flaky network still converges in one run, for every kind.
 
 use serde_json::json;
-use simfleet::kind::ProviderKind::{self, Infobip, Onomondo, TelekomCmo};
+use simfleet::kind::ProviderKind::{self, Eseye, Infobip, Onomondo, TelekomCmo};
 
 use crate::workspace::{Workspace, sims_of};
 
@@ -140,6 +140,53 @@ fn cmo_status_changes_whose_answers_are_lost_start_one_monitor_each_and_count_as
         patches.len(),
         distinct.len(),
         "a SIM's status PATCH was sent twice"
+    );
+}
+
+#[test]
+fn a_provider_going_down_mid_plan_ends_it_with_one_error_and_no_flood_of_retries() {
+    // 500 Eseye SIMs with attributes: after the listing, one read a SIM.
+    const SIMS: usize = 500;
+    let declared = |ws: &Workspace| {
+        let iccids = ws.emulator().iccids(Eseye);
+        ws.fleet(
+            "p",
+            sims_of(&iccids, |_| json!({"attributes": {"site": "a"}})),
+        );
+    };
+    let up = world(Eseye, SIMS, &[]);
+    declared(&up);
+    let plan = up.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let reads = up.emulator().total();
+    assert!(reads > SIMS as u64, "{reads} requests");
+
+    // Down after a fifth of those reads.
+    let down_after = (reads / 5).to_string();
+    let ws = world(Eseye, SIMS, &["--down-after", &down_after]);
+    declared(&ws);
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 1, "{}\n{}", plan.stdout, plan.stderr);
+    // One error for the provider, saying it is down, and retries only
+    // until the breaker opened.
+    let threshold = simfleet::provider::http::breaker_threshold(8) as usize;
+    let error = "error: cannot read provider `p`: provider `p` at m/providers.yaml:";
+    assert_eq!(plan.stderr.matches(error).count(), 1, "{}", plan.stderr);
+    assert_eq!(plan.stderr.matches("cannot be reached").count(), 1);
+    plan.assert_stderr(": connection closed before an answer came); no more requests go to it");
+    let warnings = plan.stderr.lines().filter(|l| l.contains("WARN")).count();
+    assert!(
+        warnings <= threshold,
+        "{warnings} warnings:\n{}",
+        plan.stderr
+    );
+    // Bounded attempts: those that opened the breaker and those in
+    // flight then (concurrency 8), and nothing after.
+    let log = ws.emulator().requests();
+    let unanswered = log.iter().filter(|r| r["status"] == 0).count();
+    assert!(
+        (threshold..threshold + 8).contains(&unanswered),
+        "{unanswered} requests after the provider went down"
     );
 }
 

@@ -51,7 +51,9 @@ fn a_failing_sim_does_not_stop_the_others_and_exits_3() {
     apply.assert_stdout(format!(
         "failed: iot {failed} (configure): bulk update: invalid_data_limit"
     ));
-    apply.assert_stdout("Apply complete: 4 SIMs applied, 1 failed");
+    apply.assert_stdout(
+        "Apply finished with failures: 4 applied, 1 failed, 0 unknown, 0 not attempted, 0 skipped.",
+    );
 }
 
 #[test]

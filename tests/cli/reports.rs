@@ -1,5 +1,6 @@
 //! Output formats shared by every provider kind (the rendering exists once):
-//! the pull-request markdown stays within GitHub's comment limit.
+//! the pull-request markdown stays within GitHub's comment limit, and the
+//! apply JSON report is an audit record of every SIM.
 
 use serde_json::json;
 use simfleet::kind::ProviderKind::Onomondo;
@@ -253,4 +254,65 @@ fn a_provider_that_cannot_be_read_is_unmistakable_in_every_format() {
     assert_eq!(doc["totals"]["providers"]["bad"]["unreadable"], 1);
     assert_eq!(doc["totals"]["all"]["unreadable"], 1);
     assert!(doc["providers"][0]["unreadable"].is_string(), "{doc}");
+}
+
+#[test]
+fn the_apply_json_report_is_an_audit_record_of_every_sim() {
+    let ws = Workspace::generated(Onomondo, 30, &[]).provider("iot", Onomondo, json!({}));
+    let iccids = ws.emulator().iccids(Onomondo);
+    ws.fleet(
+        "iot",
+        sims_of(&iccids, |i| json!({"name": format!("pump-{i}")})),
+    );
+    let named = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_eq!(named.code, 0, "{}", named.stderr);
+    ws.fleet(
+        "iot",
+        sims_of(&iccids, |i| json!({"name": format!("well-{i}")})),
+    );
+    let plan = ws.on_manifests(&["plan", "--out", "plan.json"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(ws.path().join("plan.json")).unwrap())
+            .unwrap();
+
+    let before = simfleet::clock::rfc3339(std::time::SystemTime::now());
+    let apply = ws.on_manifests(&["apply", "--auto-approve", "--format", "json"]);
+    let after = simfleet::clock::rfc3339(std::time::SystemTime::now());
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    crate::schemas::assert_valid("apply", &apply.stdout);
+    let doc: serde_json::Value = serde_json::from_str(&apply.stdout).unwrap();
+    assert_eq!(doc["format_version"], 1);
+    assert_eq!(doc["simfleet_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(doc["manifests_digest"], saved["manifests_digest"]);
+    assert!(
+        doc["manifests_digest"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty())
+    );
+    let totals = json!({
+        "sims": 30, "applied": 30, "not_converged": 0, "failed": 0, "unknown": 0,
+        "not_attempted": 0, "skipped": 0, "interrupted": 0, "changes": 30,
+    });
+    assert_eq!(doc["totals"], totals);
+    let provider = &doc["providers"][0];
+    assert_eq!(provider["totals"], totals);
+    let sims = provider["sims"].as_array().unwrap();
+    assert_eq!(sims.len(), 30);
+    for sim in sims {
+        let iccid = sim["iccid"].as_str().unwrap();
+        let i = iccids.iter().position(|c| c == iccid).unwrap();
+        assert_eq!(sim["outcome"], "applied", "{sim}");
+        let field = &sim["fields"][0];
+        assert_eq!(field["field"], "name", "{sim}");
+        assert_eq!(field["before"], format!("pump-{i}"), "{sim}");
+        assert_eq!(field["after"], format!("well-{i}"), "{sim}");
+        // RFC 3339 UTC, within the run.
+        let time = sim["time"].as_str().unwrap();
+        assert!(time.len() == 20 && time.ends_with('Z'), "{time}");
+        assert!(
+            before.as_str() <= time && time <= after.as_str(),
+            "{before} {time} {after}"
+        );
+    }
 }

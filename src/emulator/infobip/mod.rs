@@ -24,8 +24,8 @@ use serde_json::{Value as Json, json};
 
 use super::App;
 use super::api::{self, Api};
-use super::clock::now_iso;
 use super::request::{Params, basic_credentials, json_object, paging};
+use crate::clock::now_iso;
 use crate::kind::ProviderKind;
 pub use state::{Action, InfobipState, SentSms, Sim, Usage};
 use state::{TRANSITIONS, render, render_usage};

@@ -1,5 +1,6 @@
 //! The one HTTP layer of provider clients: auth (a fixed header or OAuth2
-//! tokens), timeouts, concurrency, pacing and retries.
+//! tokens), timeouts, concurrency, pacing, retries, and the breaker that
+//! stops calling a provider that stopped answering.
 //!
 //! Every provider request, token requests included, goes through
 //! [`HttpClient::send`] and the one transport below it, so pacing and retry
@@ -7,11 +8,14 @@
 //! values (they carry secrets) and never interpret response bodies: that is
 //! the provider's job.
 
+mod breaker;
+mod cause;
 mod limiter;
 mod recorder;
 mod request;
 mod token;
 mod transport;
+mod tried;
 
 use std::sync::Arc;
 
@@ -20,8 +24,10 @@ use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use tokio::sync::Semaphore;
 
+pub use breaker::{Down, threshold as breaker_threshold};
 pub use recorder::Recorder;
 pub use request::{HttpError, Repeat, Request, Response, TokenRefusal, Where};
+pub use tried::tracking_writes;
 
 use crate::config::{Connection, Limits};
 use crate::secret::Secret;
@@ -130,6 +136,9 @@ impl HttpClient {
                     let _permit = self.permits.acquire().await;
                     let (header, token) = self.authorization(&req).await?;
                     let mut answer = self.transport.exchange(&req, header).await;
+                    if !matches!(answer, Err(HttpError::ProviderDown(_))) {
+                        tried::attempted(&req.method);
+                    }
                     if let Ok((resp, _)) = &mut answer {
                         resp.token.clone_from(&token);
                     }
@@ -288,6 +297,12 @@ impl HttpClient {
         let text = crate::secret::redact(&resp.text(), &secrets);
         resp.body = text.into_bytes();
         resp
+    }
+
+    /// Why the provider gets no more requests in this run, once its
+    /// breaker opened after connection failures in a row.
+    pub fn down(&self) -> Option<Arc<Down>> {
+        self.transport.down()
     }
 
     /// The exchanges kept for `doctor`, if a recorder was installed.

@@ -5,6 +5,9 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
+use std::sync::Arc;
+
+use super::breaker::Down;
 use crate::secret::Secret;
 
 /// Which provider entry a client serves, for messages that say what to
@@ -34,11 +37,13 @@ pub enum HttpError {
         url: String,
         at: Where,
     },
-    #[error("cannot connect to {url} after {attempts} attempts ({at}): {source}")]
+    /// `cause` names what failed (refused, DNS, TLS, ...) in words.
+    #[error("cannot connect to {url} after {attempts} attempts ({at}): {cause}")]
     Unreachable {
         url: String,
         attempts: u32,
         at: Where,
+        cause: String,
         #[source]
         source: reqwest::Error,
     },
@@ -77,13 +82,21 @@ pub enum HttpError {
         location: String,
         at: Where,
     },
-    #[error("{method} {path}: {source}")]
+    /// No answer: `cause` names why (connection reset, closed before an
+    /// answer, ...) in words.
+    #[error("{call}: {cause} ({at})")]
     Transport {
-        method: Method,
-        path: String,
+        /// `METHOD URL`.
+        call: String,
+        at: Where,
+        cause: String,
         #[source]
         source: reqwest::Error,
     },
+    /// Not sent: the provider's breaker is open after connection failures
+    /// in a row (`provider/http/breaker.rs`).
+    #[error(transparent)]
+    ProviderDown(Arc<Down>),
     #[error("{method} {path}: HTTP {status}: {body}")]
     Status {
         method: Method,
@@ -139,6 +152,19 @@ pub enum HttpError {
 }
 
 impl HttpError {
+    /// Whether no answer came at all (the connection failed, was lost, or
+    /// timed out): what the provider's breaker counts. HTTP answers, of
+    /// any status, are not.
+    pub fn is_connection_failure(&self) -> bool {
+        match self {
+            HttpError::Transport { source, .. } | HttpError::Unreachable { source, .. } => {
+                !source.is_builder()
+            }
+            HttpError::TimedOut { .. } => true,
+            _ => false,
+        }
+    }
+
     /// Whether the request may have taken effect although no good answer
     /// came: a 5xx, a timeout, a connection lost after it was sent. A
     /// connection that was never made and a 4xx mean it did not.

@@ -1,6 +1,6 @@
-//! One exchange with a provider (wait for the limiter, send, observe rate
-//! headers, read a bounded body) and the one retry policy every call uses,
-//! token requests included.
+//! One exchange with a provider (ask the breaker, wait for the limiter,
+//! send, observe rate headers, read a bounded body) and the one retry
+//! policy every call uses, token requests included.
 //!
 //! It must never log or return header values (they carry secrets) and never
 //! interpret response bodies: that is the provider's job.
@@ -16,6 +16,7 @@ use tokio::time::Instant;
 use std::sync::Arc;
 
 use super::HttpSettings;
+use super::breaker::Breaker;
 use super::limiter::Limiter;
 use super::recorder::Recorder;
 use super::request::{HttpError, Repeat, Request, Response, Where};
@@ -37,6 +38,8 @@ pub(super) struct Transport {
     client: reqwest::Client,
     base: String,
     limiter: Limiter,
+    /// Stops every request once the provider stopped answering.
+    breaker: Breaker,
     max_body: u64,
     retry_time: Duration,
     /// Which provider, for messages.
@@ -66,6 +69,7 @@ impl Transport {
         Ok(Transport {
             client,
             base: settings.base_url.trim_end_matches('/').to_owned(),
+            breaker: Breaker::new(limits.concurrency),
             limiter: Limiter::new(
                 &settings.at.provider,
                 limits.rate_limit,
@@ -98,6 +102,12 @@ impl Transport {
         self.recorder.as_deref()
     }
 
+    /// Why the provider gets no more requests in this run, once its
+    /// breaker opened.
+    pub(super) fn down(&self) -> Option<Arc<super::breaker::Down>> {
+        self.breaker.down()
+    }
+
     /// The full URL of `req`, query included, as messages show it.
     pub(super) fn full_url(&self, req: &Request) -> String {
         let url = self.url(&req.path);
@@ -122,6 +132,10 @@ impl Transport {
             .and_then(|(_, v)| v.to_str().ok())
             .map(str::to_owned);
         let attempt = self.attempt(req, authorization).await;
+        if let Err(HttpError::ProviderDown(_)) = &attempt {
+            // Never sent: nothing to record.
+            return attempt;
+        }
         if let Some(recorder) = &self.recorder {
             let answer = match &attempt {
                 Ok((resp, headers)) => Ok((resp.status.as_u16(), headers, resp.body.as_slice())),
@@ -138,12 +152,39 @@ impl Transport {
         attempt
     }
 
+    /// One attempt, unless the provider's breaker is open, told to the
+    /// breaker: an answer or a connection failure.
     async fn attempt(
         &self,
         req: &Request,
         authorization: Option<(&reqwest::header::HeaderName, HeaderValue)>,
     ) -> Attempt {
+        // Asked before and after the limiter's wait: a request queued
+        // there while the breaker opened is not sent either.
+        if let Some(down) = self.breaker.down() {
+            return Err(HttpError::ProviderDown(down));
+        }
         let ticket = self.limiter.admit().await;
+        let sent = match self.breaker.sending() {
+            Ok(sent) => sent,
+            Err(down) => {
+                self.limiter.observe(ticket, None);
+                return Err(HttpError::ProviderDown(down));
+            }
+        };
+        self.send(req, authorization, (ticket, sent)).await
+    }
+
+    /// Sends `req` as the limiter's and the breaker's `tickets` and reads
+    /// its bounded answer. The breaker hears whether an answer came: a
+    /// status line is one, even when its body is lost afterwards (the
+    /// provider is there); no status line is a connection failure.
+    async fn send(
+        &self,
+        req: &Request,
+        authorization: Option<(&reqwest::header::HeaderName, HeaderValue)>,
+        (ticket, sent): (u64, u64),
+    ) -> Attempt {
         let mut builder = self
             .client
             .request(req.method.clone(), self.url(&req.path))
@@ -164,9 +205,14 @@ impl Transport {
             Ok(resp) => resp,
             Err(e) => {
                 self.limiter.observe(ticket, None);
-                return Err(failed(e));
+                let e = failed(e);
+                if e.is_connection_failure() {
+                    self.breaker.failed(&self.at, words(&e));
+                }
+                return Err(e);
             }
         };
+        self.breaker.answered(sent);
         let status = resp.status();
         let headers = resp.headers().clone();
         self.limiter.observe(ticket, Some(&headers));
@@ -200,7 +246,8 @@ impl Transport {
         Ok((response, headers))
     }
 
-    /// A reqwest failure as the error a user can act on.
+    /// A reqwest failure as the error a user can act on: its cause in
+    /// words, with the URL and the provider.
     fn failed(&self, req: &Request, source: reqwest::Error) -> HttpError {
         if source.is_timeout() {
             return HttpError::TimedOut {
@@ -210,8 +257,9 @@ impl Transport {
             };
         }
         HttpError::Transport {
-            method: req.method.clone(),
-            path: req.path.clone(),
+            call: format!("{} {}", req.method, self.url(&req.path)),
+            at: self.at.clone(),
+            cause: super::cause::named(&source),
             source,
         }
     }
@@ -219,7 +267,9 @@ impl Transport {
     /// Runs `attempt` until it gives an answer worth returning: what the
     /// request's [`Repeat`] allows is retried with backoff, honouring
     /// Retry-After, within a count and a time budget; every other status
-    /// goes back to the caller.
+    /// goes back to the caller. Once the provider's breaker is open nothing
+    /// more is tried: a call that was tried before ends with that try's
+    /// failure, one never tried with [`HttpError::ProviderDown`].
     pub(super) async fn retrying<F, Fut>(&self, req: &Request, mut attempt: F) -> Attempt
     where
         F: FnMut() -> Fut,
@@ -227,9 +277,16 @@ impl Transport {
     {
         let started = Instant::now();
         let mut n = 0;
+        let mut earlier: Option<Attempt> = None;
         loop {
             n += 1;
             let outcome = attempt().await;
+            if let Err(HttpError::ProviderDown(_)) = &outcome {
+                return match earlier {
+                    Some(tried) => self.given_up(req, tried, n - 1),
+                    None => outcome,
+                };
+            }
             let limit = match &outcome {
                 Err(HttpError::TimedOut { .. }) => MAX_TIMEOUT_ATTEMPTS,
                 _ => MAX_ATTEMPTS,
@@ -243,25 +300,14 @@ impl Transport {
                 Some(Wait::Backoff(wait)) => (wait, refused),
                 None => return outcome,
             };
-            if n >= limit || started.elapsed() + wait > self.retry_time {
-                return match outcome {
-                    Err(HttpError::Transport { source, .. }) if source.is_connect() => {
-                        Err(HttpError::Unreachable {
-                            url: self.url(&req.path),
-                            attempts: n,
-                            at: self.at.clone(),
-                            source,
-                        })
-                    }
-                    other => other,
-                };
+            if n >= limit
+                || started.elapsed() + wait > self.retry_time
+                || self.breaker.down().is_some()
+            {
+                return self.given_up(req, outcome, n);
             }
             match &outcome {
-                Err(e) => tracing::warn!(
-                    "provider `{}`: {e}; trying again ({} of {limit})",
-                    self.at.provider,
-                    n + 1
-                ),
+                Err(e) => tracing::warn!("{e}; trying again ({} of {limit})", n + 1),
                 Ok(_) => {
                     tracing::debug!(method = %req.method, path = %req.path, attempt = n, ?wait, "retrying")
                 }
@@ -271,7 +317,35 @@ impl Transport {
             } else {
                 tokio::time::sleep(wait).await;
             }
+            earlier = Some(outcome);
         }
+    }
+
+    /// The last of `attempts` tries of a call that is not tried again; a
+    /// connection never made says so, with its cause.
+    fn given_up(&self, req: &Request, last: Attempt, attempts: u32) -> Attempt {
+        match last {
+            Err(HttpError::Transport { source, cause, .. }) if source.is_connect() => {
+                Err(HttpError::Unreachable {
+                    url: self.url(&req.path),
+                    attempts,
+                    at: self.at.clone(),
+                    cause,
+                    source,
+                })
+            }
+            other => other,
+        }
+    }
+}
+
+/// A connection failure as the breaker tells it: `METHOD URL: cause`
+/// (the provider is named once, by the breaker).
+fn words(e: &HttpError) -> String {
+    match e {
+        HttpError::Transport { call, cause, .. } => format!("{call}: {cause}"),
+        HttpError::TimedOut { method, url, .. } => format!("{method} {url}: timed out"),
+        other => other.to_string(),
     }
 }
 

@@ -1,14 +1,23 @@
-//! Wall-clock timestamps for emulated responses, without a date library:
-//! the emulator needs only "now" in the providers' ISO-8601 shapes.
+//! Wall-clock timestamps without a date library: "now" in the providers'
+//! ISO-8601 shape (the emulator's answers) and RFC 3339 UTC instants (the
+//! apply report). Formatting only; nothing here reads or sleeps on a clock
+//! for timing.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// `yyyy-MM-ddTHH:mm:ss` in UTC.
 pub fn now_iso() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    iso(secs)
+    iso(seconds(SystemTime::now()))
+}
+
+/// `yyyy-MM-ddTHH:mm:ssZ`: `at` in UTC as RFC 3339, to the second.
+pub fn rfc3339(at: SystemTime) -> String {
+    format!("{}Z", iso(seconds(at)))
+}
+
+/// Seconds since the epoch; an instant before it counts as the epoch.
+fn seconds(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 fn iso(secs: u64) -> String {
@@ -39,12 +48,16 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
-    use super::iso;
+    use std::time::Duration;
+
+    use super::*;
 
     #[test]
     fn known_instants() {
         assert_eq!(iso(0), "1970-01-01T00:00:00");
         assert_eq!(iso(1_559_648_569), "2019-06-04T11:42:49");
         assert_eq!(iso(951_782_400), "2000-02-29T00:00:00");
+        let at = UNIX_EPOCH + Duration::from_millis(1_559_648_569_900);
+        assert_eq!(rfc3339(at), "2019-06-04T11:42:49Z");
     }
 }
