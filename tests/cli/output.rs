@@ -244,7 +244,7 @@ fn a_repeated_warning_is_said_once_and_counted_at_the_end() {
         .collect();
     assert_eq!(retries.len(), 2, "{}", plan.stderr);
     assert!(
-        retries[0].starts_with("warning: provider `p`: "),
+        retries[0].starts_with("warning: GET ") && retries[0].contains("(provider `p` at "),
         "{}",
         plan.stderr
     );
