@@ -10,11 +10,12 @@ use simfleet::cli::{DriftArgs, ReportFormat};
 pub async fn run(args: DriftArgs, ui: Ui, trust: &simfleet::trust::Trust) -> anyhow::Result<u8> {
     let session = super::session::open(&args.scope, trust).await?;
     let mut plan = session.plan(ui).await?;
+    let taken_at = std::time::SystemTime::now();
     session.connected.sandboxes.stop(false).await?;
     if !args.show_unmanaged {
         plan = plan.without_unmanaged_list();
     }
-    let drift = Drift::of(&plan);
+    let drift = Drift::of(&plan, taken_at);
     let text = match args.format {
         ReportFormat::Text => render::drift::text(&drift, ui.style),
         ReportFormat::Json => render::drift::json(&drift),

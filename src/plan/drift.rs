@@ -16,6 +16,9 @@ use crate::model::{Condition, Iccid};
 pub struct Drift {
     pub format_version: u32,
     pub simfleet_version: String,
+    /// When live state was read (RFC 3339, UTC): a scheduled report says
+    /// how old it is.
+    pub taken_at: String,
     pub providers: Vec<ProviderDrift>,
     /// Summed over the providers.
     pub totals: DriftTotals,
@@ -66,7 +69,8 @@ pub struct DriftedSim {
 }
 
 impl Drift {
-    pub fn of(plan: &Plan) -> Drift {
+    /// The drift in `plan`, whose live state was read at `taken_at`.
+    pub fn of(plan: &Plan, taken_at: std::time::SystemTime) -> Drift {
         let providers = plan.providers.iter().map(|p| {
             let changed = p.sims.iter().map(|s| DriftedSim {
                 iccid: s.iccid.clone(),
@@ -133,6 +137,7 @@ impl Drift {
         Drift {
             format_version: plan.format_version,
             simfleet_version: plan.simfleet_version.clone(),
+            taken_at: crate::clock::rfc3339(taken_at),
             providers,
             totals,
         }

@@ -318,7 +318,10 @@ fn drift_block(provider: &str, sim: &DriftedSim) -> String {
 }
 
 pub fn drift(drift: &Drift) -> String {
-    let mut out = format!("{DRIFT_MARKER}\n### simfleet drift\n\n");
+    let mut out = format!(
+        "{DRIFT_MARKER}\n### simfleet drift\n\n_Live state as of {}._\n\n",
+        cell(&drift.taken_at)
+    );
     out.push_str("| Provider | Type | Managed | Drifted | Missing | Locked | Unmanaged |\n");
     out.push_str("|---|---|---:|---:|---:|---:|---:|\n");
     for p in &drift.providers {

@@ -194,6 +194,16 @@ fn drift_counts_in_json_and_fails_on_unmanaged_sims_when_asked() {
     assert_eq!(doc["totals"]["unmanaged"], 10);
     assert_eq!(doc["providers"][0]["totals"]["drifted"], 0);
     crate::schemas::assert_valid("drift", &json.stdout);
+    // When it was taken, in JSON and in the markdown.
+    let taken = doc["taken_at"].as_str().unwrap();
+    assert_eq!(crate::support::timeless(taken), "TIME", "{taken}");
+    let markdown = ws.on_manifests(&["drift", "--format", "markdown"]);
+    let line = markdown
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("_Live state as of "))
+        .unwrap();
+    assert_eq!(crate::support::timeless(line), "_Live state as of TIME._");
 
     // Declared differently, drift exits 2 either way.
     ws.fleet(

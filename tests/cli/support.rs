@@ -338,3 +338,32 @@ pub fn read_head(stream: &mut TcpStream) -> String {
     }
     String::from_utf8_lossy(&head).into_owned()
 }
+
+/// `text` with every RFC 3339 UTC time (`2026-12-01T16:00:00Z`) written
+/// as `TIME`, for snapshots of output that says when it was made.
+pub fn timeless(text: &str) -> String {
+    let is_time = |s: &[u8]| {
+        s.len() == 20
+            && s.iter().enumerate().all(|(i, &c)| match i {
+                4 | 7 => c == b'-',
+                10 => c == b'T',
+                13 | 16 => c == b':',
+                19 => c == b'Z',
+                _ => c.is_ascii_digit(),
+            })
+    };
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes.get(i..i + 20).is_some_and(is_time) {
+            out.push_str("TIME");
+            i += 20;
+        } else {
+            let c = text[i..].chars().next().unwrap_or_default();
+            out.push(c);
+            i += c.len_utf8().max(1);
+        }
+    }
+    out
+}
