@@ -97,25 +97,8 @@ fn verdict(plan: &Plan, all: &Totals) -> String {
             plural(all.problems(), "problem")
         );
     }
-    if all.changes > 0 {
-        let _ = writeln!(
-            out,
-            "**Plan:** {} to change, {} ({} enable, {} configure, {} restrict).\n",
-            plural(all.sims_to_change, "SIM"),
-            plural(all.changes, "change"),
-            all.enable,
-            all.configure,
-            all.restrict
-        );
-    } else if all.problems() == 0 && all.locked_differing > 0 {
-        let _ = writeln!(
-            out,
-            "**Plan:** no changes can be applied, but {} locked at the provider differ from \
-             the manifests.\n",
-            plural(all.locked_differing, "SIM")
-        );
-    } else if all.problems() == 0 {
-        out.push_str("**Plan:** no changes. Live state matches the manifests.\n\n");
+    if let Some(outcome) = super::outcome_said(all) {
+        let _ = writeln!(out, "**Plan:** {outcome}\n");
     }
     if plan.safety.refusals.is_empty() {
         out.push_str("**Safety:** no refusals.\n\n");

@@ -58,6 +58,41 @@ pub fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
+/// `3 SIMs to change, 8 changes (3 enable, 2 configure, 3 restrict)`.
+pub(crate) fn changes_said(t: &crate::plan::Totals) -> String {
+    format!(
+        "{} to change, {} ({} enable, {} configure, {} restrict)",
+        plural(t.sims_to_change, "SIM"),
+        plural(t.changes, "change"),
+        t.enable,
+        t.configure,
+        t.restrict
+    )
+}
+
+/// What a whole plan comes to, as its closing sentence; `None` when it
+/// has errors and no changes (the error line says it).
+pub(crate) fn outcome_said(all: &crate::plan::Totals) -> Option<String> {
+    if all.changes > 0 {
+        Some(format!("{}.", changes_said(all)))
+    } else if all.problems() > 0 {
+        None
+    } else if all.locked_differing > 0 {
+        let verb = if all.locked_differing == 1 {
+            "differs"
+        } else {
+            "differ"
+        };
+        Some(format!(
+            "No changes can be applied, but {} locked at the provider {verb} from the \
+             manifests.",
+            plural(all.locked_differing, "SIM")
+        ))
+    } else {
+        Some("No changes. Live state matches the manifests.".to_owned())
+    }
+}
+
 /// Pretty JSON with a final newline. The documents rendered are plain data
 /// with string keys, which always serialise.
 pub fn pretty_json(value: &impl serde::Serialize) -> String {

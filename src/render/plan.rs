@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Detail, Style, missing_line, plural, unmanaged_line};
+use super::{Detail, Style, changes_said, missing_line, outcome_said, plural, unmanaged_line};
 use crate::model::{Change, Condition, Field, Phase, set_delta};
 use crate::plan::groups::{self, Group, Shape};
 use crate::plan::{Plan, PlanDocument, ProviderPlan, Totals};
@@ -79,14 +79,7 @@ fn header(style: Style, provider: &ProviderPlan, totals: &Totals) -> String {
     if totals.changes == 0 {
         parts.push("no changes".into());
     } else {
-        parts.push(format!(
-            "{} to change, {} ({} enable, {} configure, {} restrict)",
-            plural(totals.sims_to_change, "SIM"),
-            plural(totals.changes, "change"),
-            totals.enable,
-            totals.configure,
-            totals.restrict
-        ));
+        parts.push(changes_said(totals));
     }
     let extra = [
         (totals.errors, "error"),
@@ -322,29 +315,9 @@ pub fn text(plan: &Plan, style: Style, detail: Detail) -> String {
     if hidden && detail != Detail::Summary {
         out.push_str("Unmanaged SIMs are counted; --show-unmanaged lists them.\n");
     }
-    if all.changes > 0 {
-        let _ = writeln!(
-            out,
-            "Plan: {} to change, {} ({} enable, {} configure, {} restrict).",
-            plural(all.sims_to_change, "SIM"),
-            plural(all.changes, "change"),
-            all.enable,
-            all.configure,
-            all.restrict
-        );
-    } else if all.problems() == 0 && all.locked_differing > 0 {
-        let _ = writeln!(
-            out,
-            "No changes can be applied, but {} locked at the provider {} from the manifests.",
-            plural(all.locked_differing, "SIM"),
-            if all.locked_differing == 1 {
-                "differs"
-            } else {
-                "differ"
-            }
-        );
-    } else if all.problems() == 0 {
-        out.push_str("No changes. Live state matches the manifests.\n");
+    if let Some(outcome) = outcome_said(all) {
+        let plan = if all.changes > 0 { "Plan: " } else { "" };
+        let _ = writeln!(out, "{plan}{outcome}");
     }
     if all.problems() > 0 {
         let _ = writeln!(

@@ -18,7 +18,7 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::request::Where;
+use super::place::Where;
 
 /// The fewest connection failures in a row that open a breaker: as many
 /// as one call's own attempts, so a lone call against a dead provider ends

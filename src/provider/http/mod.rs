@@ -11,6 +11,7 @@
 mod breaker;
 mod cause;
 mod limiter;
+mod place;
 mod recorder;
 mod request;
 mod token;
