@@ -72,12 +72,18 @@ impl Emulator {
 
     fn get(&self, path: &str) -> Json {
         let mut stream = std::net::TcpStream::connect(&self.addr).expect("connect");
-        let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        );
         std::io::Write::write_all(&mut stream, request.as_bytes()).expect("send");
         let mut raw = String::new();
         stream.read_to_string(&mut raw).expect("read");
+        // A figure from an answer that is not the emulator's would be a
+        // wrong figure: stop instead.
+        assert!(raw.starts_with("HTTP/1.1 200"), "GET {path}: {raw}");
         let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-        serde_json::from_str(body).unwrap_or(Json::Null)
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
     }
 
     /// Requests by `METHOD /route`, and how many were answered 429.

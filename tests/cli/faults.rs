@@ -174,7 +174,11 @@ fn a_provider_going_down_mid_plan_ends_it_with_one_error_and_no_flood_of_retries
     assert_eq!(plan.stderr.matches(error).count(), 1, "{}", plan.stderr);
     assert_eq!(plan.stderr.matches("cannot be reached").count(), 1);
     plan.assert_stderr(": connection closed before an answer came); no more requests go to it");
-    let warnings = plan.stderr.lines().filter(|l| l.starts_with("warning:")).count();
+    let warnings = plan
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .count();
     assert!(
         warnings <= threshold,
         "{warnings} warnings:\n{}",
