@@ -13,10 +13,13 @@ use super::http::{Auth, HttpClient, HttpError};
 use super::listing::{At, Page};
 use super::{ProviderError, SimFailure, SimOutcome, UsageRecord, Wanted};
 use crate::config::Connection;
-use crate::kind::Operation;
+use crate::kind::{Operation, ProviderKind};
 use crate::model::{Field, Fields, Iccid, LiveSim, SimWork, Value, Vocabulary};
 
 pub trait Client: Send + Sync + Sized + 'static {
+    /// The kind this client serves: the registry finds it by this.
+    const KIND: ProviderKind;
+
     /// A SIM as the provider's list and get calls return it.
     type Wire: Send + Sync + 'static;
 

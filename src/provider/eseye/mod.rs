@@ -22,6 +22,7 @@ use super::http::{Auth, HttpClient, Request};
 use super::listing::{At, Page};
 use super::{Client, ProviderError, SimOutcome};
 use crate::config::Connection;
+use crate::kind::ProviderKind;
 use crate::kind::Setting;
 use crate::model::{Fields, Iccid, LiveSim, SimWork};
 use crate::secret::Secret;
@@ -37,6 +38,7 @@ pub struct Eseye {
 }
 
 impl Client for Eseye {
+    const KIND: ProviderKind = ProviderKind::Eseye;
     type Wire = wire::WireSim;
     const PAGE: usize = wire::PAGE_SIZE;
 

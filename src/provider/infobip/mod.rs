@@ -17,6 +17,7 @@ use super::http::{Auth, HttpClient};
 use super::listing::{self, At, Page};
 use super::{Client, ProviderError, SimOutcome, UsageRecord};
 use crate::config::Connection;
+use crate::kind::ProviderKind;
 use crate::model::{Iccid, LiveSim, SimWork};
 
 pub use read::to_live;
@@ -39,6 +40,7 @@ fn record(u: wire::WireUsage) -> UsageRecord {
 }
 
 impl Client for Infobip {
+    const KIND: ProviderKind = ProviderKind::Infobip;
     type Wire = wire::WireSim;
     const PAGE: usize = wire::PAGE_LIMIT;
 

@@ -16,6 +16,7 @@ use super::http::{Auth, HttpClient};
 use super::listing::{self, At, Page};
 use super::{Client, ProviderError, SimOutcome, UsageRecord, Wanted};
 use crate::config::Connection;
+use crate::kind::ProviderKind;
 use crate::model::{Field, Iccid, LiveSim, SimWork, Vocabulary};
 
 pub use read::{TagBook, to_live};
@@ -58,6 +59,7 @@ impl Onomondo {
 }
 
 impl Client for Onomondo {
+    const KIND: ProviderKind = ProviderKind::Onomondo;
     type Wire = wire::WireSim;
     const BATCH: usize = wire::BULK_LIMIT;
     const PAGE: usize = wire::PAGE_LIMIT;

@@ -21,6 +21,7 @@ use super::http::{Auth, HttpClient, Request};
 use super::listing::{At, Page};
 use super::{Client, ProviderError, SimOutcome};
 use crate::config::Connection;
+use crate::kind::ProviderKind;
 use crate::kind::Setting;
 use crate::model::{Fields, Iccid, LiveSim, SimWork};
 
@@ -43,6 +44,7 @@ impl TelekomCmo {
 }
 
 impl Client for TelekomCmo {
+    const KIND: ProviderKind = ProviderKind::TelekomCmo;
     type Wire = wire::WireProduct;
     const PAGE: usize = wire::PAGE_SIZE;
 

@@ -6,6 +6,11 @@
 //! provider can do or list the kinds. This module imports only the model:
 //! it must never reach up into manifests, clients, plans or the emulator.
 
+mod eseye;
+mod infobip;
+mod onomondo;
+mod telekom_cmo;
+
 use std::fmt;
 
 use schemars::JsonSchema;
@@ -54,20 +59,17 @@ impl ProviderKind {
     }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderKind::Onomondo => "onomondo",
-            ProviderKind::Infobip => "infobip",
-            ProviderKind::Eseye => "eseye",
-            ProviderKind::TelekomCmo => "telekom-cmo",
-        }
+        self.capabilities().name
     }
 
+    /// The kind's row: everything it supports. The one place that maps a
+    /// kind to its own module.
     pub fn capabilities(self) -> &'static Capabilities {
         match self {
-            ProviderKind::Onomondo => &ONOMONDO,
-            ProviderKind::Infobip => &INFOBIP,
-            ProviderKind::Eseye => &ESEYE,
-            ProviderKind::TelekomCmo => &TELEKOM_CMO,
+            ProviderKind::Onomondo => &onomondo::ROW,
+            ProviderKind::Infobip => &infobip::ROW,
+            ProviderKind::Eseye => &eseye::ROW,
+            ProviderKind::TelekomCmo => &telekom_cmo::ROW,
         }
     }
 }
@@ -125,6 +127,8 @@ impl Setting {
 
 #[derive(Debug)]
 pub struct Capabilities {
+    /// The kind's name, as written in manifests (`type:`) and URLs.
+    pub name: &'static str,
     /// Fields a manifest may manage for SIMs at this provider.
     pub fields: &'static [Field],
     /// Status values a manifest may declare.
@@ -202,175 +206,3 @@ impl Capabilities {
         self.transitions.contains(&(from, to))
     }
 }
-
-const ONOMONDO: Capabilities = Capabilities {
-    fields: &[
-        Field::Name,
-        Field::Status,
-        Field::Tags,
-        Field::NetworkWhitelist,
-        Field::ImeiLock,
-        Field::Connector,
-        Field::DataLimit,
-    ],
-    statuses: &[Status::Active, Status::Inactive],
-    settings: &[Setting::Url],
-    required_settings: &[],
-    setting_defaults: &[],
-    credential_sets: &[&["token"]],
-    default_url: Some("https://api.onomondo.com"),
-    hosts: &["api.onomondo.com"],
-    default_rate_limit: 10.0,
-    default_rate_window: 60.0,
-    default_concurrency: 8,
-    sandbox: true,
-    operations: &[Operation::ShowSim, Operation::Usage],
-    transitions: &[
-        (Status::Inactive, Status::Active),
-        (Status::Active, Status::Inactive),
-    ],
-    status_rule: "Onomondo SIMs are either activated or deactivated",
-    frozen: None,
-    detail_fields: &[],
-    asynchronous_writes: false,
-    started_fields: &[],
-    one_write_per_sim: true,
-    sandbox_credentials: &[("token", SANDBOX_KEY)],
-    sandbox_settings: &[],
-    sms_max_chars: None,
-};
-
-const INFOBIP: Capabilities = Capabilities {
-    fields: &[Field::Name, Field::Status],
-    statuses: &[Status::Active, Status::Suspended, Status::Inactive],
-    settings: &[Setting::Url],
-    required_settings: &[(
-        Setting::Url,
-        "each Infobip account has its own base URL, https://<id>.api.infobip.com; \
-         the Infobip web interface shows it on its homepage once you log in",
-    )],
-    setting_defaults: &[],
-    credential_sets: &[&["username", "password"], &["api_key"]],
-    default_url: None,
-    hosts: &["*.api.infobip.com", "api.infobip.com"],
-    default_rate_limit: 10.0,
-    default_rate_window: 1.0,
-    default_concurrency: 8,
-    sandbox: true,
-    operations: &[
-        Operation::ShowSim,
-        Operation::Usage,
-        Operation::Sms,
-        Operation::Diagnose,
-    ],
-    transitions: &[
-        (Status::Inactive, Status::Active),
-        (Status::Active, Status::Suspended),
-        (Status::Suspended, Status::Active),
-    ],
-    status_rule: "Infobip sets only Active (from Activation Ready or Suspended) and Suspended \
-                  (from Active); `inactive` matches only SIMs never activated",
-    frozen: None,
-    detail_fields: &[],
-    asynchronous_writes: false,
-    started_fields: &[],
-    one_write_per_sim: false,
-    sandbox_credentials: &[("api_key", SANDBOX_KEY)],
-    sandbox_settings: &[],
-    sms_max_chars: Some(160),
-};
-
-const ESEYE: Capabilities = Capabilities {
-    fields: &[
-        Field::Status,
-        Field::Package,
-        Field::Portfolio,
-        Field::Attributes,
-    ],
-    statuses: &[Status::Active, Status::Suspended, Status::Inactive],
-    settings: &[Setting::Url, Setting::TokenUrl, Setting::Scope],
-    required_settings: &[(
-        Setting::TokenUrl,
-        "Eseye's identity provider, \
-         https://eseye-idp-prod.auth.<region>.amazoncognito.com/oauth2/token \
-         with the region Eseye gave with the credentials",
-    )],
-    setting_defaults: &[(Setting::Scope, "api/api")],
-    credential_sets: &[&["client_id", "client_secret"]],
-    default_url: Some("https://sim.api.anynetiot.com"),
-    // The identity provider of Eseye's own pool, in any region: not any
-    // Cognito domain, which anyone can own.
-    hosts: &[
-        "sim.api.anynetiot.com",
-        "eseye-idp-prod.auth.*.amazoncognito.com",
-    ],
-    default_rate_limit: 10.0,
-    default_rate_window: 1.0,
-    default_concurrency: 8,
-    sandbox: true,
-    operations: &[Operation::ShowSim],
-    transitions: &[
-        (Status::Inactive, Status::Active),
-        (Status::Active, Status::Inactive),
-        (Status::Active, Status::Suspended),
-        (Status::Suspended, Status::Active),
-    ],
-    status_rule: "Eseye suspends and deactivates only active SIMs",
-    frozen: Some((Status::Suspended, "Eseye cannot update a suspended SIM")),
-    detail_fields: &[Field::Attributes],
-    asynchronous_writes: true,
-    started_fields: &[],
-    one_write_per_sim: false,
-    sandbox_credentials: &[("client_id", "simfleet"), ("client_secret", SANDBOX_KEY)],
-    // The emulator serves Eseye's identity provider under its own path.
-    sandbox_settings: &[(Setting::TokenUrl, "{url}/idp/oauth2/token")],
-    sms_max_chars: None,
-};
-
-const TELEKOM_CMO: Capabilities = Capabilities {
-    fields: &[Field::Status, Field::Attributes],
-    statuses: &[Status::Active, Status::Suspended, Status::Inactive],
-    settings: &[Setting::Url, Setting::Tenant, Setting::TokenUrl],
-    required_settings: &[
-        (
-            Setting::Url,
-            "the API URL that Application Access Management copies with the chain icon \
-             next to the API version",
-        ),
-        (Setting::Tenant, "your T IoT Hub tenant name"),
-        (
-            Setting::TokenUrl,
-            "the T IoT Hub token endpoint, \
-             https://iam-br-iot.myiot-t.com/auth/realms/iothub/protocol/openid-connect/token",
-        ),
-    ],
-    setting_defaults: &[],
-    credential_sets: &[&["client_id", "client_secret"]],
-    default_url: None,
-    hosts: &["*.myiot-t.com"],
-    default_rate_limit: 10.0,
-    default_rate_window: 1.0,
-    default_concurrency: 8,
-    sandbox: true,
-    operations: &[Operation::ShowSim],
-    transitions: &[
-        (Status::Inactive, Status::Active),
-        (Status::Active, Status::Inactive),
-        (Status::Active, Status::Suspended),
-        (Status::Suspended, Status::Active),
-        (Status::Suspended, Status::Inactive),
-    ],
-    status_rule: "CMO moves SIMs between ACTIVE, SUSPENDED and INACTIVE",
-    frozen: None,
-    detail_fields: &[Field::Attributes],
-    asynchronous_writes: true,
-    started_fields: &[Field::Status],
-    one_write_per_sim: false,
-    sandbox_credentials: &[("client_id", "simfleet"), ("client_secret", SANDBOX_KEY)],
-    // The emulator serves tenant `sandbox` and its token endpoint next to the API.
-    sandbox_settings: &[
-        (Setting::Tenant, "sandbox"),
-        (Setting::TokenUrl, "{url}/token"),
-    ],
-    sms_max_chars: None,
-};
