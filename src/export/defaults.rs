@@ -164,7 +164,7 @@ fn own(mut sim: Fields, defaults: &Fields) -> Fields {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kind::ProviderKind;
+    use crate::kind::testing::{NOTE, ROW};
     use crate::manifest::merge;
     use crate::model::Status;
 
@@ -183,8 +183,8 @@ mod tests {
     /// Each SIM, merged with the defaults as the loader merges them,
     /// manages every exported value unchanged, and anything more only as
     /// "empty" (which, not exported, it is).
-    fn assert_exact(sims: &[Fields], kind: ProviderKind) -> Factored {
-        let factored = factor(sims.to_vec(), kind.capabilities());
+    fn assert_exact(sims: &[Fields], caps: &Capabilities) -> Factored {
+        let factored = factor(sims.to_vec(), caps);
         for (sim, own) in sims.iter().zip(&factored.sims) {
             let merged = merge(own.clone(), &factored.defaults);
             for (field, value) in sim {
@@ -216,24 +216,24 @@ mod tests {
                     }),
                 )]);
                 if i > 0 {
-                    sim.insert(Field::Connector, text(if i < 4 { "c-1" } else { "c-2" }));
+                    sim.insert(Field::Own(&NOTE), text(if i < 4 { "c-1" } else { "c-2" }));
                 }
                 sim.insert(Field::Name, text(&format!("pump-{i}")));
                 sim
             })
             .collect();
-        let factored = assert_exact(&sims, ProviderKind::Onomondo);
+        let factored = assert_exact(&sims, &ROW);
         assert_eq!(
             factored.defaults,
             Fields::from([
                 (Field::Status, status(Status::Active)),
-                (Field::Connector, text("c-1")),
+                (Field::Own(&NOTE), text("c-1")),
             ]),
             "names differ on every SIM: no default"
         );
-        assert_eq!(factored.sims[0].get(&Field::Connector), Some(&Value::Null));
-        assert_eq!(factored.sims[1].get(&Field::Connector), None);
-        assert_eq!(factored.sims[4].get(&Field::Connector), Some(&text("c-2")));
+        assert_eq!(factored.sims[0].get(&Field::Own(&NOTE)), Some(&Value::Null));
+        assert_eq!(factored.sims[1].get(&Field::Own(&NOTE)), None);
+        assert_eq!(factored.sims[4].get(&Field::Own(&NOTE)), Some(&text("c-2")));
     }
 
     #[test]
@@ -244,7 +244,7 @@ mod tests {
             Fields::from([(Field::Tags, tags(&["fleet", "x"]))]),
             Fields::new(),
         ];
-        let factored = assert_exact(&sims, ProviderKind::Onomondo);
+        let factored = assert_exact(&sims, &ROW);
         assert_eq!(factored.defaults.get(&Field::Tags), Some(&tags(&["fleet"])));
         assert_eq!(factored.sims[0].get(&Field::Tags), Some(&tags(&["site-1"])));
         assert_eq!(factored.sims[1].get(&Field::Tags), None);
@@ -253,11 +253,7 @@ mod tests {
             Fields::from([(Field::Tags, tags(&["a"]))]),
             Fields::from([(Field::Tags, tags(&["b"]))]),
         ];
-        assert!(
-            assert_exact(&disjoint, ProviderKind::Onomondo)
-                .defaults
-                .is_empty()
-        );
+        assert!(assert_exact(&disjoint, &ROW).defaults.is_empty());
     }
 
     #[test]
@@ -268,7 +264,12 @@ mod tests {
             with(&[("site", "b"), ("kind", "meter")]),
             with(&[("site", "a")]),
         ];
-        let factored = assert_exact(&all, ProviderKind::Eseye);
+        // Attributes cost a request per SIM to read at this provider.
+        let caps = Capabilities {
+            detail_fields: &[Field::Attributes],
+            ..ROW
+        };
+        let factored = assert_exact(&all, &caps);
         assert_eq!(
             factored.defaults.get(&Field::Attributes),
             Some(&attributes(&[("site", "a")]))
@@ -284,7 +285,7 @@ mod tests {
             all[0].clone(),
             Fields::new(),
         ];
-        let factored = assert_exact(&some, ProviderKind::Eseye);
+        let factored = assert_exact(&some, &caps);
         assert!(factored.defaults.is_empty(), "{:?}", factored.defaults);
         assert!(factored.sims[3].is_empty());
     }
@@ -293,7 +294,7 @@ mod tests {
     fn a_status_default_needs_every_sim_to_have_one() {
         let active = Fields::from([(Field::Status, Value::Status(Status::Active))]);
         let sims = [active.clone(), active.clone(), active, Fields::new()];
-        let factored = assert_exact(&sims, ProviderKind::Infobip);
+        let factored = assert_exact(&sims, &ROW);
         assert!(
             factored.defaults.is_empty(),
             "a locked SIM cannot say `null`"
@@ -308,14 +309,17 @@ mod tests {
                     (Field::Name, Value::Null),
                     (Field::Tags, if i == 0 { tags(&["a"]) } else { tags(&[]) }),
                     (
-                        Field::ImeiLock,
+                        Field::Own(&NOTE),
                         if i == 3 { text("3567") } else { Value::Null },
                     ),
                 ])
             })
             .collect();
-        let factored = assert_exact(&sims, ProviderKind::Onomondo);
-        assert_eq!(factored.defaults.get(&Field::ImeiLock), Some(&Value::Null));
+        let factored = assert_exact(&sims, &ROW);
+        assert_eq!(
+            factored.defaults.get(&Field::Own(&NOTE)),
+            Some(&Value::Null)
+        );
         assert_eq!(factored.defaults.get(&Field::Tags), None);
     }
 }

@@ -7,9 +7,12 @@
 //! it must never reach up into manifests, clients, plans or the emulator.
 
 mod eseye;
+mod fields;
 mod infobip;
-mod onomondo;
+pub mod onomondo;
 mod telekom_cmo;
+#[cfg(test)]
+pub mod testing;
 
 use std::fmt;
 

@@ -38,6 +38,17 @@ impl DecodeError {
         }
     }
 
+    /// A problem at `pos`.
+    pub fn placed(pos: Pos, message: String) -> Self {
+        DecodeError::new(Some(pos), message)
+    }
+
+    /// This problem, followed by `more`.
+    pub fn with_more(mut self, more: Vec<DecodeError>) -> Self {
+        self.more.extend(more);
+        self
+    }
+
     fn at(mut self, pos: Pos) -> Self {
         self.pos.get_or_insert(pos);
         self

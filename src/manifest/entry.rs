@@ -13,9 +13,11 @@ use std::collections::BTreeMap;
 
 use serde::de::Error as _;
 
+use super::block;
 use super::decode::{DecodeError, decode, unknown};
+use super::keys::{self, SimKey};
 use super::node::{Node, NodeKind, Pos};
-use super::types::{OnomondoSpec, SimSpec, Tri};
+use super::types::Tri;
 use crate::model::{Attributes, Field, Fields, Interner, Names, Status, Value};
 
 /// A SIM entry, or why its node is not one.
@@ -60,94 +62,6 @@ impl Sims {
     }
 }
 
-/// The keys of a SIM entry (`label` is written for `name`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum SimKey {
-    Iccid,
-    Name,
-    Status,
-    Tags,
-    Package,
-    Portfolio,
-    Attributes,
-    Protect,
-    Onomondo,
-}
-
-/// As serde lists them for an unknown key, aliases included.
-const EXPECTED: &[&str] = &[
-    "iccid",
-    "label",
-    "name",
-    "status",
-    "tags",
-    "package",
-    "portfolio",
-    "attributes",
-    "protect",
-    "onomondo",
-];
-
-impl SimKey {
-    /// Keys whose value is text: a number written there is a mistake
-    /// worth showing as written.
-    fn is_text(self) -> bool {
-        matches!(
-            self,
-            SimKey::Iccid | SimKey::Name | SimKey::Package | SimKey::Portfolio
-        )
-    }
-
-    const ALL: [SimKey; 9] = [
-        SimKey::Iccid,
-        SimKey::Name,
-        SimKey::Status,
-        SimKey::Tags,
-        SimKey::Package,
-        SimKey::Portfolio,
-        SimKey::Attributes,
-        SimKey::Protect,
-        SimKey::Onomondo,
-    ];
-
-    fn parse(key: &str) -> Option<SimKey> {
-        match key {
-            "label" => Some(SimKey::Name),
-            _ => SimKey::ALL.into_iter().find(|k| k.name() == key),
-        }
-    }
-
-    /// As written in manifests (`name` may also be written `label`).
-    pub fn name(self) -> &'static str {
-        match self {
-            SimKey::Iccid => "iccid",
-            SimKey::Name => "name",
-            SimKey::Status => "status",
-            SimKey::Tags => "tags",
-            SimKey::Package => "package",
-            SimKey::Portfolio => "portfolio",
-            SimKey::Attributes => "attributes",
-            SimKey::Protect => "protect",
-            SimKey::Onomondo => "onomondo",
-        }
-    }
-
-    /// The key a field is written under.
-    pub fn of(field: Field) -> SimKey {
-        match field {
-            Field::Status => SimKey::Status,
-            Field::Name => SimKey::Name,
-            Field::Tags => SimKey::Tags,
-            Field::Package => SimKey::Package,
-            Field::Portfolio => SimKey::Portfolio,
-            Field::Attributes => SimKey::Attributes,
-            Field::NetworkWhitelist | Field::ImeiLock | Field::Connector | Field::DataLimit => {
-                SimKey::Onomondo
-            }
-        }
-    }
-}
-
 /// A SIM entry (or a fleet's defaults) as written.
 #[derive(Debug, Clone, Default)]
 pub struct SimEntry {
@@ -158,12 +72,12 @@ pub struct SimEntry {
     /// Where the entry starts: its first key.
     pub at: Pos,
     /// The keys written, one bit per [`SimKey`].
-    keys: u16,
+    keys: u32,
 }
 
 impl SimEntry {
     pub fn has(&self, key: SimKey) -> bool {
-        self.keys & (1 << key as u16) != 0
+        self.keys & key.bit() != 0
     }
 }
 
@@ -173,10 +87,10 @@ impl SimEntry {
 pub fn sim_item(node: Node, interner: &mut Interner) -> SimItem {
     let at = node.pos;
     let NodeKind::Map(pairs) = node.kind else {
-        // Not a mapping: the typed decoder words the error.
-        let error = decode::<SimSpec>(&node).err().unwrap_or_else(|| {
-            DecodeError::custom("expected a SIM entry (a mapping with `iccid`)")
-        });
+        let error = DecodeError::custom(format!(
+            "expected a SIM entry (a mapping with `iccid`), found {}",
+            node.kind.describe()
+        ));
         let problem = KeyProblem {
             error,
             key: None,
@@ -216,14 +130,18 @@ pub fn sim_item(node: Node, interner: &mut Interner) -> SimItem {
             let shown = key
                 .as_str()
                 .map_or_else(|| key.kind.describe(), str::to_owned);
-            fix(DecodeError::custom(unknown("field", &shown, EXPECTED)));
+            fix(DecodeError::custom(unknown(
+                "field",
+                &shown,
+                &keys::expected(),
+            )));
             continue;
         };
         if entry.has(sim_key) {
             fix(DecodeError::custom(format!("duplicate field `{name}`")));
             continue;
         }
-        entry.keys |= 1 << sim_key as u16;
+        entry.keys |= sim_key.bit();
         if sim_key.is_text() && matches!(value.kind, NodeKind::Int(_) | NodeKind::Float(_)) {
             let message = format!("`{name}` is written as a number: quote it");
             problems.push(KeyProblem {
@@ -263,38 +181,15 @@ impl SimEntry {
                 let status = decode::<Option<Status>>(&value)?;
                 put(fields, Field::Status, status.map(Value::Status));
             }
-            SimKey::Tags => {
-                let tags = decode::<Tri<Vec<String>>>(&value)?;
-                let tags = tri(tags, |list| {
-                    Value::Set(Names::from_shared(
-                        list.iter().map(|t| interner.intern(t)).collect(),
-                    ))
-                });
-                put(fields, Field::Tags, tags);
-            }
+            SimKey::Tags => put(fields, Field::Tags, set(&value, interner)?),
             SimKey::Package => put(fields, Field::Package, text(value)?),
             SimKey::Portfolio => put(fields, Field::Portfolio, text(value)?),
-            SimKey::Attributes => {
-                let map = decode::<Tri<BTreeMap<String, String>>>(&value)?;
-                let map = tri(map, |pairs| {
-                    Value::Map(Attributes::from_shared(
-                        pairs
-                            .iter()
-                            .map(|(k, v)| (interner.intern(k), interner.intern(v)))
-                            .collect(),
-                    ))
-                });
-                put(fields, Field::Attributes, map);
-            }
+            SimKey::Attributes => put(fields, Field::Attributes, map(&value, interner)?),
             SimKey::Protect => self.protect = decode::<Option<bool>>(&value)?,
-            SimKey::Onomondo => {
-                let o = decode::<Option<OnomondoSpec>>(&value)?.unwrap_or_default();
-                let text = |t: Tri<String>| tri(t, Value::Text);
-                put(fields, Field::NetworkWhitelist, text(o.network_whitelist));
-                put(fields, Field::ImeiLock, text(o.imei_lock));
-                put(fields, Field::Connector, text(o.connector));
-                let limit = tri(o.data_limit, |d| Value::DataLimit(Box::new(d)));
-                put(fields, Field::DataLimit, limit);
+            SimKey::Block(kind) => {
+                for (field, value) in block::decode(kind, value, interner)? {
+                    fields.insert(field, value);
+                }
             }
         }
         Ok(())
@@ -307,8 +202,31 @@ fn put(fields: &mut Fields, field: Field, value: Option<Value>) {
     }
 }
 
+/// A written set of names, shared through `interner`.
+pub(super) fn set(node: &Node, interner: &mut Interner) -> Result<Option<Value>, DecodeError> {
+    let list = decode::<Tri<Vec<String>>>(node)?;
+    Ok(tri(list, |list| {
+        Value::Set(Names::from_shared(
+            list.iter().map(|t| interner.intern(t)).collect(),
+        ))
+    }))
+}
+
+/// A written map of text to text, shared through `interner`.
+pub(super) fn map(node: &Node, interner: &mut Interner) -> Result<Option<Value>, DecodeError> {
+    let map = decode::<Tri<BTreeMap<String, String>>>(node)?;
+    Ok(tri(map, |pairs| {
+        Value::Map(Attributes::from_shared(
+            pairs
+                .iter()
+                .map(|(k, v)| (interner.intern(k), interner.intern(v)))
+                .collect(),
+        ))
+    }))
+}
+
 /// A written text: the common case without the typed decoder's detour.
-fn text(node: Node) -> Result<Option<Value>, DecodeError> {
+pub(super) fn text(node: Node) -> Result<Option<Value>, DecodeError> {
     match node.kind {
         NodeKind::Str(s) => Ok(Some(Value::Text(s))),
         NodeKind::Null => Ok(Some(Value::Null)),
@@ -316,7 +234,7 @@ fn text(node: Node) -> Result<Option<Value>, DecodeError> {
     }
 }
 
-fn tri<T>(value: Tri<T>, set: impl FnOnce(T) -> Value) -> Option<Value> {
+pub(super) fn tri<T>(value: Tri<T>, set: impl FnOnce(T) -> Value) -> Option<Value> {
     match value {
         Tri::Absent => None,
         Tri::Null => Some(Value::Null),

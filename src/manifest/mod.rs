@@ -5,9 +5,11 @@
 //! secret: credentials are resolved by `config::ProviderConfig::connect`, at
 //! plan time.
 
+mod block;
 mod decode;
 mod diagnostic;
 mod entry;
+mod keys;
 mod load;
 mod locate;
 mod node;

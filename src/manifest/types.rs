@@ -14,7 +14,6 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::kind::ProviderKind;
-use crate::model::{DataLimit, Status};
 
 /// A field that distinguishes "absent" (not managed) from `null` (ensure empty).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -249,66 +248,19 @@ pub struct Metadata {
     pub description: Option<String>,
 }
 
-/// Desired state of one SIM (or, under `defaults`, of every SIM).
-/// An absent field is not managed; `null` means "ensure empty".
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(transform = label_alias)]
-pub struct SimSpec {
-    /// 18-22 digits, quoted.
-    #[serde(default)]
-    pub iccid: Option<String>,
-    /// Display name (`label` is accepted as an alias).
-    #[serde(default, alias = "label")]
-    pub name: Tri<String>,
-    #[serde(default)]
-    pub status: Option<Status>,
-    /// The exact set of tag names.
-    #[serde(default)]
-    pub tags: Tri<Vec<String>>,
-    #[serde(default)]
-    pub package: Tri<String>,
-    #[serde(default)]
-    pub portfolio: Tri<String>,
-    /// The exact set of attributes.
-    #[serde(default)]
-    pub attributes: Tri<BTreeMap<String, String>>,
-    /// Refuse to suspend or deactivate this SIM.
-    #[serde(default)]
-    pub protect: Option<bool>,
-    /// Onomondo-only settings.
-    #[serde(default)]
-    pub onomondo: Option<OnomondoSpec>,
-}
+/// A SIM entry (or, under `defaults`, every SIM's): in the schema only.
+/// Its keys are one list (`keys`), which decoding reads too.
+#[derive(Debug)]
+pub struct SimSpec;
 
-/// The schema lists `label` next to `name`: serde's alias is invisible to
-/// schemars, and an editor would flag a valid manifest.
-fn label_alias(schema: &mut schemars::Schema) {
-    let Some(properties) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) else {
-        return;
-    };
-    if let Some(mut label) = properties.get("name").cloned() {
-        if let Some(object) = label.as_object_mut() {
-            object.insert(
-                "description".into(),
-                "Alias of `name` (give one of them).".into(),
-            );
-        }
-        properties.insert("label".into(), label);
+impl JsonSchema for SimSpec {
+    fn schema_name() -> Cow<'static, str> {
+        "SimSpec".into()
     }
-}
 
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OnomondoSpec {
-    #[serde(default)]
-    pub network_whitelist: Tri<String>,
-    #[serde(default)]
-    pub imei_lock: Tri<String>,
-    #[serde(default)]
-    pub connector: Tri<String>,
-    #[serde(default)]
-    pub data_limit: Tri<DataLimit>,
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        super::keys::sim_schema(generator)
+    }
 }
 
 /// A manifest document: either kind. Exists for the JSON Schema.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::Manifests;
 use super::diagnostic::Diagnostic;
-use super::entry::SimKey;
+use super::keys::SimKey;
 use super::load::{FleetEntry, Loaded, ProviderEntry, SimEntry, providers_by_name};
 use super::types::CredentialRef;
 use crate::config::{CredentialSource, Endpoint, Limits, ProviderConfig};
@@ -337,10 +337,9 @@ fn check_capabilities(
     for &field in entry.fields.keys() {
         let key = SimKey::of(field);
         if !caps.supports(field) && reported.insert(key) {
-            let shown = if key == SimKey::Onomondo {
-                "onomondo"
-            } else {
-                field.manifest_name()
+            let shown = match key {
+                SimKey::Block(_) => key.name(),
+                _ => field.manifest_name(),
             };
             let msg = format!("`{shown}` is not supported by provider `{provider}` (type {kind})");
             let problem = Diagnostic::new(file, entry.at, msg).at_key(key.name());

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::config::{CredentialSource, Endpoint, ProviderConfig};
-use crate::model::{Fields, Iccid, Value};
+use crate::model::{Fields, Iccid, Scalar, Value};
 
 fn quoted(text: &str) -> String {
     crate::text::yaml(text)
@@ -38,15 +38,19 @@ pub fn inline(value: &Value) -> String {
                 .collect();
             format!("{{{}}}", pairs.join(", "))
         }
-        Value::DataLimit(d) => {
-            let alert = d
-                .alert_threshold
-                .map_or("null".to_owned(), |a| a.to_string());
-            format!(
-                "{{total: {}, type: {}, alert_threshold: {alert}}}",
-                d.total,
-                quoted(&d.kind)
-            )
+        Value::Record(record) => {
+            let parts: Vec<String> = record
+                .parts()
+                .map(|(k, v)| {
+                    let v = match v {
+                        Scalar::Null => "null".to_owned(),
+                        Scalar::Count(n) => n.to_string(),
+                        Scalar::Text(t) => quoted(t),
+                    };
+                    format!("{}: {v}", quoted(k))
+                })
+                .collect();
+            format!("{{{}}}", parts.join(", "))
         }
     }
 }

@@ -264,6 +264,7 @@ fn travel_together(changes: &mut [Change]) {
 mod tests {
     use super::*;
     use crate::kind::ProviderKind;
+    use crate::kind::testing::NOTE;
     use crate::model::{Iccid, Status};
 
     fn caps() -> &'static Capabilities {
@@ -292,7 +293,7 @@ mod tests {
         let l = live(&[
             (Field::Status, Value::Status(Status::Active)),
             (Field::Name, Value::Null),
-            (Field::Connector, Value::Text("c".into())),
+            (Field::Own(&NOTE), Value::Text("c".into())),
         ]);
         let caps = ProviderKind::Infobip.capabilities();
         let diff = diff_sim(&d, &l, &Vocabulary::new(), caps);

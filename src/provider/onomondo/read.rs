@@ -13,7 +13,8 @@ use reqwest::{Method, StatusCode};
 
 use super::Onomondo;
 use super::wire::{PAGE_LIMIT, SimPage, TAG_PAGE, TagAnswer, TagPage, WireSim, WireTag};
-use crate::model::{DataLimit, Field, Fields, Iccid, LiveSim, Names, Status, Value};
+use crate::kind::onomondo::{CONNECTOR, DATA_LIMIT, IMEI_LOCK, NETWORK_WHITELIST};
+use crate::model::{Field, Fields, Iccid, LiveSim, Names, Record, Scalar, Status, Value};
 use crate::provider::ProviderError;
 use crate::provider::http::{Request, Response};
 use crate::provider::listing::{self, At, Next, Page};
@@ -72,11 +73,14 @@ pub fn to_live(sim: &WireSim, book: &mut TagBook) -> LiveSim {
     };
     let limit = match &sim.data_limit {
         Some(d) => match (d.total, &d.kind) {
-            (Some(total), Some(kind)) => Value::DataLimit(Box::new(DataLimit {
-                total,
-                kind: kind.clone(),
-                alert_threshold: d.alert_threshold,
-            })),
+            (Some(total), Some(kind)) => Value::Record(Box::new(Record::new([
+                ("total".to_owned(), Scalar::Count(total)),
+                ("type".to_owned(), Scalar::Text(kind.clone())),
+                (
+                    "alert_threshold".to_owned(),
+                    d.alert_threshold.map_or(Scalar::Null, Scalar::Count),
+                ),
+            ]))),
             _ => Value::Null,
         },
         None => Value::Null,
@@ -90,10 +94,10 @@ pub fn to_live(sim: &WireSim, book: &mut TagBook) -> LiveSim {
                 sim.tags.iter().map(|t| book.learn(t)).collect(),
             )),
         ),
-        (Field::NetworkWhitelist, text(&sim.network_whitelist)),
-        (Field::ImeiLock, text(&sim.imei_lock)),
-        (Field::Connector, text(&sim.connector)),
-        (Field::DataLimit, limit),
+        (Field::Own(&NETWORK_WHITELIST), text(&sim.network_whitelist)),
+        (Field::Own(&IMEI_LOCK), text(&sim.imei_lock)),
+        (Field::Own(&CONNECTOR), text(&sim.connector)),
+        (Field::Own(&DATA_LIMIT), limit),
     ]);
     LiveSim {
         iccid: Iccid::from_live(&sim.iccid),

@@ -5,7 +5,8 @@ use serde_json::json;
 
 use super::wire::WireSim;
 use super::{to_live, update_body};
-use crate::model::{Change, DataLimit, Field, Phase, Status, Value};
+use crate::kind::onomondo::{DATA_LIMIT, IMEI_LOCK};
+use crate::model::{Change, Field, Phase, Record, Scalar, Status, Value};
 
 fn example() -> WireSim {
     let sim = json!({
@@ -35,19 +36,15 @@ fn a_documented_sim_maps_every_managed_field() {
         field(Field::Name),
         Some(Value::Text("Bene-getting-started-device".into()))
     );
-    assert_eq!(field(Field::ImeiLock), Some(Value::Null));
+    assert_eq!(field(Field::Own(&IMEI_LOCK)), Some(Value::Null));
     assert_eq!(
         field(Field::Tags),
         Some(Value::Set(["ConnectivityCheck Success".to_owned()].into()))
     );
     // Usage counters (`used`, `period`) are not managed; the limit is.
     assert_eq!(
-        field(Field::DataLimit),
-        Some(Value::DataLimit(Box::new(DataLimit {
-            total: 10_000_000,
-            kind: "hourly".into(),
-            alert_threshold: None,
-        })))
+        field(Field::Own(&DATA_LIMIT)),
+        Some(limit(10_000_000, "hourly", None))
     );
 }
 
@@ -66,7 +63,7 @@ fn updates_use_the_wire_names_and_null_clears() {
     let body = update_body(&[
         change(Field::Name, Value::Text("pump-1".into())),
         change(Field::Status, Value::Status(Status::Inactive)),
-        change(Field::ImeiLock, Value::Null),
+        change(Field::Own(&IMEI_LOCK), Value::Null),
     ])
     .expect("fields to update");
     assert_eq!(
@@ -77,14 +74,28 @@ fn updates_use_the_wire_names_and_null_clears() {
 
 #[test]
 fn a_data_limit_is_sent_without_usage_counters() {
-    let limit = DataLimit {
-        total: 1000,
-        kind: "monthly".into(),
-        alert_threshold: Some(800),
-    };
-    let body = update_body(&[change(Field::DataLimit, Value::DataLimit(Box::new(limit)))]);
+    let body = update_body(&[change(
+        Field::Own(&DATA_LIMIT),
+        limit(1000, "monthly", Some(800)),
+    )]);
     assert_eq!(
         json!(body),
         json!({"data_limit": {"total": 1000, "type": "monthly", "alert_threshold": 800}})
     );
+    let body = update_body(&[change(Field::Own(&DATA_LIMIT), limit(5, "daily", None))]);
+    assert_eq!(
+        json!(body),
+        json!({"data_limit": {"total": 5, "type": "daily", "alert_threshold": null}})
+    );
+}
+
+fn limit(total: u64, period: &str, alert: Option<u64>) -> Value {
+    Value::Record(Box::new(Record::new([
+        ("total".to_owned(), Scalar::Count(total)),
+        ("type".to_owned(), Scalar::Text(period.to_owned())),
+        (
+            "alert_threshold".to_owned(),
+            alert.map_or(Scalar::Null, Scalar::Count),
+        ),
+    ])))
 }

@@ -4,7 +4,7 @@
 //! optional ones default. Strict writer: update bodies carry only the
 //! documented properties.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// A `GET /sims` page. `sims` is required: a page without it is a shape
 /// error, never an empty account.
@@ -106,15 +106,6 @@ pub struct BulkResult {
 #[derive(Debug, Deserialize)]
 pub struct ErrorBody {
     pub error: String,
-}
-
-/// The data limit as written in updates.
-#[derive(Debug, Clone, Serialize)]
-pub struct DataLimitBody {
-    pub total: u64,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub alert_threshold: Option<u64>,
 }
 
 /// Maximum SIMs in one `PATCH /sims/bulk` call.

@@ -16,9 +16,9 @@ use serde_json::{Map, Value as Json, json};
 
 #[cfg(doc)]
 use super::wire::BULK_LIMIT;
-use super::wire::{BulkResult, DataLimitBody};
+use super::wire::BulkResult;
 use super::{Onomondo, TagBook};
-use crate::model::{Change, Field, Iccid, SimWork, Status, Value};
+use crate::model::{Change, Field, FieldSpec, Iccid, Scalar, Shape, SimWork, Status, Value};
 use crate::provider::http::Request;
 use crate::provider::{Client, SimFailure, SimOutcome};
 
@@ -36,20 +36,8 @@ pub fn update_body(changes: &[Change]) -> Option<Map<String, Json>> {
                 "activated",
                 Json::Bool(change.after == Value::Status(Status::Active)),
             ),
-            Field::NetworkWhitelist => ("network_whitelist", text(&change.after)),
-            Field::ImeiLock => ("imei_lock", text(&change.after)),
-            Field::Connector => ("connector", text(&change.after)),
-            Field::DataLimit => {
-                let limit = match &change.after {
-                    Value::DataLimit(d) => json!(DataLimitBody {
-                        total: d.total,
-                        kind: d.kind.clone(),
-                        alert_threshold: d.alert_threshold,
-                    }),
-                    _ => Json::Null,
-                };
-                ("data_limit", limit)
-            }
+            // Its own fields go under their wire names, each in its shape.
+            Field::Own(spec) => (spec.wire, own(spec, &change.after)),
             // Tags need the account's ids (`tag_list`); other fields are
             // refused by validation.
             _ => continue,
@@ -57,6 +45,29 @@ pub fn update_body(changes: &[Change]) -> Option<Map<String, Json>> {
         body.insert(key.to_owned(), value);
     }
     (!body.is_empty()).then_some(body)
+}
+
+/// An own field's value as the SIM object holds it: a record with every
+/// part named (a part left out is `null`), text as text, empty as `null`.
+fn own(spec: &FieldSpec, value: &Value) -> Json {
+    match (spec.shape, value) {
+        (Shape::Record(parts), Value::Record(record)) => {
+            let object = record
+                .ordered(parts)
+                .map(|(key, part)| {
+                    let part = match part {
+                        Scalar::Null => Json::Null,
+                        Scalar::Count(n) => json!(n),
+                        Scalar::Text(t) => Json::String(t.clone()),
+                    };
+                    (key.to_owned(), part)
+                })
+                .collect();
+            Json::Object(object)
+        }
+        (_, Value::Text(t)) => Json::String(t.clone()),
+        _ => Json::Null,
+    }
 }
 
 /// The full desired tag list of a tags change, as the account's tag ids.
