@@ -480,37 +480,46 @@ mod tests {
 
     #[test]
     fn sandboxes_take_their_defaults_from_the_kind_row() {
-        let sandbox = Endpoint::Sandbox { seed: "s".into() };
-        let c = config(ProviderKind::TelekomCmo, sandbox)
-            .connect(Some("http://127.0.0.1:9/telekom-cmo"), &Trust::default())
-            .unwrap();
-        assert_eq!(c.setting(Setting::Tenant), "sandbox");
-        assert_eq!(
-            c.setting(Setting::TokenUrl),
-            "http://127.0.0.1:9/telekom-cmo/token"
-        );
-        assert_eq!(
-            c.credential("client_secret").expose(),
-            crate::kind::SANDBOX_KEY
-        );
+        for kind in ProviderKind::ALL {
+            let caps = kind.capabilities();
+            let sandbox = Endpoint::Sandbox { seed: "s".into() };
+            let url = format!("http://127.0.0.1:9/{}", kind.mount());
+            let c = config(kind, sandbox)
+                .connect(Some(&url), &Trust::default())
+                .unwrap();
+            for (setting, value) in caps.sandbox_settings {
+                let value = value.replace("{url}", &url);
+                assert_eq!(c.setting(*setting), value, "{kind}");
+            }
+            for (key, value) in caps.sandbox_credentials {
+                assert_eq!(c.credential(key).expose(), *value, "{kind}");
+            }
+        }
     }
 
     #[test]
     fn missing_env_names_the_variable_and_never_a_value() {
+        let kind = ProviderKind::ALL[0];
+        let key = kind.capabilities().credential_sets[0][0];
         let remote = Endpoint::Remote {
-            url: "https://api.onomondo.com".into(),
+            url: format!(
+                "https://{}",
+                kind.capabilities().hosts[0].trim_start_matches("*.")
+            ),
             credentials: BTreeMap::from([(
-                "token".into(),
+                key.into(),
                 CredentialSource::Env("SIMFLEET_TEST_SURELY_UNSET".into()),
             )]),
         };
-        let errors = config(ProviderKind::Onomondo, remote)
+        let errors = config(kind, remote)
             .connect(None, &Trust::default())
             .unwrap_err();
         assert_eq!(
             errors[0].to_string(),
-            "f.yaml:3:3: credential `token` of provider `p`: environment variable \
-             SIMFLEET_TEST_SURELY_UNSET is not set"
+            format!(
+                "f.yaml:3:3: credential `{key}` of provider `p`: environment variable \
+                 SIMFLEET_TEST_SURELY_UNSET is not set"
+            )
         );
     }
 }

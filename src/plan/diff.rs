@@ -263,12 +263,33 @@ fn travel_together(changes: &mut [Change]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kind::ProviderKind;
-    use crate::kind::testing::NOTE;
+    use crate::kind::testing::{NOTE, ROW};
     use crate::model::{Iccid, Status};
+    use Status::{Active, Inactive, Suspended};
+
+    /// One write carries all of a SIM's changes; SIMs are on or off.
+    const ONE_WRITE: Capabilities = Capabilities {
+        one_write_per_sim: true,
+        statuses: &[Active, Inactive],
+        transitions: &[(Inactive, Active), (Active, Inactive)],
+        ..ROW
+    };
+
+    /// Suspends only active SIMs, and activates only from never-active
+    /// or suspended.
+    const STEPPED: Capabilities = Capabilities {
+        transitions: &[(Inactive, Active), (Active, Suspended), (Suspended, Active)],
+        ..ROW
+    };
+
+    /// Accepts no change of a suspended SIM.
+    const FROZEN: Capabilities = Capabilities {
+        frozen: Some((Suspended, "the test provider cannot update a suspended SIM")),
+        ..ROW
+    };
 
     fn caps() -> &'static Capabilities {
-        ProviderKind::Onomondo.capabilities()
+        &ONE_WRITE
     }
 
     fn desired(fields: &[(Field, Value)]) -> Fields {
@@ -295,7 +316,7 @@ mod tests {
             (Field::Name, Value::Null),
             (Field::Own(&NOTE), Value::Text("c".into())),
         ]);
-        let caps = ProviderKind::Infobip.capabilities();
+        let caps = &STEPPED;
         let diff = diff_sim(&d, &l, &Vocabulary::new(), caps);
         let phases: Vec<(Phase, Field)> = diff.changes.iter().map(|c| (c.phase, c.field)).collect();
         assert_eq!(
@@ -359,12 +380,7 @@ mod tests {
         let onomondo = diff_sim(&d, &l, &Vocabulary::new(), caps());
         let phases: Vec<Phase> = onomondo.changes.iter().map(|c| c.phase).collect();
         assert_eq!(phases, vec![Phase::Enable, Phase::Enable]);
-        let infobip = diff_sim(
-            &d,
-            &l,
-            &Vocabulary::new(),
-            ProviderKind::Infobip.capabilities(),
-        );
+        let infobip = diff_sim(&d, &l, &Vocabulary::new(), &STEPPED);
         let phases: Vec<Phase> = infobip.changes.iter().map(|c| c.phase).collect();
         assert_eq!(phases, vec![Phase::Enable, Phase::Configure]);
     }
@@ -383,23 +399,18 @@ mod tests {
         (Field::Status, Value::Status(s))
     }
 
-    fn route(kind: ProviderKind, from: Status, to: Status) -> SimDiff {
+    fn route(caps: &Capabilities, from: Status, to: Status) -> SimDiff {
         let d = desired(&[status(to)]);
-        diff_sim(
-            &d,
-            &live(&[status(from)]),
-            &Vocabulary::new(),
-            kind.capabilities(),
-        )
+        diff_sim(&d, &live(&[status(from)]), &Vocabulary::new(), caps)
     }
 
     #[test]
     fn status_moves_follow_the_provider_transitions() {
-        let direct = route(ProviderKind::Infobip, Status::Active, Status::Suspended);
+        let direct = route(&STEPPED, Status::Active, Status::Suspended);
         assert_eq!(direct.changes.len(), 1);
         assert!(direct.changes[0].step.is_none());
 
-        let via = route(ProviderKind::Infobip, Status::Inactive, Status::Suspended);
+        let via = route(&STEPPED, Status::Inactive, Status::Suspended);
         let moves: Vec<(Phase, String)> = via
             .changes
             .iter()
@@ -414,7 +425,7 @@ mod tests {
         );
         assert!(via.changes[0].step.is_some());
 
-        let impossible = route(ProviderKind::Infobip, Status::Active, Status::Inactive);
+        let impossible = route(&STEPPED, Status::Active, Status::Inactive);
         assert!(impossible.changes.is_empty());
         assert!(
             impossible.errors[0]
@@ -430,12 +441,7 @@ mod tests {
             status(Status::Suspended),
             (Field::Package, Value::Text("p1".into())),
         ]);
-        let diff = diff_sim(
-            &d,
-            &l,
-            &Vocabulary::new(),
-            ProviderKind::Eseye.capabilities(),
-        );
+        let diff = diff_sim(&d, &l, &Vocabulary::new(), &FROZEN);
         let steps: Vec<(Phase, Field, bool)> = diff
             .changes
             .iter()

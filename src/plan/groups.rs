@@ -217,7 +217,7 @@ mod tests {
         }
         let provider = ProviderPlan {
             name: "p".into(),
-            kind: crate::kind::ProviderKind::Onomondo,
+            kind: crate::kind::ProviderKind::ALL[0],
             managed: 560,
             sims,
             notes: Vec::new(),

@@ -209,10 +209,15 @@ mod tests {
     use crate::config::{Endpoint, Limits, ProviderConfig};
     use crate::kind::ProviderKind;
 
-    fn eseye(rate: f64) -> ProviderConfig {
+    /// A provider whose attributes cost a request per SIM to read.
+    fn detailed(rate: f64) -> ProviderConfig {
+        let kind = ProviderKind::ALL
+            .into_iter()
+            .find(|k| k.capabilities().detail_fields == [crate::model::Field::Attributes])
+            .expect("a kind that reads attributes SIM by SIM");
         ProviderConfig {
             name: "e".into(),
-            kind: ProviderKind::Eseye,
+            kind,
             endpoint: Endpoint::Sandbox { seed: "s".into() },
             limits: Limits::documented(rate, 1.0, 8),
             settings: BTreeMap::new(),
@@ -225,7 +230,7 @@ mod tests {
     #[test]
     fn a_costly_detail_read_is_announced_with_its_numbers() {
         assert_eq!(
-            detail_read_cost(&eseye(10.0), 5_000).as_deref(),
+            detail_read_cost(&detailed(10.0), 5_000).as_deref(),
             Some(
                 "provider `e`: reading attributes of 5000 SIMs costs 5000 requests, about 8 min at \
                  10/s; it is spent only on SIMs whose manifests set attributes (`{}` and `null` \
@@ -234,7 +239,7 @@ mod tests {
                  has none)"
             )
         );
-        assert_eq!(detail_read_cost(&eseye(10.0), 200), None);
-        assert_eq!(detail_read_cost(&eseye(1000.0), 5_000), None);
+        assert_eq!(detail_read_cost(&detailed(10.0), 200), None);
+        assert_eq!(detail_read_cost(&detailed(1000.0), 5_000), None);
     }
 }

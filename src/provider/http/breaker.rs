@@ -222,7 +222,7 @@ mod tests {
         let (url, reached) = dead_provider();
         let connection = Connection {
             provider: "p".into(),
-            kind: crate::kind::ProviderKind::Onomondo,
+            kind: crate::kind::ProviderKind::ALL[0],
             url,
             credentials: std::collections::BTreeMap::new(),
             settings: std::collections::BTreeMap::new(),

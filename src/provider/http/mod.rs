@@ -378,7 +378,7 @@ mod tests {
         .into();
         let connection = Connection {
             provider: "p".into(),
-            kind: ProviderKind::Eseye,
+            kind: ProviderKind::ALL[0],
             url: "http://127.0.0.1:1".into(),
             credentials,
             settings: BTreeMap::new(),
