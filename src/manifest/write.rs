@@ -47,7 +47,12 @@ pub fn inline(value: &Value) -> String {
                         Scalar::Count(n) => n.to_string(),
                         Scalar::Text(t) => quoted(t),
                     };
-                    format!("{}: {v}", quoted(k))
+                    // A part's key is a field table's word; anything
+                    // else is quoted like any text.
+                    let plain =
+                        !k.is_empty() && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+                    let k = if plain { k.to_owned() } else { quoted(k) };
+                    format!("{k}: {v}")
                 })
                 .collect();
             format!("{{{}}}", parts.join(", "))
