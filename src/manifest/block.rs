@@ -6,8 +6,8 @@
 //! lists its fields. Like `entry`, it decodes and never judges.
 
 use super::decode::{DecodeError, unknown};
-use super::entry::{map, set, text};
 use super::node::{Node, NodeKind};
+use super::values::{map, set, text};
 use crate::kind::ProviderKind;
 use crate::model::{Field, Interner, Part, PartKind, Record, Scalar, Shape, Value};
 

@@ -9,16 +9,14 @@
 //! Nothing here validates beyond decoding each value to its type, and
 //! nothing written is dropped: `validate` judges entries.
 
-use std::collections::BTreeMap;
-
 use serde::de::Error as _;
 
 use super::block;
 use super::decode::{DecodeError, decode, unknown};
 use super::keys::{self, SimKey};
 use super::node::{Node, NodeKind, Pos};
-use super::types::Tri;
-use crate::model::{Attributes, Field, Fields, Interner, Names, Status, Value};
+use super::values::{map, set, text};
+use crate::model::{Field, Fields, Interner, Status, Value};
 
 /// A SIM entry, or why its node is not one.
 pub type SimItem = Result<SimEntry, BadSim>;
@@ -199,45 +197,5 @@ impl SimEntry {
 fn put(fields: &mut Fields, field: Field, value: Option<Value>) {
     if let Some(v) = value {
         fields.insert(field, v);
-    }
-}
-
-/// A written set of names, shared through `interner`.
-pub(super) fn set(node: &Node, interner: &mut Interner) -> Result<Option<Value>, DecodeError> {
-    let list = decode::<Tri<Vec<String>>>(node)?;
-    Ok(tri(list, |list| {
-        Value::Set(Names::from_shared(
-            list.iter().map(|t| interner.intern(t)).collect(),
-        ))
-    }))
-}
-
-/// A written map of text to text, shared through `interner`.
-pub(super) fn map(node: &Node, interner: &mut Interner) -> Result<Option<Value>, DecodeError> {
-    let map = decode::<Tri<BTreeMap<String, String>>>(node)?;
-    Ok(tri(map, |pairs| {
-        Value::Map(Attributes::from_shared(
-            pairs
-                .iter()
-                .map(|(k, v)| (interner.intern(k), interner.intern(v)))
-                .collect(),
-        ))
-    }))
-}
-
-/// A written text: the common case without the typed decoder's detour.
-pub(super) fn text(node: Node) -> Result<Option<Value>, DecodeError> {
-    match node.kind {
-        NodeKind::Str(s) => Ok(Some(Value::Text(s))),
-        NodeKind::Null => Ok(Some(Value::Null)),
-        _ => decode::<Tri<String>>(&node).map(|t| tri(t, Value::Text)),
-    }
-}
-
-pub(super) fn tri<T>(value: Tri<T>, set: impl FnOnce(T) -> Value) -> Option<Value> {
-    match value {
-        Tri::Absent => None,
-        Tri::Null => Some(Value::Null),
-        Tri::Set(v) => Some(set(v)),
     }
 }

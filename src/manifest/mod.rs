@@ -16,6 +16,7 @@ mod node;
 mod stream;
 pub mod types;
 mod validate;
+mod values;
 pub mod write;
 
 use std::collections::BTreeMap;
