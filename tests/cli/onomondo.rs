@@ -2,9 +2,49 @@
 //! failures, retries, and secrets kept out of output.
 
 use serde_json::json;
+use simfleet::emulator::generated_iccid;
 use simfleet::kind::ProviderKind::Onomondo;
 
+use crate::fixture::Fixture;
+use crate::support::scripted;
 use crate::workspace::{Workspace, sims_of};
+
+/// Onomondo's fixtures for the shared tests (`tests/cli/kinds.rs`).
+pub const FIXTURE: Fixture = Fixture {
+    kind: Onomondo,
+    past_last_page: "/sims?limit=1000&next_page=ffffff",
+    list_key: "sims",
+    list_path: "/sims",
+    unknown_sim: "/sims/000000000",
+    error_shape: |b| b["error"].is_string(),
+    authorization: |_| simfleet::kind::SANDBOX_KEY.to_owned(),
+    records: "sims",
+    iccid: |s| {
+        Some(
+            s["iccid"]
+                .as_str()
+                .expect("a SIM record has an iccid")
+                .to_owned(),
+        )
+    },
+    restrictable: |s| s["activated"] == true,
+    // Each kind's change is to a value that is neither the planned SIM's
+    // before nor its after: a value the plan asks for would be its own
+    // work, done.
+    change_behind_the_plan: |sim| {
+        sim["label"] = json!("changed-behind-the-plan");
+        "name"
+    },
+    // Onomondo has no suspended state.
+    restricted: "inactive",
+    // 1,000 a page with a cursor.
+    list_pages: |n| n.div_ceil(1000).max(1),
+    // 20 SIMs a bulk call: 22 calls.
+    thirty_writes: 600,
+    five_hundred_changes: 500,
+    three_hundred_requests: || (6000, json!({"name": "renamed"})),
+    scripted_settings: &[],
+};
 
 /// `count` generated Onomondo SIMs and provider `iot` pointing at them.
 fn world(count: usize, extra: &[&str]) -> Workspace {
@@ -385,4 +425,46 @@ fn a_saved_plan_applied_in_part_elsewhere_applies_the_rest() {
     apply.assert_stderr("1 planned SIM(s) already hold what plan.json asks for");
     let after = ws.on_manifests(&["plan"]);
     after.assert_stdout("No changes.");
+}
+
+#[test]
+fn onomondo_reads_a_bare_tag_list_from_the_search_path() {
+    let iccid = generated_iccid("8945738730", 1);
+    let sim = json!({"id": "000000001", "iccid": iccid, "activated": true, "tags": []});
+    let (url, seen) = scripted(move |line| {
+        let body = if line.contains("/tags/search/tags") {
+            // As an API collection of it shows: a bare array.
+            json!([{"id": "t-1", "name": "pumps", "can_write": true}])
+        } else {
+            json!({"sims": [sim], "pagination": {"has_more": false, "next_page": null}})
+        };
+        (200, body.to_string())
+    });
+    let ws = crate::envelopes::at(Onomondo, &url, &[]);
+    ws.fleet("p", json!([{"iccid": iccid, "tags": ["pumps"]}]));
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "{}\n{}", plan.stdout, plan.stderr);
+    plan.assert_stdout("(+pumps)");
+    let seen = seen.lock().unwrap().clone();
+    assert!(!seen.iter().any(|l| l.contains("GET /tags ")), "{seen:#?}");
+}
+
+#[test]
+fn a_cursor_that_comes_back_is_an_error_not_a_loop() {
+    let url = crate::limits::rogue(|head, stream| {
+        // a -> b -> a -> ...
+        let next = if head.contains("next_page=a") {
+            "b"
+        } else {
+            "a"
+        };
+        crate::limits::json_reply(
+            stream,
+            &format!(r#"{{"sims":[],"pagination":{{"has_more":true,"next_page":"{next}"}}}}"#),
+        );
+    });
+    let ws = crate::limits::at(Onomondo, &url, json!({}));
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    plan.assert_stderr("the cursor \"a\" came back a second time");
 }

@@ -69,13 +69,13 @@ fn a_closed_stdout_ends_every_command_and_format_quietly_with_141() {
         assert_eq!(run.status.code(), Some(CLOSED), "{args:?}: {stderr}");
         assert!(stderr.is_empty(), "{args:?} said: {stderr}");
     }
-    let before = ws.emulator().sims(Onomondo);
+    let before = ws.emulator().records(Onomondo);
     // apply prints its plan before writing: with nobody reading, it stops
     // there and writes nothing.
     let apply = with_stdout_closed(&ws, &["apply", "--auto-approve", "m"]);
     assert_eq!(apply.status.code(), Some(CLOSED));
     assert_eq!(
-        ws.emulator().sims(Onomondo),
+        ws.emulator().records(Onomondo),
         before,
         "nothing may be written"
     );
