@@ -188,7 +188,7 @@ fn every_kind_exports_manifests_that_plan_no_changes() {
     each_kind(|f| {
         let kind = f.kind;
         let ws = Workspace::example(kind, &[]);
-        let name = provider_of(&ws);
+        let name = ws.provider_name();
         // Each export into its own folder; `-` into one file of the stream.
         let variants: [(&str, &[&str]); 4] = [
             ("exported", &[]),
@@ -229,19 +229,6 @@ fn every_kind_exports_manifests_that_plan_no_changes() {
             stderr: String::new(),
         }]);
     });
-}
-
-/// The provider name the example workspace uses.
-fn provider_of(ws: &Workspace) -> String {
-    let text = std::fs::read_to_string(ws.path().join("m/providers.yaml")).unwrap();
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    doc["providers"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .next()
-        .unwrap()
-        .clone()
 }
 
 #[test]
@@ -289,7 +276,7 @@ fn every_kind_shows_progress_lines_without_a_terminal_and_none_when_quiet() {
         let kind = f.kind;
         // Latency makes reading and applying outlast several intervals.
         let ws = Workspace::example(kind, &["--latency-ms", "150"]);
-        let name = provider_of(&ws);
+        let name = ws.provider_name();
         let apply = ws.on_manifests(&["apply", "--auto-approve", "--progress-interval", "0.1"]);
         assert_eq!(apply.code, 0, "{kind}: {}", apply.stderr);
         let reading = format!("reading live state: {name} ");
@@ -431,7 +418,7 @@ fn every_kind_passes_doctor_records_redacted_answers_and_replays_them() {
     each_kind(|f| {
         let kind = f.kind;
         let ws = Workspace::example(kind, &[]);
-        let name = provider_of(&ws);
+        let name = ws.provider_name();
         let doctor = ws.on_manifests(&["doctor", "--record", "rec"]);
         let lines: Vec<&str> = doctor.stdout.lines().collect();
         let checks = &lines[..lines.len().saturating_sub(1)];
@@ -487,7 +474,7 @@ fn every_kind_fails_doctor_naming_provider_url_and_fix_for_a_wrong_url_or_creden
         // Both checks run; the kind fails with every one that failed.
         let mut failures = Vec::new();
         let ws = Workspace::example(kind, &[]);
-        let name = provider_of(&ws);
+        let name = ws.provider_name();
         let wrong = format!("{}/nowhere", ws.emulator().url(kind.mount()));
         let ws = ws.provider(&name, kind, serde_json::json!({ "url": wrong }));
         let doctor = ws.on_manifests(&["doctor"]);
@@ -519,16 +506,8 @@ fn every_kind_fails_doctor_naming_provider_url_and_fix_for_a_wrong_url_or_creden
     });
 }
 
-/// The active SIMs of `f`'s kind whose restriction is one call answered
-/// at once.
-fn active(e: &Emulator, f: &Fixture) -> Vec<String> {
-    let records = e.records(f.kind);
-    let restrictable = records.iter().filter(|r| (f.restrictable)(r));
-    restrictable.filter_map(f.iccid).collect()
-}
-
 /// Provider `p` of `kind` at an emulator of `count` generated SIMs with
-/// `extra` flags, its `count` active SIMs (see [`active`]) restricted.
+/// `extra` flags, its restrictable SIMs (`Emulator::restrictable`) restricted.
 fn restricting(f: &Fixture, count: usize, extra: &[&str]) -> Workspace {
     let kind = f.kind;
     let mut flags = vec!["--rate-limit", "1000000"];
@@ -539,7 +518,7 @@ fn restricting(f: &Fixture, count: usize, extra: &[&str]) -> Workspace {
         serde_json::json!({"rate_limit": 1000, "concurrency": CONCURRENCY}),
     );
     let target = f.restricted;
-    let iccids = active(ws.emulator(), f);
+    let iccids = ws.emulator().restrictable(kind);
     ws.fleet(
         "p",
         crate::workspace::sims_of(&iccids, |_| serde_json::json!({ "status": target })),
@@ -632,7 +611,7 @@ fn every_kind_names_a_refused_connection_once_with_its_url_and_provider() {
     each_kind(|f| {
         let kind = f.kind;
         let ws = Workspace::example(kind, &[]);
-        let name = provider_of(&ws);
+        let name = ws.provider_name();
         // Token endpoints stay at the emulator: the API itself refuses.
         let url = format!("http://127.0.0.1:{port}/{}", kind.mount());
         let ws = ws.provider(&name, kind, serde_json::json!({ "url": url }));

@@ -43,12 +43,7 @@ pub fn json_reply(stream: &mut TcpStream, body: &str) {
 /// A workspace whose one provider `p` of `kind` lives at `url`, each of
 /// its sandbox credentials from variable `K`, with one SIM declared.
 pub fn at(kind: ProviderKind, url: &str, settings: serde_json::Value) -> Workspace {
-    let credentials: serde_json::Map<_, _> = kind
-        .capabilities()
-        .sandbox_credentials
-        .iter()
-        .map(|(key, _)| ((*key).to_owned(), json!({"env": "K"})))
-        .collect();
+    let credentials = crate::support::credentials_from(kind, "K");
     let mut entry = json!({
         "type": kind.as_str(),
         "url": url,

@@ -169,6 +169,15 @@ impl Emulator {
         crate::kinds::of(kind).iccids(&self.state(kind))
     }
 
+    /// The active SIMs of `kind` whose restriction is one call answered at
+    /// once, as its fixture tells them.
+    pub fn restrictable(&self, kind: ProviderKind) -> Vec<String> {
+        let fixture = crate::kinds::of(kind);
+        let records = self.records(kind);
+        let restrictable = records.iter().filter(|r| (fixture.restrictable)(r));
+        restrictable.filter_map(fixture.iccid).collect()
+    }
+
     /// The emulator's request log.
     pub fn requests(&self) -> Vec<Value> {
         match self.get("/_emulator/requests") {
@@ -406,6 +415,14 @@ pub fn kind_with(wanted: impl Fn(&Capabilities) -> bool) -> ProviderKind {
 /// token endpoint): a scripted server then answers the listing itself.
 pub fn kind_without_tokens() -> ProviderKind {
     kind_with(|caps| !caps.settings.contains(&Setting::TokenUrl))
+}
+
+/// The `credentials` of a provider entry of `kind`: each of its sandbox
+/// credentials read from variable `var`.
+pub fn credentials_from(kind: ProviderKind, var: &str) -> Value {
+    let keys = kind.capabilities().sandbox_credentials.iter();
+    let entries = keys.map(|(key, _)| ((*key).to_owned(), serde_json::json!({ "env": var })));
+    Value::Object(entries.collect())
 }
 
 /// `ws` with every sandbox credential of `kind` replaced by a wrong value
