@@ -468,3 +468,127 @@ fn a_cursor_that_comes_back_is_an_error_not_a_loop() {
     assert_eq!(plan.code, 1, "{}", plan.stderr);
     plan.assert_stderr("the cursor \"a\" came back a second time");
 }
+
+/// 560 active Onomondo SIMs: the first 500 tagged `eu`, the next 50
+/// labelled `old-N`; tags `eu` and `us` exist.
+fn fleet_of_560() -> (Workspace, Vec<String>) {
+    let ws = Workspace::generated(Onomondo, 560, &[]).provider(
+        "iot",
+        Onomondo,
+        json!({"rate_limit": 200}),
+    );
+    let e = ws.emulator();
+    let mut state = e.get("/_emulator/state");
+    state["onomondo"]["tags"] = json!([{"id": "t-eu", "name": "eu"}, {"id": "t-us", "name": "us"}]);
+    for (n, sim) in state["onomondo"]["sims"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .enumerate()
+    {
+        sim["activated"] = json!(true);
+        if n < 500 {
+            sim["tags"] = json!(["t-eu"]);
+        } else if n < 550 {
+            sim["label"] = json!(format!("old-{n}"));
+        }
+    }
+    let put = e.send(
+        "PUT",
+        "/_emulator/state",
+        None,
+        "application/json",
+        &state.to_string(),
+    );
+    assert_eq!(put.status, 204, "{}", put.body);
+    let iccids = e.iccids(Onomondo);
+    (ws, iccids)
+}
+
+#[test]
+fn a_plan_of_560_changes_reads_as_totals_and_three_groups() {
+    let (ws, iccids) = fleet_of_560();
+    // 500 identical retags, 50 renames, 10 deactivations.
+    ws.fleet(
+        "iot",
+        sims_of(&iccids, |n| match n {
+            0..500 => json!({"tags": ["us"]}),
+            500..550 => json!({"name": format!("new-{n}")}),
+            _ => json!({"status": "inactive"}),
+        }),
+    );
+    let text = ws.on_manifests(&["plan"]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    let lines = text.stdout.lines().count();
+    assert!(lines < 60, "{lines} lines:\n{}", text.stdout);
+    let first: Vec<&str> = text.stdout.lines().take(3).collect();
+    assert!(
+        first[0].starts_with("provider iot (onomondo): 560 managed, 560 SIMs to change, 560 changes (0 enable, 550 configure, 10 restrict)"),
+        "{}",
+        text.stdout
+    );
+    assert_eq!(first[2], "Safety: no refusals.", "{}", text.stdout);
+    text.assert_stdout("tags +us -eu  [configure]  500 SIMs, e.g. ");
+    text.assert_stdout("name each its own value  [configure]  50 SIMs, e.g. ");
+    text.assert_stdout("status active -> inactive  [restrict]  10 SIMs, e.g. ");
+    // --expand lists every SIM; --summary and -q only totals and groups.
+    let expanded = ws.on_manifests(&["plan", "--expand"]);
+    assert_eq!(expanded.stdout.matches("\n  ~ ").count(), 560);
+    for quiet in [&["plan", "--summary"][..], &["-q", "plan"]] {
+        let run = ws.on_manifests(quiet);
+        assert!(run.stdout.lines().count() < 15, "{quiet:?}: {}", run.stdout);
+        run.assert_stdout("500 SIMs, e.g.");
+    }
+
+    let markdown = ws.on_manifests(&["plan", "--format", "markdown"]);
+    let md = &markdown.stdout;
+    assert!(
+        md.chars().count() < 65_536,
+        "{} characters",
+        md.chars().count()
+    );
+    assert!(!md.contains("not shown"), "nothing is cut");
+    let (plan_at, safety_at, table_at) = (
+        md.find("**Plan:** 560 SIMs to change, 560 changes")
+            .unwrap(),
+        md.find("**Safety:** no refusals.").unwrap(),
+        md.find("| iot | onomondo | 560 | 560 | 0 | 550 | 10 |")
+            .unwrap(),
+    );
+    assert!(
+        plan_at < safety_at && safety_at < table_at && table_at < md.find("#### Changes").unwrap()
+    );
+    assert!(
+        md.contains("| iot | tags | +us −eu | Configure | 500 |"),
+        "{md}"
+    );
+    // The 50 renames are each their own: shown SIM by SIM; the rest is
+    // said by its group.
+    assert_eq!(md.matches("<details>").count(), 50);
+
+    let json: serde_json::Value =
+        serde_json::from_str(&ws.on_manifests(&["plan", "--format", "json"]).stdout).unwrap();
+    assert_eq!(json["totals"]["all"]["changes"], 560);
+    assert_eq!(json["totals"]["providers"]["iot"]["restrict"], 10);
+    crate::schemas::assert_valid("plan", &json.to_string());
+}
+
+#[test]
+fn a_misspelt_tag_in_a_fleets_defaults_is_one_error_at_the_defaults() {
+    let (ws, iccids) = fleet_of_560();
+    let mut doc = crate::workspace::fleet("f", "iot", sims_of(&iccids[..500], |_| json!({})));
+    doc["defaults"] = json!({"tags": ["uss"]});
+    ws.manifest("m/fleet.yaml", &[doc]);
+    for format in ["text", "markdown"] {
+        let plan = ws.on_manifests(&["plan", "--format", format]);
+        assert_eq!(plan.code, 1, "{}", plan.stderr);
+        let errors: Vec<&str> = plan.stdout.lines().filter(|l| l.contains("uss")).collect();
+        assert_eq!(errors.len(), 1, "{format}: {}", plan.stdout);
+        assert!(
+            errors[0].contains("m/fleet.yaml:"),
+            "{format}: {}",
+            errors[0]
+        );
+        assert!(errors[0].contains("500 SIMs"), "{format}: {}", errors[0]);
+    }
+}

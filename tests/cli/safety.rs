@@ -17,9 +17,10 @@ fn mass_deactivation(entry: serde_json::Value) -> Workspace {
     let active = ws.emulator().restrictable(kind);
     assert!(active.len() >= 20, "{kind}: {} active SIMs", active.len());
     let restricted = crate::kinds::of(kind).restricted;
-    let declared = sims_of(&active[..20], |n| {
-        json!({"status": if n < 15 { restricted } else { "active" }})
-    });
+    let declared = sims_of(
+        &active[..20],
+        |n| json!({"status": if n < 15 { restricted } else { "active" }}),
+    );
     ws.fleet("iot", declared);
     ws
 }
