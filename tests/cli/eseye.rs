@@ -16,6 +16,9 @@ pub const FIXTURE: Fixture = Fixture {
     past_last_page: "/api/v2/sim?pageSize=100&iccid=89000000000000000000",
     list_key: "sims",
     list_path: "/api/v2/sim",
+    list_route: "GET /api/v2/sim",
+    token_route: Some("POST /idp/oauth2/token"),
+    auxiliary_routes: &[],
     unknown_sim: "/api/v2/sim/89000000000000000000",
     error_shape: |b| b["errorCode"].is_string() && b["message"].is_string(),
     authorization: |e| {
@@ -308,4 +311,43 @@ fn eseye_reads_the_older_numbered_pages_with_a_total() {
         seen.iter().any(|l| l.contains("page=2&pageSize=100")),
         "{seen:#?}"
     );
+}
+
+#[test]
+fn group_by_status_and_package_split_eseye_sims_into_fleets() {
+    let ws = Workspace::generated(Eseye, 6, &[]).provider("meters", Eseye, json!({}));
+    let cases: [(&str, &[&str]); 2] = [
+        (
+            "status",
+            &[
+                "meters.providers.yaml",
+                "meters.status-active.001.yaml",
+                "meters.status-inactive.001.yaml",
+            ],
+        ),
+        (
+            "package",
+            &[
+                "meters.package-pkg-standard.001.yaml",
+                "meters.providers.yaml",
+            ],
+        ),
+    ];
+    for (by, files) in cases {
+        let out = format!("by-{by}");
+        let export = ws.on_manifests(&[
+            "export",
+            "--provider",
+            "meters",
+            "--group-by",
+            by,
+            "--out",
+            &out,
+        ]);
+        assert_eq!(export.code, 0, "{}", export.stderr);
+        assert_eq!(crate::export::files_in(&ws, &out), files, "{by}");
+        let plan = ws.run(&["plan", "--detailed-exitcode", &out]);
+        assert_eq!(plan.code, 0, "{by}: {}\n{}", plan.stdout, plan.stderr);
+        plan.assert_stdout("No changes.");
+    }
 }

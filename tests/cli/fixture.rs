@@ -23,6 +23,13 @@ pub struct Fixture {
     /// The path a listing starts at, at a scripted server (a provider entry
     /// with `scripted_settings`).
     pub list_path: &'static str,
+    /// The emulator's route (`METHOD /template`) of the SIM listing.
+    pub list_route: &'static str,
+    /// The emulator's route of the token endpoint, where the kind has one.
+    pub token_route: Option<&'static str>,
+    /// The emulator's routes of auxiliary lists read besides the SIMs
+    /// (Onomondo's tag list).
+    pub auxiliary_routes: &'static [&'static str],
     /// A SIM resource (under the kind's mount) that does not exist.
     pub unknown_sim: &'static str,
     /// Whether `body` is the provider's error shape.

@@ -15,6 +15,9 @@ pub const FIXTURE: Fixture = Fixture {
     past_last_page: "/sims?limit=1000&next_page=ffffff",
     list_key: "sims",
     list_path: "/sims",
+    list_route: "GET /sims",
+    token_route: None,
+    auxiliary_routes: &["GET /tags", "GET /tags/search/tags"],
     unknown_sim: "/sims/000000000",
     error_shape: |b| b["error"].is_string(),
     authorization: |_| simfleet::kind::SANDBOX_KEY.to_owned(),
@@ -591,4 +594,61 @@ fn a_misspelt_tag_in_a_fleets_defaults_is_one_error_at_the_defaults() {
         );
         assert!(errors[0].contains("500 SIMs"), "{format}: {}", errors[0]);
     }
+}
+
+#[test]
+fn group_by_tag_writes_one_fleet_per_tag_that_plans_no_changes() {
+    let iccid = |n| generated_iccid("8945738730", n);
+    let sim = |n: usize, tags: &[&str], activated: bool| json!({"id": format!("{n:09}"), "iccid": iccid(n), "activated": activated, "tags": tags});
+    let seed = json!({"onomondo": {
+        "api_key": "simfleet-sandbox",
+        "tags": [{"id": "t-1", "name": "pumps"}, {"id": "t-2", "name": "Site A"},
+                 {"id": "t-3", "name": "spare"}],
+        "sims": [
+            sim(1, &["pumps"], true), sim(2, &["pumps", "Site A"], true),
+            sim(3, &["pumps"], false), sim(4, &["Site A", "spare"], true),
+            sim(5, &[], true), sim(6, &["spare"], false),
+        ],
+    }});
+    let ws = Workspace::seeded(&seed, &[]).provider("iot", Onomondo, json!({}));
+    let export = ws.on_manifests(&["export", "--provider", "iot", "--group-by", "tag"]);
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    let files = crate::export::files_in(&ws, "exported");
+    let site = files.iter().find(|f| f.starts_with("iot.tag-site-a-"));
+    let site = site.unwrap_or_else(|| panic!("no file for `Site A` in {files:?}"));
+    let site = site.clone();
+    assert_eq!(
+        files,
+        [
+            "iot.no-tag.001.yaml",
+            "iot.providers.yaml",
+            "iot.tag-pumps.001.yaml",
+            &site,
+            "iot.tag-spare.001.yaml",
+        ]
+    );
+    // SIM 2 carries pumps (3 SIMs) and Site A (2): it joins pumps, whose
+    // file states the shared tag once.
+    let pumps = crate::export::read(&ws, "exported/iot.tag-pumps.001.yaml");
+    assert!(
+        pumps.contains(&iccid(2)) && !pumps.contains(&iccid(4)),
+        "{pumps}"
+    );
+    assert!(
+        pumps.contains("defaults:\n  status: active\n  tags: [\"pumps\"]\n"),
+        "{pumps}"
+    );
+    assert!(pumps.contains("\n    tags: [\"Site A\"]\n"), "{pumps}");
+    let plan = ws.run(&["plan", "--detailed-exitcode", "exported"]);
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    plan.assert_stdout("No changes.");
+}
+
+#[test]
+fn all_fields_writes_unset_onomondo_settings_too() {
+    let ws = Workspace::generated(Onomondo, 4, &[]).provider("iot", Onomondo, json!({}));
+    let export = ws.on_manifests(&["export", "--provider", "iot", "--all-fields", "--out", "o"]);
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    let text = crate::export::read(&ws, "o/iot.001.yaml");
+    assert!(text.contains("    imei_lock: null\n"), "{text}");
 }

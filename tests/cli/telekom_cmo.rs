@@ -15,6 +15,9 @@ pub const FIXTURE: Fixture = Fixture {
     past_last_page: "/sandbox/product?pageNumber=999&pageSize=100",
     list_key: "entities",
     list_path: "/t/product",
+    list_route: "GET /{tenant}/product",
+    token_route: Some("POST /token"),
+    auxiliary_routes: &[],
     unknown_sim: "/sandbox/product/BACKEND-89000000000000000000",
     error_shape: |b| b["title"].is_string() && b["status"].is_number(),
     authorization: |e| {
