@@ -47,7 +47,11 @@ pub const BENCH: Bench = Bench {
 
 /// The product id of SIM `n`: even SIMs on the JASPER backend, odd on TMSP.
 fn product(n: usize) -> String {
-    let backend = if n.is_multiple_of(2) { "JASPER" } else { "TMSP" };
+    let backend = if n.is_multiple_of(2) {
+        "JASPER"
+    } else {
+        "TMSP"
+    };
     format!("{backend}-{}", iccid(&BENCH, n))
 }
 
