@@ -8,9 +8,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
-use simfleet::kind::{ProviderKind, SANDBOX_KEY};
+use simfleet::kind::ProviderKind;
 
-use crate::fleet::TAGS;
+use crate::kinds::Bench;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_simfleet");
 
@@ -29,18 +29,13 @@ pub struct Setup {
 }
 
 impl Emulator {
-    /// `setup.sims` generated SIMs of `kind`; activations and monitors
-    /// settle at once, so waits measure simfleet, not the emulator's clock.
-    pub fn start(dir: &Path, kind: ProviderKind, setup: &Setup) -> Emulator {
-        let tags: Vec<String> = (0..TAGS)
-            .map(|t| format!("    - {{ id: tag-{t}, name: t{t} }}"))
-            .collect();
+    /// `setup.sims` generated SIMs of `bench`'s kind on its seed;
+    /// activations and monitors settle at once, so waits measure simfleet,
+    /// not the emulator's clock.
+    pub fn start(dir: &Path, bench: &Bench, setup: &Setup) -> Emulator {
+        let kind = bench.kind;
         let seed = dir.join("seed.yaml");
-        let text = match kind {
-            ProviderKind::Onomondo => format!("onomondo:\n  tags:\n{}\n", tags.join("\n")),
-            _ => "{}\n".to_owned(),
-        };
-        std::fs::write(&seed, text).expect("seed");
+        std::fs::write(&seed, (bench.seed)()).expect("seed");
         let mut child = Command::new(BIN)
             .args(["emulator", "--listen", "127.0.0.1:0", "-q", "--state"])
             .arg(&seed)
@@ -124,7 +119,6 @@ pub fn run(dir: &Path, kind: ProviderKind, args: &[&str]) -> (Duration, i64, boo
         command.env(format!("BENCH_{}", key.to_uppercase()), value);
     }
     let child = command
-        .env("BENCH_TOKEN", SANDBOX_KEY)
         .stdout(std::fs::File::create(dir.join("stdout.log")).expect("log"))
         .stderr(std::fs::File::create(dir.join("stderr.log")).expect("log"))
         .spawn()

@@ -2,9 +2,8 @@
 //! the earliest it can finish given latency, concurrency and the rate
 //! limit. Worked out from the API texts, never from simfleet's own counts.
 
-use simfleet::kind::ProviderKind;
-
-use crate::fleet::{Edit, Work, asynchronous, live_status, status_writes};
+use crate::fleet::{Edit, Work, live_status, status_writes};
+use crate::kinds::{Bench, Listing};
 
 /// Requests that depend on each other (a chain), may run side by side, or
 /// a pause (seconds) the API imposes (CMO's first monitor poll).
@@ -31,101 +30,83 @@ impl Floor {
 }
 
 /// List pages of a fleet of `sims`.
-pub fn pages(kind: ProviderKind, sims: usize) -> usize {
-    match kind {
-        ProviderKind::Onomondo => sims.div_ceil(1000).max(1),
-        // No total (Infobip's text; CMO's published answer): the listing
-        // ends at the first short page.
-        ProviderKind::Infobip | ProviderKind::TelekomCmo => sims / 100 + 1,
-        // A cursor until the answer gives none.
-        ProviderKind::Eseye => sims.div_ceil(100).max(1),
+pub fn pages(bench: &Bench, sims: usize) -> usize {
+    match bench.listing {
+        Listing::Cursors { page } => sims.div_ceil(page).max(1),
+        // No total: the listing ends at the first short page.
+        Listing::Numbered { page } => sims / page + 1,
     }
 }
 
 /// Whether a change declares tags: generated SIMs carry none, so the tag
-/// list must be read to resolve their names (Onomondo).
+/// list must be read to resolve their names.
 fn tagging(work: &Work) -> bool {
     work.changes.iter().any(|(_, e)| e.contains(&Edit::Tags))
 }
 
-/// SIMs whose manifests declare attributes: one detail read each.
+/// SIMs whose manifests declare attributes, where each costs a read.
 fn detailed(work: &Work) -> usize {
-    let has = |edits: &[Edit]| edits.contains(&Edit::Attributes);
-    match work.kind {
-        ProviderKind::Eseye | ProviderKind::TelekomCmo => {
-            work.changes.iter().filter(|(_, e)| has(e)).count()
-        }
-        _ => 0,
+    if !work.bench.attribute_reads {
+        return 0;
     }
+    let has = |edits: &[Edit]| edits.contains(&Edit::Attributes);
+    work.changes.iter().filter(|(_, e)| has(e)).count()
 }
 
-/// Reading the fleet as `plan` does: token, list pages, detail reads.
+/// Reading the fleet as `plan` does: token, list pages, the tag list,
+/// detail reads.
 pub fn plan(work: &Work) -> Floor {
     let mut floor = Floor {
         requests: 0,
         stages: Vec::new(),
     };
-    let pages = pages(work.kind, work.sims);
-    match work.kind {
-        ProviderKind::Onomondo => {
-            floor.add(Stage::Chain(pages));
-            // The tag list (one page of the search), once the SIMs show
-            // that a declared tag is on none of them.
-            if tagging(work) {
-                floor.add(Stage::Chain(1));
-            }
-        }
-        ProviderKind::Infobip => {
+    let bench = work.bench;
+    if bench.token {
+        floor.add(Stage::Chain(1));
+    }
+    let pages = pages(bench, work.sims);
+    match bench.listing {
+        Listing::Cursors { .. } => floor.add(Stage::Chain(pages)),
+        Listing::Numbered { .. } => {
             floor.add(Stage::Chain(1));
             floor.add(Stage::Parallel(pages - 1));
         }
-        ProviderKind::Eseye => {
-            floor.add(Stage::Chain(1)); // token
-            floor.add(Stage::Chain(pages));
-        }
-        ProviderKind::TelekomCmo => {
-            floor.add(Stage::Chain(1)); // token
-            floor.add(Stage::Chain(1));
-            floor.add(Stage::Parallel(pages - 1));
-        }
+    }
+    // The tag list (one page of the search), once the SIMs show that a
+    // declared tag is on none of them.
+    if bench.tag_list && tagging(work) {
+        floor.add(Stage::Chain(1));
     }
     floor.add(Stage::Parallel(detailed(work)));
     floor
 }
 
+/// Writes of phase `phase` where each edit is its own request (a status
+/// move one per step), with the monitor polls of asynchronous ones.
+pub fn per_edit_writes(work: &Work, phase: usize) -> (usize, usize) {
+    let bench = work.bench;
+    let (mut writes, mut polls) = (0, 0);
+    for (n, edits) in &work.changes {
+        for edit in edits.iter().filter(|e| e.phase() == phase) {
+            writes += match edit {
+                Edit::Status(to) => {
+                    let steps = status_writes(bench, live_status(bench, *n), *to);
+                    polls += if (bench.asynchronous)(*n) { steps } else { 0 };
+                    steps
+                }
+                _ => 1,
+            };
+        }
+    }
+    (writes, polls)
+}
+
 /// `plan`, then every phase's writes (and monitor polls), then one read-back.
 pub fn apply(work: &Work) -> Floor {
-    let kind = work.kind;
+    let bench = work.bench;
     let mut floor = plan(work);
     for phase in 0..3 {
-        let (mut writes, mut polls) = (0, 0);
-        if kind == ProviderKind::Onomondo {
-            // One object per SIM a run, in the phase of its status change
-            // (its other changes travel along); 20 objects a bulk call.
-            let phase_of = |edits: &[Edit]| {
-                let status = edits.iter().find(|e| matches!(e, Edit::Status(_)));
-                status.map_or(1, |e| e.phase())
-            };
-            let sims = work
-                .changes
-                .iter()
-                .filter(|(_, e)| phase_of(e) == phase)
-                .count();
-            writes = sims.div_ceil(20);
-        } else {
-            for (n, edits) in &work.changes {
-                for edit in edits.iter().filter(|e| e.phase() == phase) {
-                    writes += match edit {
-                        Edit::Status(to) => {
-                            let steps = status_writes(kind, live_status(kind, *n), *to);
-                            polls += if asynchronous(kind, *n) { steps } else { 0 };
-                            steps
-                        }
-                        _ => 1,
-                    };
-                }
-            }
-        }
+        let (writes, polls) = (bench.phase_writes)(work, phase);
         floor.add(Stage::Parallel(writes));
         if polls > 0 {
             floor.add(Stage::Pause(0.25));
@@ -133,15 +114,11 @@ pub fn apply(work: &Work) -> Floor {
         }
     }
     let changed = work.changes.len();
-    let pages = pages(kind, work.sims);
-    let readback = match kind {
-        // CMO finds chosen products 100 per call.
-        ProviderKind::TelekomCmo => changed.div_ceil(100).min(pages),
-        _ => changed.min(pages),
-    };
-    // A read-back that lists follows cursors one after another (Onomondo,
-    // Eseye); numbered pages go side by side.
-    let cursors = matches!(kind, ProviderKind::Onomondo | ProviderKind::Eseye);
+    let pages = pages(bench, work.sims);
+    let readback = changed.div_ceil(bench.read_back_per_request).min(pages);
+    // A read-back that lists follows cursors one after another; numbered
+    // pages go side by side.
+    let cursors = matches!(bench.listing, Listing::Cursors { .. });
     if readback == pages && cursors {
         floor.add(Stage::Chain(readback));
     } else {

@@ -16,6 +16,7 @@
 mod emulator;
 mod fleet;
 mod floor;
+mod kinds;
 mod naive;
 
 use std::path::Path;
@@ -93,6 +94,7 @@ impl Args {
 }
 
 fn main() {
+    kinds::check();
     let args = Args::parse();
     let dir = std::env::temp_dir().join(format!("simfleet-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -119,8 +121,9 @@ fn machine() -> String {
 }
 
 fn validate(args: &Args, dir: &Path) {
-    fleet::write_full_manifests(dir, args.sims, args.files);
-    let (wall, rss, ok) = run(dir, ProviderKind::Onomondo, &["validate", "m"]);
+    let bench = fleet::full_manifests_kind();
+    fleet::write_full_manifests(dir, bench, args.sims, args.files);
+    let (wall, rss, ok) = run(dir, bench.kind, &["validate", "m"]);
     println!(
         "validate {} SIMs (iccid, status, name, tags) in {} files: {:.2} s, peak RSS {} MB{}",
         args.sims,
@@ -132,7 +135,8 @@ fn validate(args: &Args, dir: &Path) {
 }
 
 fn apply(args: &Args, dir: &Path, kind: ProviderKind) {
-    let work = Work::new(kind, args.sims, args.changes);
+    let bench = kinds::of(kind);
+    let work = Work::new(bench, args.sims, args.changes);
     let mut phases = [0usize; 3];
     for (_, edits) in &work.changes {
         for (p, count) in phases.iter_mut().enumerate() {
@@ -171,7 +175,7 @@ fn apply(args: &Args, dir: &Path, kind: ProviderKind) {
         timed(&floor::apply(&work)),
     );
 
-    let emulator = Emulator::start(dir, kind, &args.setup());
+    let emulator = Emulator::start(dir, bench, &args.setup());
     let (sample_wall, sample_sims, sample_requests) =
         naive::run(&emulator, &work, args.naive_sample);
     let changed = work.changes.len();
@@ -200,9 +204,9 @@ fn measure(
     command: &[&str],
     (floor, bound): (usize, f64),
 ) -> f64 {
-    let emulator = Emulator::start(dir, work.kind, &args.setup());
+    let emulator = Emulator::start(dir, work.bench, &args.setup());
     work.write_manifests(dir, &emulator.url(), args.rate as f64, args.window, 10);
-    let (wall, rss, ok) = run(dir, work.kind, command);
+    let (wall, rss, ok) = run(dir, work.bench.kind, command);
     let (routes, limited) = emulator.traffic();
     let total: u64 = routes.values().sum();
     let wall = wall.as_secs_f64();

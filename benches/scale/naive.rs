@@ -1,25 +1,27 @@
 //! The naive baseline: one SIM at a time, GET it, then one request per
 //! changed field, each waiting for the last. It does not follow CMO
-//! monitors, which only flatters it.
+//! monitors, which only flatters it. Each kind's URLs, authentication and
+//! request bodies are in its module under `kinds/`.
 
 use std::time::{Duration, Instant};
 
-use serde_json::{Value as Json, json};
-use simfleet::kind::{ProviderKind, SANDBOX_KEY};
+use serde_json::Value as Json;
+use simfleet::kind::SANDBOX_KEY;
 
 use crate::emulator::Emulator;
-use crate::fleet::{Edit, Status, Work, iccid, live_status, status_writes};
+use crate::fleet::{Status, Work, live_status, status_writes};
+use crate::kinds::{Auth, Bench, Naive};
 
 /// Runs the first `sample` changing SIMs of `work`; wall seconds, SIMs
 /// done and requests sent (429 answers not counted).
 pub fn run(emulator: &Emulator, work: &Work, sample: usize) -> (f64, usize, usize) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let base = emulator.url();
-    let kind = work.kind;
+    let bench = work.bench;
     runtime.block_on(async {
         let http = reqwest::Client::new();
         let start = Instant::now();
-        let auth = authorization(&http, kind, &base).await;
+        let auth = authorization(&http, bench, &base).await;
         let send = |req: reqwest::RequestBuilder| {
             let auth = auth.clone();
             async move {
@@ -42,20 +44,17 @@ pub fn run(emulator: &Emulator, work: &Work, sample: usize) -> (f64, usize, usiz
                 }
             }
         };
+        let naive = Naive {
+            http: &http,
+            base: &base,
+            bench,
+        };
         let (mut sims, mut requests) = (0, 1);
         for &(n, edits) in work.changes.iter().take(sample) {
-            let id = iccid(kind, n);
-            let product = format!("{}-{id}", if n % 2 == 0 { "JASPER" } else { "TMSP" });
-            let one = match kind {
-                ProviderKind::Onomondo => format!("{base}/sims/{id}"),
-                ProviderKind::Infobip => format!("{base}/iot/2/sims/{id}"),
-                ProviderKind::Eseye => format!("{base}/api/v2/sim/{id}"),
-                ProviderKind::TelekomCmo => format!("{base}/sandbox/product/{product}"),
-            };
-            let sim = send(http.get(one)).await;
+            let sim = send(http.get((bench.sim_url)(&base, n))).await;
             requests += 1;
             for edit in edits {
-                for req in writes(&http, kind, &base, n, *edit, &sim, &product) {
+                for req in (bench.writes)(&naive, n, *edit, &sim) {
                     send(req).await;
                     requests += 1;
                 }
@@ -67,27 +66,18 @@ pub fn run(emulator: &Emulator, work: &Work, sample: usize) -> (f64, usize, usiz
 }
 
 /// The header every request carries, fetching a token where one is needed.
-async fn authorization(http: &reqwest::Client, kind: ProviderKind, base: &str) -> String {
-    let form = |url: String, body: String| {
-        http.post(url)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
+async fn authorization(http: &reqwest::Client, bench: &Bench, base: &str) -> String {
+    let (path, form, basic) = match bench.auth {
+        Auth::Header(prefix) => return format!("{prefix}{SANDBOX_KEY}"),
+        Auth::Token { path, form, basic } => (path, form, basic),
     };
-    let token = match kind {
-        ProviderKind::Onomondo => return SANDBOX_KEY.to_owned(),
-        ProviderKind::Infobip => return format!("App {SANDBOX_KEY}"),
-        ProviderKind::Eseye => form(
-            format!("{base}/idp/oauth2/token"),
-            "grant_type=client_credentials&scope=api%2Fapi".into(),
-        )
-        .basic_auth("simfleet", Some(SANDBOX_KEY)),
-        ProviderKind::TelekomCmo => form(
-            format!("{base}/token"),
-            format!(
-                "grant_type=client_credentials&client_id=simfleet&client_secret={SANDBOX_KEY}&scope=openid"
-            ),
-        ),
-    };
+    let mut token = http
+        .post(format!("{base}{path}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form.replace("{key}", SANDBOX_KEY));
+    if basic {
+        token = token.basic_auth("simfleet", Some(SANDBOX_KEY));
+    }
     let body: Json = token
         .send()
         .await
@@ -101,96 +91,10 @@ async fn authorization(http: &reqwest::Client, kind: ProviderKind, base: &str) -
     )
 }
 
-/// The requests one edit takes, one field per request.
-fn writes(
-    http: &reqwest::Client,
-    kind: ProviderKind,
-    base: &str,
-    n: usize,
-    edit: Edit,
-    sim: &Json,
-    product: &str,
-) -> Vec<reqwest::RequestBuilder> {
-    let id = iccid(kind, n);
-    let cmo = |content_type: &str, body: Json| {
-        http.patch(format!("{base}/sandbox/product/{product}-simCard"))
-            .header("content-type", content_type)
-            .body(body.to_string())
-    };
-    match (kind, edit) {
-        (ProviderKind::Onomondo, _) => {
-            let body = match edit {
-                Edit::Name => json!({"label": format!("sensor-{n}")}),
-                Edit::Tags => json!({"tags": [format!("tag-{}", n % crate::fleet::TAGS)]}),
-                Edit::Status(to) => json!({"activated": to == Status::Active}),
-                _ => return Vec::new(),
-            };
-            let sim_id = sim["id"].as_str().unwrap_or_default();
-            vec![http.patch(format!("{base}/sims/{sim_id}")).json(&body)]
-        }
-        (ProviderKind::Infobip, Edit::Name) => {
-            vec![
-                http.patch(format!("{base}/iot/1/sims/{id}"))
-                    .json(&json!({"name": format!("sensor-{n}")})),
-            ]
-        }
-        (ProviderKind::Infobip, Edit::Status(to)) => steps(kind, n, to)
-            .map(|to| {
-                let status = if to == Status::Active {
-                    "Active"
-                } else {
-                    "Suspended"
-                };
-                http.put(format!("{base}/iot/1/sims/{id}/status"))
-                    .json(&json!({"status": status}))
-            })
-            .collect(),
-        (ProviderKind::Eseye, Edit::Status(to)) => steps(kind, n, to)
-            .map(|to| {
-                let body = match to {
-                    Status::Active => json!({"status": "active"}),
-                    Status::Suspended => json!({"customerSuspend": "yes"}),
-                    Status::Inactive => json!({"status": "available"}),
-                };
-                http.patch(format!("{base}/api/v2/sim/{id}")).json(&body)
-            })
-            .collect(),
-        (ProviderKind::Eseye, _) => {
-            let url = format!("{base}/api/v2/sim/{id}");
-            let body = match edit {
-                Edit::Package => json!({"packageId": "pkg-premium"}),
-                Edit::Attributes => {
-                    let body =
-                        json!({"attributes": [{"key": "site", "value": format!("s{}", n % 7)}]});
-                    return vec![http.post(format!("{url}/attribute")).json(&body)];
-                }
-                _ => return Vec::new(),
-            };
-            vec![http.patch(url).json(&body)]
-        }
-        (ProviderKind::TelekomCmo, Edit::Status(to)) => steps(kind, n, to)
-            .map(|to| {
-                let value = match to {
-                    Status::Active => "ACTIVE",
-                    Status::Suspended => "SUSPENDED",
-                    Status::Inactive => "INACTIVE",
-                };
-                let ops = json!([{"op": "replace", "path": "/status", "value": value}]);
-                cmo("application/json-patch+json", ops)
-            })
-            .collect(),
-        (ProviderKind::TelekomCmo, Edit::Attributes) => vec![cmo(
-            "application/json-patch-query+json",
-            json!([{"op": "add", "path": "customProperty", "value": {"name": "site", "value": format!("s{}", n % 7)}}]),
-        )],
-        _ => Vec::new(),
-    }
-}
-
 /// The statuses SIM `n` passes through on its way to `to` (activated first
 /// where the provider cannot suspend an inactive SIM).
-fn steps(kind: ProviderKind, n: usize, to: Status) -> impl Iterator<Item = Status> {
-    let from = live_status(kind, n);
-    let first = (status_writes(kind, from, to) == 2).then_some(Status::Active);
+pub fn steps(bench: &Bench, n: usize, to: Status) -> impl Iterator<Item = Status> {
+    let from = live_status(bench, n);
+    let first = (status_writes(bench, from, to) == 2).then_some(Status::Active);
     first.into_iter().chain([to])
 }

@@ -6,7 +6,8 @@
 use serde_json::Value;
 use simfleet::kind::ProviderKind;
 
-use crate::support::Emulator;
+use crate::fixture::Fixture;
+use crate::support::{Emulator, each_kind, wrong_credentials};
 use crate::workspace::Workspace;
 
 fn example(kind: ProviderKind) -> String {
@@ -15,7 +16,8 @@ fn example(kind: ProviderKind) -> String {
 
 #[test]
 fn every_kind_plans_applies_and_converges_on_its_example() {
-    for kind in ProviderKind::ALL {
+    each_kind(|f| {
+        let kind = f.kind;
         let ws = Workspace::new().with_examples();
         let dir = example(kind);
         let validate = ws.run(&["validate", &dir]);
@@ -58,113 +60,45 @@ fn every_kind_plans_applies_and_converges_on_its_example() {
             "{kind}: {}",
             again.stdout
         );
-    }
-}
-
-/// How a test authenticates at each emulated API, and where its list and
-/// SIM resources are. This table is the tests' knowledge of the wire, kept
-/// apart from the clients'.
-struct Wire {
-    /// A list request for a page past the end.
-    past_last_page: &'static str,
-    /// The list's item key.
-    items: &'static str,
-    /// A SIM resource that does not exist.
-    unknown_sim: &'static str,
-    /// Whether `body` is the provider's error shape.
-    error_shape: fn(&Value) -> bool,
-}
-
-fn wire(kind: ProviderKind) -> Wire {
-    match kind {
-        ProviderKind::Onomondo => Wire {
-            past_last_page: "/sims?limit=1000&next_page=ffffff",
-            items: "sims",
-            unknown_sim: "/sims/000000000",
-            error_shape: |b| b["error"].is_string(),
-        },
-        ProviderKind::Infobip => Wire {
-            past_last_page: "/iot/2/sims?page=999&limit=100",
-            items: "sims",
-            unknown_sim: "/iot/2/sims/89000000000000000000",
-            error_shape: |b| b["requestError"]["serviceException"]["messageId"].is_string(),
-        },
-        ProviderKind::Eseye => Wire {
-            // Cursor pages: a filter that matches nothing gives the empty page.
-            past_last_page: "/api/v2/sim?pageSize=100&iccid=89000000000000000000",
-            items: "sims",
-            unknown_sim: "/api/v2/sim/89000000000000000000",
-            error_shape: |b| b["errorCode"].is_string() && b["message"].is_string(),
-        },
-        ProviderKind::TelekomCmo => Wire {
-            past_last_page: "/sandbox/product?pageNumber=999&pageSize=100",
-            items: "entities",
-            unknown_sim: "/sandbox/product/BACKEND-89000000000000000000",
-            error_shape: |b| b["title"].is_string() && b["status"].is_number(),
-        },
-    }
-}
-
-/// A valid `Authorization` value for the sandbox account of `kind`.
-fn authorization(e: &Emulator, kind: ProviderKind) -> String {
-    let key = simfleet::kind::SANDBOX_KEY;
-    match kind {
-        ProviderKind::Onomondo => key.to_owned(),
-        ProviderKind::Infobip => format!("App {key}"),
-        ProviderKind::Eseye => {
-            use base64::Engine as _;
-            let basic = base64::engine::general_purpose::STANDARD.encode(format!("simfleet:{key}"));
-            e.bearer(
-                "/eseye/idp/oauth2/token",
-                Some(&format!("Basic {basic}")),
-                "grant_type=client_credentials&scope=api%2Fapi",
-            )
-        }
-        ProviderKind::TelekomCmo => {
-            let form = format!(
-                "grant_type=client_credentials&client_id=simfleet&client_secret={key}&scope=openid"
-            );
-            e.bearer("/telekom-cmo/token", None, &form)
-        }
-    }
+    });
 }
 
 #[test]
 fn every_emulator_honours_the_common_contract() {
-    for kind in ProviderKind::ALL {
+    each_kind(|f| {
+        let kind = f.kind;
         let ws = Workspace::sandbox(kind, &[]);
         let e = ws.emulator();
-        let w = wire(kind);
-        let at = |path: &str| format!("/{}{path}", kind.mount());
 
-        let (status, body) = e.request("GET", &at(w.past_last_page), None, "");
+        let (status, body) = e.request("GET", &f.at(f.past_last_page), None, "");
         assert_eq!(status, 401, "{kind}: {body}");
         let body: Value = serde_json::from_str(&body).unwrap();
-        assert!((w.error_shape)(&body), "{kind}: 401 body {body}");
+        assert!((f.error_shape)(&body), "{kind}: 401 body {body}");
 
-        let auth = authorization(e, kind);
-        let (status, body) = e.request("GET", &at(w.past_last_page), Some(&auth), "");
+        let auth = (f.authorization)(e);
+        let (status, body) = e.request("GET", &f.at(f.past_last_page), Some(&auth), "");
         assert_eq!(status, 200, "{kind}: {body}");
         let page: Value = serde_json::from_str(&body).unwrap();
         assert_eq!(
-            page[w.items],
+            page[f.list_key],
             Value::Array(vec![]),
             "{kind}: past the last page"
         );
 
-        let (status, body) = e.request("GET", &at(w.unknown_sim), Some(&auth), "");
+        let (status, body) = e.request("GET", &f.at(f.unknown_sim), Some(&auth), "");
         assert_eq!(status, 404, "{kind}: {body}");
         let body: Value = serde_json::from_str(&body).unwrap();
-        assert!((w.error_shape)(&body), "{kind}: 404 body {body}");
-    }
+        assert!((f.error_shape)(&body), "{kind}: 404 body {body}");
+    });
 }
 
 #[test]
 fn every_emulator_answers_429_with_retry_after_when_the_budget_is_spent() {
-    for kind in ProviderKind::ALL {
+    each_kind(|f| {
+        let kind = f.kind;
         let ws = Workspace::new().with_emulator(None, &["--rate-limit", "3"]);
         let e = ws.emulator();
-        let path = format!("/{}{}", kind.mount(), wire(kind).past_last_page);
+        let path = f.at(f.past_last_page);
         for _ in 0..3 {
             e.request("GET", &path, None, "");
         }
@@ -176,51 +110,26 @@ fn every_emulator_answers_429_with_retry_after_when_the_budget_is_spent() {
             answer.head
         );
         let body = answer.json();
-        assert!((wire(kind).error_shape)(&body), "{kind}: 429 body {body}");
-    }
+        assert!((f.error_shape)(&body), "{kind}: 429 body {body}");
+    });
 }
 
-/// Changes `iccid` in the emulator state of `kind` behind simfleet's back;
-/// returns the manifest name of the field changed.
-fn change_behind_the_plan(kind: ProviderKind, state: &mut Value, iccid: &str) -> &'static str {
-    let toggle = |v: &mut Value, a: &str, b: &str| {
-        *v = Value::from(if v == a { b } else { a });
-    };
-    let (list, key) = match kind {
-        ProviderKind::TelekomCmo => ("products", "id"),
-        _ => ("sims", "iccid"),
-    };
-    let record = state[kind.as_str()][list]
+/// Changes SIM `iccid` in the emulator state behind simfleet's back, as
+/// the kind's fixture says; returns the manifest name of the field changed.
+fn change_behind_the_plan(f: &Fixture, state: &mut Value, iccid: &str) -> &'static str {
+    let record = state[f.kind.as_str()][f.records]
         .as_array_mut()
         .unwrap()
         .iter_mut()
-        .find(|s| s[key].as_str().unwrap().ends_with(iccid))
-        .unwrap_or_else(|| panic!("{kind}: no {iccid} in the state"));
-    match kind {
-        // Each to a value that is neither the planned SIM's before nor its
-        // after: a value the plan asks for would be its own work, done.
-        ProviderKind::Onomondo => {
-            record["label"] = Value::from("changed-behind-the-plan");
-            "name"
-        }
-        ProviderKind::Infobip => {
-            record["name"] = Value::from("changed-behind-the-plan");
-            "name"
-        }
-        ProviderKind::Eseye => {
-            toggle(&mut record["packageId"], "pkg-premium", "pkg-standard");
-            "package"
-        }
-        ProviderKind::TelekomCmo => {
-            record["status"] = Value::from("SUSPENDED");
-            "status"
-        }
-    }
+        .find(|r| (f.iccid)(r).as_deref() == Some(iccid))
+        .unwrap_or_else(|| panic!("{}: no {iccid} in the state", f.kind));
+    (f.change_behind_the_plan)(record)
 }
 
 #[test]
 fn every_kind_refuses_a_saved_plan_gone_stale_and_finds_a_retried_one_already_applied() {
-    for kind in ProviderKind::ALL {
+    each_kind(|f| {
+        let kind = f.kind;
         let ws = Workspace::example(kind, &[]);
         let plan = ws.on_manifests(&["plan", "--out", "plan.json"]);
         assert_eq!(plan.code, 0, "{kind}: {}\n{}", plan.stdout, plan.stderr);
@@ -237,7 +146,7 @@ fn every_kind_refuses_a_saved_plan_gone_stale_and_finds_a_retried_one_already_ap
 
         let e = ws.emulator();
         let mut state = e.get("/_emulator/state");
-        let field = change_behind_the_plan(kind, &mut state, &iccid);
+        let field = change_behind_the_plan(f, &mut state, &iccid);
         let answer = e.send(
             "PUT",
             "/_emulator/state",
@@ -271,14 +180,15 @@ fn every_kind_refuses_a_saved_plan_gone_stale_and_finds_a_retried_one_already_ap
         assert_eq!(retry.code, 0, "{kind}: {}\n{}", retry.stdout, retry.stderr);
         retry.assert_stderr("Already applied");
         assert_eq!(e.writes(), writes_before, "{kind}: a retried apply wrote");
-    }
+    });
 }
 
 #[test]
 fn every_kind_exports_manifests_that_plan_no_changes() {
-    for kind in ProviderKind::ALL {
+    each_kind(|f| {
+        let kind = f.kind;
         let ws = Workspace::example(kind, &[]);
-        let name = provider_of(&ws);
+        let name = ws.provider_name();
         // Each export into its own folder; `-` into one file of the stream.
         let variants: [(&str, &[&str]); 4] = [
             ("exported", &[]),
@@ -318,25 +228,13 @@ fn every_kind_exports_manifests_that_plan_no_changes() {
             stdout: exported,
             stderr: String::new(),
         }]);
-    }
-}
-
-/// The provider name the example workspace uses.
-fn provider_of(ws: &Workspace) -> String {
-    let text = std::fs::read_to_string(ws.path().join("m/providers.yaml")).unwrap();
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    doc["providers"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .next()
-        .unwrap()
-        .clone()
+    });
 }
 
 #[test]
 fn every_kind_reports_drift_with_exit_2_then_0_and_1_on_error() {
-    for kind in ProviderKind::ALL {
+    each_kind(|f| {
+        let kind = f.kind;
         let ws = Workspace::example(kind, &[]);
         let drift = ws.on_manifests(&["drift"]);
         assert_eq!(drift.code, 2, "{kind}: {}\n{}", drift.stdout, drift.stderr);
@@ -362,25 +260,23 @@ fn every_kind_reports_drift_with_exit_2_then_0_and_1_on_error() {
         }
         assert_eq!(clean.code, 0, "{kind}: {}", clean.stdout);
 
-        let ws = ws
-            .env("SIMFLEET_TEST_CLIENT_SECRET", "wrong-secret-123456")
-            .env("SIMFLEET_TEST_TOKEN", "wrong-secret-123456")
-            .env("SIMFLEET_TEST_API_KEY", "wrong-secret-123456");
+        let ws = wrong_credentials(ws, kind, "0a1b2c3d4e");
         let failed = ws.on_manifests(&["drift"]);
         assert_eq!(
             failed.code, 1,
             "{kind}: {}\n{}",
             failed.stdout, failed.stderr
         );
-    }
+    });
 }
 
 #[test]
 fn every_kind_shows_progress_lines_without_a_terminal_and_none_when_quiet() {
-    for kind in ProviderKind::ALL {
+    each_kind(|f| {
+        let kind = f.kind;
         // Latency makes reading and applying outlast several intervals.
         let ws = Workspace::example(kind, &["--latency-ms", "150"]);
-        let name = provider_of(&ws);
+        let name = ws.provider_name();
         let apply = ws.on_manifests(&["apply", "--auto-approve", "--progress-interval", "0.1"]);
         assert_eq!(apply.code, 0, "{kind}: {}", apply.stderr);
         let reading = format!("reading live state: {name} ");
@@ -402,17 +298,15 @@ fn every_kind_shows_progress_lines_without_a_terminal_and_none_when_quiet() {
         let quiet = ws.on_manifests(&["plan", "--quiet", "--progress-interval", "0.1"]);
         assert_eq!(quiet.code, 0, "{kind}: {}", quiet.stderr);
         assert!(quiet.stderr.is_empty(), "{kind}: {}", quiet.stderr);
-    }
+    });
 }
 
 #[test]
 fn every_kind_keeps_credentials_a_server_echoes_out_of_its_output() {
-    for kind in ProviderKind::ALL {
-        let mut ws = Workspace::example(kind, &["--echo-credentials"]);
-        for (key, _) in kind.capabilities().sandbox_credentials {
-            let var = format!("SIMFLEET_TEST_{}", key.to_ascii_uppercase());
-            ws = ws.env(&var, &format!("wrong-{key}-5f4e3d2c1b"));
-        }
+    each_kind(|f| {
+        let kind = f.kind;
+        let ws = Workspace::example(kind, &["--echo-credentials"]);
+        let ws = wrong_credentials(ws, kind, "5f4e3d2c1b");
         for args in [
             &["plan"][..],
             &["apply", "--auto-approve"],
@@ -428,7 +322,7 @@ fn every_kind_keeps_credentials_a_server_echoes_out_of_its_output() {
             assert!(!run.stderr.contains("5f4e3d2c1b"), "{kind}: {}", run.stderr);
             assert!(!run.stdout.contains("5f4e3d2c1b"), "{kind}: {}", run.stdout);
         }
-    }
+    });
 }
 
 /// Reads in the emulator's log from entry `from` on: GETs and searches,
@@ -456,7 +350,8 @@ fn reads(e: &Emulator, from: usize) -> Vec<String> {
 #[test]
 fn every_kind_reads_a_fleet_in_its_page_count_and_reads_back_the_cheaper_way() {
     const SIMS: usize = 250;
-    for kind in ProviderKind::ALL {
+    each_kind(|f| {
+        let kind = f.kind;
         let ws = Workspace::generated(kind, SIMS, &["--rate-limit", "1000000"]).provider(
             "p",
             kind,
@@ -464,22 +359,12 @@ fn every_kind_reads_a_fleet_in_its_page_count_and_reads_back_the_cheaper_way() {
         );
         let e = ws.emulator();
         let iccids = e.iccids(kind);
-        // Pages as the API texts and published sources give them: Onomondo
-        // 1,000 a page with a cursor; Eseye 100 with a cursor; Infobip and
-        // CMO 100 without a total, so they end at the first short page.
-        let pages = match kind {
-            ProviderKind::Onomondo => SIMS.div_ceil(1000),
-            ProviderKind::Eseye => SIMS.div_ceil(100),
-            ProviderKind::Infobip | ProviderKind::TelekomCmo => SIMS / 100 + 1,
-        };
+        // Pages as the API texts and published sources give them.
+        let pages = (f.list_pages)(SIMS);
         // No tag is declared: Onomondo reads no tag list (the SIMs carry
         // their tags; the list is needed only for a tag on no SIM).
         let tags = 0;
-        let target = if kind == ProviderKind::Onomondo {
-            "inactive"
-        } else {
-            "suspended"
-        };
+        let target = f.restricted;
         ws.fleet(
             "p",
             crate::workspace::sims_of(&iccids, |_| serde_json::json!({ "status": target })),
@@ -513,7 +398,7 @@ fn every_kind_reads_a_fleet_in_its_page_count_and_reads_back_the_cheaper_way() {
             "{kind}: apply read {read:?}, {back} beyond its plan's {}",
             pages + tags
         );
-    }
+    });
 }
 
 /// The recorded answers under `dir`, as text, each file once.
@@ -530,10 +415,10 @@ fn recorded(dir: &std::path::Path) -> Vec<(String, String)> {
 
 #[test]
 fn every_kind_passes_doctor_records_redacted_answers_and_replays_them() {
-    let mut failures = Vec::new();
-    for kind in ProviderKind::ALL {
+    each_kind(|f| {
+        let kind = f.kind;
         let ws = Workspace::example(kind, &[]);
-        let name = provider_of(&ws);
+        let name = ws.provider_name();
         let doctor = ws.on_manifests(&["doctor", "--record", "rec"]);
         let lines: Vec<&str> = doctor.stdout.lines().collect();
         let checks = &lines[..lines.len().saturating_sub(1)];
@@ -543,13 +428,12 @@ fn every_kind_passes_doctor_records_redacted_answers_and_replays_them() {
         let named = ["credentials", " list ", " sim "]
             .iter()
             .all(|c| checks.iter().any(|l| l.contains(c)));
-        if doctor.code != 0 || !all_ok || !named {
-            failures.push(format!(
-                "{kind}: doctor: {}\n{}",
-                doctor.stdout, doctor.stderr
-            ));
-            continue;
-        }
+        assert!(
+            doctor.code == 0 && all_ok && named,
+            "doctor: {}\n{}",
+            doctor.stdout,
+            doctor.stderr
+        );
         // Recordings hold no credential and no token.
         let files = recorded(&ws.path().join("rec"));
         let text: String = files.iter().map(|(_, t)| t.as_str()).collect();
@@ -558,12 +442,10 @@ fn every_kind_passes_doctor_records_redacted_answers_and_replays_them() {
             stdout: text.clone(),
             stderr: String::new(),
         }]);
-        if files
-            .iter()
-            .any(|(_, t)| t.contains("access_token") && !t.contains(r#"\"access_token\": \"***\""#))
-        {
-            failures.push(format!("{kind}: a token was recorded: {text}"));
-        }
+        let token = files.iter().any(|(_, t)| {
+            t.contains("access_token") && !t.contains(r#"\"access_token\": \"***\""#)
+        });
+        assert!(!token, "a token was recorded: {text}");
         // An emulator holding no SIM, serving the recorded answers: the
         // client reads the recorded list page and finds every SIM in it.
         let rec = ws.path().join("rec");
@@ -576,22 +458,23 @@ fn every_kind_passes_doctor_records_redacted_answers_and_replays_them() {
             crate::workspace::sims_of(&iccids, |_| serde_json::json!({})),
         );
         let plan = replay.on_manifests(&["plan", "--detailed-exitcode"]);
-        if plan.code != 0 || !plan.stdout.contains("No changes.") {
-            failures.push(format!(
-                "{kind}: replayed plan: {}\n{}",
-                plan.stdout, plan.stderr
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{failures:#?}");
+        assert!(
+            plan.code == 0 && plan.stdout.contains("No changes."),
+            "replayed plan: {}\n{}",
+            plan.stdout,
+            plan.stderr
+        );
+    });
 }
 
 #[test]
 fn every_kind_fails_doctor_naming_provider_url_and_fix_for_a_wrong_url_or_credentials() {
-    let mut failures = Vec::new();
-    for kind in ProviderKind::ALL {
+    each_kind(|f| {
+        let kind = f.kind;
+        // Both checks run; the kind fails with every one that failed.
+        let mut failures = Vec::new();
         let ws = Workspace::example(kind, &[]);
-        let name = provider_of(&ws);
+        let name = ws.provider_name();
         let wrong = format!("{}/nowhere", ws.emulator().url(kind.mount()));
         let ws = ws.provider(&name, kind, serde_json::json!({ "url": wrong }));
         let doctor = ws.on_manifests(&["doctor"]);
@@ -600,17 +483,11 @@ fn every_kind_fails_doctor_naming_provider_url_and_fix_for_a_wrong_url_or_creden
             l.contains(&name) && l.contains(&format!("{wrong}/")) && l.contains("check the `url`")
         });
         if doctor.code != 1 || !said {
-            failures.push(format!(
-                "{kind}: wrong url: {}\n{}",
-                doctor.stdout, doctor.stderr
-            ));
+            failures.push(format!("wrong url: {}\n{}", doctor.stdout, doctor.stderr));
         }
 
-        let mut ws = ws.provider(&name, kind, serde_json::json!({}));
-        for (key, _) in kind.capabilities().sandbox_credentials {
-            let var = format!("SIMFLEET_TEST_{}", key.to_ascii_uppercase());
-            ws = ws.env(&var, &format!("wrong-{key}-7e6d5c4b3a"));
-        }
+        let ws = ws.provider(&name, kind, serde_json::json!({}));
+        let ws = wrong_credentials(ws, kind, "7e6d5c4b3a");
         let doctor = ws.on_manifests(&["doctor"]);
         let failed = doctor.stdout.lines().find(|l| l.starts_with("FAIL"));
         let said = failed.is_some_and(|l| {
@@ -621,47 +498,18 @@ fn every_kind_fails_doctor_naming_provider_url_and_fix_for_a_wrong_url_or_creden
         let leaked = doctor.stdout.contains("7e6d5c4b3a") || doctor.stderr.contains("7e6d5c4b3a");
         if doctor.code != 1 || !said || leaked {
             failures.push(format!(
-                "{kind}: wrong credentials: {}\n{}",
+                "wrong credentials: {}\n{}",
                 doctor.stdout, doctor.stderr
             ));
         }
-    }
-    assert!(failures.is_empty(), "{failures:#?}");
-}
-
-/// The active SIMs of `kind` whose suspension (Onomondo: deactivation) is
-/// one call answered at once (CMO: on a backend without monitors).
-fn active(e: &Emulator, kind: ProviderKind) -> Vec<String> {
-    let state = e.state(kind);
-    let list = |key: &str| state[key].as_array().cloned().unwrap_or_default();
-    let iccid = |s: &Value| s["iccid"].as_str().unwrap().to_owned();
-    match kind {
-        ProviderKind::Onomondo => list("sims")
-            .iter()
-            .filter(|s| s["activated"] == true)
-            .map(iccid)
-            .collect(),
-        ProviderKind::Infobip => list("sims")
-            .iter()
-            .filter(|s| s["status"] == "Active")
-            .map(iccid)
-            .collect(),
-        ProviderKind::Eseye => list("sims")
-            .iter()
-            .filter(|s| s["status"] == "active")
-            .map(iccid)
-            .collect(),
-        ProviderKind::TelekomCmo => list("products")
-            .iter()
-            .filter(|p| p["status"] == "ACTIVE")
-            .filter_map(|p| p["id"].as_str()?.strip_prefix("JASPER-").map(str::to_owned))
-            .collect(),
-    }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    });
 }
 
 /// Provider `p` of `kind` at an emulator of `count` generated SIMs with
-/// `extra` flags, its `count` active SIMs (see [`active`]) restricted.
-fn restricting(kind: ProviderKind, count: usize, extra: &[&str]) -> Workspace {
+/// `extra` flags, its restrictable SIMs (`Emulator::restrictable`) restricted.
+fn restricting(f: &Fixture, count: usize, extra: &[&str]) -> Workspace {
+    let kind = f.kind;
     let mut flags = vec!["--rate-limit", "1000000"];
     flags.extend_from_slice(extra);
     let ws = Workspace::generated(kind, count, &flags).provider(
@@ -669,11 +517,8 @@ fn restricting(kind: ProviderKind, count: usize, extra: &[&str]) -> Workspace {
         kind,
         serde_json::json!({"rate_limit": 1000, "concurrency": CONCURRENCY}),
     );
-    let target = match kind {
-        ProviderKind::Onomondo => "inactive",
-        _ => "suspended",
-    };
-    let iccids = active(ws.emulator(), kind);
+    let target = f.restricted;
+    let iccids = ws.emulator().restrictable(kind);
     ws.fleet(
         "p",
         crate::workspace::sims_of(&iccids, |_| serde_json::json!({ "status": target })),
@@ -691,21 +536,18 @@ fn unanswered(e: &Emulator) -> usize {
 #[test]
 fn every_kind_stops_calling_a_provider_that_goes_down_mid_apply() {
     let threshold = simfleet::provider::http::breaker_threshold(CONCURRENCY as u32) as usize;
-    for kind in ProviderKind::ALL {
-        // At least 30 writes (Onomondo: 20 SIMs a call, 22 calls).
-        let count = match kind {
-            ProviderKind::Onomondo => 600,
-            ProviderKind::TelekomCmo => 180,
-            _ => 90,
-        };
+    each_kind(|f| {
+        let kind = f.kind;
+        // At least 30 writes.
+        let count = f.thirty_writes;
         // What reading costs, from a twin that stays up; then the provider
         // answers three writes and goes down.
-        let twin = restricting(kind, count, &[]);
+        let twin = restricting(f, count, &[]);
         let plan = twin.on_manifests(&["plan"]);
         assert_eq!(plan.code, 0, "{kind}: {}", plan.stderr);
         let down_after = (twin.emulator().total() + 3).to_string();
         for format in ["text", "json"] {
-            let ws = restricting(kind, count, &["--down-after", &down_after]);
+            let ws = restricting(f, count, &["--down-after", &down_after]);
             let apply =
                 ws.on_manifests(&["apply", "--auto-approve", "--force", "--format", format]);
             assert_eq!(apply.code, 3, "{kind}: {}\n{}", apply.stdout, apply.stderr);
@@ -754,7 +596,7 @@ fn every_kind_stops_calling_a_provider_that_goes_down_mid_apply() {
                 totals["not_attempted"].as_u64()
             );
         }
-    }
+    });
 }
 
 #[test]
@@ -766,9 +608,10 @@ fn every_kind_names_a_refused_connection_once_with_its_url_and_provider() {
         .unwrap()
         .port();
     let threshold = simfleet::provider::http::breaker_threshold(8) as usize;
-    for kind in ProviderKind::ALL {
+    each_kind(|f| {
+        let kind = f.kind;
         let ws = Workspace::example(kind, &[]);
-        let name = provider_of(&ws);
+        let name = ws.provider_name();
         // Token endpoints stay at the emulator: the API itself refuses.
         let url = format!("http://127.0.0.1:{port}/{}", kind.mount());
         let ws = ws.provider(&name, kind, serde_json::json!({ "url": url }));
@@ -793,5 +636,5 @@ fn every_kind_names_a_refused_connection_once_with_its_url_and_provider() {
             let retries = run.stderr.matches("trying again").count();
             assert!(retries < threshold, "{kind} {command}: {}", run.stderr);
         }
-    }
+    });
 }

@@ -2,9 +2,64 @@
 //! changes, locked suspensions, attributes and token expiry.
 
 use serde_json::{Value, json};
+use simfleet::emulator::generated_iccid;
 use simfleet::kind::ProviderKind::Eseye;
 
+use crate::fixture::Fixture;
+use crate::support::scripted;
 use crate::workspace::{Workspace, sims_of};
+
+/// Eseye's fixtures for the shared tests (`tests/cli/kinds.rs`).
+pub const FIXTURE: Fixture = Fixture {
+    kind: Eseye,
+    // Cursor pages: a filter that matches nothing gives the empty page.
+    past_last_page: "/api/v2/sim?pageSize=100&iccid=89000000000000000000",
+    list_key: "sims",
+    list_path: "/api/v2/sim",
+    list_route: "GET /api/v2/sim",
+    token_route: Some("POST /idp/oauth2/token"),
+    auxiliary_routes: &[],
+    unknown_sim: "/api/v2/sim/89000000000000000000",
+    error_shape: |b| b["errorCode"].is_string() && b["message"].is_string(),
+    authorization: |e| {
+        use base64::Engine as _;
+        let key = simfleet::kind::SANDBOX_KEY;
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("simfleet:{key}"));
+        e.bearer(
+            "/eseye/idp/oauth2/token",
+            Some(&format!("Basic {basic}")),
+            "grant_type=client_credentials&scope=api%2Fapi",
+        )
+    },
+    records: "sims",
+    iccid: |s| {
+        Some(
+            s["iccid"]
+                .as_str()
+                .expect("a SIM record has an iccid")
+                .to_owned(),
+        )
+    },
+    restrictable: |s| s["status"] == "active",
+    change_behind_the_plan: |sim| {
+        let package = &mut sim["packageId"];
+        let other = if *package == "pkg-premium" {
+            "pkg-standard"
+        } else {
+            "pkg-premium"
+        };
+        *package = json!(other);
+        "package"
+    },
+    restricted: "suspended",
+    // 100 a page with a cursor.
+    list_pages: |n| n.div_ceil(100).max(1),
+    thirty_writes: 90,
+    five_hundred_changes: 500,
+    // A detail read and a write each.
+    three_hundred_requests: || (150, json!({"attributes": {"site": "north"}})),
+    scripted_settings: &[("token_url", "{url}/token")],
+};
 
 const SUSPENDED: &str = "89445385230000000041";
 const ADMIN_SUSPENDED: &str = "89445385230000000066";
@@ -220,4 +275,79 @@ fn doctor_with_a_wrong_scope_names_the_provider_the_token_url_and_scope() {
     let plan = ws.on_manifests(&["plan"]);
     assert_eq!(plan.code, 1, "{}", plan.stderr);
     plan.assert_stderr("check `scope` and `token_url`");
+}
+
+/// `n` Eseye SIMs as the older numbered form would list them, the ICCID
+/// under `iccId` as the published overview spells it.
+fn eseye_sims(from: usize, n: usize) -> Vec<Value> {
+    (from..from + n)
+        .map(|i| {
+            json!({"iccId": generated_iccid("8944538523", i), "status": "active",
+                        "customerSuspend": "no", "adminSuspend": "no", "systemSuspend": "no",
+                        "packageId": "pkg", "portfolioId": "pf"})
+        })
+        .collect()
+}
+
+#[test]
+fn eseye_reads_the_older_numbered_pages_with_a_total() {
+    let (url, seen) = scripted(|line| {
+        crate::envelopes::token(line).unwrap_or_else(|| {
+            let page = if line.contains("page=2") {
+                json!({"sims": eseye_sims(100, 50), "page": 2, "total": 150})
+            } else {
+                json!({"sims": eseye_sims(0, 100), "page": 1, "total": 150})
+            };
+            (200, page.to_string())
+        })
+    });
+    let iccids: Vec<String> = (0..150).map(|i| generated_iccid("8944538523", i)).collect();
+    let ws = crate::envelopes::at(Eseye, &url, &iccids);
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    plan.assert_stdout("No changes.");
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        seen.iter().any(|l| l.contains("page=2&pageSize=100")),
+        "{seen:#?}"
+    );
+}
+
+#[test]
+fn group_by_status_and_package_split_eseye_sims_into_fleets() {
+    let ws = Workspace::generated(Eseye, 6, &[]).provider("meters", Eseye, json!({}));
+    let cases: [(&str, &[&str]); 2] = [
+        (
+            "status",
+            &[
+                "meters.providers.yaml",
+                "meters.status-active.001.yaml",
+                "meters.status-inactive.001.yaml",
+            ],
+        ),
+        (
+            "package",
+            &[
+                "meters.package-pkg-standard.001.yaml",
+                "meters.providers.yaml",
+            ],
+        ),
+    ];
+    for (by, files) in cases {
+        let out = format!("by-{by}");
+        let export = ws.on_manifests(&[
+            "export",
+            "--provider",
+            "meters",
+            "--group-by",
+            by,
+            "--out",
+            &out,
+        ]);
+        assert_eq!(export.code, 0, "{}", export.stderr);
+        assert_eq!(crate::export::files_in(&ws, &out), files, "{by}");
+        let plan = ws.run(&["plan", "--detailed-exitcode", &out]);
+        assert_eq!(plan.code, 0, "{by}: {}\n{}", plan.stdout, plan.stderr);
+        plan.assert_stdout("No changes.");
+    }
 }

@@ -7,25 +7,37 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 use simfleet::emulator::generated_iccid;
-use simfleet::kind::ProviderKind::{Eseye, Onomondo};
+use simfleet::export::GroupBy;
+use simfleet::kind::ProviderKind;
+use simfleet::model::Field;
 
-use crate::support::Emulator;
+use crate::support::{Emulator, kind_with};
 use crate::workspace::{Workspace, fleet, sims_of};
 
-/// An emulator with `onomondo` Onomondo SIMs (provider `iot`) and `eseye`
-/// Eseye SIMs (provider `meters`), each provider in its own Providers file.
-fn two_providers(onomondo: usize, eseye: usize) -> Workspace {
-    let generate = format!("eseye={eseye}");
+/// The kinds of the two providers: `iot`, the first kind with an
+/// auxiliary list (tags), and `meters`, the first whose attributes cost a
+/// read per SIM; an export must read neither per SIM.
+fn iot_and_meters() -> (ProviderKind, ProviderKind) {
+    let iot = kind_with(|caps| caps.supports(Field::Tags));
+    let meters = kind_with(|caps| caps.detail_fields.contains(&Field::Attributes));
+    (iot, meters)
+}
+
+/// An emulator with `iot_sims` SIMs of provider `iot` and `meters_sims`
+/// of provider `meters` (see [`iot_and_meters`]), each provider in its own
+/// Providers file.
+fn two_providers(iot_sims: usize, meters_sims: usize) -> Workspace {
+    let (iot, meters) = iot_and_meters();
+    let generate = format!("{meters}={meters_sims}");
     let extra = ["--generate", &generate, "--rate-limit", "1000000"];
-    let ws =
-        Workspace::generated(Onomondo, onomondo, &extra[..]).provider("iot", Onomondo, json!({}));
+    let ws = Workspace::generated(iot, iot_sims, &extra[..]).provider("iot", iot, json!({}));
     std::fs::rename(
         ws.path().join("m/providers.yaml"),
         ws.path().join("m/iot.yaml"),
     )
     .unwrap();
-    // Eseye reads attributes one SIM at a time: allow it a fast pace.
-    ws.provider("meters", Eseye, json!({"rate_limit": 2000}))
+    // Attributes are read one SIM at a time: allow it a fast pace.
+    ws.provider("meters", meters, json!({"rate_limit": 2000}))
 }
 
 /// Requests the emulator logged since the first `from`: (provider, route).
@@ -42,7 +54,7 @@ fn routes_since(e: &Emulator, from: usize) -> BTreeSet<(String, String)> {
         .collect()
 }
 
-fn files_in(ws: &Workspace, folder: &str) -> Vec<String> {
+pub fn files_in(ws: &Workspace, folder: &str) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(ws.path().join(folder))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -51,7 +63,7 @@ fn files_in(ws: &Workspace, folder: &str) -> Vec<String> {
     names
 }
 
-fn read(ws: &Workspace, file: &str) -> String {
+pub fn read(ws: &Workspace, file: &str) -> String {
     std::fs::read_to_string(ws.path().join(file)).unwrap()
 }
 
@@ -88,19 +100,19 @@ fn two_providers_share_a_folder_and_their_export_plans_without_per_sim_reads() {
     plan.assert_stdout("No changes.");
     assert!(!plan.stderr.contains("costs"), "{}", plan.stderr);
     let routes = routes_since(e, before);
-    let listed: BTreeSet<(String, String)> = [
-        ("onomondo", "GET /sims"),
-        ("eseye", "POST /idp/oauth2/token"),
-        ("eseye", "GET /api/v2/sim"),
-    ]
-    .iter()
-    .map(|(p, r)| (p.to_string(), r.to_string()))
-    .collect();
+    // Listings, tokens and auxiliary lists only, as each kind's fixture
+    // names them.
+    let (iot, meters) = iot_and_meters();
+    let mut listed = BTreeSet::new();
+    for kind in [iot, meters] {
+        let f = crate::kinds::of(kind);
+        let reads = [f.list_route].into_iter().chain(f.token_route);
+        for route in reads.chain(f.auxiliary_routes.iter().copied()) {
+            listed.insert((kind.as_str().to_owned(), route.to_owned()));
+        }
+    }
     let per_sim: Vec<_> = routes.difference(&listed).collect();
-    assert!(
-        per_sim.iter().all(|(_, r)| r.starts_with("GET /tags")),
-        "{per_sim:?}"
-    );
+    assert!(per_sim.is_empty(), "{per_sim:?}");
 }
 
 #[test]
@@ -126,15 +138,14 @@ fn a_second_export_of_a_provider_into_its_folder_is_refused_before_any_request()
 #[test]
 fn out_dash_prints_a_yaml_stream_of_inert_values_and_makes_no_folder() {
     let hostile = "pump\u{1b}]0;owned\u{7}\u{202e}-1";
-    let seed = json!({"onomondo": {
-        "api_key": "simfleet-sandbox",
-        "sims": [
-            {"id": "000000001", "iccid": generated_iccid("8945738730", 1), "activated": true,
-             "label": hostile},
-            {"id": "000000002", "iccid": generated_iccid("8945738730", 2), "activated": true},
-        ],
-    }});
-    let ws = Workspace::seeded(&seed, &[]).provider("iot", Onomondo, json!({}));
+    // Two SIMs, one given the hostile name by an apply: live state holds it.
+    let kind = kind_with(|caps| caps.supports(Field::Name));
+    let ws = Workspace::generated(kind, 2, &[]).provider("iot", kind, json!({}));
+    let iccids = ws.emulator().iccids(kind);
+    ws.fleet("iot", json!([{"iccid": iccids[0], "name": hostile}]));
+    let named = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_eq!(named.code, 0, "{}\n{}", named.stdout, named.stderr);
+    std::fs::remove_file(ws.path().join("m/fleet.yaml")).unwrap();
     let export = ws.on_manifests(&["export", "--provider", "iot", "--out", "-"]);
     assert_eq!(export.code, 0, "{}", export.stderr);
     assert!(!ws.path().join("-").exists());
@@ -144,6 +155,8 @@ fn out_dash_prints_a_yaml_stream_of_inert_values_and_makes_no_folder() {
         export.stdout
     );
     export.assert_stdout("\n--- # iot.001.yaml\n");
+    // The hostile name is there, made inert.
+    export.assert_stdout("owned");
     assert!(
         !export
             .stdout
@@ -160,8 +173,9 @@ fn out_dash_prints_a_yaml_stream_of_inert_values_and_makes_no_folder() {
 
 #[test]
 fn unmanaged_only_exports_just_the_sims_no_manifest_declares() {
-    let ws = Workspace::generated(Onomondo, 30, &[]).provider("iot", Onomondo, json!({}));
-    let live = ws.emulator().iccids(Onomondo);
+    let kind = kind_with(|_| true);
+    let ws = Workspace::generated(kind, 30, &[]).provider("iot", kind, json!({}));
+    let live = ws.emulator().iccids(kind);
     let (declared, new) = live.split_at(10);
     ws.fleet("iot", sims_of(declared, |_| json!({})));
     let export = ws.on_manifests(&[
@@ -203,111 +217,29 @@ fn unmanaged_only_exports_just_the_sims_no_manifest_declares() {
 }
 
 #[test]
-fn group_by_tag_writes_one_fleet_per_tag_that_plans_no_changes() {
-    let iccid = |n| generated_iccid("8945738730", n);
-    let sim = |n: usize, tags: &[&str], activated: bool| json!({"id": format!("{n:09}"), "iccid": iccid(n), "activated": activated, "tags": tags});
-    let seed = json!({"onomondo": {
-        "api_key": "simfleet-sandbox",
-        "tags": [{"id": "t-1", "name": "pumps"}, {"id": "t-2", "name": "Site A"},
-                 {"id": "t-3", "name": "spare"}],
-        "sims": [
-            sim(1, &["pumps"], true), sim(2, &["pumps", "Site A"], true),
-            sim(3, &["pumps"], false), sim(4, &["Site A", "spare"], true),
-            sim(5, &[], true), sim(6, &["spare"], false),
-        ],
-    }});
-    let ws = Workspace::seeded(&seed, &[]).provider("iot", Onomondo, json!({}));
-    let export = ws.on_manifests(&["export", "--provider", "iot", "--group-by", "tag"]);
-    assert_eq!(export.code, 0, "{}", export.stderr);
-    let files = files_in(&ws, "exported");
-    let site = files.iter().find(|f| f.starts_with("iot.tag-site-a-"));
-    let site = site.unwrap_or_else(|| panic!("no file for `Site A` in {files:?}"));
-    let site = site.clone();
-    assert_eq!(
-        files,
-        [
-            "iot.no-tag.001.yaml",
-            "iot.providers.yaml",
-            "iot.tag-pumps.001.yaml",
-            &site,
-            "iot.tag-spare.001.yaml",
-        ]
-    );
-    // SIM 2 carries pumps (3 SIMs) and Site A (2): it joins pumps, whose
-    // file states the shared tag once.
-    let pumps = read(&ws, "exported/iot.tag-pumps.001.yaml");
-    assert!(
-        pumps.contains(&iccid(2)) && !pumps.contains(&iccid(4)),
-        "{pumps}"
-    );
-    assert!(
-        pumps.contains("defaults:\n  status: active\n  tags: [\"pumps\"]\n"),
-        "{pumps}"
-    );
-    assert!(pumps.contains("\n    tags: [\"Site A\"]\n"), "{pumps}");
-    let plan = ws.run(&["plan", "--detailed-exitcode", "exported"]);
-    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
-    plan.assert_stdout("No changes.");
-}
-
-#[test]
-fn group_by_status_and_package_split_eseye_sims_into_fleets() {
-    let ws = Workspace::generated(Eseye, 6, &[]).provider("meters", Eseye, json!({}));
-    let cases: [(&str, &[&str]); 2] = [
-        (
-            "status",
-            &[
-                "meters.providers.yaml",
-                "meters.status-active.001.yaml",
-                "meters.status-inactive.001.yaml",
-            ],
-        ),
-        (
-            "package",
-            &[
-                "meters.package-pkg-standard.001.yaml",
-                "meters.providers.yaml",
-            ],
-        ),
-    ];
-    for (by, files) in cases {
-        let out = format!("by-{by}");
-        let export = ws.on_manifests(&[
-            "export",
-            "--provider",
-            "meters",
-            "--group-by",
-            by,
-            "--out",
-            &out,
-        ]);
-        assert_eq!(export.code, 0, "{}", export.stderr);
-        assert_eq!(files_in(&ws, &out), files, "{by}");
-        let plan = ws.run(&["plan", "--detailed-exitcode", &out]);
-        assert_eq!(plan.code, 0, "{by}: {}\n{}", plan.stdout, plan.stderr);
-        plan.assert_stdout("No changes.");
-    }
-}
-
-#[test]
 fn grouping_by_a_field_the_provider_lacks_is_refused_before_any_request() {
-    let ws = Workspace::generated(Onomondo, 3, &[]).provider("iot", Onomondo, json!({}));
+    let kind = kind_with(|caps| !caps.supports(Field::Package));
+    let ws = Workspace::generated(kind, 3, &[]).provider("iot", kind, json!({}));
     let export = ws.on_manifests(&["export", "--provider", "iot", "--group-by", "package"]);
     assert_eq!(export.code, 1);
-    export.assert_stderr(
-        "--group-by package: provider `iot` (type onomondo) has no package; group it by tag or status",
-    );
+    // The groupings the kind does offer, in the order `--group-by` lists them.
+    let offered: Vec<&str> = GroupBy::ALL
+        .into_iter()
+        .filter(|g| kind.capabilities().supports(g.field()))
+        .map(GroupBy::name)
+        .collect();
+    export.assert_stderr(format!(
+        "--group-by package: provider `iot` (type {kind}) has no package; group it by {}",
+        offered.join(" or ")
+    ));
     assert_eq!(ws.emulator().total(), 0);
     assert!(!ws.path().join("exported").exists());
 }
 
 #[test]
-fn all_fields_writes_unset_settings_and_empty_attributes_too() {
-    let ws = two_providers(4, 4);
-    let export = ws.on_manifests(&["export", "--provider", "iot", "--all-fields", "--out", "o"]);
-    assert_eq!(export.code, 0, "{}", export.stderr);
-    let text = read(&ws, "o/iot.001.yaml");
-    assert!(text.contains("    imei_lock: null\n"), "{text}");
+fn all_fields_writes_empty_attributes_too() {
+    let kind = kind_with(|caps| caps.supports(Field::Attributes));
+    let ws = Workspace::generated(kind, 4, &[]).provider("meters", kind, json!({}));
     let export = ws.on_manifests(&[
         "export",
         "--provider",
@@ -322,7 +254,8 @@ fn all_fields_writes_unset_settings_and_empty_attributes_too() {
 
 #[test]
 fn the_attribute_cost_warning_says_how_to_avoid_it() {
-    let ws = Workspace::generated(Eseye, 1, &[]).provider("meters", Eseye, json!({}));
+    let kind = kind_with(|caps| caps.detail_fields.contains(&Field::Attributes));
+    let ws = Workspace::generated(kind, 1, &[]).provider("meters", kind, json!({}));
     // Declared, not live: the warning comes before the read, which then
     // finds them missing and reads no attributes.
     let iccids: Vec<String> = (1_000..1_400)

@@ -3,12 +3,14 @@
 //! under a flaky network still converges in one run, for every kind.
 
 use serde_json::json;
-use simfleet::kind::ProviderKind::{self, Eseye, Infobip, Onomondo, TelekomCmo};
+use simfleet::kind::ProviderKind;
+use simfleet::model::Field;
 
+use crate::support::{each_kind, kind_with};
 use crate::workspace::{Workspace, sims_of};
 
 /// `count` generated SIMs of `kind` behind provider `p`, at a generous rate.
-fn world(kind: ProviderKind, count: usize, faults: &[&str]) -> Workspace {
+pub fn world(kind: ProviderKind, count: usize, faults: &[&str]) -> Workspace {
     let mut extra = vec!["--rate-limit", "1000000", "--monitor-delay-ms", "300"];
     extra.extend_from_slice(faults);
     Workspace::generated(kind, count, &extra).provider(
@@ -20,19 +22,12 @@ fn world(kind: ProviderKind, count: usize, faults: &[&str]) -> Workspace {
 
 #[test]
 fn every_kind_converges_under_ten_percent_mixed_faults_and_fails_no_sim() {
-    for kind in ProviderKind::ALL {
-        // 500 changes a kind, 2,000 in all; the faults hit every call
-        // type. CMO's generated products rotate three statuses, so 750 of
-        // them hold 500 that change.
-        let count = if kind == TelekomCmo { 750 } else { 500 };
-        let ws = world(kind, count, &["--fault-rate", "0.1"]);
+    each_kind(|f| {
+        let kind = f.kind;
+        // 500 changes a kind; the faults hit every call type.
+        let ws = world(kind, f.five_hundred_changes, &["--fault-rate", "0.1"]);
         let iccids = ws.emulator().iccids(kind);
-        // Onomondo has no suspended state.
-        let target = if kind == Onomondo {
-            "inactive"
-        } else {
-            "suspended"
-        };
+        let target = f.restricted;
         ws.fleet("p", sims_of(&iccids, |_| json!({ "status": target })));
         // Lost answers of writes that can be resent after a re-read
         // converge in one apply. A write that starts an operation (CMO's
@@ -71,90 +66,24 @@ fn every_kind_converges_under_ten_percent_mixed_faults_and_fails_no_sim() {
             plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
         }
         assert_eq!(plan.code, 0, "{kind}: {}\n{}", plan.stdout, plan.stderr);
-    }
-}
-
-#[test]
-fn an_sms_whose_answer_is_lost_is_sent_once_and_reported_unknown() {
-    let ws = world(
-        Infobip,
-        1,
-        &[
-            "--fault-rate",
-            "1",
-            "--faults",
-            "commit-500",
-            "--fault-methods",
-            "POST",
-        ],
-    );
-    let iccid = ws.emulator().iccids(Infobip)[0].clone();
-    ws.fleet("p", sims_of(std::slice::from_ref(&iccid), |_| json!({})));
-    let sms = ws.on_manifests(&["sms", &iccid, "--text", "hello"]);
-    assert_eq!(sms.code, 1, "{}\n{}", sms.stdout, sms.stderr);
-    sms.assert_stderr("may have taken effect");
-    let sent = ws
-        .emulator()
-        .count("infobip", "POST /iot/1/sims/{iccid}/sms");
-    assert_eq!(sent, 1, "the SMS was sent {sent} times");
-
-    let diagnose = ws.on_manifests(&["diagnose", &iccid]);
-    assert_eq!(diagnose.code, 1, "{}", diagnose.stderr);
-    let runs = ws
-        .emulator()
-        .count("infobip", "POST /iot/1/sims/{iccid}/diagnostic");
-    assert_eq!(runs, 1, "diagnostics ran {runs} times");
-}
-
-#[test]
-fn cmo_status_changes_whose_answers_are_lost_start_one_monitor_each_and_count_as_applied() {
-    let ws = world(
-        TelekomCmo,
-        150,
-        &[
-            "--fault-rate",
-            "1",
-            "--faults",
-            "commit-500",
-            "--fault-methods",
-            "PATCH",
-        ],
-    );
-    let iccids = ws.emulator().iccids(TelekomCmo);
-    // Generated products rotate ACTIVE, INACTIVE, SUSPENDED: 100 of the 150
-    // change, each with one PATCH (half on asynchronous backends: a monitor).
-    ws.fleet("p", sims_of(&iccids, |_| json!({"status": "active"})));
-    let apply = ws.on_manifests(&["apply", "--auto-approve", "--force"]);
-    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
-    apply.assert_stdout("Apply complete: 100 SIMs applied, 0 failed, 0 skipped.");
-    let patches: Vec<String> = ws
-        .emulator()
-        .requests()
-        .into_iter()
-        .filter(|r| r["method"] == "PATCH")
-        .map(|r| r["path"].as_str().unwrap_or_default().to_owned())
-        .collect();
-    let distinct: std::collections::BTreeSet<&String> = patches.iter().collect();
-    assert_eq!(patches.len(), 100, "status PATCHes sent");
-    assert_eq!(
-        patches.len(),
-        distinct.len(),
-        "a SIM's status PATCH was sent twice"
-    );
+    });
 }
 
 #[test]
 fn a_provider_going_down_mid_plan_ends_it_with_one_error_and_no_flood_of_retries() {
-    // 500 Eseye SIMs with attributes: after the listing, one read a SIM.
+    // 500 SIMs with attributes, of a kind that reads them one SIM at a
+    // time: after the listing, one read a SIM.
     const SIMS: usize = 500;
+    let kind = kind_with(|caps| caps.detail_fields.contains(&Field::Attributes));
     let declared = |ws: &Workspace| {
-        let iccids = ws.emulator().iccids(Eseye);
+        let iccids = ws.emulator().iccids(kind);
+        let attributes = Field::Attributes.manifest_name();
         ws.fleet(
             "p",
-            sims_of(&iccids, |_| json!({"attributes": {"site": "a"}})),
+            sims_of(&iccids, |_| json!({ attributes: {"site": "a"} })),
         );
     };
-    let up = world(Eseye, SIMS, &[]);
+    let up = world(kind, SIMS, &[]);
     declared(&up);
     let plan = up.on_manifests(&["plan"]);
     assert_eq!(plan.code, 0, "{}", plan.stderr);
@@ -163,7 +92,7 @@ fn a_provider_going_down_mid_plan_ends_it_with_one_error_and_no_flood_of_retries
 
     // Down after a fifth of those reads.
     let down_after = (reads / 5).to_string();
-    let ws = world(Eseye, SIMS, &["--down-after", &down_after]);
+    let ws = world(kind, SIMS, &["--down-after", &down_after]);
     declared(&ws);
     let plan = ws.on_manifests(&["plan"]);
     assert_eq!(plan.code, 1, "{}\n{}", plan.stdout, plan.stderr);
@@ -194,6 +123,13 @@ fn a_provider_going_down_mid_plan_ends_it_with_one_error_and_no_flood_of_retries
     );
 }
 
+/// The first kind whose renames are written one SIM a request (no bulk
+/// object carrying a SIM's every change): an interrupt then falls between
+/// SIMs.
+fn renamed_one_by_one() -> ProviderKind {
+    kind_with(|caps| caps.supports(Field::Name) && !caps.one_write_per_sim)
+}
+
 /// `simfleet ARGS` in the background, sent SIGINT after `seconds`, to
 /// its end.
 fn interrupted(ws: &Workspace, args: &[&str], seconds: u64) -> crate::support::Run {
@@ -221,12 +157,13 @@ fn finished(child: std::process::Child) -> crate::support::Run {
 #[test]
 fn sigint_mid_apply_stops_sending_reports_and_exits_130_and_the_next_apply_converges() {
     // 300 name changes, one request each, at about 20 a second: 15 s.
-    let ws = Workspace::generated(Infobip, 300, &["--latency-ms", "100"]).provider(
+    let kind = renamed_one_by_one();
+    let ws = Workspace::generated(kind, 300, &["--latency-ms", "100"]).provider(
         "p",
-        Infobip,
+        kind,
         json!({"concurrency": 2, "rate_limit": 1000}),
     );
-    let iccids = ws.emulator().iccids(Infobip);
+    let iccids = ws.emulator().iccids(kind);
     ws.fleet(
         "p",
         sims_of(&iccids, |i| json!({ "name": format!("sim-{i}") })),
@@ -235,7 +172,8 @@ fn sigint_mid_apply_stops_sending_reports_and_exits_130_and_the_next_apply_conve
     assert_eq!(run.code, 130, "{}\n{}", run.stdout, run.stderr);
     run.assert_stderr("Interrupted: sending nothing more");
     run.assert_stdout("Apply interrupted: ");
-    let renames = ws.emulator().count("infobip", "PATCH /iot/1/sims/{iccid}");
+    // Renames are the only writes.
+    let renames = ws.emulator().writes();
     assert!(
         renames > 0 && renames < 300,
         "{renames} renames sent before and after the interrupt"
@@ -243,7 +181,7 @@ fn sigint_mid_apply_stops_sending_reports_and_exits_130_and_the_next_apply_conve
     run.assert_stdout(format!("{} not applied (never sent)", 300 - renames));
 
     // The rest at full speed.
-    let ws = ws.provider("p", Infobip, json!({"concurrency": 16, "rate_limit": 1000}));
+    let ws = ws.provider("p", kind, json!({"concurrency": 16, "rate_limit": 1000}));
     let again = ws.on_manifests(&["apply", "--auto-approve"]);
     assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
     let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
@@ -252,13 +190,15 @@ fn sigint_mid_apply_stops_sending_reports_and_exits_130_and_the_next_apply_conve
 
 #[test]
 fn sigint_while_plan_or_apply_reads_says_nothing_was_written_and_exits_130() {
-    // 3,000 SIMs at 300 ms a page, one page at a time: reading takes 9 s.
-    let ws = Workspace::generated(Infobip, 3000, &["--latency-ms", "300"]).provider(
+    // 3,000 SIMs at 300 ms a page, one page at a time: reading takes 9 s
+    // at 100 SIMs a page.
+    let kind = renamed_one_by_one();
+    let ws = Workspace::generated(kind, 3000, &["--latency-ms", "300"]).provider(
         "p",
-        Infobip,
+        kind,
         json!({"concurrency": 1, "rate_limit": 1000}),
     );
-    let iccids = ws.emulator().iccids(Infobip);
+    let iccids = ws.emulator().iccids(kind);
     ws.fleet("p", sims_of(&iccids[..1], |_| json!({"name": "renamed"})));
     for command in [&["plan", "m"][..], &["apply", "--auto-approve", "m"]] {
         let run = interrupted(&ws, command, 2);

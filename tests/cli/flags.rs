@@ -3,8 +3,9 @@
 //! providers there are (`a, b and c`, never a Rust list).
 
 use serde_json::json;
-use simfleet::kind::ProviderKind::Onomondo;
+use simfleet::model::Field;
 
+use crate::support::kind_with;
 use crate::workspace::{Workspace, providers, sims_of};
 
 /// The forms every selector error shows.
@@ -12,12 +13,13 @@ const FORMS: &str = "a selector is an ICCID (18 to 22 digits), `tag=NAME` or `na
 
 #[test]
 fn a_selector_that_is_no_selector_shows_the_forms_and_name_equals_gets_name_tilde() {
-    let ws = Workspace::example(Onomondo, &[]);
+    let ws = Workspace::example(kind_with(|caps| caps.supports(Field::Name)), &[]);
+    let provider = ws.provider_name();
     let commands: [&[&str]; 4] = [
         &["plan"],
         &["apply", "--auto-approve"],
         &["drift"],
-        &["export", "--provider", "demo", "--out", "x"],
+        &["export", "--provider", &provider, "--out", "x"],
     ];
     for command in commands {
         let with = |selector: &str| {
@@ -39,10 +41,19 @@ fn a_selector_that_is_no_selector_shows_the_forms_and_name_equals_gets_name_tild
         assert!(!other.stderr.contains("matches no SIM"), "{}", other.stderr);
     }
     assert_eq!(ws.emulator().total(), 0, "nothing may be read");
-    // The right form selects.
-    let right = ws.on_manifests(&["plan", "--select", "name~pump-1*"]);
+    // The right form selects: a glob over the name of a SIM the plan changes.
+    let planned = ws.planned();
+    let name = planned["providers"][0]["sims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|s| s["name"].as_str())
+        .expect("the example plans a named SIM")
+        .to_owned();
+    let glob = format!("name~{}*", &name[..name.len() - 1]);
+    let right = ws.on_manifests(&["plan", "--select", &glob]);
     assert_eq!(right.code, 0, "{}", right.stderr);
-    right.assert_stdout("pump-17");
+    right.assert_stdout(&name);
 }
 
 #[test]

@@ -4,7 +4,43 @@
 use serde_json::{Value, json};
 use simfleet::kind::ProviderKind::{Infobip, Onomondo};
 
-use crate::workspace::Workspace;
+use crate::fixture::Fixture;
+use crate::workspace::{Workspace, sims_of};
+
+/// Infobip's fixtures for the shared tests (`tests/cli/kinds.rs`).
+pub const FIXTURE: Fixture = Fixture {
+    kind: Infobip,
+    past_last_page: "/iot/2/sims?page=999&limit=100",
+    list_key: "sims",
+    list_path: "/iot/2/sims",
+    list_route: "GET /iot/2/sims",
+    token_route: None,
+    auxiliary_routes: &[],
+    unknown_sim: "/iot/2/sims/89000000000000000000",
+    error_shape: |b| b["requestError"]["serviceException"]["messageId"].is_string(),
+    authorization: |_| format!("App {}", simfleet::kind::SANDBOX_KEY),
+    records: "sims",
+    iccid: |s| {
+        Some(
+            s["iccid"]
+                .as_str()
+                .expect("a SIM record has an iccid")
+                .to_owned(),
+        )
+    },
+    restrictable: |s| s["status"] == "Active",
+    change_behind_the_plan: |sim| {
+        sim["name"] = json!("changed-behind-the-plan");
+        "name"
+    },
+    restricted: "suspended",
+    // 100 a page without a total: the listing ends at the first short page.
+    list_pages: |n| n / 100 + 1,
+    thirty_writes: 90,
+    five_hundred_changes: 500,
+    three_hundred_requests: || (300, json!({"name": "renamed"})),
+    scripted_settings: &[],
+};
 
 const ACTIVATION_READY: &str = "89811000221529677011";
 const ACTIVE: &str = "89811000221529677029";
@@ -249,4 +285,54 @@ fn listing_requests_pages_ahead_only_as_far_as_the_pages_read_justify() {
         (61..=62).contains(&pages),
         "{pages} list requests for 61 pages"
     );
+}
+
+#[test]
+fn an_infobip_server_that_ignores_the_page_number_is_an_error_not_a_loop() {
+    let url = crate::limits::rogue(|_, stream| {
+        let sims: Vec<_> = (0..100)
+            .map(|i| json!({"iccid": format!("8938100000000000{i:03}"), "status": "Active"}))
+            .collect();
+        crate::limits::json_reply(stream, &json!({ "sims": sims }).to_string());
+    });
+    let ws = crate::limits::at(
+        Infobip,
+        &url,
+        json!({"credentials": {"api_key": {"env": "K"}}}),
+    );
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    plan.assert_stderr("page 2 opens like an earlier page");
+}
+
+#[test]
+fn an_sms_whose_answer_is_lost_is_sent_once_and_reported_unknown() {
+    let ws = crate::faults::world(
+        Infobip,
+        1,
+        &[
+            "--fault-rate",
+            "1",
+            "--faults",
+            "commit-500",
+            "--fault-methods",
+            "POST",
+        ],
+    );
+    let iccid = ws.emulator().iccids(Infobip)[0].clone();
+    ws.fleet("p", sims_of(std::slice::from_ref(&iccid), |_| json!({})));
+    let sms = ws.on_manifests(&["sms", &iccid, "--text", "hello"]);
+    assert_eq!(sms.code, 1, "{}\n{}", sms.stdout, sms.stderr);
+    sms.assert_stderr("may have taken effect");
+    let sent = ws
+        .emulator()
+        .count("infobip", "POST /iot/1/sims/{iccid}/sms");
+    assert_eq!(sent, 1, "the SMS was sent {sent} times");
+
+    let diagnose = ws.on_manifests(&["diagnose", &iccid]);
+    assert_eq!(diagnose.code, 1, "{}", diagnose.stderr);
+    let runs = ws
+        .emulator()
+        .count("infobip", "POST /iot/1/sims/{iccid}/diagnostic");
+    assert_eq!(runs, 1, "diagnostics ran {runs} times");
 }

@@ -8,15 +8,16 @@ use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use simfleet::kind::ProviderKind::{self, Eseye, Infobip, Onomondo, TelekomCmo};
+use simfleet::kind::ProviderKind;
 
 use simfleet::emulator::generated_iccid;
 
+use crate::support::{each_kind, kind_without_tokens};
 use crate::workspace::{Workspace, providers, sims_of};
 
 /// A misbehaving HTTP server on loopback: `answer` gets each request's head
 /// and writes whatever it likes to the connection.
-fn rogue(answer: fn(&str, &mut TcpStream)) -> String {
+pub fn rogue(answer: fn(&str, &mut TcpStream)) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
@@ -31,7 +32,7 @@ fn rogue(answer: fn(&str, &mut TcpStream)) -> String {
     url
 }
 
-fn json_reply(stream: &mut TcpStream, body: &str) {
+pub fn json_reply(stream: &mut TcpStream, body: &str) {
     let _ = write!(
         stream,
         "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
@@ -39,14 +40,14 @@ fn json_reply(stream: &mut TcpStream, body: &str) {
     );
 }
 
-/// A workspace whose one provider `p` of `kind` lives at `url`, with one
-/// SIM declared.
-fn at(kind: ProviderKind, url: &str, settings: serde_json::Value) -> Workspace {
-    let key = kind.capabilities().credential_sets[0][0];
+/// A workspace whose one provider `p` of `kind` lives at `url`, each of
+/// its sandbox credentials from variable `K`, with one SIM declared.
+pub fn at(kind: ProviderKind, url: &str, settings: serde_json::Value) -> Workspace {
+    let credentials = crate::support::credentials_from(kind, "K");
     let mut entry = json!({
         "type": kind.as_str(),
         "url": url,
-        "credentials": { key: {"env": "K"} },
+        "credentials": credentials,
     });
     if let (Some(e), Some(s)) = (entry.as_object_mut(), settings.as_object()) {
         e.extend(s.clone());
@@ -60,27 +61,21 @@ fn at(kind: ProviderKind, url: &str, settings: serde_json::Value) -> Workspace {
     ws
 }
 
-fn onomondo_at(url: &str, settings: serde_json::Value) -> Workspace {
-    at(Onomondo, url, settings)
-}
-
-/// Per kind: SIMs to generate and what to declare so that an apply costs
-/// at least 300 requests.
-fn heavy(kind: ProviderKind) -> (usize, serde_json::Value) {
-    match kind {
-        // 20 SIMs per bulk call.
-        Onomondo => (6000, json!({"name": "renamed"})),
-        Infobip => (300, json!({"name": "renamed"})),
-        // A detail read and a write each.
-        Eseye | TelekomCmo => (150, json!({"attributes": {"site": "north"}})),
-    }
+/// Provider `p` at `url` of the first kind that asks no token endpoint:
+/// a rogue server's answer to the listing is the first thing it reads.
+/// Also the URL that listing starts at.
+fn direct_at(url: &str, settings: serde_json::Value) -> (Workspace, String) {
+    let kind = kind_without_tokens();
+    let list = format!("{url}{}", crate::kinds::of(kind).list_path);
+    (at(kind, url, settings), list)
 }
 
 #[test]
 fn every_kind_draws_no_429_when_the_provider_allows_less_than_configured() {
-    for kind in ProviderKind::ALL {
+    each_kind(|f| {
+        let kind = f.kind;
         // The provider allows 100 requests per second; the manifest says 150.
-        let (count, fields) = heavy(kind);
+        let (count, fields) = (f.three_hundred_requests)();
         let ws = Workspace::generated(kind, count, &["--rate-limit", "100", "--rate-window", "1"])
             .provider("p", kind, json!({"rate_limit": 150, "concurrency": 8}));
         let iccids = ws.emulator().iccids(kind);
@@ -96,7 +91,7 @@ fn every_kind_draws_no_429_when_the_provider_allows_less_than_configured() {
             "{kind}: {refused} of {} got 429",
             requests.len()
         );
-    }
+    });
 }
 
 #[test]
@@ -114,12 +109,12 @@ fn a_body_past_max_response_bytes_is_an_error_naming_the_endpoint_and_setting() 
             && stream.write_all(b"\r\n").is_ok()
         {}
     });
-    let ws = onomondo_at(&url, json!({"max_response_bytes": 1_048_576}));
+    let (ws, list) = direct_at(&url, json!({"max_response_bytes": 1_048_576}));
     let plan = ws.on_manifests(&["plan"]);
     assert_eq!(plan.code, 1, "{}", plan.stderr);
     plan.assert_stderr("the response is larger than 1048576 bytes");
     plan.assert_stderr("`max_response_bytes` of provider `p` at m/providers.yaml:");
-    plan.assert_stderr(format!("{url}/sims"));
+    plan.assert_stderr(list);
 }
 
 #[test]
@@ -129,48 +124,10 @@ fn an_announced_three_gib_body_is_refused_unread() {
             b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 3221225472\r\n\r\n[",
         );
     });
-    let ws = onomondo_at(&url, json!({}));
+    let (ws, _) = direct_at(&url, json!({}));
     let plan = ws.on_manifests(&["plan"]);
     assert_eq!(plan.code, 1, "{}", plan.stderr);
     plan.assert_stderr("the response is larger than 67108864 bytes");
-}
-
-#[test]
-fn a_cursor_that_comes_back_is_an_error_not_a_loop() {
-    let url = rogue(|head, stream| {
-        // a -> b -> a -> ...
-        let next = if head.contains("next_page=a") {
-            "b"
-        } else {
-            "a"
-        };
-        json_reply(
-            stream,
-            &format!(r#"{{"sims":[],"pagination":{{"has_more":true,"next_page":"{next}"}}}}"#),
-        );
-    });
-    let ws = onomondo_at(&url, json!({}));
-    let plan = ws.on_manifests(&["plan"]);
-    assert_eq!(plan.code, 1, "{}", plan.stderr);
-    plan.assert_stderr("the cursor \"a\" came back a second time");
-}
-
-#[test]
-fn an_infobip_server_that_ignores_the_page_number_is_an_error_not_a_loop() {
-    let url = rogue(|_, stream| {
-        let sims: Vec<_> = (0..100)
-            .map(|i| json!({"iccid": format!("8938100000000000{i:03}"), "status": "Active"}))
-            .collect();
-        json_reply(stream, &json!({ "sims": sims }).to_string());
-    });
-    let ws = at(
-        Infobip,
-        &url,
-        json!({"credentials": {"api_key": {"env": "K"}}}),
-    );
-    let plan = ws.on_manifests(&["plan"]);
-    assert_eq!(plan.code, 1, "{}", plan.stderr);
-    plan.assert_stderr("page 2 opens like an earlier page");
 }
 
 #[test]
@@ -179,12 +136,12 @@ fn a_server_that_never_answers_costs_the_configured_timeout_and_names_the_entry(
         std::thread::sleep(Duration::from_secs(30));
         let _ = stream.flush();
     });
-    let ws = onomondo_at(&url, json!({"timeout": 1}));
+    let (ws, list) = direct_at(&url, json!({"timeout": 1}));
     let started = Instant::now();
     let plan = ws.on_manifests(&["plan"]);
     let took = started.elapsed();
     assert_eq!(plan.code, 1, "{}", plan.stderr);
-    plan.assert_stderr(format!("GET {url}/sims"));
+    plan.assert_stderr(format!("GET {list}"));
     plan.assert_stderr("no answer within the `timeout` of provider `p` at m/providers.yaml:");
     // Two attempts of a second each, a short backoff: far from 30 s.
     assert!(took < Duration::from_secs(20), "took {took:?}");
@@ -199,11 +156,11 @@ fn an_unreachable_provider_is_said_once_with_its_url_and_entry() {
         .unwrap()
         .port();
     let url = format!("http://127.0.0.1:{port}");
-    let ws = onomondo_at(&url, json!({}));
+    let (ws, list) = direct_at(&url, json!({}));
     let plan = ws.on_manifests(&["plan"]);
     assert_eq!(plan.code, 1, "{}", plan.stderr);
     plan.assert_stderr(format!(
-        "cannot connect to {url}/sims after 5 attempts (provider `p` at m/providers.yaml:"
+        "cannot connect to {list} after 5 attempts (provider `p` at m/providers.yaml:"
     ));
     assert_eq!(
         plan.stderr.matches("cannot connect").count(),

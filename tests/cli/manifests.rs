@@ -2,16 +2,27 @@
 
 use serde_json::json;
 
-use simfleet::kind::ProviderKind::Onomondo;
+use simfleet::kind::ProviderKind;
+use simfleet::model::Field;
 
-use crate::support::{repo, simfleet};
+use crate::support::{credentials_from, kind_with, repo, simfleet};
 use crate::workspace::Workspace;
+
+/// The first kind whose sandbox takes one credential, that credential's
+/// key and its sandbox value: tests of where a credential comes from.
+fn one_credential() -> (ProviderKind, &'static str, &'static str) {
+    let kind = kind_with(|caps| caps.sandbox_credentials.len() == 1);
+    let (key, value) = kind.capabilities().sandbox_credentials[0];
+    (kind, key, value)
+}
 
 #[test]
 fn five_mistakes_give_five_located_errors_and_no_request() {
+    // A kind without packages: the package declared below is a mistake.
+    let kind = kind_with(|caps| !caps.supports(Field::Package));
     let ws = Workspace::new()
         .with_emulator(None, &[])
-        .provider("iot", Onomondo, json!({}));
+        .provider("iot", kind, json!({}));
     // Literal YAML: the errors' lines and columns are what is tested.
     ws.file(
         "m/a.yaml",
@@ -70,10 +81,11 @@ fn inline_secrets_are_refused_without_echo() {
 
 #[test]
 fn missing_credential_env_is_an_error_before_any_request() {
+    let (kind, _, value) = one_credential();
     let ws = Workspace::new().with_emulator(None, &[]).provider(
         "iot",
-        Onomondo,
-        json!({"credentials": {"token": {"env": "SIMFLEET_TEST_UNSET_KEY"}}}),
+        kind,
+        json!({"credentials": credentials_from(kind, "SIMFLEET_TEST_UNSET_KEY")}),
     );
     ws.fleet("iot", json!([{"iccid": "89457387300000024185"}]));
     let run = ws.on_manifests(&["plan"]);
@@ -82,7 +94,7 @@ fn missing_credential_env_is_an_error_before_any_request() {
     assert_eq!(ws.emulator().total(), 0);
 
     // With the variable set, the same manifests plan against the emulator.
-    let ws = ws.env("SIMFLEET_TEST_UNSET_KEY", simfleet::kind::SANDBOX_KEY);
+    let ws = ws.env("SIMFLEET_TEST_UNSET_KEY", value);
     let run = ws.on_manifests(&["plan"]);
     assert_eq!(
         run.code, 1,
@@ -106,10 +118,11 @@ fn fifos_and_devices_are_refused_unread_as_manifests_and_credential_files() {
     run.assert_stderr("pipe.yaml: not a regular file");
     run.assert_stderr("/dev/zero: not a regular file");
 
+    let (kind, key, _) = one_credential();
     let ws = ws.provider(
         "iot",
-        Onomondo,
-        json!({"credentials": {"token": {"file": "/dev/zero"}}}),
+        kind,
+        json!({"credentials": {key: {"file": "/dev/zero"}}}),
     );
     ws.fleet("iot", json!([{"iccid": "89457387300000024185"}]));
     // Allowed as a folder by the operator, a device is still no credential.
@@ -123,13 +136,14 @@ fn fifos_and_devices_are_refused_unread_as_manifests_and_credential_files() {
 #[test]
 fn a_credential_file_others_can_read_gets_a_warning_and_still_works() {
     use std::os::unix::fs::PermissionsExt;
-    let ws = Workspace::generated(Onomondo, 1, &[]).provider(
+    let (kind, key, value) = one_credential();
+    let ws = Workspace::generated(kind, 1, &[]).provider(
         "iot",
-        Onomondo,
-        json!({"credentials": {"token": {"file": "token.txt"}}}),
+        kind,
+        json!({"credentials": {key: {"file": "token.txt"}}}),
     );
-    let token = ws.file("m/token.txt", simfleet::kind::SANDBOX_KEY);
-    let iccids = ws.emulator().iccids(Onomondo);
+    let token = ws.file("m/token.txt", value);
+    let iccids = ws.emulator().iccids(kind);
     ws.fleet("iot", crate::workspace::sims_of(&iccids, |_| json!({})));
     std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o644)).unwrap();
     let shared = ws.on_manifests(&["--credentials-dir", "m", "plan"]);

@@ -2,9 +2,52 @@
 //! failures, retries, and secrets kept out of output.
 
 use serde_json::json;
+use simfleet::emulator::generated_iccid;
 use simfleet::kind::ProviderKind::Onomondo;
 
+use crate::fixture::Fixture;
+use crate::support::scripted;
 use crate::workspace::{Workspace, sims_of};
+
+/// Onomondo's fixtures for the shared tests (`tests/cli/kinds.rs`).
+pub const FIXTURE: Fixture = Fixture {
+    kind: Onomondo,
+    past_last_page: "/sims?limit=1000&next_page=ffffff",
+    list_key: "sims",
+    list_path: "/sims",
+    list_route: "GET /sims",
+    token_route: None,
+    auxiliary_routes: &["GET /tags", "GET /tags/search/tags"],
+    unknown_sim: "/sims/000000000",
+    error_shape: |b| b["error"].is_string(),
+    authorization: |_| simfleet::kind::SANDBOX_KEY.to_owned(),
+    records: "sims",
+    iccid: |s| {
+        Some(
+            s["iccid"]
+                .as_str()
+                .expect("a SIM record has an iccid")
+                .to_owned(),
+        )
+    },
+    restrictable: |s| s["activated"] == true,
+    // Each kind's change is to a value that is neither the planned SIM's
+    // before nor its after: a value the plan asks for would be its own
+    // work, done.
+    change_behind_the_plan: |sim| {
+        sim["label"] = json!("changed-behind-the-plan");
+        "name"
+    },
+    // Onomondo has no suspended state.
+    restricted: "inactive",
+    // 1,000 a page with a cursor.
+    list_pages: |n| n.div_ceil(1000).max(1),
+    // 20 SIMs a bulk call: 22 calls.
+    thirty_writes: 600,
+    five_hundred_changes: 500,
+    three_hundred_requests: || (6000, json!({"name": "renamed"})),
+    scripted_settings: &[],
+};
 
 /// `count` generated Onomondo SIMs and provider `iot` pointing at them.
 fn world(count: usize, extra: &[&str]) -> Workspace {
@@ -385,4 +428,227 @@ fn a_saved_plan_applied_in_part_elsewhere_applies_the_rest() {
     apply.assert_stderr("1 planned SIM(s) already hold what plan.json asks for");
     let after = ws.on_manifests(&["plan"]);
     after.assert_stdout("No changes.");
+}
+
+#[test]
+fn onomondo_reads_a_bare_tag_list_from_the_search_path() {
+    let iccid = generated_iccid("8945738730", 1);
+    let sim = json!({"id": "000000001", "iccid": iccid, "activated": true, "tags": []});
+    let (url, seen) = scripted(move |line| {
+        let body = if line.contains("/tags/search/tags") {
+            // As an API collection of it shows: a bare array.
+            json!([{"id": "t-1", "name": "pumps", "can_write": true}])
+        } else {
+            json!({"sims": [sim], "pagination": {"has_more": false, "next_page": null}})
+        };
+        (200, body.to_string())
+    });
+    let ws = crate::envelopes::at(Onomondo, &url, &[]);
+    ws.fleet("p", json!([{"iccid": iccid, "tags": ["pumps"]}]));
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "{}\n{}", plan.stdout, plan.stderr);
+    plan.assert_stdout("(+pumps)");
+    let seen = seen.lock().unwrap().clone();
+    assert!(!seen.iter().any(|l| l.contains("GET /tags ")), "{seen:#?}");
+}
+
+#[test]
+fn a_cursor_that_comes_back_is_an_error_not_a_loop() {
+    let url = crate::limits::rogue(|head, stream| {
+        // a -> b -> a -> ...
+        let next = if head.contains("next_page=a") {
+            "b"
+        } else {
+            "a"
+        };
+        crate::limits::json_reply(
+            stream,
+            &format!(r#"{{"sims":[],"pagination":{{"has_more":true,"next_page":"{next}"}}}}"#),
+        );
+    });
+    let ws = crate::limits::at(Onomondo, &url, json!({}));
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    plan.assert_stderr("the cursor \"a\" came back a second time");
+}
+
+/// 560 active Onomondo SIMs: the first 500 tagged `eu`, the next 50
+/// labelled `old-N`; tags `eu` and `us` exist.
+fn fleet_of_560() -> (Workspace, Vec<String>) {
+    let ws = Workspace::generated(Onomondo, 560, &[]).provider(
+        "iot",
+        Onomondo,
+        json!({"rate_limit": 200}),
+    );
+    let e = ws.emulator();
+    let mut state = e.get("/_emulator/state");
+    state["onomondo"]["tags"] = json!([{"id": "t-eu", "name": "eu"}, {"id": "t-us", "name": "us"}]);
+    for (n, sim) in state["onomondo"]["sims"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .enumerate()
+    {
+        sim["activated"] = json!(true);
+        if n < 500 {
+            sim["tags"] = json!(["t-eu"]);
+        } else if n < 550 {
+            sim["label"] = json!(format!("old-{n}"));
+        }
+    }
+    let put = e.send(
+        "PUT",
+        "/_emulator/state",
+        None,
+        "application/json",
+        &state.to_string(),
+    );
+    assert_eq!(put.status, 204, "{}", put.body);
+    let iccids = e.iccids(Onomondo);
+    (ws, iccids)
+}
+
+#[test]
+fn a_plan_of_560_changes_reads_as_totals_and_three_groups() {
+    let (ws, iccids) = fleet_of_560();
+    // 500 identical retags, 50 renames, 10 deactivations.
+    ws.fleet(
+        "iot",
+        sims_of(&iccids, |n| match n {
+            0..500 => json!({"tags": ["us"]}),
+            500..550 => json!({"name": format!("new-{n}")}),
+            _ => json!({"status": "inactive"}),
+        }),
+    );
+    let text = ws.on_manifests(&["plan"]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    let lines = text.stdout.lines().count();
+    assert!(lines < 60, "{lines} lines:\n{}", text.stdout);
+    let first: Vec<&str> = text.stdout.lines().take(3).collect();
+    assert!(
+        first[0].starts_with("provider iot (onomondo): 560 managed, 560 SIMs to change, 560 changes (0 enable, 550 configure, 10 restrict)"),
+        "{}",
+        text.stdout
+    );
+    assert_eq!(first[2], "Safety: no refusals.", "{}", text.stdout);
+    text.assert_stdout("tags +us -eu  [configure]  500 SIMs, e.g. ");
+    text.assert_stdout("name each its own value  [configure]  50 SIMs, e.g. ");
+    text.assert_stdout("status active -> inactive  [restrict]  10 SIMs, e.g. ");
+    // --expand lists every SIM; --summary and -q only totals and groups.
+    let expanded = ws.on_manifests(&["plan", "--expand"]);
+    assert_eq!(expanded.stdout.matches("\n  ~ ").count(), 560);
+    for quiet in [&["plan", "--summary"][..], &["-q", "plan"]] {
+        let run = ws.on_manifests(quiet);
+        assert!(run.stdout.lines().count() < 15, "{quiet:?}: {}", run.stdout);
+        run.assert_stdout("500 SIMs, e.g.");
+    }
+
+    let markdown = ws.on_manifests(&["plan", "--format", "markdown"]);
+    let md = &markdown.stdout;
+    assert!(
+        md.chars().count() < 65_536,
+        "{} characters",
+        md.chars().count()
+    );
+    assert!(!md.contains("not shown"), "nothing is cut");
+    let (plan_at, safety_at, table_at) = (
+        md.find("**Plan:** 560 SIMs to change, 560 changes")
+            .unwrap(),
+        md.find("**Safety:** no refusals.").unwrap(),
+        md.find("| iot | onomondo | 560 | 560 | 0 | 550 | 10 |")
+            .unwrap(),
+    );
+    assert!(
+        plan_at < safety_at && safety_at < table_at && table_at < md.find("#### Changes").unwrap()
+    );
+    assert!(
+        md.contains("| iot | tags | +us −eu | Configure | 500 |"),
+        "{md}"
+    );
+    // The 50 renames are each their own: shown SIM by SIM; the rest is
+    // said by its group.
+    assert_eq!(md.matches("<details>").count(), 50);
+
+    let json: serde_json::Value =
+        serde_json::from_str(&ws.on_manifests(&["plan", "--format", "json"]).stdout).unwrap();
+    assert_eq!(json["totals"]["all"]["changes"], 560);
+    assert_eq!(json["totals"]["providers"]["iot"]["restrict"], 10);
+    crate::schemas::assert_valid("plan", &json.to_string());
+}
+
+#[test]
+fn a_misspelt_tag_in_a_fleets_defaults_is_one_error_at_the_defaults() {
+    let (ws, iccids) = fleet_of_560();
+    let mut doc = crate::workspace::fleet("f", "iot", sims_of(&iccids[..500], |_| json!({})));
+    doc["defaults"] = json!({"tags": ["uss"]});
+    ws.manifest("m/fleet.yaml", &[doc]);
+    for format in ["text", "markdown"] {
+        let plan = ws.on_manifests(&["plan", "--format", format]);
+        assert_eq!(plan.code, 1, "{}", plan.stderr);
+        let errors: Vec<&str> = plan.stdout.lines().filter(|l| l.contains("uss")).collect();
+        assert_eq!(errors.len(), 1, "{format}: {}", plan.stdout);
+        assert!(
+            errors[0].contains("m/fleet.yaml:"),
+            "{format}: {}",
+            errors[0]
+        );
+        assert!(errors[0].contains("500 SIMs"), "{format}: {}", errors[0]);
+    }
+}
+
+#[test]
+fn group_by_tag_writes_one_fleet_per_tag_that_plans_no_changes() {
+    let iccid = |n| generated_iccid("8945738730", n);
+    let sim = |n: usize, tags: &[&str], activated: bool| json!({"id": format!("{n:09}"), "iccid": iccid(n), "activated": activated, "tags": tags});
+    let seed = json!({"onomondo": {
+        "api_key": "simfleet-sandbox",
+        "tags": [{"id": "t-1", "name": "pumps"}, {"id": "t-2", "name": "Site A"},
+                 {"id": "t-3", "name": "spare"}],
+        "sims": [
+            sim(1, &["pumps"], true), sim(2, &["pumps", "Site A"], true),
+            sim(3, &["pumps"], false), sim(4, &["Site A", "spare"], true),
+            sim(5, &[], true), sim(6, &["spare"], false),
+        ],
+    }});
+    let ws = Workspace::seeded(&seed, &[]).provider("iot", Onomondo, json!({}));
+    let export = ws.on_manifests(&["export", "--provider", "iot", "--group-by", "tag"]);
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    let files = crate::export::files_in(&ws, "exported");
+    let site = files.iter().find(|f| f.starts_with("iot.tag-site-a-"));
+    let site = site.unwrap_or_else(|| panic!("no file for `Site A` in {files:?}"));
+    let site = site.clone();
+    assert_eq!(
+        files,
+        [
+            "iot.no-tag.001.yaml",
+            "iot.providers.yaml",
+            "iot.tag-pumps.001.yaml",
+            &site,
+            "iot.tag-spare.001.yaml",
+        ]
+    );
+    // SIM 2 carries pumps (3 SIMs) and Site A (2): it joins pumps, whose
+    // file states the shared tag once.
+    let pumps = crate::export::read(&ws, "exported/iot.tag-pumps.001.yaml");
+    assert!(
+        pumps.contains(&iccid(2)) && !pumps.contains(&iccid(4)),
+        "{pumps}"
+    );
+    assert!(
+        pumps.contains("defaults:\n  status: active\n  tags: [\"pumps\"]\n"),
+        "{pumps}"
+    );
+    assert!(pumps.contains("\n    tags: [\"Site A\"]\n"), "{pumps}");
+    let plan = ws.run(&["plan", "--detailed-exitcode", "exported"]);
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    plan.assert_stdout("No changes.");
+}
+
+#[test]
+fn all_fields_writes_unset_onomondo_settings_too() {
+    let ws = Workspace::generated(Onomondo, 4, &[]).provider("iot", Onomondo, json!({}));
+    let export = ws.on_manifests(&["export", "--provider", "iot", "--all-fields", "--out", "o"]);
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    let text = crate::export::read(&ws, "o/iot.001.yaml");
+    assert!(text.contains("    imei_lock: null\n"), "{text}");
 }

@@ -6,9 +6,17 @@ use std::io::Read as _;
 use std::process::{Output, Stdio};
 
 use serde_json::json;
-use simfleet::kind::ProviderKind::Onomondo;
+use simfleet::kind::{Operation, ProviderKind};
 
+use crate::support::{kind_with, kind_without_tokens};
 use crate::workspace::{Workspace, sims_of};
+
+/// The first kind that answers every command these tests close streams on
+/// (`sim show` and `usage` too), and its bundled example.
+fn example() -> (ProviderKind, Workspace) {
+    let kind = kind_with(|caps| caps.offers(Operation::ShowSim) && caps.offers(Operation::Usage));
+    (kind, Workspace::example(kind, &[]))
+}
 
 /// What a shell reports for a program ended by SIGPIPE: simfleet's exit
 /// code when its stdout is closed early.
@@ -41,10 +49,15 @@ fn with_stderr_closed(ws: &Workspace, args: &[&str]) -> Output {
 
 #[test]
 fn a_closed_stdout_ends_every_command_and_format_quietly_with_141() {
-    let ws = Workspace::example(Onomondo, &[]);
+    let (kind, ws) = example();
     let saved = ws.on_manifests(&["plan", "--out", "plan.json"]);
     assert_eq!(saved.code, 0, "{}", saved.stderr);
-    let iccid = "89457387300000024185";
+    let planned = ws.planned();
+    let iccid = planned["providers"][0]["sims"][0]["iccid"]
+        .as_str()
+        .expect("the example plans a SIM")
+        .to_owned();
+    let iccid = iccid.as_str();
     let mut runs: Vec<Vec<&str>> = vec![
         vec!["validate", "m"],
         vec!["schema", "plan"],
@@ -69,13 +82,13 @@ fn a_closed_stdout_ends_every_command_and_format_quietly_with_141() {
         assert_eq!(run.status.code(), Some(CLOSED), "{args:?}: {stderr}");
         assert!(stderr.is_empty(), "{args:?} said: {stderr}");
     }
-    let before = ws.emulator().sims(Onomondo);
+    let before = ws.emulator().records(kind);
     // apply prints its plan before writing: with nobody reading, it stops
     // there and writes nothing.
     let apply = with_stdout_closed(&ws, &["apply", "--auto-approve", "m"]);
     assert_eq!(apply.status.code(), Some(CLOSED));
     assert_eq!(
-        ws.emulator().sims(Onomondo),
+        ws.emulator().records(kind),
         before,
         "nothing may be written"
     );
@@ -94,7 +107,7 @@ fn a_closed_stdout_ends_every_command_and_format_quietly_with_141() {
 
 #[test]
 fn a_closed_stderr_changes_nothing_but_what_is_said() {
-    let ws = Workspace::example(Onomondo, &[]);
+    let (_, ws) = example();
     // A failing command, a run with progress and warnings, and an apply.
     let bad = with_stderr_closed(&ws, &["plan", "--provider", "nope", "m"]);
     assert_eq!(bad.status.code(), Some(1));
@@ -109,17 +122,20 @@ fn a_closed_stderr_changes_nothing_but_what_is_said() {
 }
 
 /// A workspace whose credential file others may read: every plan logs
-/// one warning about it.
+/// one warning about it. Its kind is the first whose sandbox takes one
+/// credential, so one file holds it.
 fn warned() -> Workspace {
     use std::os::unix::fs::PermissionsExt;
-    let ws = Workspace::generated(Onomondo, 1, &[]).provider(
+    let kind = kind_with(|caps| caps.sandbox_credentials.len() == 1);
+    let (key, value) = kind.capabilities().sandbox_credentials[0];
+    let ws = Workspace::generated(kind, 1, &[]).provider(
         "iot",
-        Onomondo,
-        json!({"credentials": {"token": {"file": "token.txt"}}}),
+        kind,
+        json!({"credentials": {key: {"file": "token.txt"}}}),
     );
-    let token = ws.file("m/token.txt", simfleet::kind::SANDBOX_KEY);
+    let token = ws.file("m/token.txt", value);
     std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let iccids = ws.emulator().iccids(Onomondo);
+    let iccids = ws.emulator().iccids(kind);
     ws.fleet("iot", sims_of(&iccids, |_| json!({})));
     ws
 }
@@ -225,10 +241,13 @@ fn a_repeated_warning_is_said_once_and_counted_at_the_end() {
         }
     });
     let ws = Workspace::new().env("K", "key");
+    // A kind without a token endpoint: its first request is the listing.
+    let kind = kind_without_tokens();
+    let credentials = crate::support::credentials_from(kind, "K");
     ws.manifest(
         "m/providers.yaml",
         &[crate::workspace::providers(json!({"p": {
-            "type": "onomondo", "url": url, "credentials": {"token": {"env": "K"}},
+            "type": kind.as_str(), "url": url, "credentials": credentials,
         }}))],
     );
     ws.fleet(

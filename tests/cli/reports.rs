@@ -3,18 +3,23 @@
 //! apply JSON report is an audit record of every SIM.
 
 use serde_json::json;
-use simfleet::kind::ProviderKind::Onomondo;
+use simfleet::kind::ProviderKind;
+use simfleet::model::Field;
 
+use crate::support::kind_with;
 use crate::workspace::{Workspace, sims_of};
+
+/// The first kind that manages names: the reports here show renames.
+fn named() -> ProviderKind {
+    kind_with(|caps| caps.supports(Field::Name))
+}
 
 #[test]
 fn markdown_past_the_comment_limit_cuts_details_and_counts_them() {
-    let ws = Workspace::generated(Onomondo, 1_500, &[]).provider(
-        "iot",
-        Onomondo,
-        json!({"rate_limit": 200}),
-    );
-    let iccids = ws.emulator().iccids(Onomondo);
+    let kind = named();
+    let ws =
+        Workspace::generated(kind, 1_500, &[]).provider("iot", kind, json!({"rate_limit": 200}));
+    let iccids = ws.emulator().iccids(kind);
     ws.fleet(
         "iot",
         sims_of(&iccids, |i| json!({"name": format!("renamed-pump-{i:05}")})),
@@ -23,12 +28,12 @@ fn markdown_past_the_comment_limit_cuts_details_and_counts_them() {
         (
             "plan",
             "<!-- simfleet:plan -->\n",
-            "| iot | onomondo | 1500 |",
+            format!("| iot | {kind} | 1500 |"),
         ),
         (
             "drift",
             "<!-- simfleet:drift -->\n",
-            "| iot | onomondo | 1500 | 1500 |",
+            format!("| iot | {kind} | 1500 | 1500 |"),
         ),
     ] {
         let run = ws.on_manifests(&[command, "--format", "markdown"]);
@@ -38,7 +43,7 @@ fn markdown_past_the_comment_limit_cuts_details_and_counts_them() {
         assert!(chars <= 65_536, "{command}: {chars} characters");
         assert!(chars > 60_000, "{command}: the budget is used: {chars}");
         assert!(md.starts_with(marker), "{command}: {}", &md[..80]);
-        assert!(md.contains(total), "{command}: the summary is whole");
+        assert!(md.contains(&total), "{command}: the summary is whole");
         let shown = md.matches("<details>").count();
         let cut = format!("_{} more SIMs not shown", 1_500 - shown);
         assert!(md.contains(&cut), "{command}: expected `{cut}`");
@@ -49,136 +54,13 @@ fn markdown_past_the_comment_limit_cuts_details_and_counts_them() {
     assert!(safety < plan.stdout.find("<details>").unwrap());
 }
 
-/// 560 active Onomondo SIMs: the first 500 tagged `eu`, the next 50
-/// labelled `old-N`; tags `eu` and `us` exist.
-fn fleet_of_560() -> (Workspace, Vec<String>) {
-    let ws = Workspace::generated(Onomondo, 560, &[]).provider(
-        "iot",
-        Onomondo,
-        json!({"rate_limit": 200}),
-    );
-    let e = ws.emulator();
-    let mut state = e.get("/_emulator/state");
-    state["onomondo"]["tags"] = json!([{"id": "t-eu", "name": "eu"}, {"id": "t-us", "name": "us"}]);
-    for (n, sim) in state["onomondo"]["sims"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .enumerate()
-    {
-        sim["activated"] = json!(true);
-        if n < 500 {
-            sim["tags"] = json!(["t-eu"]);
-        } else if n < 550 {
-            sim["label"] = json!(format!("old-{n}"));
-        }
-    }
-    let put = e.send(
-        "PUT",
-        "/_emulator/state",
-        None,
-        "application/json",
-        &state.to_string(),
-    );
-    assert_eq!(put.status, 204, "{}", put.body);
-    let iccids = e.iccids(Onomondo);
-    (ws, iccids)
-}
-
-#[test]
-fn a_plan_of_560_changes_reads_as_totals_and_three_groups() {
-    let (ws, iccids) = fleet_of_560();
-    // 500 identical retags, 50 renames, 10 deactivations.
-    ws.fleet(
-        "iot",
-        sims_of(&iccids, |n| match n {
-            0..500 => json!({"tags": ["us"]}),
-            500..550 => json!({"name": format!("new-{n}")}),
-            _ => json!({"status": "inactive"}),
-        }),
-    );
-    let text = ws.on_manifests(&["plan"]);
-    assert_eq!(text.code, 0, "{}", text.stderr);
-    let lines = text.stdout.lines().count();
-    assert!(lines < 60, "{lines} lines:\n{}", text.stdout);
-    let first: Vec<&str> = text.stdout.lines().take(3).collect();
-    assert!(
-        first[0].starts_with("provider iot (onomondo): 560 managed, 560 SIMs to change, 560 changes (0 enable, 550 configure, 10 restrict)"),
-        "{}",
-        text.stdout
-    );
-    assert_eq!(first[2], "Safety: no refusals.", "{}", text.stdout);
-    text.assert_stdout("tags +us -eu  [configure]  500 SIMs, e.g. ");
-    text.assert_stdout("name each its own value  [configure]  50 SIMs, e.g. ");
-    text.assert_stdout("status active -> inactive  [restrict]  10 SIMs, e.g. ");
-    // --expand lists every SIM; --summary and -q only totals and groups.
-    let expanded = ws.on_manifests(&["plan", "--expand"]);
-    assert_eq!(expanded.stdout.matches("\n  ~ ").count(), 560);
-    for quiet in [&["plan", "--summary"][..], &["-q", "plan"]] {
-        let run = ws.on_manifests(quiet);
-        assert!(run.stdout.lines().count() < 15, "{quiet:?}: {}", run.stdout);
-        run.assert_stdout("500 SIMs, e.g.");
-    }
-
-    let markdown = ws.on_manifests(&["plan", "--format", "markdown"]);
-    let md = &markdown.stdout;
-    assert!(
-        md.chars().count() < 65_536,
-        "{} characters",
-        md.chars().count()
-    );
-    assert!(!md.contains("not shown"), "nothing is cut");
-    let (plan_at, safety_at, table_at) = (
-        md.find("**Plan:** 560 SIMs to change, 560 changes")
-            .unwrap(),
-        md.find("**Safety:** no refusals.").unwrap(),
-        md.find("| iot | onomondo | 560 | 560 | 0 | 550 | 10 |")
-            .unwrap(),
-    );
-    assert!(
-        plan_at < safety_at && safety_at < table_at && table_at < md.find("#### Changes").unwrap()
-    );
-    assert!(
-        md.contains("| iot | tags | +us −eu | Configure | 500 |"),
-        "{md}"
-    );
-    // The 50 renames are each their own: shown SIM by SIM; the rest is
-    // said by its group.
-    assert_eq!(md.matches("<details>").count(), 50);
-
-    let json: serde_json::Value =
-        serde_json::from_str(&ws.on_manifests(&["plan", "--format", "json"]).stdout).unwrap();
-    assert_eq!(json["totals"]["all"]["changes"], 560);
-    assert_eq!(json["totals"]["providers"]["iot"]["restrict"], 10);
-    crate::schemas::assert_valid("plan", &json.to_string());
-}
-
-#[test]
-fn a_misspelt_tag_in_a_fleets_defaults_is_one_error_at_the_defaults() {
-    let (ws, iccids) = fleet_of_560();
-    let mut doc = crate::workspace::fleet("f", "iot", sims_of(&iccids[..500], |_| json!({})));
-    doc["defaults"] = json!({"tags": ["uss"]});
-    ws.manifest("m/fleet.yaml", &[doc]);
-    for format in ["text", "markdown"] {
-        let plan = ws.on_manifests(&["plan", "--format", format]);
-        assert_eq!(plan.code, 1, "{}", plan.stderr);
-        let errors: Vec<&str> = plan.stdout.lines().filter(|l| l.contains("uss")).collect();
-        assert_eq!(errors.len(), 1, "{format}: {}", plan.stdout);
-        assert!(
-            errors[0].contains("m/fleet.yaml:"),
-            "{format}: {}",
-            errors[0]
-        );
-        assert!(errors[0].contains("500 SIMs"), "{format}: {}", errors[0]);
-    }
-}
-
 #[test]
 fn drift_counts_in_json_and_fails_on_unmanaged_sims_when_asked() {
     // 30 SIMs at the provider, 20 declared as they are: no drift, 10
     // unmanaged.
-    let ws = Workspace::generated(Onomondo, 30, &[]).provider("iot", Onomondo, json!({}));
-    let iccids = ws.emulator().iccids(Onomondo);
+    let kind = named();
+    let ws = Workspace::generated(kind, 30, &[]).provider("iot", kind, json!({}));
+    let iccids = ws.emulator().iccids(kind);
     ws.fleet("iot", sims_of(&iccids[..20], |_| json!({})));
     let drift = ws.on_manifests(&["drift"]);
     assert_eq!(drift.code, 0, "{}\n{}", drift.stdout, drift.stderr);
@@ -215,13 +97,18 @@ fn drift_counts_in_json_and_fails_on_unmanaged_sims_when_asked() {
 
 #[test]
 fn a_provider_that_cannot_be_read_is_unmistakable_in_every_format() {
-    let ws = Workspace::generated(Onomondo, 10, &[])
-        .env("GOOD_KEY", simfleet::kind::SANDBOX_KEY)
+    // A kind whose sandbox takes one credential: one variable is the key.
+    let kind = kind_with(|caps| caps.sandbox_credentials.len() == 1);
+    let key = kind.capabilities().sandbox_credentials[0].1;
+    let ws = Workspace::generated(kind, 10, &[])
+        .env("GOOD_KEY", key)
         .env("WRONG_KEY", "not-the-key-0123456789");
-    let url = ws.emulator().url(Onomondo.mount());
-    let entry =
-        |var: &str| json!({"type": "onomondo", "url": url, "credentials": {"token": {"env": var}}});
-    let iccids = ws.emulator().iccids(Onomondo);
+    let url = ws.emulator().url(kind.mount());
+    let entry = |var: &str| {
+        let credentials = crate::support::credentials_from(kind, var);
+        json!({"type": kind.as_str(), "url": url, "credentials": credentials})
+    };
+    let iccids = ws.emulator().iccids(kind);
     ws.manifest(
         "m/p.yaml",
         &[
@@ -236,7 +123,7 @@ fn a_provider_that_cannot_be_read_is_unmistakable_in_every_format() {
     assert_eq!(text.code, 1, "{}", text.stdout);
     let header = text.stdout.lines().next().unwrap();
     assert!(
-        header.starts_with("provider bad (onomondo): could not be read:"),
+        header.starts_with(&format!("provider bad ({kind}): could not be read:")),
         "{header}"
     );
     assert!(!header.contains("managed"), "{header}");
@@ -250,10 +137,10 @@ fn a_provider_that_cannot_be_read_is_unmistakable_in_every_format() {
 
     let markdown = ws.on_manifests(&["plan", "--format", "markdown"]);
     assert_eq!(markdown.code, 1);
-    markdown.assert_stdout("| bad | onomondo | **could not be read:** ");
+    markdown.assert_stdout(format!("| bad | {kind} | **could not be read:** "));
     markdown.assert_stdout("**Errors: nothing can be applied**");
     assert!(
-        !markdown.stdout.contains("| bad | onomondo | 5 |"),
+        !markdown.stdout.contains(&format!("| bad | {kind} | 5 |")),
         "{}",
         markdown.stdout
     );
@@ -268,8 +155,9 @@ fn a_provider_that_cannot_be_read_is_unmistakable_in_every_format() {
 
 #[test]
 fn the_apply_json_report_is_an_audit_record_of_every_sim() {
-    let ws = Workspace::generated(Onomondo, 30, &[]).provider("iot", Onomondo, json!({}));
-    let iccids = ws.emulator().iccids(Onomondo);
+    let kind = named();
+    let ws = Workspace::generated(kind, 30, &[]).provider("iot", kind, json!({}));
+    let iccids = ws.emulator().iccids(kind);
     ws.fleet(
         "iot",
         sims_of(&iccids, |i| json!({"name": format!("pump-{i}")})),

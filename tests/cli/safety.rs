@@ -2,16 +2,26 @@
 //! status change goes through a reviewed line of the Providers manifest.
 
 use serde_json::json;
-use simfleet::kind::ProviderKind::Onomondo;
+use simfleet::model::Field;
 
+use crate::support::kind_with;
 use crate::workspace::{Workspace, sims_of};
 
-/// 20 generated Onomondo SIMs (15 active), all declared inactive: 75% of
-/// them would change status. `entry` is merged into the provider entry.
+/// 20 active SIMs of the first kind that manages status declared, 15 of
+/// them restricted: 75% of them would change status. `entry` is merged
+/// into the provider entry.
 fn mass_deactivation(entry: serde_json::Value) -> Workspace {
-    let ws = Workspace::generated(Onomondo, 20, &[]).provider("iot", Onomondo, entry);
-    let iccids = ws.emulator().iccids(Onomondo);
-    ws.fleet("iot", sims_of(&iccids, |_| json!({"status": "inactive"})));
+    let kind = kind_with(|caps| caps.supports(Field::Status));
+    // Enough generated SIMs that every kind has 20 active ones among them.
+    let ws = Workspace::generated(kind, 200, &[]).provider("iot", kind, entry);
+    let active = ws.emulator().restrictable(kind);
+    assert!(active.len() >= 20, "{kind}: {} active SIMs", active.len());
+    let restricted = crate::kinds::of(kind).restricted;
+    let declared = sims_of(
+        &active[..20],
+        |n| json!({"status": if n < 15 { restricted } else { "active" }}),
+    );
+    ws.fleet("iot", declared);
     ws
 }
 

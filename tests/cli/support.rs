@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
-use simfleet::kind::ProviderKind;
+use simfleet::kind::{Capabilities, ProviderKind, Setting};
+
+use crate::fixture::Fixture;
 
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_simfleet")
@@ -142,37 +144,38 @@ impl Emulator {
         self.get("/_emulator/state")[kind.as_str()].take()
     }
 
-    /// The SIM records of `kind` (not for CMO, which keeps products).
-    pub fn sims(&self, kind: ProviderKind) -> Vec<Value> {
-        match self.state(kind)["sims"].take() {
-            Value::Array(sims) => sims,
-            other => panic!("no SIM list for {kind}: {other}"),
+    /// The records `kind` keeps (SIMs; CMO's products), as its fixture
+    /// names the list.
+    pub fn records(&self, kind: ProviderKind) -> Vec<Value> {
+        let list = crate::kinds::of(kind).records;
+        match self.state(kind)[list].take() {
+            Value::Array(records) => records,
+            other => panic!("no `{list}` list for {kind}: {other}"),
         }
     }
 
+    /// The record of `kind` that is SIM `iccid`.
     pub fn sim(&self, kind: ProviderKind, iccid: &str) -> Value {
-        let sims = self.sims(kind);
-        let found = sims.into_iter().find(|s| s["iccid"] == iccid);
+        let fixture = crate::kinds::of(kind);
+        let records = self.records(kind);
+        let found = records
+            .into_iter()
+            .find(|r| (fixture.iccid)(r).as_deref() == Some(iccid));
         found.unwrap_or_else(|| panic!("{kind} has no SIM {iccid}"))
     }
 
-    /// The ICCIDs of `kind`'s SIMs (for CMO, of its cellular products,
-    /// whose ids are `BACKEND-ICCID`).
+    /// The ICCIDs of `kind`'s SIMs, in the emulator's order.
     pub fn iccids(&self, kind: ProviderKind) -> Vec<String> {
-        if kind == ProviderKind::TelekomCmo {
-            let Value::Array(products) = self.state(kind)["products"].take() else {
-                panic!("no CMO products");
-            };
-            return products
-                .iter()
-                .filter(|p| p["connectivityType"] == "CELLULAR")
-                .filter_map(|p| p["id"].as_str()?.split_once('-').map(|(_, i)| i.to_owned()))
-                .collect();
-        }
-        let sims = self.sims(kind);
-        sims.iter()
-            .map(|s| s["iccid"].as_str().expect("iccid").to_owned())
-            .collect()
+        crate::kinds::of(kind).iccids(&self.state(kind))
+    }
+
+    /// The active SIMs of `kind` whose restriction is one call answered at
+    /// once, as its fixture tells them.
+    pub fn restrictable(&self, kind: ProviderKind) -> Vec<String> {
+        let fixture = crate::kinds::of(kind);
+        let records = self.records(kind);
+        let restrictable = records.iter().filter(|r| (fixture.restrictable)(r));
+        restrictable.filter_map(fixture.iccid).collect()
     }
 
     /// The emulator's request log.
@@ -366,4 +369,92 @@ pub fn timeless(text: &str) -> String {
         }
     }
     out
+}
+
+/// Runs `check` for every kind of `ProviderKind::ALL` with its fixtures,
+/// each on its own (a panic ends that kind's check only), then fails
+/// listing every kind that failed with its message: one kind's failure
+/// never hides another's.
+pub fn each_kind(check: impl Fn(&'static Fixture)) {
+    let mut failures = Vec::new();
+    for kind in ProviderKind::ALL {
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            check(crate::kinds::of(kind))
+        }));
+        if let Err(payload) = run {
+            failures.push(format!("{kind}: {}", panic_message(payload.as_ref())));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} kinds failed:\n\n{}",
+        failures.len(),
+        ProviderKind::ALL.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// What a panic said, when it said it in text.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    let text = payload.downcast_ref::<&str>().map(|s| (*s).to_owned());
+    let text = text.or_else(|| payload.downcast_ref::<String>().cloned());
+    text.unwrap_or_else(|| "a panic without a message".to_owned())
+}
+
+/// The first kind of `ProviderKind::ALL` whose capabilities satisfy
+/// `wanted`: tests that need "a sandbox that can do X" pick it by data, so
+/// they keep working as kinds are added.
+pub fn kind_with(wanted: impl Fn(&Capabilities) -> bool) -> ProviderKind {
+    let found = ProviderKind::ALL
+        .into_iter()
+        .find(|k| wanted(k.capabilities()));
+    found.expect("no provider kind offers what this test needs")
+}
+
+/// The first kind whose every request carries a fixed credential (no
+/// token endpoint): a scripted server then answers the listing itself.
+pub fn kind_without_tokens() -> ProviderKind {
+    kind_with(|caps| !caps.settings.contains(&Setting::TokenUrl))
+}
+
+/// The `credentials` of a provider entry of `kind`: each of its sandbox
+/// credentials read from variable `var`.
+pub fn credentials_from(kind: ProviderKind, var: &str) -> Value {
+    let keys = kind.capabilities().sandbox_credentials.iter();
+    let entries = keys.map(|(key, _)| ((*key).to_owned(), serde_json::json!({ "env": var })));
+    Value::Object(entries.collect())
+}
+
+/// `ws` with every sandbox credential of `kind` replaced by a wrong value
+/// holding `marker`, so a test can look for it in output.
+pub fn wrong_credentials(
+    mut ws: crate::workspace::Workspace,
+    kind: ProviderKind,
+    marker: &str,
+) -> crate::workspace::Workspace {
+    for (key, _) in kind.capabilities().sandbox_credentials {
+        let var = format!("SIMFLEET_TEST_{}", key.to_ascii_uppercase());
+        ws = ws.env(&var, &format!("wrong-{key}-{marker}"));
+    }
+    ws
+}
+
+#[test]
+fn each_kind_runs_every_kind_and_names_every_one_that_failed() {
+    let ran = std::sync::Mutex::new(Vec::new());
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        each_kind(|f| {
+            ran.lock().unwrap().push(f.kind);
+            panic!("check of {} failed", f.kind.as_str().to_uppercase());
+        })
+    }));
+    assert_eq!(*ran.lock().unwrap(), ProviderKind::ALL);
+    let payload = outcome.expect_err("every kind failed, so each_kind must fail");
+    let said = panic_message(payload.as_ref());
+    for kind in ProviderKind::ALL {
+        let line = format!("{kind}: check of {} failed", kind.as_str().to_uppercase());
+        assert!(said.contains(&line), "no {line:?} in:\n{said}");
+    }
+    // Nothing failing, nothing said.
+    each_kind(|_| {});
 }

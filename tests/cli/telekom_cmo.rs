@@ -2,9 +2,55 @@
 //! backends, monitors, token expiry, and the exact JSON Patch bodies sent.
 
 use serde_json::{Value, json};
+use simfleet::emulator::generated_iccid;
 use simfleet::kind::ProviderKind::TelekomCmo;
 
-use crate::workspace::Workspace;
+use crate::fixture::Fixture;
+use crate::support::scripted;
+use crate::workspace::{Workspace, sims_of};
+
+/// Telekom CMO's fixtures for the shared tests (`tests/cli/kinds.rs`).
+pub const FIXTURE: Fixture = Fixture {
+    kind: TelekomCmo,
+    past_last_page: "/sandbox/product?pageNumber=999&pageSize=100",
+    list_key: "entities",
+    list_path: "/t/product",
+    list_route: "GET /{tenant}/product",
+    token_route: Some("POST /token"),
+    auxiliary_routes: &[],
+    unknown_sim: "/sandbox/product/BACKEND-89000000000000000000",
+    error_shape: |b| b["title"].is_string() && b["status"].is_number(),
+    authorization: |e| {
+        let key = simfleet::kind::SANDBOX_KEY;
+        let form = format!(
+            "grant_type=client_credentials&client_id=simfleet&client_secret={key}&scope=openid"
+        );
+        e.bearer("/telekom-cmo/token", None, &form)
+    },
+    // Products, whose ids are `BACKEND-ICCID`; satellite products are no SIMs.
+    records: "products",
+    iccid: |p| {
+        let cellular = p["connectivityType"] == "CELLULAR";
+        let id = p["id"].as_str().filter(|_| cellular)?;
+        id.split_once('-').map(|(_, iccid)| iccid.to_owned())
+    },
+    // On the JASPER backend a status change is answered at once (no monitor).
+    restrictable: |p| {
+        p["status"] == "ACTIVE" && p["id"].as_str().is_some_and(|id| id.starts_with("JASPER-"))
+    },
+    change_behind_the_plan: |product| {
+        product["status"] = json!("SUSPENDED");
+        "status"
+    },
+    restricted: "suspended",
+    // 100 a page without a total: the listing ends at the first short page.
+    list_pages: |n| n / 100 + 1,
+    thirty_writes: 180,
+    // Generated products rotate three statuses: 750 hold 500 that change.
+    five_hundred_changes: 750,
+    three_hundred_requests: || (150, json!({"attributes": {"site": "north"}})),
+    scripted_settings: &[("token_url", "{url}/token"), ("tenant", "t")],
+};
 
 /// Provider `hub` at the emulator's tenant `sandbox`.
 fn at_emulator(ws: Workspace, concurrency: u32) -> Workspace {
@@ -354,4 +400,72 @@ fn every_status_patch_committed_then_dropped_is_sent_once_and_the_next_apply_con
     let again = ws.on_manifests(&["apply", "--auto-approve", "--force"]);
     assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
     again.assert_stdout("No changes.");
+}
+
+#[test]
+fn cmo_reads_all_pages_a_total_count_gives() {
+    let product = |i: usize| {
+        json!({"id": format!("JASPER-{}", generated_iccid("8949020000", i)),
+               "connectivityType": "CELLULAR", "status": "ACTIVE"})
+    };
+    let (url, seen) = scripted(move |line| {
+        crate::envelopes::token(line).unwrap_or_else(|| {
+            let range = if line.contains("pageNumber=2") {
+                100..150
+            } else {
+                0..100
+            };
+            let page = json!({"entities": range.map(product).collect::<Vec<_>>(),
+                              "statistics": {"currentPage": 1, "pageSize": 100, "totalCount": 150}});
+            (200, page.to_string())
+        })
+    });
+    let iccids: Vec<String> = (0..150).map(|i| generated_iccid("8949020000", i)).collect();
+    let ws = crate::envelopes::at(TelekomCmo, &url, &iccids);
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    let lists = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.contains("/t/product?"))
+        .count();
+    assert_eq!(lists, 2, "the total gives two pages");
+}
+
+#[test]
+fn cmo_status_changes_whose_answers_are_lost_start_one_monitor_each_and_count_as_applied() {
+    let ws = crate::faults::world(
+        TelekomCmo,
+        150,
+        &[
+            "--fault-rate",
+            "1",
+            "--faults",
+            "commit-500",
+            "--fault-methods",
+            "PATCH",
+        ],
+    );
+    let iccids = ws.emulator().iccids(TelekomCmo);
+    // Generated products rotate ACTIVE, INACTIVE, SUSPENDED: 100 of the 150
+    // change, each with one PATCH (half on asynchronous backends: a monitor).
+    ws.fleet("p", sims_of(&iccids, |_| json!({"status": "active"})));
+    let apply = ws.on_manifests(&["apply", "--auto-approve", "--force"]);
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    apply.assert_stdout("Apply complete: 100 SIMs applied, 0 failed, 0 skipped.");
+    let patches: Vec<String> = ws
+        .emulator()
+        .requests()
+        .into_iter()
+        .filter(|r| r["method"] == "PATCH")
+        .map(|r| r["path"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let distinct: std::collections::BTreeSet<&String> = patches.iter().collect();
+    assert_eq!(patches.len(), 100, "status PATCHes sent");
+    assert_eq!(
+        patches.len(),
+        distinct.len(),
+        "a SIM's status PATCH was sent twice"
+    );
 }

@@ -145,6 +145,23 @@ impl Workspace {
         self
     }
 
+    /// The name of the provider `m/providers.yaml` declares first (the
+    /// example's, for `Workspace::example`).
+    pub fn provider_name(&self) -> String {
+        let path = self.path().join(MANIFESTS).join("providers.yaml");
+        let text = std::fs::read_to_string(path).expect("m/providers.yaml");
+        let doc: Value = serde_json::from_str(&text).expect("providers written as JSON");
+        let names = doc["providers"].as_object().expect("a providers mapping");
+        names.keys().next().expect("a provider").clone()
+    }
+
+    /// `plan --format json` of the manifests in `m/`, parsed.
+    pub fn planned(&self) -> Value {
+        let plan = self.on_manifests(&["plan", "--format", "json"]);
+        assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+        serde_json::from_str(&plan.stdout).expect("plan JSON")
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

@@ -1,0 +1,89 @@
+//! What the shared tests need to know about one provider kind that its
+//! capability row does not say: where its emulated API keeps things on the
+//! wire and in the emulator's state, and how large a world makes a test's
+//! point. Each kind's own test module (`tests/cli/<kind>.rs`) defines its
+//! `FIXTURE`; `kinds.rs` lists them.
+//!
+//! Only data and small functions over JSON live here: no test, and no
+//! knowledge of any particular kind.
+
+use serde_json::Value;
+use simfleet::kind::ProviderKind;
+
+use crate::support::Emulator;
+
+pub struct Fixture {
+    pub kind: ProviderKind,
+
+    // The raw wire, kept apart from the clients' knowledge of it.
+    /// A list request (under the kind's mount) for a page past the end.
+    pub past_last_page: &'static str,
+    /// The key of the SIM list in a list answer.
+    pub list_key: &'static str,
+    /// The path a listing starts at, at a scripted server (a provider entry
+    /// with `scripted_settings`).
+    pub list_path: &'static str,
+    /// The emulator's route (`METHOD /template`) of the SIM listing.
+    pub list_route: &'static str,
+    /// The emulator's route of the token endpoint, where the kind has one.
+    pub token_route: Option<&'static str>,
+    /// The emulator's routes of auxiliary lists read besides the SIMs
+    /// (Onomondo's tag list).
+    pub auxiliary_routes: &'static [&'static str],
+    /// A SIM resource (under the kind's mount) that does not exist.
+    pub unknown_sim: &'static str,
+    /// Whether `body` is the provider's error shape.
+    pub error_shape: fn(&Value) -> bool,
+    /// A valid `Authorization` value for the emulator's sandbox account,
+    /// fetching a token where the kind needs one.
+    pub authorization: fn(&Emulator) -> String,
+
+    // The emulator's state document of this kind.
+    /// The key of the records list (SIMs, or CMO's products).
+    pub records: &'static str,
+    /// The ICCID of a record that is a SIM; `None` for other records.
+    pub iccid: fn(&Value) -> Option<String>,
+    /// Whether a record is an active SIM whose restriction is one call
+    /// answered at once.
+    pub restrictable: fn(&Value) -> bool,
+    /// Changes a SIM record to a value no plan of the example asks for;
+    /// returns the manifest name of the field changed.
+    pub change_behind_the_plan: fn(&mut Value) -> &'static str,
+
+    // Manifests.
+    /// The status a manifest declares to restrict an active SIM.
+    pub restricted: &'static str,
+
+    // Sizes.
+    /// List requests that read a fleet of `n` SIMs, as the API text gives
+    /// the page size and the end of a listing.
+    pub list_pages: fn(usize) -> usize,
+    /// Generated SIMs whose restriction costs at least 30 writes.
+    pub thirty_writes: usize,
+    /// Generated SIMs of which 500 change status when all are restricted.
+    pub five_hundred_changes: usize,
+    /// Generated SIMs and the fields to declare on each so that an apply
+    /// costs at least 300 requests.
+    pub three_hundred_requests: fn() -> (usize, Value),
+
+    // Scripted servers.
+    /// Settings a provider entry needs at a scripted server besides `url`
+    /// and credentials; `{url}` stands for the server's URL (its token
+    /// endpoint is `{url}/token`).
+    pub scripted_settings: &'static [(&'static str, &'static str)],
+}
+
+impl Fixture {
+    /// `path` under the kind's mount at the emulator.
+    pub fn at(&self, path: &str) -> String {
+        format!("/{}{path}", self.kind.mount())
+    }
+
+    /// The ICCIDs of the SIM records in `state` (the kind's state document).
+    pub fn iccids(&self, state: &Value) -> Vec<String> {
+        match &state[self.records] {
+            Value::Array(records) => records.iter().filter_map(self.iccid).collect(),
+            other => panic!("{}: no `{}` list: {other}", self.kind, self.records),
+        }
+    }
+}
