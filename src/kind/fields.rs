@@ -34,7 +34,7 @@ pub fn every_field() -> Vec<Field> {
     all
 }
 
-/// The field named `name` (`status`, `onomondo.imei_lock`).
+/// The field named `name` (`status`, `<block>.<key>`).
 pub fn field_named(name: &str) -> Option<Field> {
     Field::shared(name).or_else(|| {
         ProviderKind::ALL
@@ -84,7 +84,14 @@ mod tests {
             let json = serde_json::to_string(&field).unwrap();
             assert_eq!(serde_json::from_str::<Field>(&json).unwrap(), field);
         }
-        assert_eq!(field_named("imei_lock"), None);
+        for spec in every_field().iter().filter_map(|f| f.spec()) {
+            assert_eq!(
+                field_named(spec.key),
+                None,
+                "{} read without its block",
+                spec.name
+            );
+        }
         assert!(serde_json::from_str::<Field>("\"nonsense\"").is_err());
     }
 

@@ -1,4 +1,4 @@
-//! A provider's block in a SIM entry (`onomondo: {imei_lock: ...}`),
+//! A provider's block in a SIM entry (`<kind>: {<key>: ...}`),
 //! decoded from the kind's field table: each key must be one of the
 //! kind's own fields, and its value has that field's shape.
 //!

@@ -1,6 +1,6 @@
 //! [`Field`]: what a manifest manages on a SIM. The fields every provider
-//! shares are variants; a provider's own fields (Onomondo's `imei_lock`,
-//! Soracom's `speed_class`) are [`Field::Own`], described by a
+//! shares are variants; a provider's own fields (an IMEI lock, a speed
+//! class, a data limit) are [`Field::Own`], described by a
 //! [`FieldSpec`] in the provider's row of the kind table, so adding a
 //! provider adds data, never a variant here.
 //!
@@ -25,7 +25,7 @@ pub enum Field {
     Package,
     Portfolio,
     Attributes,
-    /// A field of one provider's own block (`onomondo: {imei_lock: ...}`).
+    /// A field of one provider's own block (`<kind>: {<key>: ...}`).
     Own(&'static FieldSpec),
 }
 
