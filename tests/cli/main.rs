@@ -15,6 +15,7 @@ mod limits;
 mod manifests;
 mod onomondo;
 mod output;
+mod pacing;
 mod quickstart;
 mod recipes;
 mod reports;
