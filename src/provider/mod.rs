@@ -16,6 +16,7 @@ pub mod infobip;
 pub mod listing;
 pub mod onomondo;
 mod outcome;
+pub mod record;
 pub mod registry;
 pub mod telekom_cmo;
 

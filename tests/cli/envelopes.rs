@@ -127,6 +127,32 @@ fn eseye_reads_the_older_numbered_pages_with_a_total() {
 }
 
 #[test]
+fn an_eseye_record_without_its_iccid_is_an_error_naming_provider_url_and_key_never_a_dropped_sim() {
+    let (url, _) = scripted(|line| {
+        token(line).unwrap_or_else(|| {
+            let mut sims = eseye_sims(0, 3);
+            // The second SIM's ICCID is under a key no spelling of it has.
+            let second = sims[1].as_object_mut().expect("a SIM object");
+            let lost = second.remove("iccId").expect("an iccId");
+            second.insert("ICCID".into(), lost);
+            (200, json!({ "sims": sims }).to_string())
+        })
+    });
+    let iccids: Vec<String> = (0..3).map(|i| generated_iccid("8944538523", i)).collect();
+    let ws = at(Eseye, &url, &iccids);
+    for command in [&["plan"][..], &["export", "--provider", "p", "--out", "-"]] {
+        let run = ws.on_manifests(command);
+        assert_eq!(run.code, 1, "{command:?}: {}\n{}", run.stdout, run.stderr);
+        run.assert_stderr("provider `p` at m/providers.yaml:");
+        run.assert_stderr(format!(
+            "GET {url}/api/v2/sim?pageSize=100: `sims[1]` has no `iccid` nor `iccId` (the SIM's \
+             ICCID); it has keys `ICCID`, `adminSuspend`"
+        ));
+        assert!(!run.stdout.contains("missing"), "{}", run.stdout);
+    }
+}
+
+#[test]
 fn cmo_reads_all_pages_a_total_count_gives() {
     let product = |i: usize| {
         json!({"id": format!("JASPER-{}", generated_iccid("8949020000", i)),
