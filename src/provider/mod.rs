@@ -11,6 +11,7 @@ mod adapter;
 mod client;
 pub mod doctor;
 pub mod eseye;
+pub mod follow;
 pub mod http;
 pub mod infobip;
 pub mod listing;

@@ -44,7 +44,12 @@ impl Source {
     /// The text at the first of `key`'s paths that `record` holds; the
     /// record is `place` in the answer (`sims[3]`; empty for the whole
     /// answer).
-    pub fn text<'v>(&self, record: &'v Value, place: &str, key: &Key) -> Result<&'v str, HttpError> {
+    pub fn text<'v>(
+        &self,
+        record: &'v Value,
+        place: &str,
+        key: &Key,
+    ) -> Result<&'v str, HttpError> {
         for path in key.paths {
             match lookup(record, path) {
                 Some(Value::String(text)) if !text.is_empty() => return Ok(text),
@@ -207,9 +212,16 @@ mod tests {
     fn a_value_is_read_at_a_nested_path_in_order_of_preference() {
         let both = json!({"sim": {"iccid": "8988303000006738593", "iccid_with_luhn": "89883030000067385937"}});
         let short = json!({"sim": {"iccid": "8988303000006738593", "iccid_with_luhn": null}});
-        assert_eq!(source().text(&both, "[0]", &ICCID).unwrap(), "89883030000067385937");
-        assert_eq!(source().text(&short, "[0]", &ICCID).unwrap(), "8988303000006738593");
-        let profiles = json!({"profiles": {"8981100000000000000": {"iccid": "8981100000000000000"}}});
+        assert_eq!(
+            source().text(&both, "[0]", &ICCID).unwrap(),
+            "89883030000067385937"
+        );
+        assert_eq!(
+            source().text(&short, "[0]", &ICCID).unwrap(),
+            "8988303000006738593"
+        );
+        let profiles =
+            json!({"profiles": {"8981100000000000000": {"iccid": "8981100000000000000"}}});
         assert_eq!(
             lookup(&profiles, "profiles.*.iccid"),
             Some(&json!("8981100000000000000"))
@@ -244,7 +256,15 @@ mod tests {
     fn an_identity_that_is_not_text_is_an_error_never_a_rounded_number() {
         // 20 digits do not fit a u64: read as a number, digits would be lost.
         let record = json!({"sim": {"iccid_with_luhn": 89883030000067385937u128 as f64}});
-        let err = source().text(&record, "[0]", &ICCID).unwrap_err().to_string();
-        assert!(err.contains("`[0]` has `sim.iccid_with_luhn` (the SIM's ICCID) as a number, not as text"), "{err}");
+        let err = source()
+            .text(&record, "[0]", &ICCID)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "`[0]` has `sim.iccid_with_luhn` (the SIM's ICCID) as a number, not as text"
+            ),
+            "{err}"
+        );
     }
 }

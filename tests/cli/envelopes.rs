@@ -184,6 +184,47 @@ fn cmo_reads_all_pages_a_total_count_gives() {
 }
 
 #[test]
+fn a_cmo_202_without_a_monitor_link_is_followed_on_the_sim_and_never_sent_again() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let iccid = generated_iccid("8949020000", 1);
+    let id = format!("JASPER-{iccid}");
+    let product =
+        move |status: &str| json!({"id": id, "connectivityType": "CELLULAR", "status": status});
+    let finds = Arc::new(AtomicUsize::new(0));
+    let counted = finds.clone();
+    let (url, seen) = scripted(move |line| {
+        token(line).unwrap_or_else(|| {
+            if line.starts_with("PATCH ") {
+                // Taken, but nothing says where to follow it.
+                return (202, "{}".into());
+            }
+            if line.contains("/t/product/find") {
+                // The SIM moves on its third re-read.
+                let n = counted.fetch_add(1, Ordering::SeqCst);
+                let status = if n < 2 { "PENDING_ACTIVE" } else { "ACTIVE" };
+                return (200, json!({"entities": [product(status)]}).to_string());
+            }
+            let page = json!({"entities": [product("INACTIVE")],
+                              "statistics": {"currentPage": 1, "pageSize": 100}});
+            (200, page.to_string())
+        })
+    });
+    let ws = at(TelekomCmo, &url, &[]);
+    ws.fleet("p", json!([{"iccid": iccid, "status": "active"}]));
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    apply.assert_stdout(format!(
+        "done: p {iccid} (enable): completed: the SIM showed it after 3 re-reads"
+    ));
+    let seen = seen.lock().unwrap().clone();
+    let patches = seen.iter().filter(|l| l.starts_with("PATCH ")).count();
+    assert_eq!(patches, 1, "{seen:#?}");
+    // Three re-reads while following, then the read-back.
+    assert_eq!(finds.load(Ordering::SeqCst), 4, "{seen:#?}");
+}
+
+#[test]
 fn onomondo_reads_a_bare_tag_list_from_the_search_path() {
     let iccid = generated_iccid("8945738730", 1);
     let sim = json!({"id": "000000001", "iccid": iccid, "activated": true, "tags": []});

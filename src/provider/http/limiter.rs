@@ -100,7 +100,9 @@ impl Limiter {
                 };
                 let now = Instant::now();
                 match state.ready_at(now, method, path) {
-                    Some((at, by)) if at > now + TELL_AFTER && state.told.is_none_or(|t| at > t) => {
+                    Some((at, by))
+                        if at > now + TELL_AFTER && state.told.is_none_or(|t| at > t) =>
+                    {
                         state.told = Some(at);
                         let budget = match by {
                             Some(i) => format!(" for {}", state.windows[i].scope()),
