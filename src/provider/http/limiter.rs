@@ -104,10 +104,9 @@ impl Limiter {
                         if at > now + TELL_AFTER && state.told.is_none_or(|t| at > t) =>
                     {
                         state.told = Some(at);
-                        let budget = match by {
-                            Some(i) => format!(" for {}", state.windows[i].scope()),
-                            None => String::new(),
-                        };
+                        let budget = by
+                            .and_then(|i| state.windows.get(i))
+                            .map_or(String::new(), |w| format!(" for {}", w.scope()));
                         tracing::warn!(
                             "provider `{}`: its rate budget{budget} is spent; waiting {:.0} s",
                             self.provider,
