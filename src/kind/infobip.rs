@@ -21,6 +21,7 @@ pub const ROW: Capabilities = Capabilities {
     hosts: &["*.api.infobip.com", "api.infobip.com"],
     default_rate_limit: 10.0,
     default_rate_window: 1.0,
+    rate_windows: &[],
     default_concurrency: 8,
     sandbox: true,
     operations: &[

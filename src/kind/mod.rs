@@ -155,6 +155,11 @@ pub struct Capabilities {
     /// Seconds over which the documented rate holds (Onomondo: 600 in any
     /// minute); 1 where no window is documented.
     pub default_rate_window: f64,
+    /// Windows the provider documents besides its account-wide rate (a
+    /// path's own limit, as emnify's 10/s on its endpoint list), each held
+    /// by the pacer on top of `rate_limit x rate_window`; none for the
+    /// kinds here, whose texts document one rate for the whole account.
+    pub rate_windows: &'static [RateWindow],
     pub default_concurrency: u32,
     /// Whether the built-in emulator can serve this type as a sandbox yet.
     pub sandbox: bool,
@@ -190,6 +195,20 @@ pub struct Capabilities {
     pub sandbox_settings: &'static [(Setting, &'static str)],
     /// The longest SMS text the provider sends, in characters.
     pub sms_max_chars: Option<usize>,
+}
+
+/// A rate-limit window a provider documents for some of its requests: at
+/// most `requests` in any `seconds` (docs/architecture.md, "Limits").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateWindow {
+    /// The method it counts (`GET`); `None` for every method.
+    pub method: Option<&'static str>,
+    /// The path it counts, relative to the API's base URL, whole (`*`
+    /// stands for one segment: `/api/v1/endpoint/*` is one endpoint,
+    /// `/api/v1/endpoint` the list); `None` for every path.
+    pub path: Option<&'static str>,
+    pub requests: u32,
+    pub seconds: f64,
 }
 
 /// The credential every emulated account accepts by default: sandboxes are

@@ -91,6 +91,7 @@ pub const ROW: Capabilities = Capabilities {
     hosts: &["api.onomondo.com"],
     default_rate_limit: 10.0,
     default_rate_window: 60.0,
+    rate_windows: &[],
     default_concurrency: 8,
     sandbox: true,
     operations: &[Operation::ShowSim, Operation::Usage],

@@ -11,11 +11,13 @@ mod adapter;
 mod client;
 pub mod doctor;
 pub mod eseye;
+pub mod follow;
 pub mod http;
 pub mod infobip;
 pub mod listing;
 pub mod onomondo;
 mod outcome;
+pub mod record;
 pub mod registry;
 pub mod telekom_cmo;
 

@@ -1,6 +1,7 @@
 //! How one SIM's changes ended, typed: what the provider refused and why, a
-//! call with no usable answer, a monitor that failed or never settled, a
-//! provider that had stopped answering before anything was sent.
+//! call with no usable answer, a monitor or a re-read SIM that failed or
+//! never settled, a provider that had stopped answering before anything
+//! was sent.
 
 use std::time::SystemTime;
 
@@ -60,6 +61,14 @@ pub enum SimFailure {
     MonitorFailed { id: String, detail: String },
     #[error("monitor {id} still InProgress after {seconds}s; the change may still complete")]
     MonitorTimeout { id: String, seconds: u64 },
+    /// The provider took a change that completes later, and re-reads of
+    /// the SIM did not show it done (`provider/follow.rs`): it may still
+    /// land, so it is not sent again.
+    #[error(
+        "{call}: the provider took the change, but {detail}; it may still complete, so it is \
+         not sent again in this run: plan again to see where it stands"
+    )]
+    Unfinished { call: String, detail: String },
 }
 
 impl SimFailure {
@@ -115,6 +124,7 @@ impl SimFailure {
             SimFailure::Unknown { .. }
                 | SimFailure::Unsettled { .. }
                 | SimFailure::MonitorTimeout { .. }
+                | SimFailure::Unfinished { .. }
         )
     }
 

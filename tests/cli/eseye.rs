@@ -351,3 +351,29 @@ fn group_by_status_and_package_split_eseye_sims_into_fleets() {
         plan.assert_stdout("No changes.");
     }
 }
+
+#[test]
+fn an_eseye_record_without_its_iccid_is_an_error_naming_provider_url_and_key_never_a_dropped_sim() {
+    let (url, _) = scripted(|line| {
+        crate::envelopes::token(line).unwrap_or_else(|| {
+            let mut sims = eseye_sims(0, 3);
+            // The second SIM's ICCID is under a key no spelling of it has.
+            let second = sims[1].as_object_mut().expect("a SIM object");
+            let lost = second.remove("iccId").expect("an iccId");
+            second.insert("ICCID".into(), lost);
+            (200, json!({ "sims": sims }).to_string())
+        })
+    });
+    let iccids: Vec<String> = (0..3).map(|i| generated_iccid("8944538523", i)).collect();
+    let ws = crate::envelopes::at(Eseye, &url, &iccids);
+    for command in [&["plan"][..], &["export", "--provider", "p", "--out", "-"]] {
+        let run = ws.on_manifests(command);
+        assert_eq!(run.code, 1, "{command:?}: {}\n{}", run.stdout, run.stderr);
+        run.assert_stderr("provider `p` at m/providers.yaml:");
+        run.assert_stderr(format!(
+            "GET {url}/api/v2/sim?pageSize=100: `sims[1]` has no `iccid` nor `iccId` (the SIM's \
+             ICCID); it has keys `ICCID`, `adminSuspend`"
+        ));
+        assert!(!run.stdout.contains("missing"), "{}", run.stdout);
+    }
+}

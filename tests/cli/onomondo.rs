@@ -6,6 +6,9 @@ use simfleet::emulator::generated_iccid;
 use simfleet::kind::ProviderKind::Onomondo;
 
 use crate::fixture::Fixture;
+
+/// Pacing by several windows, on Onomondo's emulated API.
+mod pacing;
 use crate::support::scripted;
 use crate::workspace::{Workspace, sims_of};
 

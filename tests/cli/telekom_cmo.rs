@@ -469,3 +469,44 @@ fn cmo_status_changes_whose_answers_are_lost_start_one_monitor_each_and_count_as
         "a SIM's status PATCH was sent twice"
     );
 }
+
+#[test]
+fn a_cmo_202_without_a_monitor_link_is_followed_on_the_sim_and_never_sent_again() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let iccid = generated_iccid("8949020000", 1);
+    let id = format!("JASPER-{iccid}");
+    let product =
+        move |status: &str| json!({"id": id, "connectivityType": "CELLULAR", "status": status});
+    let finds = Arc::new(AtomicUsize::new(0));
+    let counted = finds.clone();
+    let (url, seen) = scripted(move |line| {
+        crate::envelopes::token(line).unwrap_or_else(|| {
+            if line.starts_with("PATCH ") {
+                // Taken, but nothing says where to follow it.
+                return (202, "{}".into());
+            }
+            if line.contains("/t/product/find") {
+                // The SIM moves on its third re-read.
+                let n = counted.fetch_add(1, Ordering::SeqCst);
+                let status = if n < 2 { "PENDING_ACTIVE" } else { "ACTIVE" };
+                return (200, json!({"entities": [product(status)]}).to_string());
+            }
+            let page = json!({"entities": [product("INACTIVE")],
+                              "statistics": {"currentPage": 1, "pageSize": 100}});
+            (200, page.to_string())
+        })
+    });
+    let ws = crate::envelopes::at(TelekomCmo, &url, &[]);
+    ws.fleet("p", json!([{"iccid": iccid, "status": "active"}]));
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    apply.assert_stdout(format!(
+        "done: p {iccid} (enable): completed: the SIM showed it after 3 re-reads"
+    ));
+    let seen = seen.lock().unwrap().clone();
+    let patches = seen.iter().filter(|l| l.starts_with("PATCH ")).count();
+    assert_eq!(patches, 1, "{seen:#?}");
+    // Three re-reads while following, then the read-back.
+    assert_eq!(finds.load(Ordering::SeqCst), 4, "{seen:#?}");
+}

@@ -81,7 +81,7 @@ impl Client for Eseye {
     }
 
     async fn get(&self, iccid: &Iccid) -> Result<Option<wire::WireSim>, ProviderError> {
-        Ok(self.http.get_found(format!("/api/v2/sim/{iccid}")).await?)
+        self.sim(iccid).await
     }
 
     fn to_live(&self, wire: &wire::WireSim) -> LiveSim {

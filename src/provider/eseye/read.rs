@@ -1,14 +1,15 @@
 //! Reading Eseye state: cursor pages (or the older numbered pages with a
 //! total), and attributes one SIM at a time, for the adapter to fan out.
 
-use reqwest::Method;
+use reqwest::{Method, StatusCode};
 
 use super::Eseye;
-use super::wire::{AttributeList, PAGE_SIZE, SimPage, WireAttribute, WireSim};
+use super::wire::{AttributeList, ICCID, PAGE_SIZE, SimPage, WireAttribute, WireSim};
 use crate::model::{Condition, Field, Fields, Iccid, LiveSim, Status, Value};
 use crate::provider::ProviderError;
 use crate::provider::http::Request;
 use crate::provider::listing::{At, Next, Page};
+use crate::provider::record::Source;
 
 fn yes(flag: &Option<String>) -> bool {
     flag.as_deref() == Some("yes")
@@ -86,12 +87,26 @@ impl Eseye {
         let Some(sims) = page.sims else {
             return Err(resp.missing("sims", "the SIM list").into());
         };
+        let sims = Source::of(&resp).typed("sims", sims, &ICCID)?;
         let next = match (page.next_page_token.filter(|t| !t.is_empty()), page.total) {
             (Some(token), _) => Next::Cursor(token),
             (None, Some(_)) => Next::Numbered { size: PAGE_SIZE },
             (None, None) => Next::End,
         };
         Ok(Page::of(resp, sims, next, page.total))
+    }
+
+    /// One SIM, `None` when Eseye does not hold it; an answer without
+    /// the SIM's ICCID is an error naming it.
+    pub(super) async fn sim(&self, iccid: &Iccid) -> Result<Option<WireSim>, ProviderError> {
+        let req = Request::new(Method::GET, format!("/api/v2/sim/{iccid}"));
+        let resp = self.http.send(req).await?;
+        if resp.status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        let resp = resp.into_success()?;
+        let record = resp.decode()?;
+        Ok(Some(Source::of(&resp).one(record, "", &ICCID)?))
     }
 
     pub(super) async fn attributes(

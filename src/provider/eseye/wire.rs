@@ -3,18 +3,29 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::provider::record::Key;
+
 /// Page size asked for: the documented maximum.
 pub const PAGE_SIZE: usize = 100;
+
+/// Where a SIM record holds its ICCID: `iccid`, or `iccId` as the
+/// published overview spells it. A record without it is an error naming
+/// the record, never a SIM dropped from the listing.
+pub const ICCID: Key = Key {
+    paths: &["iccid", "iccId"],
+    what: "the SIM's ICCID",
+};
 
 /// A `GET /api/v2/sim` page: `sims` and, in the published form, a
 /// `nextPageToken` while more follow; the older form numbers its pages
 /// and gives a `total`. `sims` is required: a page without it is a shape
-/// error, never an empty account.
+/// error, never an empty account. Its records are read as [`WireSim`]
+/// once they show their [`ICCID`].
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SimPage {
     #[serde(default)]
-    pub sims: Option<Vec<WireSim>>,
+    pub sims: Option<Vec<serde_json::Value>>,
     #[serde(default)]
     pub next_page_token: Option<String>,
     #[serde(default)]

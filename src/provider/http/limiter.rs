@@ -4,17 +4,24 @@
 //! It allows at most `rate_limit x rate_window` requests in any sliding
 //! window of `rate_window` seconds, so an unused budget is spent at once,
 //! and it believes the provider's `x-ratelimit-*` headers over its own
-//! count when they say less is left. It must never sleep while holding its
-//! lock. Concurrent requests reach the provider in any order, so an answer
-//! is read as an upper bound: requests still in flight may not be counted
-//! in it yet, and of two answers in one window the lower bound holds.
+//! count when they say less is left. The windows a kind declares for some
+//! of its requests (a path's own limit) are held on top: a request leaves
+//! once every window that counts it has room, and takes a place in each;
+//! a request no such window counts never waits for one. It must never
+//! sleep while holding its lock. Concurrent requests reach the provider in
+//! any order, so an answer is read as an upper bound: requests still in
+//! flight may not be counted in it yet, and of two answers in one window
+//! the lower bound holds. The headers speak for the account window.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::HeaderMap;
 use tokio::time::Instant;
+
+use super::window::Window;
+use crate::kind::RateWindow;
 
 /// Waits longer than this are logged at the default verbosity.
 const TELL_AFTER: Duration = Duration::from_secs(5);
@@ -22,6 +29,7 @@ const TELL_AFTER: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub(super) struct Limiter {
     provider: String,
+    /// The account window's length.
     window: Duration,
     max_wait: Duration,
     state: Mutex<State>,
@@ -29,11 +37,9 @@ pub(super) struct Limiter {
 
 #[derive(Debug)]
 struct State {
-    /// Requests allowed in any window: the configured budget, lowered to
-    /// the provider's `x-ratelimit-limit` when that is smaller.
-    capacity: usize,
-    /// When each request of the last window left.
-    sent: VecDeque<Instant>,
+    /// The account window first (its budget lowered to the provider's
+    /// `x-ratelimit-limit` when that is smaller), then the declared ones.
+    windows: Vec<Window>,
     /// Requests sent so far; a request's ticket is its number.
     issued: u64,
     /// Tickets sent and not answered yet.
@@ -55,20 +61,25 @@ struct Budget {
 }
 
 impl Limiter {
-    pub(super) fn new(provider: &str, rate: f64, window: f64, max_wait: Duration) -> Self {
-        // At least one request per window, whatever the settings say.
-        let capacity = ((rate * window).floor() as usize).max(1);
-        // A margin of 2% (at most 1 s) absorbs latency jitter between when
-        // a request leaves and when the provider counts it.
-        let window = Duration::from_secs_f64(window);
-        let window = window + (window / 50).min(Duration::from_secs(1));
+    /// The pacer of `provider`: `rate` a second over `window` seconds for
+    /// the account, and the `declared` windows of its kind on top.
+    pub(super) fn new(
+        provider: &str,
+        (rate, window): (f64, f64),
+        declared: &[RateWindow],
+        max_wait: Duration,
+    ) -> Self {
+        let account = Window::account(rate, window);
+        let length = account.length();
+        let windows = std::iter::once(account)
+            .chain(declared.iter().copied().map(Window::declared))
+            .collect();
         Limiter {
             provider: provider.to_owned(),
-            window,
+            window: length,
             max_wait,
             state: Mutex::new(State {
-                capacity,
-                sent: VecDeque::with_capacity(capacity.min(4096)),
+                windows,
                 issued: 0,
                 pending: BTreeSet::new(),
                 hold: None,
@@ -78,37 +89,49 @@ impl Limiter {
         }
     }
 
-    /// Waits until a request may leave and returns its ticket, to be given
-    /// back with the answer's headers to [`Limiter::observe`].
-    pub(super) async fn admit(&self) -> u64 {
+    /// Waits until a request with `method` to `path` may leave and returns
+    /// its ticket, to be given back with the answer's headers to
+    /// [`Limiter::observe`].
+    pub(super) async fn admit(&self, method: &str, path: &str) -> u64 {
         loop {
             let ready = {
                 let Ok(mut state) = self.state.lock() else {
                     return 0;
                 };
                 let now = Instant::now();
-                match state.ready_at(now, self.window) {
-                    Some(at) if at > now + TELL_AFTER && state.told.is_none_or(|t| at > t) => {
+                match state.ready_at(now, method, path) {
+                    Some((at, by))
+                        if at > now + TELL_AFTER && state.told.is_none_or(|t| at > t) =>
+                    {
                         state.told = Some(at);
+                        let budget = by
+                            .and_then(|i| state.windows.get(i))
+                            .map_or(String::new(), |w| format!(" for {}", w.scope()));
                         tracing::warn!(
-                            "provider `{}`: its rate budget is spent; waiting {:.0} s",
+                            "provider `{}`: its rate budget{budget} is spent; waiting {:.0} s",
                             self.provider,
                             (at - now).as_secs_f64()
                         );
                         at
                     }
-                    None => {
-                        state.sent.push_back(now);
-                        state.issued += 1;
-                        let ticket = state.issued;
-                        state.pending.insert(ticket);
-                        return ticket;
-                    }
-                    Some(at) => at,
+                    None => return state.take(now, method, path),
+                    Some((at, _)) => at,
                 }
             };
             tokio::time::sleep_until(ready).await;
         }
+    }
+
+    /// How long a request with `method` to `path` would wait now; zero
+    /// when it may leave at once. Takes no place in any window.
+    pub(super) fn ready_in(&self, method: &str, path: &str) -> Duration {
+        let Ok(mut state) = self.state.lock() else {
+            return Duration::ZERO;
+        };
+        let now = Instant::now();
+        state
+            .ready_at(now, method, path)
+            .map_or(Duration::ZERO, |(at, _)| at - now)
     }
 
     /// Holds every request back until `until` (a 429's Retry-After).
@@ -148,8 +171,9 @@ impl Limiter {
         // shorter, and then no window of ours may hold more than the limit.
         if let Some(limit) = number("x-ratelimit-limit")
             && reset >= self.window
+            && let Some(account) = state.windows.first_mut()
         {
-            state.capacity = state.capacity.min((limit as usize).max(1));
+            account.lower_to(limit as usize);
         }
         // Requests sent after this one, and those sent before it still
         // unanswered, may not be counted in `remaining` yet.
@@ -191,24 +215,50 @@ impl Limiter {
 }
 
 impl State {
-    /// When the next request may leave, or `None` for now.
-    fn ready_at(&mut self, now: Instant, window: Duration) -> Option<Instant> {
-        let mut ready = self.hold.filter(|h| *h > now);
-        while self.sent.front().is_some_and(|t| *t + window <= now) {
-            self.sent.pop_front();
-        }
-        if self.sent.len() >= self.capacity {
-            let freed = self.sent[self.sent.len() - self.capacity] + window;
-            ready = Some(ready.map_or(freed, |r| r.max(freed)));
+    /// When the next request with `method` to `path` may leave, and which
+    /// declared window holds it longest (`None`: the account's budget, the
+    /// provider's count or a Retry-After); `None` for now. Every window
+    /// that counts the request must have room.
+    fn ready_at(
+        &mut self,
+        now: Instant,
+        method: &str,
+        path: &str,
+    ) -> Option<(Instant, Option<usize>)> {
+        let mut ready = self.hold.filter(|h| *h > now).map(|h| (h, None));
+        for (i, window) in self.windows.iter_mut().enumerate() {
+            if window.covers(method, path)
+                && let Some(freed) = window.free_at(now)
+            {
+                later(&mut ready, freed, (i > 0).then_some(i));
+            }
         }
         match self.server {
             Some(b) if b.until <= now => self.server = None,
-            Some(b) if self.issued >= b.last => {
-                ready = Some(ready.map_or(b.until, |r| r.max(b.until)));
-            }
+            Some(b) if self.issued >= b.last => later(&mut ready, b.until, None),
             _ => {}
         }
         ready
+    }
+
+    /// Sends a request now: a place in every window that counts it, and
+    /// its ticket.
+    fn take(&mut self, now: Instant, method: &str, path: &str) -> u64 {
+        for window in &mut self.windows {
+            if window.covers(method, path) {
+                window.take(now);
+            }
+        }
+        self.issued += 1;
+        self.pending.insert(self.issued);
+        self.issued
+    }
+}
+
+/// Keeps the later of `ready` and `at` (held by window `by`).
+fn later(ready: &mut Option<(Instant, Option<usize>)>, at: Instant, by: Option<usize>) {
+    if ready.is_none_or(|(r, _)| at > r) {
+        *ready = Some((at, by));
     }
 }
 
@@ -247,57 +297,110 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn an_unused_budget_is_spent_at_once_then_the_window_slides() {
-        let limiter = Limiter::new("p", 10.0, 60.0, Duration::from_secs(120));
+        let limiter = Limiter::new("p", (10.0, 60.0), &[], Duration::from_secs(120));
         let start = Instant::now();
         for _ in 0..600 {
-            limiter.admit().await;
+            limiter.admit("GET", "/sims").await;
         }
         assert_eq!(start.elapsed(), Duration::ZERO);
-        limiter.admit().await;
+        limiter.admit("GET", "/sims").await;
         assert!(start.elapsed() >= Duration::from_secs(60));
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_spent_server_budget_holds_requests_until_its_reset() {
-        let limiter = Limiter::new("p", 10.0, 60.0, Duration::from_secs(120));
+        let limiter = Limiter::new("p", (10.0, 60.0), &[], Duration::from_secs(120));
         let start = Instant::now();
-        let first = limiter.admit().await;
-        limiter.admit().await;
+        let first = limiter.admit("GET", "/sims").await;
+        limiter.admit("GET", "/sims").await;
         // The answer to the first says two were left: the second request
         // may have taken one, so one more may leave, then none.
         limiter.observe(first, Some(&headers(600, 2, 30)));
-        limiter.admit().await;
+        limiter.admit("GET", "/sims").await;
         assert_eq!(start.elapsed(), Duration::ZERO);
-        limiter.admit().await;
+        limiter.admit("GET", "/sims").await;
         assert!(start.elapsed() >= Duration::from_secs(30));
     }
 
     #[tokio::test(start_paused = true)]
     async fn requests_still_in_flight_count_against_an_answer() {
-        let limiter = Limiter::new("p", 10.0, 60.0, Duration::from_secs(120));
+        let limiter = Limiter::new("p", (10.0, 60.0), &[], Duration::from_secs(120));
         let start = Instant::now();
-        let first = limiter.admit().await;
-        let second = limiter.admit().await;
+        let first = limiter.admit("GET", "/sims").await;
+        let second = limiter.admit("GET", "/sims").await;
         // The second overtook the first at the provider: its answer does
         // not count the first yet, which is still in flight.
         limiter.observe(second, Some(&headers(600, 2, 30)));
-        limiter.admit().await;
+        limiter.admit("GET", "/sims").await;
         assert_eq!(start.elapsed(), Duration::ZERO);
         limiter.observe(first, Some(&headers(600, 1, 30)));
-        limiter.admit().await;
+        limiter.admit("GET", "/sims").await;
         assert!(start.elapsed() >= Duration::from_secs(30));
     }
 
     #[tokio::test(start_paused = true)]
     async fn of_two_answers_in_one_window_the_lower_bound_holds() {
-        let limiter = Limiter::new("p", 10.0, 60.0, Duration::from_secs(120));
+        let limiter = Limiter::new("p", (10.0, 60.0), &[], Duration::from_secs(120));
         let start = Instant::now();
-        let first = limiter.admit().await;
-        let second = limiter.admit().await;
+        let first = limiter.admit("GET", "/sims").await;
+        let second = limiter.admit("GET", "/sims").await;
         limiter.observe(first, Some(&headers(600, 0, 30)));
         limiter.observe(second, Some(&headers(600, 100, 30)));
-        limiter.admit().await;
+        limiter.admit("GET", "/sims").await;
         assert!(start.elapsed() >= Duration::from_secs(30));
+    }
+
+    /// The list's own window: 2 requests in any second.
+    const LIST: RateWindow = RateWindow {
+        method: Some("GET"),
+        path: Some("/list"),
+        requests: 2,
+        seconds: 1.0,
+    };
+
+    #[test]
+    fn a_request_waits_for_every_window_that_counts_it_and_for_no_other() {
+        // The account: 3 requests in any 10 s; the list: 2 in any second.
+        let limiter = Limiter::new("p", (0.3, 10.0), &[LIST], Duration::from_secs(120));
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        let mut state = limiter.state.lock().unwrap();
+        state.take(at(0), "GET", "/list?page=1");
+        state.take(at(0), "GET", "/list?page=2");
+        // The list window is full until 1.02 s (1 s and its 2% margin);
+        // the account holds one more, for any other request.
+        assert_eq!(
+            state.ready_at(at(100), "GET", "/list?page=3"),
+            Some((at(1_020), Some(1)))
+        );
+        assert_eq!(state.ready_at(at(100), "GET", "/list/7"), None);
+        assert_eq!(state.ready_at(at(100), "PATCH", "/list"), None);
+        state.take(at(100), "GET", "/list/7");
+        // The account is full now, until 10.2 s: the list is free again
+        // at 1.02 s, but it waits for the later of its two windows.
+        assert_eq!(
+            state.ready_at(at(1_500), "GET", "/list?page=3"),
+            Some((at(10_200), None))
+        );
+        assert_eq!(
+            state.ready_at(at(1_500), "GET", "/list/8"),
+            Some((at(10_200), None))
+        );
+        assert_eq!(state.ready_at(at(10_200), "GET", "/list?page=3"), None);
+    }
+
+    #[test]
+    fn the_provider_s_limit_lowers_the_account_window_only() {
+        let limiter = Limiter::new("p", (10.0, 1.0), &[LIST], Duration::from_secs(120));
+        let ticket = {
+            let mut state = limiter.state.lock().unwrap();
+            state.take(Instant::now(), "GET", "/other")
+        };
+        // A limit of 1 for a window at least as long as ours.
+        limiter.observe(ticket, Some(&headers(1, 5, 2)));
+        let state = limiter.state.lock().unwrap();
+        let capacities: Vec<usize> = state.windows.iter().map(|w| w.capacity()).collect();
+        assert_eq!(capacities, [1, 2]);
     }
 
     #[test]

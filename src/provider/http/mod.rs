@@ -17,6 +17,7 @@ mod request;
 mod token;
 mod transport;
 mod tried;
+mod window;
 
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ pub use request::{HttpError, Repeat, Request, Response, TokenRefusal, Where};
 pub use tried::tracking_writes;
 
 use crate::config::{Connection, Limits};
+use crate::kind::RateWindow;
 use crate::secret::Secret;
 use crate::tally::Tally;
 use token::{TokenCache, header_value};
@@ -41,6 +43,9 @@ use transport::Transport;
 pub struct HttpSettings {
     pub base_url: String,
     pub limits: Limits,
+    /// Rate windows held on top of the account's `rate_limit x
+    /// rate_window`: the kind's declared ones (`Capabilities::rate_windows`).
+    pub windows: Vec<RateWindow>,
     /// Credential values, blanked out of any error body a provider sends.
     pub redact: Vec<Secret>,
     /// Credential keys, named (never their values) when the provider
@@ -69,6 +74,7 @@ impl HttpSettings {
         HttpSettings {
             base_url: connection.url.clone(),
             limits: connection.limits.clone(),
+            windows: connection.kind.capabilities().rate_windows.to_vec(),
             redact,
             credential_keys: connection.credentials.keys().cloned().collect(),
             at: Where {
@@ -304,6 +310,15 @@ impl HttpClient {
     /// breaker opened after connection failures in a row.
     pub fn down(&self) -> Option<Arc<Down>> {
         self.transport.down()
+    }
+
+    /// How long a request like `req` would now wait for the provider's
+    /// pacing (every rate window that counts it, a Retry-After, the
+    /// provider's own count); zero when it may leave at once. Sends
+    /// nothing and takes no place in any window: it shows the pacer's
+    /// schedule without a clock.
+    pub fn ready_in(&self, req: &Request) -> std::time::Duration {
+        self.transport.ready_in(req)
     }
 
     /// The exchanges kept for `doctor`, if a recorder was installed.

@@ -72,8 +72,8 @@ impl Transport {
             breaker: Breaker::new(limits.concurrency),
             limiter: Limiter::new(
                 &settings.at.provider,
-                limits.rate_limit,
-                limits.rate_window,
+                (limits.rate_limit, limits.rate_window),
+                &settings.windows,
                 max_wait,
             ),
             max_body: limits.max_response_bytes,
@@ -100,6 +100,11 @@ impl Transport {
 
     pub(super) fn recorder(&self) -> Option<&Recorder> {
         self.recorder.as_deref()
+    }
+
+    /// How long `req` would now wait for the provider's rate windows.
+    pub(super) fn ready_in(&self, req: &Request) -> Duration {
+        self.limiter.ready_in(req.method.as_str(), &req.path)
     }
 
     /// Why the provider gets no more requests in this run, once its
@@ -164,7 +169,7 @@ impl Transport {
         if let Some(down) = self.breaker.down() {
             return Err(HttpError::ProviderDown(down));
         }
-        let ticket = self.limiter.admit().await;
+        let ticket = self.limiter.admit(req.method.as_str(), &req.path).await;
         let sent = match self.breaker.sending() {
             Ok(sent) => sent,
             Err(down) => {

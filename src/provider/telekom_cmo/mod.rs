@@ -3,8 +3,9 @@
 //! Identity is the ICCID; the product id (`BACKEND-<iccid>`) is carried in
 //! `LiveSim::id`. Tokens come from the form-encoded client-credentials
 //! endpoint and are renewed before expiry and once on a 401. Status changes
-//! on async backends are followed on their monitor; BLOCKED and DEACTIVATED
-//! SIMs are reported, never written.
+//! on async backends are followed on their monitor (or on the SIM, when a
+//! 202 gives no monitor link we can read); BLOCKED and DEACTIVATED SIMs are
+//! reported, never written.
 
 mod read;
 pub mod wire;
@@ -12,8 +13,6 @@ mod write;
 
 #[cfg(test)]
 mod tests;
-
-use std::time::Duration;
 
 use reqwest::Method;
 
@@ -27,13 +26,9 @@ use crate::model::{Fields, Iccid, LiveSim, SimWork};
 
 pub use read::{iccid_of, to_live};
 
-/// How long one monitor is followed before the SIM is reported as failed.
-const MONITOR_TIMEOUT: Duration = Duration::from_secs(600);
-
 pub struct TelekomCmo {
     http: HttpClient,
     tenant: String,
-    monitor_timeout: Duration,
 }
 
 impl TelekomCmo {
@@ -71,7 +66,6 @@ impl Client for TelekomCmo {
         Ok(TelekomCmo {
             http,
             tenant: connection.setting(Setting::Tenant).to_owned(),
-            monitor_timeout: MONITOR_TIMEOUT,
         })
     }
 

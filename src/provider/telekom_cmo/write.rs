@@ -1,25 +1,20 @@
 //! CMO writes: status as a JSON Patch on `{id}-simCard`, followed on its
-//! monitor when the backend answers 202; custom properties as one JSON
+//! monitor when the backend answers 202 (on the SIM itself when the 202
+//! has no monitor link we can read: `provider/follow.rs`); custom properties as one JSON
 //! Patch query from the planned `before` to the desired map. `before` was
 //! read in this same run (apply plans from a fresh read, a saved plan is
 //! re-read and refused when changed, a resend is re-planned from a
 //! re-read), so re-runs converge without reading each SIM again.
 
-use std::time::Duration;
-
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use tokio::time::Instant;
 
 use super::TelekomCmo;
 use super::wire::{JSON_PATCH, JSON_PATCH_QUERY, Monitor, PatchOp, monitor_id};
-use crate::model::{Attributes, Change, Field, SimWork, Status, Value, map_delta};
+use crate::model::{Attributes, Change, Field, Iccid, SimWork, Status, Value, map_delta};
+use crate::provider::follow::{self, Followed, Polling, Step};
 use crate::provider::http::Request;
 use crate::provider::{Client, SimFailure, SimOutcome};
-
-/// First wait before polling a monitor; doubled after each poll up to the cap.
-const FIRST_POLL: Duration = Duration::from_millis(250);
-const MAX_POLL: Duration = Duration::from_secs(5);
 
 pub(super) fn wire_status(value: &Value) -> Result<&'static str, SimFailure> {
     match value {
@@ -80,7 +75,7 @@ impl TelekomCmo {
         let mut result = Ok(());
         for change in &work.changes {
             let step = match change.field {
-                Field::Status => self.set_status(&work.id, change).await,
+                Field::Status => self.set_status(work, change).await,
                 Field::Attributes => self.set_properties(&work.id, change).await.map(|()| None),
                 other => Err(SimFailure::inexpressible(format!(
                     "CMO cannot set {}",
@@ -105,7 +100,7 @@ impl TelekomCmo {
     /// Sets the status; says how it completed.
     async fn set_status(
         &self,
-        product: &str,
+        work: &SimWork,
         change: &Change,
     ) -> Result<Option<String>, SimFailure> {
         let ops = [PatchOp {
@@ -117,67 +112,80 @@ impl TelekomCmo {
         // a second one would be a second status change.
         let req = Request::new(
             Method::PATCH,
-            self.path(&format!("/product/{product}-simCard")),
+            self.path(&format!("/product/{}-simCard", work.id)),
         )
         .json_as(JSON_PATCH, &ops);
         let resp = self.http.send(req).await.map_err(|e| Self::failure(&e))?;
         if resp.status == StatusCode::ACCEPTED {
-            // Started: a link we cannot read leaves the change unknown (a
-            // re-read settles it), never failed and never sent again.
-            let Some(id) = monitor_id(resp.header("location"), &resp.text()) else {
-                return Err(Self::failure(&resp.shape(
-                    "a 202 answer without a monitor link (no `Location`, `id` or `href`)",
-                )));
+            // Started: followed on its monitor, or, without a link we can
+            // read, on the SIM itself; never failed and never sent again.
+            return match monitor_id(resp.header("location"), &resp.text()) {
+                Some(id) => self.follow(&id).await.map(Some),
+                None => self
+                    .follow_sim(&work.iccid, change, &resp.url)
+                    .await
+                    .map(Some),
             };
-            return self.follow(&id).await.map(Some);
         }
         resp.into_success().map_err(|e| Self::failure(&e))?;
         Ok(Some("completed synchronously".into()))
     }
 
-    /// Polls a monitor with doubling waits until it settles or time runs out.
+    /// A 202 without a monitor link: the SIM is re-read until it shows
+    /// the status, within the same bound as a monitor.
+    async fn follow_sim(
+        &self,
+        iccid: &Iccid,
+        change: &Change,
+        url: &str,
+    ) -> Result<String, SimFailure> {
+        let call = format!("PATCH {url} (HTTP 202 without a monitor link)");
+        follow::until_shown(self, iccid, Field::Status, &change.after, call).await
+    }
+
+    /// Polls a monitor with doubling waits until it settles or time runs
+    /// out (the bound every followed change has).
     async fn follow(&self, id: &str) -> Result<String, SimFailure> {
-        let deadline = Instant::now() + self.monitor_timeout;
-        let mut wait = FIRST_POLL;
-        let mut polls = 0;
-        loop {
-            if Instant::now() + wait > deadline {
-                return Err(SimFailure::MonitorTimeout {
-                    id: id.to_owned(),
-                    seconds: self.monitor_timeout.as_secs(),
-                });
+        let policy = Polling::STANDARD;
+        match follow::poll(policy, || self.monitor_state(id)).await {
+            Followed::Done { polls, .. } => {
+                Ok(format!("completed after monitor {id} ({polls} polls)"))
             }
-            tokio::time::sleep(wait).await;
-            polls += 1;
-            let req = Request::new(Method::GET, self.path(&format!("/monitor/{}", encoded(id))));
-            // The change was started: a monitor that cannot be read leaves
-            // it unknown (a re-read settles it), never failed.
-            let lost = |detail: String| SimFailure::Unknown {
+            Followed::Stopped(failure) => Err(failure),
+            Followed::Expired { .. } => Err(SimFailure::MonitorTimeout {
+                id: id.to_owned(),
+                seconds: policy.limit.as_secs(),
+            }),
+        }
+    }
+
+    /// One poll of monitor `id`.
+    async fn monitor_state(&self, id: &str) -> Step<()> {
+        let req = Request::new(Method::GET, self.path(&format!("/monitor/{}", encoded(id))));
+        // The change was started: a monitor that cannot be read leaves it
+        // unknown (a re-read settles it), never failed.
+        let lost = |detail: String| {
+            Step::Stop(SimFailure::Unknown {
                 call: format!("GET monitor {id}"),
                 detail,
-            };
-            let resp = self
-                .http
-                .send(req)
-                .await
-                .and_then(|r| r.into_success())
-                .map_err(|e| lost(Self::failure(&e).to_string()))?;
-            let monitor: Monitor = resp.decode().map_err(|e| lost(e.to_string()))?;
-            let Some(state) = monitor.state.as_deref() else {
-                return Err(lost(
-                    resp.missing("state", "how the change stands").to_string(),
-                ));
-            };
-            match state {
-                "Completed" => return Ok(format!("completed after monitor {id} ({polls} polls)")),
-                "InError" => {
-                    return Err(SimFailure::MonitorFailed {
-                        id: id.to_owned(),
-                        detail: monitor.failure(),
-                    });
-                }
-                _ => wait = (wait * 2).min(MAX_POLL),
-            }
+            })
+        };
+        let resp = match self.http.send(req).await.and_then(|r| r.into_success()) {
+            Ok(resp) => resp,
+            Err(e) => return lost(Self::failure(&e).to_string()),
+        };
+        let monitor: Monitor = match resp.decode() {
+            Ok(monitor) => monitor,
+            Err(e) => return lost(e.to_string()),
+        };
+        match monitor.state.as_deref() {
+            None => lost(resp.missing("state", "how the change stands").to_string()),
+            Some("Completed") => Step::Done(()),
+            Some("InError") => Step::Stop(SimFailure::MonitorFailed {
+                id: id.to_owned(),
+                detail: monitor.failure(),
+            }),
+            Some(state) => Step::Pending(crate::text::inert(state).into_owned()),
         }
     }
 
