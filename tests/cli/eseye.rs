@@ -32,14 +32,7 @@ pub const FIXTURE: Fixture = Fixture {
         )
     },
     records: "sims",
-    iccid: |s| {
-        Some(
-            s["iccid"]
-                .as_str()
-                .expect("a SIM record has an iccid")
-                .to_owned(),
-        )
-    },
+    iccid: crate::fixture::iccid_key,
     restrictable: |s| s["status"] == "active",
     change_behind_the_plan: |sim| {
         let package = &mut sim["packageId"];

@@ -73,6 +73,12 @@ pub struct Fixture {
     pub scripted_settings: &'static [(&'static str, &'static str)],
 }
 
+/// The ICCID of a record that keeps it under `iccid`, as most do.
+pub fn iccid_key(record: &Value) -> Option<String> {
+    let iccid = record["iccid"].as_str();
+    Some(iccid.expect("a SIM record has an iccid").to_owned())
+}
+
 impl Fixture {
     /// `path` under the kind's mount at the emulator.
     pub fn at(&self, path: &str) -> String {

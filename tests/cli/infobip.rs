@@ -20,14 +20,7 @@ pub const FIXTURE: Fixture = Fixture {
     error_shape: |b| b["requestError"]["serviceException"]["messageId"].is_string(),
     authorization: |_| format!("App {}", simfleet::kind::SANDBOX_KEY),
     records: "sims",
-    iccid: |s| {
-        Some(
-            s["iccid"]
-                .as_str()
-                .expect("a SIM record has an iccid")
-                .to_owned(),
-        )
-    },
+    iccid: crate::fixture::iccid_key,
     restrictable: |s| s["status"] == "Active",
     change_behind_the_plan: |sim| {
         sim["name"] = json!("changed-behind-the-plan");

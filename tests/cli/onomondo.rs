@@ -25,14 +25,7 @@ pub const FIXTURE: Fixture = Fixture {
     error_shape: |b| b["error"].is_string(),
     authorization: |_| simfleet::kind::SANDBOX_KEY.to_owned(),
     records: "sims",
-    iccid: |s| {
-        Some(
-            s["iccid"]
-                .as_str()
-                .expect("a SIM record has an iccid")
-                .to_owned(),
-        )
-    },
+    iccid: crate::fixture::iccid_key,
     restrictable: |s| s["activated"] == true,
     // Each kind's change is to a value that is neither the planned SIM's
     // before nor its after: a value the plan asks for would be its own
