@@ -17,7 +17,7 @@ use simfleet::cli::{PlanArgs, ReportFormat, Scope, ShowPlanArgs};
 
 pub async fn run(args: PlanArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
     let session = super::session::open(&args.scope, trust).await?;
-    let mut plan = session.plan(ui).await?;
+    let mut plan = session.plan(ui, &super::signals::hooked()).await?;
     let Session {
         manifests,
         connected,
