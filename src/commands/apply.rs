@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use anyhow::bail;
 use simfleet::apply;
 use simfleet::plan::safety::Verdict;
-use simfleet::plan::saved::{self, SavedPlan};
-use simfleet::plan::{self, Plan, Selection};
+use simfleet::plan::saved::{self, Confirmation, SavedPlan};
+use simfleet::plan::{Plan, Selection};
 use simfleet::render;
 use simfleet::text::inert;
 use simfleet::trust::Trust;
@@ -105,50 +105,39 @@ async fn apply_saved(
     let stop = hooked();
     let result = async {
         let watch = connected.watch(ui, Stage::Reading);
-        // As much as `plan` read: the whole selection, so that the plan to
-        // apply is the manifests' own, SIMs left out of the file included.
-        let read = plan::read_all(&manifests, &connected.clients, &stop);
-        let reads = reading(read, watch).await?;
-        for (name, error) in &reads.unreadable {
-            errln!("error: cannot read provider `{name}`: {}", inert(error));
-        }
-        if !reads.unreadable.is_empty() {
-            bail!("a provider could not be read; nothing was applied");
-        }
-        let inventories = reads.inventories;
-        let fresh = inventories
-            .iter()
-            .map(|(name, inventory)| (name.clone(), inventory.sims.clone()))
-            .collect();
-        let recheck = saved::recheck(&saved.plan, &fresh);
-        let stale = &recheck.stale;
-        if !stale.is_empty() {
-            for sim in stale {
-                errln!("changed since the plan: {}", inert(&sim.to_string()));
+        let confirm = saved::confirm(&saved, &manifests, &connected.clients, &stop);
+        let (derived, done) = match reading(confirm, watch).await? {
+            Confirmation::Confirmed { plan, done } => (plan, done),
+            Confirmation::Unreadable(providers) => {
+                for (name, error) in &providers {
+                    errln!("error: cannot read provider `{name}`: {}", inert(error));
+                }
+                bail!("a provider could not be read; nothing was applied");
             }
-            bail!(
-                "the saved plan is stale: {} planned SIM(s) changed since {} was made; \
-                 nothing was applied. Plan again.",
-                stale.len(),
-                file.display()
-            );
-        }
-        let derived = plan::build(&manifests, &inventories);
-        let differences =
-            saved::differences(&saved, &derived, &manifests.providers, &recheck.applied);
-        if !differences.is_empty() {
-            for difference in &differences {
-                errln!("differs: {}", inert(difference));
+            Confirmation::Stale(stale) => {
+                for sim in &stale {
+                    errln!("changed since the plan: {}", inert(&sim.to_string()));
+                }
+                bail!(
+                    "the saved plan is stale: {} planned SIM(s) changed since {} was made; \
+                     nothing was applied. Plan again.",
+                    stale.len(),
+                    file.display()
+                );
             }
-            bail!(
-                "{} does not say what the manifests ask for ({} difference(s)); nothing was \
-                 applied. Plan again.",
-                file.display(),
-                differences.len()
-            );
-        }
-        if !recheck.applied.is_empty() {
-            let done = recheck.applied.len();
+            Confirmation::Differs(differences) => {
+                for difference in &differences {
+                    errln!("differs: {}", inert(difference));
+                }
+                bail!(
+                    "{} does not say what the manifests ask for ({} difference(s)); nothing \
+                     was applied. Plan again.",
+                    file.display(),
+                    differences.len()
+                );
+            }
+        };
+        if done > 0 {
             if derived.has_changes() {
                 errln!(
                     "{done} planned SIM(s) already hold what {} asks for (an earlier apply of \
