@@ -236,7 +236,8 @@ async fn carry_out(
     stopping.abort();
     watch.finish();
     if json {
-        out!("{}", render::pretty_json(&report.document(&plan, digest)))?;
+        let document = report.document(&plan, digest);
+        out!("{}", render::pretty_json("apply report", &document)?)?;
     } else if plan.has_changes() {
         out!("{}", render::report::text(&report))?;
     }

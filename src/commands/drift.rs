@@ -18,7 +18,7 @@ pub async fn run(args: DriftArgs, ui: Ui, trust: &simfleet::trust::Trust) -> any
     let drift = Drift::of(&plan, taken_at);
     let text = match args.format {
         ReportFormat::Text => render::drift::text(&drift, ui.style),
-        ReportFormat::Json => render::drift::json(&drift),
+        ReportFormat::Json => render::drift::json(&drift)?,
         ReportFormat::Markdown => render::markdown::drift(&drift),
         ReportFormat::Diff => render::diff::drift(&drift, ui.style),
     };
