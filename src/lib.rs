@@ -1,8 +1,8 @@
 //! simfleet: a declarative, GitOps-style reconciler for IoT SIM fleets.
 //!
 //! Layers, bottom up (docs/architecture.md): `model`, `kind`, `config`,
-//! `secret`, `yaml`, `digest`, `tally`, `recording`, `text`, `trust`, `wording`, `stop` are the bottom layer
-//! everything may import; `manifest`
+//! `secret`, `yaml`, `digest`, `tally`, `recording`, `text`, `trust`,
+//! `wording`, `stop` are the bottom layer everything may import; `manifest`
 //! turns files into desired state; `export` turns live state back into
 //! manifests; `provider` reads live state and writes
 //! changes; `plan` diffs, orders and checks safety; `apply` carries plans
@@ -17,6 +17,8 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod digest;
+#[cfg(test)]
+mod doc_references;
 pub mod emulator;
 pub mod export;
 pub mod kind;

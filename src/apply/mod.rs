@@ -1,4 +1,4 @@
-//! Carrying a plan out (docs/architecture.md, "Apply").
+//! Carrying a plan out (docs/architecture.md, "The pipeline").
 //!
 //! Providers run in parallel; within a provider the phases run in order and a
 //! phase with failures stops the later phases of that provider. A failed SIM
