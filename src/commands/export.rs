@@ -14,7 +14,7 @@ use simfleet::text::inert;
 use super::Ui;
 use super::output::{errln, out};
 use super::session::{configs, connect, load};
-use super::signals::{hooked, reading};
+use super::signals::{Interrupted, hooked, reading};
 use simfleet::cli::ExportArgs;
 use simfleet::render::progress::Stage;
 
@@ -76,6 +76,11 @@ pub async fn run(args: ExportArgs, ui: Ui, trust: &simfleet::trust::Trust) -> an
         }
         sims.sort_by(|a, b| a.iccid.cmp(&b.iccid));
         let documents = export::documents(config, &sims, &options);
+        // A stop raised since the read still means nothing is written.
+        if stop.is_raised() {
+            errln!("{Interrupted}");
+            return Err(Interrupted.into());
+        }
         destination.write(&documents)?;
         let (place, unit) = match &destination {
             Destination::Stdout => {

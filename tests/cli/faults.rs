@@ -251,7 +251,7 @@ fn sigint_mid_apply_stops_sending_reports_and_exits_130_and_the_next_apply_conve
 }
 
 #[test]
-fn sigint_while_plan_or_apply_reads_says_nothing_was_written_and_exits_130() {
+fn sigint_while_plan_apply_or_export_reads_says_nothing_was_written_and_exits_130() {
     // 3,000 SIMs at 300 ms a page, one page at a time: reading takes 9 s.
     let ws = Workspace::generated(Infobip, 3000, &["--latency-ms", "300"]).provider(
         "p",
@@ -260,11 +260,17 @@ fn sigint_while_plan_or_apply_reads_says_nothing_was_written_and_exits_130() {
     );
     let iccids = ws.emulator().iccids(Infobip);
     ws.fleet("p", sims_of(&iccids[..1], |_| json!({"name": "renamed"})));
-    for command in [&["plan", "m"][..], &["apply", "--auto-approve", "m"]] {
+    let export = &["export", "--provider", "p", "--out", "exported", "m"][..];
+    for command in [
+        &["plan", "m"][..],
+        &["apply", "--auto-approve", "m"],
+        export,
+    ] {
         let run = interrupted(&ws, command, 2);
         assert_eq!(run.code, 130, "{command:?}: {}\n{}", run.stdout, run.stderr);
         run.assert_stderr("interrupted while reading; nothing was written");
     }
+    assert!(!ws.path().join("exported").exists(), "export wrote files");
     let writes = ws
         .emulator()
         .requests()
