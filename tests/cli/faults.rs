@@ -251,7 +251,7 @@ fn sigint_mid_apply_stops_sending_reports_and_exits_130_and_the_next_apply_conve
 }
 
 #[test]
-fn sigint_while_plan_apply_or_export_reads_says_nothing_was_written_and_exits_130() {
+fn sigint_while_plan_or_apply_reads_says_nothing_was_written_and_exits_130() {
     // 3,000 SIMs at 300 ms a page, one page at a time: reading takes 9 s.
     let ws = Workspace::generated(Infobip, 3000, &["--latency-ms", "300"]).provider(
         "p",
@@ -260,17 +260,11 @@ fn sigint_while_plan_apply_or_export_reads_says_nothing_was_written_and_exits_13
     );
     let iccids = ws.emulator().iccids(Infobip);
     ws.fleet("p", sims_of(&iccids[..1], |_| json!({"name": "renamed"})));
-    let export = &["export", "--provider", "p", "--out", "exported", "m"][..];
-    for command in [
-        &["plan", "m"][..],
-        &["apply", "--auto-approve", "m"],
-        export,
-    ] {
+    for command in [&["plan", "m"][..], &["apply", "--auto-approve", "m"]] {
         let run = interrupted(&ws, command, 2);
         assert_eq!(run.code, 130, "{command:?}: {}\n{}", run.stdout, run.stderr);
         run.assert_stderr("interrupted while reading; nothing was written");
     }
-    assert!(!ws.path().join("exported").exists(), "export wrote files");
     let writes = ws
         .emulator()
         .requests()
@@ -278,4 +272,23 @@ fn sigint_while_plan_apply_or_export_reads_says_nothing_was_written_and_exits_13
         .filter(|r| r["method"] != "GET")
         .count();
     assert_eq!(writes, 0);
+}
+
+#[test]
+fn sigint_while_export_reads_says_nothing_was_written_writes_no_file_and_exits_130() {
+    // 3,000 Infobip SIMs at 300 ms a page of 100, one page at a time:
+    // reading takes 9 s.
+    let kind = ProviderKind::Infobip;
+    let ws = Workspace::generated(kind, 3000, &["--latency-ms", "300"]).provider(
+        "p",
+        kind,
+        json!({"concurrency": 1, "rate_limit": 1000}),
+    );
+    let iccids = ws.emulator().iccids(kind);
+    ws.fleet("p", sims_of(&iccids[..1], |_| json!({})));
+    let command = ["export", "--provider", "p", "--out", "exported", "m"];
+    let run = interrupted(&ws, &command, 2);
+    assert_eq!(run.code, 130, "{}\n{}", run.stdout, run.stderr);
+    run.assert_stderr("interrupted while reading; nothing was written");
+    assert!(!ws.path().join("exported").exists(), "export wrote files");
 }
