@@ -273,6 +273,9 @@ impl ProviderConfig {
                 (url.clone(), self.read_all(credentials, trust)?)
             }
             Endpoint::Sandbox { .. } => {
+                // No sandbox URL (none was started for it): the empty URL
+                // is refused by the destination check below, naming the
+                // provider, so nothing is sent anywhere.
                 let url = sandbox_url.unwrap_or_default().to_owned();
                 for (setting, value) in caps.sandbox_settings {
                     settings

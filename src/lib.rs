@@ -1,8 +1,8 @@
 //! simfleet: a declarative, GitOps-style reconciler for IoT SIM fleets.
 //!
 //! Layers, bottom up (docs/architecture.md): `model`, `kind`, `config`,
-//! `secret`, `yaml`, `digest`, `tally`, `recording`, `text`, `trust`, `wording` are the bottom layer
-//! everything may import; `manifest`
+//! `secret`, `yaml`, `digest`, `tally`, `recording`, `text`, `trust`,
+//! `wording`, `stop` are the bottom layer everything may import; `manifest`
 //! turns files into desired state; `export` turns live state back into
 //! manifests; `provider` reads live state and writes
 //! changes; `plan` diffs, orders and checks safety; `apply` carries plans
@@ -17,9 +17,10 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod digest;
+#[cfg(test)]
+mod doc_references;
 pub mod emulator;
 pub mod export;
-pub mod interrupt;
 pub mod kind;
 pub mod manifest;
 pub mod model;
@@ -30,6 +31,7 @@ pub mod recording;
 pub mod render;
 pub mod schema;
 pub mod secret;
+pub mod stop;
 pub mod tally;
 pub mod text;
 pub mod trust;

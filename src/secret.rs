@@ -36,6 +36,8 @@ pub fn redact(text: &str, secrets: &[Secret]) -> String {
         let form: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
         let base64 = base64::engine::general_purpose::STANDARD.encode(value);
         let query = form.replace('+', "%20");
+        // A `str` always serialises; were it not to, the plain value below
+        // is still blanked out.
         let quoted = serde_json::to_string(value).unwrap_or_default();
         let json = quoted
             .strip_prefix('"')

@@ -1,4 +1,4 @@
-//! Carrying a plan out (docs/architecture.md, "Apply").
+//! Carrying a plan out (docs/architecture.md, "The pipeline").
 //!
 //! Providers run in parallel; within a provider the phases run in order and a
 //! phase with failures stops the later phases of that provider. A failed SIM
@@ -11,6 +11,8 @@
 mod document;
 mod report;
 mod settle;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -20,25 +22,35 @@ use futures_util::future::join_all;
 use crate::model::{Iccid, Phase, Vocabulary};
 use crate::plan::{Plan, ProviderPlan, diff_sim};
 use crate::provider::{Provider, SimFailure, Written};
+use crate::stop::Stop;
 
 pub use document::{Outcome, ReportDocument};
 pub use report::{ApplyReport, Failure, NotConverged, ProviderReport, Skipped, Totals};
 
-pub async fn execute(plan: &Plan, clients: &BTreeMap<String, Arc<dyn Provider>>) -> ApplyReport {
+/// Carries `plan` out at `clients`. Once `stop` is raised nothing more is
+/// sent: batches, phases and resends not started are interrupted, calls
+/// in flight are awaited, and the report says it was interrupted.
+pub async fn execute(
+    plan: &Plan,
+    clients: &BTreeMap<String, Arc<dyn Provider>>,
+    stop: &Stop,
+) -> ApplyReport {
     let runs = plan
         .providers
         .iter()
         .filter(|p| !p.sims.is_empty())
         .filter_map(|p| {
             let client = clients.get(&p.name)?;
-            Some(run_provider(p, client.as_ref()))
+            Some(run_provider(p, client.as_ref(), stop))
         });
+    let providers = join_all(runs).await;
     ApplyReport {
-        providers: join_all(runs).await,
+        providers,
+        interrupted: stop.is_raised(),
     }
 }
 
-async fn run_provider(plan: &ProviderPlan, client: &dyn Provider) -> ProviderReport {
+async fn run_provider(plan: &ProviderPlan, client: &dyn Provider, stop: &Stop) -> ProviderReport {
     let mut report = ProviderReport::new(plan);
     let mut failed: BTreeSet<Iccid> = BTreeSet::new();
     let mut halted_by: Option<Phase> = None;
@@ -49,7 +61,7 @@ async fn run_provider(plan: &ProviderPlan, client: &dyn Provider) -> ProviderRep
         if work.is_empty() {
             continue;
         }
-        if crate::interrupt::requested() {
+        if stop.is_raised() {
             for sim in &work {
                 if failed.insert(sim.iccid.clone()) {
                     report.interrupted.push(sim.iccid.clone());
@@ -78,7 +90,7 @@ async fn run_provider(plan: &ProviderPlan, client: &dyn Provider) -> ProviderRep
             }
             continue;
         }
-        let outcomes = settle::phase(plan, client, phase, work).await;
+        let outcomes = settle::phase(plan, client, phase, work, stop).await;
         let errors = outcomes
             .iter()
             .map(|w| &w.outcome.result)
@@ -136,7 +148,7 @@ async fn run_provider(plan: &ProviderPlan, client: &dyn Provider) -> ProviderRep
         .collect();
     // After an interrupt the user wants out: the summary says what was
     // sent, and the next plan reads the rest.
-    if !crate::interrupt::requested() {
+    if !stop.is_raised() {
         read_back(plan, client, &applied, &mut report).await;
     }
     report.applied = applied;

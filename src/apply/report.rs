@@ -137,6 +137,9 @@ impl std::ops::AddAssign for Totals {
 #[derive(Debug, Default)]
 pub struct ApplyReport {
     pub providers: Vec<ProviderReport>,
+    /// A stop was raised during the run: what was not sent by then was
+    /// not sent at all, and the applied SIMs were not read back.
+    pub interrupted: bool,
 }
 
 impl ApplyReport {

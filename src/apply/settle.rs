@@ -15,6 +15,7 @@ use std::time::Duration;
 use crate::model::{Condition, Iccid, LiveSim, Phase, SimWork, Vocabulary};
 use crate::plan::{ProviderPlan, SimPlan, diff_sim};
 use crate::provider::{Provider, SimFailure, SimOutcome, Written};
+use crate::stop::Stop;
 
 /// Sending rounds per phase: the first, then resends of what a re-read
 /// proved absent. Each round costs only the SIMs whose answer was lost.
@@ -33,11 +34,12 @@ pub(super) async fn phase(
     client: &dyn Provider,
     phase: Phase,
     mut pending: Vec<SimWork>,
+    stop: &Stop,
 ) -> Vec<Written> {
     let mut done = Vec::new();
     for round in 1..=ROUNDS {
         let mut lost = Vec::new();
-        for written in client.apply(&pending).await {
+        for written in client.apply(&pending, stop).await {
             match written.outcome.result {
                 Err(SimFailure::Unknown { .. }) => lost.push(written),
                 _ => done.push(written),

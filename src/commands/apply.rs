@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use anyhow::bail;
 use simfleet::apply;
 use simfleet::plan::safety::Verdict;
-use simfleet::plan::saved::{self, SavedPlan};
-use simfleet::plan::{self, Plan, Selection};
+use simfleet::plan::saved::{self, Confirmation, SavedPlan};
+use simfleet::plan::{Plan, Selection};
 use simfleet::render;
 use simfleet::text::inert;
 use simfleet::trust::Trust;
@@ -17,19 +17,21 @@ use simfleet::trust::Trust;
 use super::Ui;
 use super::output::{errln, out};
 use super::session::{Connected, configs, connect, load};
-use super::signals::{INTERRUPTED, reading, signal};
+use super::signals::{INTERRUPTED, hooked, reading, signal};
 use simfleet::cli::{ApplyArgs, Format};
 use simfleet::render::progress::Stage;
+use simfleet::stop::Stop;
 
 pub async fn run(args: ApplyArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
     if let Some((file, manifests)) = saved_plan(&args.scope.paths) {
         return apply_saved(file, manifests, &args, ui, trust).await;
     }
     let session = super::session::open(&args.scope, trust).await?;
+    let stop = hooked();
     let result = async {
-        let plan = session.plan(ui).await?.without_unmanaged_list();
+        let plan = session.plan(ui, &stop).await?.without_unmanaged_list();
         let digest = &session.manifests.digest;
-        carry_out(plan, &session.connected, &args, ui, digest).await
+        carry_out(plan, &session.connected, &args, ui, digest, &stop).await
     }
     .await;
     // Sandbox state is saved whatever happened, so a partial apply is remembered.
@@ -100,51 +102,42 @@ async fn apply_saved(
     // from the file.
     let concerned = selection.concerned(&manifests);
     let connected = connect(configs(&manifests, &concerned), trust).await?;
+    let stop = hooked();
     let result = async {
         let watch = connected.watch(ui, Stage::Reading);
-        // As much as `plan` read: the whole selection, so that the plan to
-        // apply is the manifests' own, SIMs left out of the file included.
-        let reads = reading(plan::read_all(&manifests, &connected.clients), watch).await?;
-        for (name, error) in &reads.unreadable {
-            errln!("error: cannot read provider `{name}`: {}", inert(error));
-        }
-        if !reads.unreadable.is_empty() {
-            bail!("a provider could not be read; nothing was applied");
-        }
-        let inventories = reads.inventories;
-        let fresh = inventories
-            .iter()
-            .map(|(name, inventory)| (name.clone(), inventory.sims.clone()))
-            .collect();
-        let recheck = saved::recheck(&saved.plan, &fresh);
-        let stale = &recheck.stale;
-        if !stale.is_empty() {
-            for sim in stale {
-                errln!("changed since the plan: {}", inert(&sim.to_string()));
+        let confirm = saved::confirm(&saved, &manifests, &connected.clients, &stop);
+        let (derived, done) = match reading(confirm, watch).await? {
+            Confirmation::Confirmed { plan, done } => (plan, done),
+            Confirmation::Unreadable(providers) => {
+                for (name, error) in &providers {
+                    errln!("error: cannot read provider `{name}`: {}", inert(error));
+                }
+                bail!("a provider could not be read; nothing was applied");
             }
-            bail!(
-                "the saved plan is stale: {} planned SIM(s) changed since {} was made; \
-                 nothing was applied. Plan again.",
-                stale.len(),
-                file.display()
-            );
-        }
-        let derived = plan::build(&manifests, &inventories);
-        let differences =
-            saved::differences(&saved, &derived, &manifests.providers, &recheck.applied);
-        if !differences.is_empty() {
-            for difference in &differences {
-                errln!("differs: {}", inert(difference));
+            Confirmation::Stale(stale) => {
+                for sim in &stale {
+                    errln!("changed since the plan: {}", inert(&sim.to_string()));
+                }
+                bail!(
+                    "the saved plan is stale: {} planned SIM(s) changed since {} was made; \
+                     nothing was applied. Plan again.",
+                    stale.len(),
+                    file.display()
+                );
             }
-            bail!(
-                "{} does not say what the manifests ask for ({} difference(s)); nothing was \
-                 applied. Plan again.",
-                file.display(),
-                differences.len()
-            );
-        }
-        if !recheck.applied.is_empty() {
-            let done = recheck.applied.len();
+            Confirmation::Differs(differences) => {
+                for difference in &differences {
+                    errln!("differs: {}", inert(difference));
+                }
+                bail!(
+                    "{} does not say what the manifests ask for ({} difference(s)); nothing \
+                     was applied. Plan again.",
+                    file.display(),
+                    differences.len()
+                );
+            }
+        };
+        if done > 0 {
             if derived.has_changes() {
                 errln!(
                     "{done} planned SIM(s) already hold what {} asks for (an earlier apply of \
@@ -166,6 +159,7 @@ async fn apply_saved(
             args,
             ui,
             digest,
+            &stop,
         )
         .await
     }
@@ -175,13 +169,15 @@ async fn apply_saved(
 }
 
 /// Checks, confirms and applies `plan`; `digest` is the digest of the
-/// manifests it came from, for the JSON report.
+/// manifests it came from, for the JSON report. A raised `stop` cancels
+/// the confirmation, or stops the apply from sending more.
 async fn carry_out(
     mut plan: Plan,
     connected: &Connected,
     args: &ApplyArgs,
     ui: Ui,
     digest: &str,
+    stop: &Stop,
 ) -> anyhow::Result<u8> {
     plan.safety = Verdict::of(&plan, args.safety.max_change_percent, args.safety.force);
     let json = args.format == Format::Json;
@@ -202,11 +198,11 @@ async fn carry_out(
         );
     }
     if plan.has_changes() && !args.auto_approve {
-        // The signal handler installed while reading keeps Ctrl-C from
-        // ending the process by default: the prompt listens for it itself.
+        // The signal handler installed before reading keeps Ctrl-C from
+        // ending the process by default: the prompt listens to the stop.
         let answer = tokio::select! {
             answer = tokio::task::spawn_blocking(confirmed) => answer?,
-            () = signal() => {
+            () = stop.raised() => {
                 // The prompt's thread stays blocked on the terminal and would
                 // hold the runtime open: nothing was written, so leave now.
                 errln!("\nApply cancelled; nothing was applied.");
@@ -224,10 +220,10 @@ async fn carry_out(
             changes: plan.change_count(),
         },
     );
-    let stopping = tokio::spawn(stop_on_signal());
+    let stopping = tokio::spawn(stop_on_signal(stop.clone()));
     let report = tokio::select! {
-        report = apply::execute(&plan, &connected.clients) => report,
-        () = grace_over() => {
+        report = apply::execute(&plan, &connected.clients, stop) => report,
+        () = grace_over(stop) => {
             watch.finish();
             errln!(
                 "Calls still in flight {} s after the interrupt; stopped without them. \
@@ -240,11 +236,12 @@ async fn carry_out(
     stopping.abort();
     watch.finish();
     if json {
-        out!("{}", render::pretty_json(&report.document(&plan, digest)))?;
+        let document = report.document(&plan, digest);
+        out!("{}", render::pretty_json("apply report", &document)?)?;
     } else if plan.has_changes() {
         out!("{}", render::report::text(&report))?;
     }
-    Ok(if simfleet::interrupt::requested() {
+    Ok(if report.interrupted {
         INTERRUPTED
     } else {
         report.exit_code()
@@ -254,31 +251,24 @@ async fn carry_out(
 /// How long an interrupted apply waits for the calls it already sent.
 const GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// The first Ctrl-C or SIGTERM asks apply to send nothing more; the second
-/// stops the process at once.
-async fn stop_on_signal() {
-    let mut first = true;
-    loop {
-        signal().await;
-        if !first {
-            errln!("Stopped at once; calls in flight may have taken effect.");
-            std::process::exit(i32::from(INTERRUPTED));
-        }
-        first = false;
-        simfleet::interrupt::request();
-        errln!(
-            "Interrupted: sending nothing more, waiting up to {} s for the calls in flight. \
-             Press Ctrl-C again to stop at once.",
-            GRACE.as_secs()
-        );
-    }
+/// The first Ctrl-C or SIGTERM raised `stop`: apply sends nothing more.
+/// Said once it is; the next signal stops the process at once.
+async fn stop_on_signal(stop: Stop) {
+    stop.raised().await;
+    let second = signal();
+    errln!(
+        "Interrupted: sending nothing more, waiting up to {} s for the calls in flight. \
+         Press Ctrl-C again to stop at once.",
+        GRACE.as_secs()
+    );
+    second.await;
+    errln!("Stopped at once; calls in flight may have taken effect.");
+    std::process::exit(i32::from(INTERRUPTED));
 }
 
-/// Completes `GRACE` after an interrupt was asked for; never before.
-async fn grace_over() {
-    while !simfleet::interrupt::requested() {
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+/// Completes `GRACE` after `stop` was raised; never before.
+async fn grace_over(stop: &Stop) {
+    stop.raised().await;
     tokio::time::sleep(GRACE).await;
 }
 

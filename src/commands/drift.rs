@@ -9,7 +9,7 @@ use simfleet::cli::{DriftArgs, ReportFormat};
 
 pub async fn run(args: DriftArgs, ui: Ui, trust: &simfleet::trust::Trust) -> anyhow::Result<u8> {
     let session = super::session::open(&args.scope, trust).await?;
-    let mut plan = session.plan(ui).await?;
+    let mut plan = session.plan(ui, &super::signals::hooked()).await?;
     let taken_at = std::time::SystemTime::now();
     session.connected.sandboxes.stop(false).await?;
     if !args.show_unmanaged {
@@ -18,7 +18,7 @@ pub async fn run(args: DriftArgs, ui: Ui, trust: &simfleet::trust::Trust) -> any
     let drift = Drift::of(&plan, taken_at);
     let text = match args.format {
         ReportFormat::Text => render::drift::text(&drift, ui.style),
-        ReportFormat::Json => render::drift::json(&drift),
+        ReportFormat::Json => render::drift::json(&drift)?,
         ReportFormat::Markdown => render::markdown::drift(&drift),
         ReportFormat::Diff => render::diff::drift(&drift, ui.style),
     };

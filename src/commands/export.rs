@@ -14,6 +14,7 @@ use simfleet::text::inert;
 use super::Ui;
 use super::output::{errln, out};
 use super::session::{configs, connect, load};
+use super::signals::{Interrupted, hooked, reading};
 use simfleet::cli::ExportArgs;
 use simfleet::render::progress::Stage;
 
@@ -34,15 +35,16 @@ pub async fn run(args: ExportArgs, ui: Ui, trust: &simfleet::trust::Trust) -> an
         trust,
     )
     .await?;
+    let stop = hooked();
     let result = async {
         let client = connected
             .clients
             .get(&args.provider)
             .context("the provider did not connect")?;
         let watch = connected.watch(ui, Stage::Reading);
-        let inventory = client.read_inventory(&ReadScope::default()).await;
-        watch.finish();
-        let mut sims = inventory?.sims;
+        let everything = ReadScope::default();
+        let read = stop.unless_raised(client.read_inventory(&everything));
+        let mut sims = reading(read, watch).await??.sims;
         sims.retain(|sim| selected(&sim.iccid, &sim.fields, &args.select));
         if options.unmanaged_only {
             let declared: HashSet<_> = manifests
@@ -69,12 +71,16 @@ pub async fn run(args: ExportArgs, ui: Ui, trust: &simfleet::trust::Trust) -> an
                 ..ReadScope::default()
             };
             let watch = connected.watch(ui, Stage::Reading);
-            let read = client.read_sims(&iccids, &scope).await;
-            watch.finish();
-            sims = read?;
+            let read = stop.unless_raised(client.read_sims(&iccids, &scope));
+            sims = reading(read, watch).await??;
         }
         sims.sort_by(|a, b| a.iccid.cmp(&b.iccid));
         let documents = export::documents(config, &sims, &options);
+        // A stop raised since the read still means nothing is written.
+        if stop.is_raised() {
+            errln!("{Interrupted}");
+            return Err(Interrupted.into());
+        }
         destination.write(&documents)?;
         let (place, unit) = match &destination {
             Destination::Stdout => {

@@ -105,7 +105,7 @@ pub async fn usage(args: UsageArgs, trust: &Trust) -> anyhow::Result<u8> {
     if let Some(e) = failure {
         return Err(e);
     }
-    out!("{}", view::render_usage(&rows, args.format.into()))?;
+    out!("{}", view::render_usage(&rows, args.format.into())?)?;
     Ok(0)
 }
 

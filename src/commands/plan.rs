@@ -17,7 +17,7 @@ use simfleet::cli::{PlanArgs, ReportFormat, Scope, ShowPlanArgs};
 
 pub async fn run(args: PlanArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
     let session = super::session::open(&args.scope, trust).await?;
-    let mut plan = session.plan(ui).await?;
+    let mut plan = session.plan(ui, &super::signals::hooked()).await?;
     let Session {
         manifests,
         connected,
@@ -32,7 +32,7 @@ pub async fn run(args: PlanArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
         plan = plan.without_unmanaged_list();
     }
     let detail = args.detail.detail(ui.quiet);
-    out!("{}", render_plan(&plan, args.format, ui, detail))?;
+    out!("{}", render_plan(&plan, args.format, ui, detail)?)?;
     if let Some(out) = &args.out
         && !ui.quiet
     {
@@ -58,13 +58,18 @@ pub async fn run(args: PlanArgs, ui: Ui, trust: &Trust) -> anyhow::Result<u8> {
     })
 }
 
-pub fn render_plan(plan: &Plan, format: ReportFormat, ui: Ui, detail: Detail) -> String {
-    match format {
+pub fn render_plan(
+    plan: &Plan,
+    format: ReportFormat,
+    ui: Ui,
+    detail: Detail,
+) -> Result<String, render::JsonError> {
+    Ok(match format {
         ReportFormat::Text => render::plan::text(plan, ui.style, detail),
-        ReportFormat::Json => render::plan::json(plan),
+        ReportFormat::Json => render::plan::json(plan)?,
         ReportFormat::Markdown => render::markdown::plan(plan, detail),
         ReportFormat::Diff => render::diff::plan(plan, ui.style),
-    }
+    })
 }
 
 /// Writes the saved plan next to its final name, then renames it, so a
@@ -100,6 +105,6 @@ fn save(out: &Path, plan: &Plan, manifests: &Manifests, scope: &Scope) -> anyhow
 pub fn show(args: &ShowPlanArgs, ui: Ui) -> anyhow::Result<u8> {
     let saved = SavedPlan::load(&args.file)?;
     let detail = args.detail.detail(ui.quiet);
-    out!("{}", render_plan(&saved.plan, args.format, ui, detail))?;
+    out!("{}", render_plan(&saved.plan, args.format, ui, detail)?)?;
     Ok(0)
 }

@@ -13,6 +13,7 @@ use simfleet::manifest::{self, Manifests};
 use simfleet::plan::{self, Plan, Selection};
 use simfleet::provider::{self, Provider};
 use simfleet::render::progress::{self, Stage, Watch};
+use simfleet::stop::Stop;
 use simfleet::text::{inert, inert_lines};
 use simfleet::trust::Trust;
 
@@ -116,11 +117,12 @@ pub async fn open(scope: &Scope, trust: &Trust) -> anyhow::Result<Session> {
 
 impl Session {
     /// Reads every provider and plans; a provider that cannot be read is
-    /// said here and stays in the plan with its error. A signal while
-    /// reading ends the run: nothing was written.
-    pub async fn plan(&self, ui: Ui) -> Result<Plan, Interrupted> {
+    /// said here and stays in the plan with its error. A `stop` raised
+    /// while reading ends the run: nothing was written.
+    pub async fn plan(&self, ui: Ui, stop: &Stop) -> Result<Plan, Interrupted> {
         let watch = self.connected.watch(ui, Stage::Reading);
-        let read = plan::read_and_plan(&self.manifests, &self.selection, &self.connected.clients);
+        let clients = &self.connected.clients;
+        let read = plan::read_and_plan(&self.manifests, &self.selection, clients, stop);
         let plan = reading(read, watch).await?;
         for p in &plan.providers {
             if let Some(error) = &p.unreadable {

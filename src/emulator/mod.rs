@@ -24,7 +24,7 @@ mod traffic;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::ops::Deref;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::extract::State;
@@ -121,7 +121,11 @@ impl App {
     }
 
     pub fn snapshot(&self) -> WorldState {
-        self.world.lock().map(|w| w.clone()).unwrap_or_default()
+        // A handler that panicked poisons the lock but leaves the state:
+        // it is the best account of the world there is, where an empty
+        // default would be saved over a sandbox's state.
+        let world = self.world.lock().unwrap_or_else(PoisonError::into_inner);
+        world.clone()
     }
 
     /// The emulator's routes. With `admin_token`, its own `/_emulator/*`

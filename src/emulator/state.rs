@@ -46,6 +46,14 @@ pub enum StateError {
         #[source]
         source: std::io::Error,
     },
+    /// The state could not be written as JSON: the file is left as it
+    /// was, never replaced by an empty one.
+    #[error("cannot write emulator state {path} as JSON: {source}")]
+    Encode {
+        path: String,
+        #[source]
+        source: serde_json::Error,
+    },
     #[error(
         "invalid --generate `{}`: expected PROVIDER=COUNT with PROVIDER {}, e.g. onomondo=400000",
         crate::text::inert(.spec),
@@ -138,9 +146,14 @@ impl WorldState {
     }
 }
 
-/// Writes `value` as JSON, atomically (temp file then rename), creating the folder.
+/// Writes `value` as JSON, atomically (temp file then rename), creating the
+/// folder. A value that cannot be written leaves the file as it was.
 pub fn write_json(path: &Path, value: &impl Serialize) -> Result<(), StateError> {
     let shown = path.display().to_string();
+    let json = serde_json::to_vec_pretty(value).map_err(|source| StateError::Encode {
+        path: shown.clone(),
+        source,
+    })?;
     let write = |source| StateError::Write {
         path: shown.clone(),
         source,
@@ -148,8 +161,6 @@ pub fn write_json(path: &Path, value: &impl Serialize) -> Result<(), StateError>
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(write)?;
     }
-    // Serialising plain data structures to JSON cannot fail.
-    let json = serde_json::to_vec_pretty(value).unwrap_or_default();
     // Unique per process and call: two writers never share a temp file.
     static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -167,8 +178,32 @@ pub fn generated_iccid(prefix: &str, n: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
     use crate::model::Iccid;
+
+    #[test]
+    fn state_that_cannot_be_written_as_json_leaves_the_file_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        write_json(&path, &BTreeMap::from([("a", 1)])).unwrap();
+        // JSON object keys are strings: a map keyed by pairs cannot be written.
+        let unwritable = BTreeMap::from([((1, 2), 3)]);
+        let err = write_json(&path, &unwritable).unwrap_err();
+        assert!(matches!(err, StateError::Encode { .. }), "{err}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "cannot write emulator state {} as JSON: key must be a string",
+                path.display()
+            )
+        );
+        let kept = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(kept, "{\n  \"a\": 1\n}");
+        // No temp file left behind either.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 
     #[test]
     fn generated_iccids_pass_luhn() {

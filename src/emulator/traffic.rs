@@ -6,7 +6,7 @@
 //! the provider's headers. Handlers never see any of this.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
@@ -59,13 +59,21 @@ pub struct Stats {
 
 impl Traffic {
     pub fn stats(&self) -> Stats {
-        let providers = self.counts.lock().map(|c| c.clone()).unwrap_or_default();
+        // A poisoned lock still holds the counts: read them, never zeros.
+        let providers = self
+            .counts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         let total = providers.values().flat_map(|m| m.values()).sum();
         Stats { total, providers }
     }
 
     pub fn log(&self) -> Vec<LoggedRequest> {
-        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+        self.log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Counts one more request to `provider`; returns how many it had.

@@ -14,6 +14,7 @@ use super::select::selected;
 use super::{Plan, build};
 use crate::manifest::{Manifests, UnknownProvider};
 use crate::provider::{Inventory, Provider, ReadScope};
+use crate::stop::{Stop, Stopped};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
@@ -136,11 +137,12 @@ pub struct Reads {
 }
 
 /// Reads every connected provider concurrently, each as far as the
-/// (already narrowed) manifests need.
+/// (already narrowed) manifests need, unless `stop` is raised first.
 pub async fn read_all(
     manifests: &Manifests,
     providers: &BTreeMap<String, Arc<dyn Provider>>,
-) -> Reads {
+    stop: &Stop,
+) -> Result<Reads, Stopped> {
     let reads = providers.iter().map(|(name, client)| async move {
         let desired = manifests.sims.iter().filter(|s| *s.provider == **name);
         let scope = ReadScope::new(client.kind(), desired);
@@ -157,7 +159,7 @@ pub async fn read_all(
         inventories: BTreeMap::new(),
         unreadable: Vec::new(),
     };
-    for (provider, result) in join_all(reads).await {
+    for (provider, result) in stop.unless_raised(join_all(reads)).await? {
         match result {
             Ok(inventory) => {
                 out.inventories.insert(provider, inventory);
@@ -165,21 +167,23 @@ pub async fn read_all(
             Err(e) => out.unreadable.push((provider, e.to_string())),
         }
     }
-    out
+    Ok(out)
 }
 
 /// Reads every connected provider and builds the plan of the (already
 /// narrowed) manifests. A provider that cannot be read is in the plan with
-/// its error, so the others' plans still show.
+/// its error, so the others' plans still show. A raised `stop` ends the
+/// read: no plan.
 pub async fn read_and_plan(
     manifests: &Manifests,
     selection: &Selection,
     providers: &BTreeMap<String, Arc<dyn Provider>>,
-) -> Plan {
+    stop: &Stop,
+) -> Result<Plan, Stopped> {
     let Reads {
         inventories,
         unreadable,
-    } = read_all(manifests, providers).await;
+    } = read_all(manifests, providers, stop).await?;
     let mut plan = build(manifests, &inventories);
     for (name, error) in unreadable {
         let Some(config) = manifests.providers.get(&name) else {
@@ -200,7 +204,7 @@ pub async fn read_and_plan(
             p.unmanaged_count = 0;
         });
     }
-    plan
+    Ok(plan)
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ use super::{
 use crate::config::Connection;
 use crate::kind::ProviderKind;
 use crate::model::{Iccid, LiveSim, SimWork};
+use crate::stop::Stop;
 use crate::tally::Tally;
 
 /// Before any listing in this run, above this many SIMs listing
@@ -59,6 +60,18 @@ impl<C: Client> Adapter<C> {
             tally,
             listed: AtomicUsize::new(0),
         }))
+    }
+
+    /// An adapter around a client a test made itself (one it can watch).
+    #[cfg(test)]
+    pub(crate) fn around(client: C, kind: ProviderKind, concurrency: usize) -> Self {
+        Adapter {
+            client,
+            kind,
+            concurrency,
+            tally: Arc::default(),
+            listed: AtomicUsize::new(0),
+        }
     }
 
     /// The wire records of `iccids` that the provider holds, read the
@@ -214,7 +227,7 @@ impl<C: Client> Provider for Adapter<C> {
         })
     }
 
-    fn apply<'a>(&'a self, work: &'a [SimWork]) -> BoxFuture<'a, Vec<Written>> {
+    fn apply<'a>(&'a self, work: &'a [SimWork], stop: &'a Stop) -> BoxFuture<'a, Vec<Written>> {
         Box::pin(async move {
             let batches = work
                 .chunks(C::BATCH.max(1))
@@ -222,7 +235,7 @@ impl<C: Client> Provider for Adapter<C> {
                     // Checked as each batch is about to leave: batches run
                     // lazily, so after an interrupt, or once the provider is
                     // down, nothing new is sent.
-                    if crate::interrupt::requested() {
+                    if stop.is_raised() {
                         return Written::unsent(batch, &SimFailure::Interrupted);
                     }
                     if let Some(down) = self.client.http().down() {

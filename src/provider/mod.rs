@@ -33,6 +33,7 @@ pub use outcome::{SimFailure, SimOutcome, Written};
 use crate::config::Connection;
 use crate::kind::{Operation, ProviderKind};
 use crate::model::{DesiredSim, Field, Fields, Iccid, LiveSim, SimWork, Value, Vocabulary};
+use crate::stop::Stop;
 use crate::tally::Tally;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -159,8 +160,9 @@ pub trait Provider: Send + Sync {
 
     /// Carries out one phase's changes; one outcome per SIM in `work`,
     /// with when its last call finished. Once the provider's breaker is
-    /// open, what is left is not attempted: nothing more is sent.
-    fn apply<'a>(&'a self, work: &'a [SimWork]) -> BoxFuture<'a, Vec<Written>>;
+    /// open, what is left is not attempted; once `stop` is raised, what is
+    /// left is interrupted: nothing more is sent either way.
+    fn apply<'a>(&'a self, work: &'a [SimWork], stop: &'a Stop) -> BoxFuture<'a, Vec<Written>>;
 
     // Imperative operations (docs/architecture.md). Callers check
     // `Capabilities::offers` first, so a client's refusal is a safety net.

@@ -100,6 +100,6 @@ pub(crate) fn unmanaged_hint(count: usize) -> String {
 }
 
 /// The JSON drift report (`format_version` 1; schema/drift.schema.json).
-pub fn json(drift: &Drift) -> String {
-    super::pretty_json(drift)
+pub fn json(drift: &Drift) -> Result<String, super::JsonError> {
+    super::pretty_json("drift report", drift)
 }

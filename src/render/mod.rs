@@ -93,12 +93,26 @@ pub(crate) fn outcome_said(all: &crate::plan::Totals) -> Option<String> {
     }
 }
 
-/// Pretty JSON with a final newline. The documents rendered are plain data
-/// with string keys, which always serialise.
-pub fn pretty_json(value: &impl serde::Serialize) -> String {
-    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
+/// A document that could not be written as JSON. Printed empty, it would
+/// read as a report of nothing; it is an error instead.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write the {document} as JSON: {source}")]
+pub struct JsonError {
+    /// What was being written (`plan`, `apply report`, ...).
+    pub document: &'static str,
+    #[source]
+    pub source: serde_json::Error,
+}
+
+/// The `document` as pretty JSON with a final newline.
+pub fn pretty_json(
+    document: &'static str,
+    value: &impl serde::Serialize,
+) -> Result<String, JsonError> {
+    let mut s =
+        serde_json::to_string_pretty(value).map_err(|source| JsonError { document, source })?;
     s.push('\n');
-    s
+    Ok(s)
 }
 
 /// `missing ICCID declared at FILE:LINE:COL is not at provider `NAME``.
@@ -119,4 +133,22 @@ pub(crate) fn unmanaged_line(sim: &crate::plan::UnmanagedSim) -> String {
         .map(|n| format!(" {n:?}"))
         .unwrap_or_default();
     format!("? {}{name}  id {}", sim.iccid, crate::text::inert(&sim.id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_that_cannot_be_written_as_json_is_an_error_never_empty() {
+        let fine = pretty_json("plan", &serde_json::json!({"a": 1})).unwrap();
+        assert_eq!(fine, "{\n  \"a\": 1\n}\n");
+        // JSON object keys are strings: a map keyed by pairs cannot be written.
+        let unwritable = std::collections::BTreeMap::from([((1, 2), 3)]);
+        let err = pretty_json("apply report", &unwritable).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot write the apply report as JSON: key must be a string"
+        );
+    }
 }

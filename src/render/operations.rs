@@ -40,7 +40,10 @@ fn cells(provider: &str, r: &UsageRecord, none: &str) -> [String; 7] {
 }
 
 /// Usage rows, `(provider, record)`, in the requested format.
-pub fn render_usage(rows: &[(String, UsageRecord)], format: UsageFormat) -> String {
+pub fn render_usage(
+    rows: &[(String, UsageRecord)],
+    format: UsageFormat,
+) -> Result<String, super::JsonError> {
     let mut out = String::new();
     match format {
         UsageFormat::Csv => {
@@ -57,18 +60,21 @@ pub fn render_usage(rows: &[(String, UsageRecord)], format: UsageFormat) -> Stri
             }
         }
         UsageFormat::Json => {
-            let list: Vec<serde_json::Value> = rows
+            let unwritable = |source| super::JsonError {
+                document: "usage",
+                source,
+            };
+            let list = rows
                 .iter()
                 .map(|(provider, r)| {
-                    let mut v = serde_json::to_value(r).unwrap_or_default();
+                    let mut v = serde_json::to_value(r).map_err(unwritable)?;
                     if let Some(obj) = v.as_object_mut() {
                         obj.insert("provider".into(), provider.clone().into());
                     }
-                    v
+                    Ok(v)
                 })
-                .collect();
-            out = serde_json::to_string_pretty(&list).unwrap_or_default();
-            out.push('\n');
+                .collect::<Result<Vec<serde_json::Value>, _>>()?;
+            out = super::pretty_json("usage", &list)?;
         }
         UsageFormat::Text => {
             let header = [
@@ -109,7 +115,7 @@ pub fn render_usage(rows: &[(String, UsageRecord)], format: UsageFormat) -> Stri
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// One SIM's live state, field by field.

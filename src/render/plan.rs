@@ -350,6 +350,6 @@ fn safety(plan: &Plan, style: Style) -> String {
 
 /// The JSON plan (`format_version` 1; see schema/plan.schema.json): the
 /// plan and its totals.
-pub fn json(plan: &Plan) -> String {
-    super::pretty_json(&PlanDocument::of(plan))
+pub fn json(plan: &Plan) -> Result<String, super::JsonError> {
+    super::pretty_json("plan", &PlanDocument::of(plan))
 }

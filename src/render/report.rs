@@ -90,7 +90,7 @@ pub fn text(report: &ApplyReport) -> String {
     }
     let applied = report.converged();
     let not_sent = report.count(|p| p.interrupted.len() + p.not_attempted.len());
-    if crate::interrupt::requested() {
+    if report.interrupted {
         let _ = writeln!(
             out,
             "Apply interrupted: {applied} SIM{} applied, {} failed, {not_sent} not applied \

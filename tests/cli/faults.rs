@@ -213,3 +213,22 @@ fn sigint_while_plan_or_apply_reads_says_nothing_was_written_and_exits_130() {
         .count();
     assert_eq!(writes, 0);
 }
+
+#[test]
+fn sigint_while_export_reads_says_nothing_was_written_writes_no_file_and_exits_130() {
+    // 3,000 Infobip SIMs at 300 ms a page of 100, one page at a time:
+    // reading takes 9 s.
+    let kind = ProviderKind::Infobip;
+    let ws = Workspace::generated(kind, 3000, &["--latency-ms", "300"]).provider(
+        "p",
+        kind,
+        json!({"concurrency": 1, "rate_limit": 1000}),
+    );
+    let iccids = ws.emulator().iccids(kind);
+    ws.fleet("p", sims_of(&iccids[..1], |_| json!({})));
+    let command = ["export", "--provider", "p", "--out", "exported", "m"];
+    let run = interrupted(&ws, &command, 2);
+    assert_eq!(run.code, 130, "{}\n{}", run.stdout, run.stderr);
+    run.assert_stderr("interrupted while reading; nothing was written");
+    assert!(!ws.path().join("exported").exists(), "export wrote files");
+}

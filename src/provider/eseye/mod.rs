@@ -1,4 +1,4 @@
-//! Eseye Infinity SIM API v2 client (docs/providers.md, "Eseye").
+//! Eseye Infinity SIM API v2 client (docs/providers.md, "Eseye Infinity").
 //!
 //! Auth is OAuth2 client credentials at Eseye's identity provider
 //! (`token_url`, with `scope`), cached and renewed by the HTTP layer. Attributes cost a request per SIM and are read

@@ -133,6 +133,7 @@ impl HttpClient {
     /// transport's policy says; with tokens, a 401 renews the token once.
     /// Non-success statuses other than retried ones go back to the caller.
     pub async fn send(&self, req: Request) -> Result<Response, HttpError> {
+        req.sendable(self.transport.at())?;
         let mut renewed = false;
         loop {
             let mut used = None;

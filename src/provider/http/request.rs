@@ -124,6 +124,18 @@ pub enum HttpError {
         status: u16,
         body: String,
     },
+    /// A request whose body cannot be written as JSON: never sent, so
+    /// certainly without effect.
+    #[error(
+        "{method} {path}: the request body cannot be written as JSON ({source}); nothing was sent to {at}"
+    )]
+    Encode {
+        method: Method,
+        path: String,
+        at: Where,
+        #[source]
+        source: Arc<serde_json::Error>,
+    },
     #[error("cannot build HTTP client: {source}")]
     Build {
         #[source]
@@ -235,6 +247,9 @@ pub struct Request {
     /// A list endpoint: its 404 means the base URL is wrong, not that
     /// something is missing.
     pub listing: bool,
+    /// Why the JSON body could not be written; such a request is refused
+    /// before it is sent ([`Request::sendable`]), never sent empty.
+    unencodable: Option<Arc<serde_json::Error>>,
 }
 
 impl Request {
@@ -251,6 +266,7 @@ impl Request {
             body: None,
             authorization: None,
             listing: false,
+            unencodable: None,
         }
     }
 
@@ -290,12 +306,35 @@ impl Request {
         self.json_as("application/json", body)
     }
 
-    /// A JSON body sent under another media type (e.g. JSON Patch).
+    /// A JSON body sent under another media type (e.g. JSON Patch). A
+    /// body that cannot be written (a map with keys that are not strings,
+    /// a failing `Serialize`) makes the request unsendable, not empty.
     pub fn json_as(mut self, content_type: &'static str, body: &impl serde::Serialize) -> Self {
-        // Serialising plain data structures to JSON cannot fail.
-        let bytes = serde_json::to_vec(body).unwrap_or_default();
-        self.body = Some((content_type, bytes));
+        match serde_json::to_vec(body) {
+            Ok(bytes) => {
+                self.body = Some((content_type, bytes));
+                self.unencodable = None;
+            }
+            Err(e) => {
+                self.body = None;
+                self.unencodable = Some(Arc::new(e));
+            }
+        }
         self
+    }
+
+    /// Whether the request can be sent as built: an error naming it and
+    /// the provider (`at`) when its body could not be written.
+    pub(super) fn sendable(&self, at: &Where) -> Result<(), HttpError> {
+        match &self.unencodable {
+            None => Ok(()),
+            Some(source) => Err(HttpError::Encode {
+                method: self.method.clone(),
+                path: self.path.clone(),
+                at: at.clone(),
+                source: source.clone(),
+            }),
+        }
     }
 }
 
@@ -392,5 +431,51 @@ fn json_kind(value: &serde_json::Value) -> &'static str {
         serde_json::Value::String(_) => "string",
         serde_json::Value::Array(_) => "array",
         serde_json::Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::config::{Connection, Limits};
+    use crate::provider::http::{Auth, HttpClient, HttpSettings};
+
+    #[tokio::test]
+    async fn a_body_that_cannot_be_written_as_json_is_refused_unsent_never_sent_empty() {
+        // JSON object keys are strings: a map keyed by pairs cannot be
+        // written.
+        let body: BTreeMap<(u8, u8), u8> = BTreeMap::from([((1, 2), 3)]);
+        let req = Request::new(Method::PATCH, "/sims/1").json(&body);
+        assert!(req.body.is_none());
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let connection = Connection {
+            provider: "p".into(),
+            kind: crate::kind::ProviderKind::Onomondo,
+            url: format!("http://{}", listener.local_addr().unwrap()),
+            credentials: BTreeMap::new(),
+            settings: BTreeMap::new(),
+            limits: Limits::documented(1000.0, 1.0, 1),
+            origin: "m/providers.yaml:3:5".into(),
+        };
+        let http = HttpClient::new(
+            &HttpSettings::of(&connection),
+            Auth::Header(crate::secret::Secret::new("key")),
+            Arc::default(),
+        )
+        .unwrap();
+        let err = http.send(req).await.unwrap_err();
+        assert!(matches!(err, HttpError::Encode { .. }), "{err:?}");
+        assert!(!err.outcome_unknown() && !err.is_connection_failure());
+        assert_eq!(
+            err.to_string(),
+            "PATCH /sims/1: the request body cannot be written as JSON (key must be a string); \
+             nothing was sent to provider `p` at m/providers.yaml:3:5"
+        );
+        // Nothing reached the provider's address.
+        listener.set_nonblocking(true).unwrap();
+        let accepted = listener.accept().map(|_| ()).map_err(|e| e.kind());
+        assert_eq!(accepted, Err(std::io::ErrorKind::WouldBlock));
     }
 }

@@ -434,12 +434,35 @@ mod tests {
     }
 
     #[test]
-    fn backoff_stays_within_its_exponential_step() {
-        for attempt in 1..12 {
-            let step = BASE_BACKOFF
-                .saturating_mul(1 << attempt.min(8))
-                .min(MAX_BACKOFF);
-            assert!(backoff(attempt) <= step);
+    fn backoff_is_drawn_from_zero_to_its_documented_step() {
+        // docs/architecture.md, "Limits: pacing, retries, sizes and time":
+        // uniform between zero and 0.2 s x 2^attempt, at most 10 s.
+        let ms = |n| Duration::from_millis(n);
+        for (attempt, step) in [
+            (0, ms(200)),
+            (1, ms(400)),
+            (3, ms(1_600)),
+            (5, ms(6_400)),
+            (6, ms(10_000)),
+            (9, ms(10_000)),
+            (30, ms(10_000)),
+        ] {
+            let draws: Vec<Duration> = (0..400).map(|_| backoff(attempt)).collect();
+            let (low, high) = (draws.iter().min().unwrap(), draws.iter().max().unwrap());
+            assert!(*high <= step, "attempt {attempt}: {high:?} past {step:?}");
+            // Full jitter spans the whole step: 400 uniform draws all
+            // outside its first (or last) tenth have a chance of 0.9^400,
+            // about 5e-19, so a smaller cap or base, or no jitter, fails.
+            assert!(
+                *low < step / 10,
+                "attempt {attempt}: none below {:?}",
+                step / 10
+            );
+            assert!(
+                *high > step * 9 / 10,
+                "attempt {attempt}: none above {:?}",
+                step * 9 / 10
+            );
         }
     }
 }

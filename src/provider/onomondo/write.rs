@@ -119,6 +119,7 @@ impl Onomondo {
         let mut results: BTreeMap<&Iccid, Result<(), SimFailure>> = BTreeMap::new();
         let mut updates: Vec<(&SimWork, Map<String, Json>)> = Vec::new();
         for w in work {
+            // `None`: no field but tags changes; the tags are added below.
             let mut body = update_body(&w.changes).unwrap_or_default();
             if let Some(change) = w.changes.iter().find(|c| c.field == Field::Tags) {
                 match tag_ids(change, &self.book()) {

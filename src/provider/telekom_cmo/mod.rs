@@ -1,4 +1,5 @@
-//! Deutsche Telekom T IoT Hub CMO v5 client (docs/providers.md, "Telekom CMO").
+//! Deutsche Telekom T IoT Hub CMO v5 client (docs/providers.md,
+//! "Deutsche Telekom T IoT Hub CMO").
 //!
 //! Identity is the ICCID; the product id (`BACKEND-<iccid>`) is carried in
 //! `LiveSim::id`. Tokens come from the form-encoded client-credentials
