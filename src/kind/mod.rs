@@ -198,7 +198,7 @@ pub struct Capabilities {
 }
 
 /// A rate-limit window a provider documents for some of its requests: at
-/// most `requests` in any `seconds` (docs/architecture.md, "Limits").
+/// most `requests` in any `seconds` (docs/architecture.md, "Limits: pacing, retries, sizes and time").
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RateWindow {
     /// The method it counts (`GET`); `None` for every method.
