@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value as Json;
 use simfleet::kind::ProviderKind;
 
-use crate::kinds::Bench;
+use crate::bench::Bench;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_simfleet");
 

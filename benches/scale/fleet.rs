@@ -1,83 +1,23 @@
-//! The generated fleets of the benchmark: what the emulator holds for SIM
-//! `n` of a kind (mirroring its `--generate`, as the kind's module under
-//! `kinds/` describes it), which SIMs change and how, and the manifests
-//! that ask for it. Nothing here knows a particular kind.
+//! The generated fleets of the benchmark: which SIMs of a kind's fleet
+//! change and how, and the manifests that ask for it (what the emulator
+//! holds for SIM `n` is the kind's `Bench` row, from its module under
+//! `kinds/`). Nothing here knows a particular kind or the list of kinds.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-use simfleet::emulator::generated_iccid;
 use simfleet::model::Field;
 
-use crate::kinds::Bench;
-
-/// Tags the seed of a kind with tags declares: `t0`..`t4`, ids
-/// `tag-0`..`tag-4`.
-pub const TAGS: usize = 5;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Active,
-    Suspended,
-    Inactive,
-}
-
-impl Status {
-    pub fn manifest(self) -> &'static str {
-        match self {
-            Status::Active => "active",
-            Status::Suspended => "suspended",
-            Status::Inactive => "inactive",
-        }
-    }
-}
-
-/// One thing a manifest changes on a SIM.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Edit {
-    Name,
-    Tags,
-    Package,
-    Attributes,
-    /// To this status.
-    Status(Status),
-}
-
-impl Edit {
-    /// 0 enable, 1 configure, 2 restrict (simfleet's phases).
-    pub fn phase(self) -> usize {
-        match self {
-            Edit::Status(Status::Active) => 0,
-            Edit::Status(_) => 2,
-            _ => 1,
-        }
-    }
-}
+use crate::bench::Bench;
+use crate::edits::{Change, Edit, TAGS};
 
 use Edit::Status as To;
-
-/// The live status the emulator generates for SIM `n`.
-pub fn live_status(bench: &Bench, n: usize) -> Status {
-    bench.statuses[n % bench.statuses.len()]
-}
-
-/// Writes a status move takes: where an inactive SIM cannot be suspended,
-/// it is activated first.
-pub fn status_writes(bench: &Bench, from: Status, to: Status) -> usize {
-    let first =
-        bench.activate_before_suspending && (from, to) == (Status::Inactive, Status::Suspended);
-    1 + usize::from(first)
-}
-
-pub fn iccid(bench: &Bench, n: usize) -> String {
-    generated_iccid(bench.iccid_prefix, n)
-}
 
 /// The SIMs that change, in order, with their edits.
 pub struct Work {
     pub bench: &'static Bench,
     pub sims: usize,
-    pub changes: Vec<(usize, &'static [Edit])>,
+    pub changes: Vec<Change>,
 }
 
 impl Work {
@@ -94,7 +34,7 @@ impl Work {
                 To(s) => Some(*s),
                 _ => None,
             });
-            let fits = |n: &usize| target.is_none_or(|t| live_status(bench, *n) != t);
+            let fits = |n: &usize| target.is_none_or(|t| bench.live_status(*n) != t);
             if let Some(n) = stretch.clone().find(fits) {
                 out.push((n, edits));
             }
@@ -150,8 +90,8 @@ impl Work {
                 "apiVersion: simfleet/v1\nkind: Fleet\nmetadata:\n  name: part{f}\nprovider: bench\nsims:\n"
             );
             for n in f * per_file..((f + 1) * per_file).min(self.sims) {
-                let mut status = live_status(self.bench, n);
-                let _ = writeln!(text, "  - iccid: \"{}\"", iccid(self.bench, n));
+                let mut status = self.bench.live_status(n);
+                let _ = writeln!(text, "  - iccid: \"{}\"", self.bench.iccid(n));
                 for edit in self.edits(n) {
                     let _ = match edit {
                         Edit::Name => writeln!(text, "    name: sensor-{n}"),
@@ -174,13 +114,13 @@ impl Work {
 }
 
 /// Every SIM declares its name and tags as well, for `validate`: the
-/// first kind of the list that manages both.
-pub fn full_manifests_kind() -> &'static Bench {
+/// first kind of `benches` that manages both.
+pub fn full_manifests_kind(benches: &[&'static Bench]) -> &'static Bench {
     let both = |b: &&Bench| {
         let caps = b.kind.capabilities();
         caps.supports(Field::Name) && caps.supports(Field::Tags)
     };
-    let found = crate::kinds::ALL.into_iter().find(both);
+    let found = benches.iter().copied().find(both);
     found.expect("a kind that manages names and tags")
 }
 
@@ -209,11 +149,11 @@ pub fn write_full_manifests(dir: &Path, bench: &Bench, sims: usize, files: usize
             "apiVersion: simfleet/v1\nkind: Fleet\nmetadata:\n  name: part{f}\nprovider: bench\nsims:\n"
         );
         for n in f * per_file..((f + 1) * per_file).min(sims) {
-            let status = live_status(bench, n).manifest();
+            let status = bench.live_status(n).manifest();
             let _ = write!(
                 text,
                 "  - iccid: \"{}\"\n    status: {status}\n    name: sensor-{n}\n    tags: [t{}]\n",
-                iccid(bench, n),
+                bench.iccid(n),
                 n % TAGS
             );
         }

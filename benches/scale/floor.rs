@@ -2,8 +2,9 @@
 //! the earliest it can finish given latency, concurrency and the rate
 //! limit. Worked out from the API texts, never from simfleet's own counts.
 
-use crate::fleet::{Edit, Work, live_status, status_writes};
-use crate::kinds::{Bench, Listing};
+use crate::bench::{Bench, Listing};
+use crate::edits::Edit;
+use crate::fleet::Work;
 
 /// Requests that depend on each other (a chain), may run side by side, or
 /// a pause (seconds) the API imposes (CMO's first monitor poll).
@@ -81,32 +82,12 @@ pub fn plan(work: &Work) -> Floor {
     floor
 }
 
-/// Writes of phase `phase` where each edit is its own request (a status
-/// move one per step), with the monitor polls of asynchronous ones.
-pub fn per_edit_writes(work: &Work, phase: usize) -> (usize, usize) {
-    let bench = work.bench;
-    let (mut writes, mut polls) = (0, 0);
-    for (n, edits) in &work.changes {
-        for edit in edits.iter().filter(|e| e.phase() == phase) {
-            writes += match edit {
-                Edit::Status(to) => {
-                    let steps = status_writes(bench, live_status(bench, *n), *to);
-                    polls += if (bench.asynchronous)(*n) { steps } else { 0 };
-                    steps
-                }
-                _ => 1,
-            };
-        }
-    }
-    (writes, polls)
-}
-
 /// `plan`, then every phase's writes (and monitor polls), then one read-back.
 pub fn apply(work: &Work) -> Floor {
     let bench = work.bench;
     let mut floor = plan(work);
     for phase in 0..3 {
-        let (writes, polls) = (bench.phase_writes)(work, phase);
+        let (writes, polls) = (bench.phase_writes)(bench, &work.changes, phase);
         floor.add(Stage::Parallel(writes));
         if polls > 0 {
             floor.add(Stage::Pause(0.25));

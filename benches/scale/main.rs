@@ -13,11 +13,14 @@
 //!   the request floor, 429s, and wall time against the time bound.
 //! - `validate`: `--sims` SIMs in `--files` files; wall time and peak RSS.
 
+mod bench;
+mod edits;
 mod emulator;
 mod fleet;
 mod floor;
 mod kinds;
 mod naive;
+mod steps;
 
 use std::path::Path;
 
@@ -121,7 +124,7 @@ fn machine() -> String {
 }
 
 fn validate(args: &Args, dir: &Path) {
-    let bench = fleet::full_manifests_kind();
+    let bench = fleet::full_manifests_kind(&kinds::ALL);
     fleet::write_full_manifests(dir, bench, args.sims, args.files);
     let (wall, rss, ok) = run(dir, bench.kind, &["validate", "m"]);
     println!(

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use serde_json::Value as Json;
 use simfleet::kind::SANDBOX_KEY;
 
+use crate::bench::{Auth, Bench, Naive};
 use crate::emulator::Emulator;
-use crate::fleet::{Status, Work, live_status, status_writes};
-use crate::kinds::{Auth, Bench, Naive};
+use crate::fleet::Work;
 
 /// Runs the first `sample` changing SIMs of `work`; wall seconds, SIMs
 /// done and requests sent (429 answers not counted).
@@ -89,12 +89,4 @@ async fn authorization(http: &reqwest::Client, bench: &Bench, base: &str) -> Str
         "Bearer {}",
         body["access_token"].as_str().unwrap_or_default()
     )
-}
-
-/// The statuses SIM `n` passes through on its way to `to` (activated first
-/// where the provider cannot suspend an inactive SIM).
-pub fn steps(bench: &Bench, n: usize, to: Status) -> impl Iterator<Item = Status> {
-    let from = live_status(bench, n);
-    let first = (status_writes(bench, from, to) == 2).then_some(Status::Active);
-    first.into_iter().chain([to])
 }

@@ -4,10 +4,9 @@
 use serde_json::{Value as Json, json};
 use simfleet::kind::ProviderKind;
 
-use super::{Auth, Bench, Listing, Naive};
-use crate::fleet::{Edit, Status, iccid};
-use crate::floor::per_edit_writes;
-use crate::naive::steps;
+use crate::bench::{Auth, Bench, Listing, Naive};
+use crate::edits::{Edit, Status};
+use crate::steps::{per_edit_writes, steps};
 
 use Edit::Status as To;
 
@@ -38,13 +37,13 @@ pub const BENCH: Bench = Bench {
         form: "grant_type=client_credentials&scope=api%2Fapi",
         basic: true,
     },
-    sim_url: |base, n| format!("{base}/api/v2/sim/{}", iccid(&BENCH, n)),
+    sim_url: |base, n| format!("{base}/api/v2/sim/{}", BENCH.iccid(n)),
     writes,
 };
 
 /// Status steps and the package are PATCHes of the SIM; attributes a POST.
 fn writes(naive: &Naive, n: usize, edit: Edit, _: &Json) -> Vec<reqwest::RequestBuilder> {
-    let url = format!("{}/api/v2/sim/{}", naive.base, iccid(naive.bench, n));
+    let url = format!("{}/api/v2/sim/{}", naive.base, naive.bench.iccid(n));
     match edit {
         Edit::Status(to) => steps(naive.bench, n, to)
             .map(|to| {

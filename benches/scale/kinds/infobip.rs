@@ -4,10 +4,9 @@
 use serde_json::{Value as Json, json};
 use simfleet::kind::ProviderKind;
 
-use super::{Auth, Bench, Listing, Naive};
-use crate::fleet::{Edit, Status, iccid};
-use crate::floor::per_edit_writes;
-use crate::naive::steps;
+use crate::bench::{Auth, Bench, Listing, Naive};
+use crate::edits::{Edit, Status};
+use crate::steps::{per_edit_writes, steps};
 
 use Edit::Status as To;
 
@@ -33,13 +32,13 @@ pub const BENCH: Bench = Bench {
     phase_writes: per_edit_writes,
     read_back_per_request: 1,
     auth: Auth::Header("App "),
-    sim_url: |base, n| format!("{base}/iot/2/sims/{}", iccid(&BENCH, n)),
+    sim_url: |base, n| format!("{base}/iot/2/sims/{}", BENCH.iccid(n)),
     writes,
 };
 
 /// A rename is a PATCH; each status step a PUT of the status.
 fn writes(naive: &Naive, n: usize, edit: Edit, _: &Json) -> Vec<reqwest::RequestBuilder> {
-    let (base, id) = (naive.base, iccid(naive.bench, n));
+    let (base, id) = (naive.base, naive.bench.iccid(n));
     match edit {
         Edit::Name => vec![
             naive

@@ -4,8 +4,8 @@
 use serde_json::{Value as Json, json};
 use simfleet::kind::ProviderKind;
 
-use super::{Auth, Bench, Listing, Naive};
-use crate::fleet::{Edit, Status, TAGS, Work};
+use crate::bench::{Auth, Bench, Listing, Naive};
+use crate::edits::{Change, Edit, Status, TAGS};
 
 use Edit::Status as To;
 
@@ -35,7 +35,7 @@ pub const BENCH: Bench = Bench {
     phase_writes: bulk_writes,
     read_back_per_request: 1,
     auth: Auth::Header(""),
-    sim_url: |base, n| format!("{base}/sims/{}", crate::fleet::iccid(&BENCH, n)),
+    sim_url: |base, n| format!("{base}/sims/{}", BENCH.iccid(n)),
     writes,
 };
 
@@ -49,16 +49,12 @@ fn seed() -> String {
 
 /// One object per SIM a run, in the phase of its status change (its other
 /// changes travel along); 20 objects a bulk call.
-fn bulk_writes(work: &Work, phase: usize) -> (usize, usize) {
+fn bulk_writes(_: &Bench, changes: &[Change], phase: usize) -> (usize, usize) {
     let phase_of = |edits: &[Edit]| {
         let status = edits.iter().find(|e| matches!(e, Edit::Status(_)));
         status.map_or(1, |e| e.phase())
     };
-    let sims = work
-        .changes
-        .iter()
-        .filter(|(_, e)| phase_of(e) == phase)
-        .count();
+    let sims = changes.iter().filter(|(_, e)| phase_of(e) == phase).count();
     (sims.div_ceil(20), 0)
 }
 

@@ -4,10 +4,9 @@
 use serde_json::{Value as Json, json};
 use simfleet::kind::ProviderKind;
 
-use super::{Auth, Bench, Listing, Naive};
-use crate::fleet::{Edit, Status, iccid};
-use crate::floor::per_edit_writes;
-use crate::naive::steps;
+use crate::bench::{Auth, Bench, Listing, Naive};
+use crate::edits::{Edit, Status};
+use crate::steps::{per_edit_writes, steps};
 
 use Edit::Status as To;
 
@@ -52,7 +51,7 @@ fn product(n: usize) -> String {
     } else {
         "TMSP"
     };
-    format!("{backend}-{}", iccid(&BENCH, n))
+    format!("{backend}-{}", BENCH.iccid(n))
 }
 
 /// Status steps and attributes are JSON Patches of the product's SIM card.
