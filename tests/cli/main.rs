@@ -5,6 +5,7 @@ mod conformance;
 mod emulator;
 mod emulator_eseye;
 mod emulator_infobip;
+mod emulator_soracom;
 mod envelopes;
 mod eseye;
 mod export;
