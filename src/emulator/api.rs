@@ -86,7 +86,8 @@ pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
 }
 
 /// How a provider counts requests against its rate limit and which
-/// headers tell a client where it stands.
+/// headers tell a client where it stands (a 429 of the window also
+/// carries `Retry-After`, for every provider).
 #[derive(Debug, Clone, Copy)]
 pub struct RateStyle {
     /// The headers of the limit, the requests left and the reset.
@@ -99,19 +100,16 @@ pub struct RateStyle {
     /// One window for each route (method and path template) rather than
     /// one for the whole account (Soracom counts per API path).
     pub per_route: bool,
-    /// A 429 of the window carries `Retry-After`.
-    pub retry_after: bool,
 }
 
 impl RateStyle {
     /// The common `x-ratelimit-*` headers, seconds to the reset, one
-    /// window for the account, `Retry-After` on a 429.
+    /// window for the account.
     pub const X_RATELIMIT: RateStyle = RateStyle {
         limit: "x-ratelimit-limit",
         remaining: "x-ratelimit-remaining",
         reset: "x-ratelimit-reset",
         reset_epoch: false,
         per_route: false,
-        retry_after: true,
     };
 }

@@ -2,8 +2,9 @@
 //!
 //! Every provider route passes through [`track`]: it records the request
 //! (counts per route and a bounded log for tests), applies the configured
-//! latency and faults, and enforces the provider's rate-limit window with
-//! the provider's headers. Handlers never see any of this.
+//! latency and faults, and enforces the provider's rate-limit window (one
+//! per account, or one per route where the provider counts so) with the
+//! provider's headers. Handlers never see any of this.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -179,10 +180,8 @@ pub async fn track(
         Err(Some(reset)) => {
             let mut resp =
                 super::provider_error(kind, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
-            if rate.retry_after {
-                resp.headers_mut()
-                    .insert("retry-after", HeaderValue::from(reset));
-            }
+            resp.headers_mut()
+                .insert("retry-after", HeaderValue::from(reset));
             rate_headers(&mut resp, &rate, settings.rate_limit, 0, reset);
             resp
         }

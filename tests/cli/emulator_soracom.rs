@@ -491,7 +491,9 @@ fn rate_limits_count_per_api_path_with_soracoms_headers() {
     let refresh = header(&limited, "x-soracom-ratelimit-seconds-before-refresh");
     let refresh: u64 = refresh.expect("seconds before refresh").parse().unwrap();
     assert!((1..=60).contains(&refresh), "{refresh}");
-    assert_eq!(header(&limited, "retry-after"), None);
+    // Retry-After too (a Soracom page asks clients to check it), saying
+    // the same; never the common x-ratelimit-* headers.
+    assert_eq!(header(&limited, "retry-after"), Some(refresh.to_string()));
     assert_eq!(header(&limited, "x-ratelimit-limit"), None);
     // Another API path has its own window; two SIMs are one path.
     let sims = ["8942310230000000000", "8942310230000000001"];

@@ -59,8 +59,6 @@ impl Api for Soracom {
         reset: "x-soracom-ratelimit-seconds-before-refresh",
         reset_epoch: false,
         per_route: true,
-        // Soracom documents no Retry-After: its headers say when to retry.
-        retry_after: false,
     };
     const CREDENTIAL_ROUTES: &'static [&'static str] = &["/auth"];
     type State = SoracomState;

@@ -1,7 +1,8 @@
 //! The Sim and Group objects as Soracom answers them, from the account's
 //! state: field names of the text's Sim schema, a TagSet that always holds
 //! `name`, and `null` for a SIM without a group or an IMEI lock (as the
-//! subscriber answers published with Soracom's tools show them).
+//! subscriber answers published with Soracom's tools show them). Pure:
+//! it never changes the account.
 
 use serde_json::{Map, Value as Json, json};
 

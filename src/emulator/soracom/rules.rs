@@ -36,6 +36,14 @@ impl Refusal {
             message: message.into(),
         }
     }
+
+    pub fn not_found(message: impl Into<String>) -> Refusal {
+        Refusal {
+            status: StatusCode::NOT_FOUND,
+            code: "EMU0404",
+            message: message.into(),
+        }
+    }
 }
 
 /// The status actions, each `POST /sims/{sim_id}/<path>`.

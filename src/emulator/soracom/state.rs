@@ -3,7 +3,7 @@
 //! Seeds use the wire field names; the Sim answer is rendered from this in
 //! `render.rs`. Nothing here answers a request.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -153,15 +153,30 @@ impl Sim {
     }
 }
 
+/// Ids are path segments and page keys in headers: visible ASCII, no
+/// `/`, `?`, `#` or `%`, so each reads back as it was written.
+fn key_text(id: &str) -> Result<(), String> {
+    let fits = |b: u8| b.is_ascii_graphic() && !b"/?#%".contains(&b);
+    if !id.is_empty() && id.bytes().all(fits) {
+        Ok(())
+    } else {
+        Err(format!("{id:?} must be visible ASCII without / ? # %"))
+    }
+}
+
 impl SoracomState {
     /// Seeds must use the documented values, and identities must be
     /// unique: a `simId` and an ICCID name one SIM.
     pub fn check(&mut self) -> Result<(), String> {
+        for group in &self.groups {
+            key_text(&group.group_id).map_err(|e| format!("soracom group id: {e}"))?;
+        }
         let mut iccids = HashMap::new();
-        let mut ids = HashMap::new();
+        let mut ids = HashSet::new();
         for sim in &self.sims {
             let id = &sim.sim_id;
-            if ids.insert(id.as_str(), ()).is_some() {
+            key_text(id).map_err(|e| format!("soracom simId: {e}"))?;
+            if !ids.insert(id.as_str()) {
                 return Err(format!("soracom: simId {id} is given twice"));
             }
             if !STATUSES.contains(&sim.status.as_str()) {
@@ -241,5 +256,50 @@ impl SoracomState {
             ids.map(|(i, s)| (s.sim_id.clone(), i)).collect()
         });
         index.get(sim_id).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn two() -> SoracomState {
+        let mut state = SoracomState::default();
+        state.generate(2);
+        state
+    }
+
+    #[test]
+    fn generated_sims_pass_the_seed_check_and_are_found_by_sim_id() {
+        let mut state = two();
+        assert_eq!(state.check(), Ok(()));
+        let id = state.sims[1].sim_id.clone();
+        assert_eq!(state.find(&id), Some(1));
+        let iccid = state.sims[1].profiles.keys().next().unwrap().clone();
+        assert_eq!(state.find(&iccid), None, "an ICCID is no simId");
+    }
+
+    #[test]
+    fn seeds_give_each_sim_and_iccid_once_with_known_values() {
+        let mut twice = two();
+        twice.sims[1].sim_id = twice.sims[0].sim_id.clone();
+        assert!(twice.check().unwrap_err().contains("given twice"));
+
+        let mut shared = two();
+        let profile = shared.sims[0].profiles.clone();
+        shared.sims[1].profiles.extend(profile);
+        assert!(shared.check().unwrap_err().contains("is on SIMs"));
+
+        let mut status = two();
+        status.sims[0].status = "testing".into();
+        assert!(status.check().unwrap_err().contains("status"));
+
+        let mut group = two();
+        group.sims[0].group_id = Some("nope".into());
+        assert!(group.check().unwrap_err().contains("no group"));
+
+        let mut path = two();
+        path.sims[0].sim_id = "a/b".into();
+        assert!(path.check().is_err());
     }
 }

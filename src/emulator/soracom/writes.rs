@@ -129,11 +129,9 @@ pub async fn delete_tag(
         Answer::Nothing,
         |_, sim| match sim.tags.remove(&tag) {
             Some(_) => Ok(()),
-            None => Err(Refusal {
-                status: StatusCode::NOT_FOUND,
-                code: "EMU0404",
-                message: "The specified SIM or tag does not exist.".to_owned(),
-            }),
+            None => Err(Refusal::not_found(
+                "The specified SIM or tag does not exist.",
+            )),
         },
     )
 }
@@ -151,11 +149,7 @@ pub async fn set_group(
     };
     change(&app, &headers, &sim_id, Answer::Sim, |state, sim| {
         if !state.groups.iter().any(|g| g.group_id == group) {
-            return Err(Refusal {
-                status: StatusCode::NOT_FOUND,
-                code: "EMU0404",
-                message: "The specified group does not exist.".to_owned(),
-            });
+            return Err(Refusal::not_found("The specified group does not exist."));
         }
         sim.group_id = Some(group);
         Ok(())
