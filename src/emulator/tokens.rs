@@ -1,7 +1,8 @@
-//! Access tokens issued by the emulated token endpoints (Eseye, CMO, Soracom): random
-//! enough to be unguessable in tests, expiring after the provider's
-//! configured lifetime. Kept outside the persisted world: a restarted
-//! sandbox forgets its tokens, as a real provider's clients would expect.
+//! Access tokens issued by the emulated token endpoints (Eseye, CMO,
+//! Soracom): random enough to be unguessable in tests, expiring after the
+//! provider's configured lifetime. Kept outside the persisted world: a
+//! restarted sandbox forgets its tokens, as a real provider's clients
+//! would expect.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;

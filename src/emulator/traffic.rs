@@ -80,8 +80,8 @@ impl Traffic {
     }
 
     /// Takes one request from fixed window `window` (a provider's, or one
-    /// of its routes'); `Err(seconds to reset)` when spent. The reset is rounded up, as a provider that
-    /// wants no early retries would.
+    /// of its routes'); `Err(seconds to reset)` when spent. The reset is
+    /// rounded up, as a provider that wants no early retries would.
     fn admit(&self, window: &str, limit: u64, length: Duration) -> Result<(u64, u64), u64> {
         let Ok(mut windows) = self.window.lock() else {
             return Ok((limit, length.as_secs()));

@@ -104,7 +104,9 @@ fn refusal(answer: &Answer) -> (u16, Value) {
 
 /// SIM `sim_id` as the emulator keeps it.
 fn kept(e: &Emulator, sim_id: &str) -> Value {
-    let sims = e.sims(Soracom);
+    let Value::Array(sims) = e.state(Soracom)["sims"].take() else {
+        panic!("no Soracom SIM list");
+    };
     let found = sims.into_iter().find(|s| s["simId"] == sim_id);
     found.unwrap_or_else(|| panic!("no SIM {sim_id}"))
 }

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
@@ -126,13 +126,8 @@ fn router() -> Router<App> {
     // One route per action, so each counts in its own rate window and
     // shows by name in the request log.
     for action in Action::ALL {
-        let handler = move |State(app): State<App>, headers: HeaderMap, Path(id): Path<String>| async move {
-            writes::status(&app, &headers, &id, action)
-        };
-        router = router.route(
-            &format!("/sims/{{sim_id}}/{}", action.path()),
-            post(handler),
-        );
+        let path = format!("/sims/{{sim_id}}/{}", action.path());
+        router = router.route(&path, writes::status(action));
     }
     router
 }

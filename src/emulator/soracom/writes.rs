@@ -12,6 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, post};
 use serde_json::Value as Json;
 
 use super::rules::{self, Action, Refusal};
@@ -75,12 +76,16 @@ fn field(body: &Bytes, key: &str) -> Result<String, Response> {
 }
 
 /// `POST /sims/{sim_id}/<action>`: a status action, by the text's rules.
-pub fn status(app: &App, headers: &HeaderMap, sim_id: &str, action: Action) -> Response {
-    change(app, headers, sim_id, Answer::Sim, |_, sim| {
-        rules::may(sim, action)?;
-        sim.status = action.target().to_owned();
-        Ok(())
-    })
+pub fn status(action: Action) -> MethodRouter<App> {
+    post(
+        move |State(app): State<App>, headers: HeaderMap, Path(id): Path<String>| async move {
+            change(&app, &headers, &id, Answer::Sim, |_, sim| {
+                rules::may(sim, action)?;
+                sim.status = action.target().to_owned();
+                Ok(())
+            })
+        },
+    )
 }
 
 /// `PUT /sims/{sim_id}/tags`: `[{"tagName","tagValue"}, ...]`, added or
