@@ -16,6 +16,7 @@ mod replay;
 mod request;
 pub mod sandbox;
 mod server;
+pub mod soracom;
 mod state;
 pub mod telekom_cmo;
 mod tokens;
@@ -49,7 +50,7 @@ pub struct ProviderSettings {
     /// The fixed window the limit counts in (Onomondo's: a minute).
     pub rate_window: Duration,
     pub faults: Faults,
-    /// Lifetime of issued access tokens (Eseye, CMO).
+    /// Lifetime of issued access tokens (Eseye, CMO, Soracom).
     pub token_lifetime: Duration,
     /// How long an activated Eseye SIM stays `pendingProvision`.
     pub provision_delay: Duration,

@@ -3,10 +3,10 @@
 //! adds one line to [`apis`].
 
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-use super::api::Api;
+use super::api::{Api, RateStyle};
 use super::{App, WorldState};
 use crate::kind::ProviderKind;
 
@@ -17,7 +17,9 @@ pub struct Entry {
     pub error: fn(StatusCode, &str) -> Response,
     pub generate: fn(&mut WorldState, usize),
     pub check: fn(&mut WorldState) -> Result<(), String>,
-    pub reset_epoch: bool,
+    pub rate: RateStyle,
+    pub credential_routes: &'static [&'static str],
+    pub presented: fn(&HeaderMap) -> String,
 }
 
 fn entry<A: Api>() -> Entry {
@@ -27,17 +29,20 @@ fn entry<A: Api>() -> Entry {
         error: A::error,
         generate: |world, n| A::generate(A::state(world), n),
         check: |world| A::check(A::state(world)),
-        reset_epoch: A::RESET_EPOCH,
+        rate: A::RATE,
+        credential_routes: A::CREDENTIAL_ROUTES,
+        presented: A::presented,
     }
 }
 
 /// Every emulated API: the emulator's one list of providers.
-pub fn apis() -> [Entry; 4] {
+pub fn apis() -> [Entry; 5] {
     [
         entry::<super::onomondo::Onomondo>(),
         entry::<super::infobip::Infobip>(),
         entry::<super::eseye::Eseye>(),
         entry::<super::telekom_cmo::TelekomCmo>(),
+        entry::<super::soracom::Soracom>(),
     ]
 }
 

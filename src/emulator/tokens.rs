@@ -1,7 +1,8 @@
-//! Access tokens issued by the emulated OAuth2 endpoints (Eseye, CMO): random
-//! enough to be unguessable in tests, expiring after the provider's
-//! configured lifetime. Kept outside the persisted world: a restarted
-//! sandbox forgets its tokens, as a real provider's clients would expect.
+//! Access tokens issued by the emulated token endpoints (Eseye, CMO,
+//! Soracom): random enough to be unguessable in tests, expiring after the
+//! provider's configured lifetime. Kept outside the persisted world: a
+//! restarted sandbox forgets its tokens, as a real provider's clients
+//! would expect.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -36,9 +37,13 @@ impl Tokens {
 
     /// Whether `authorization` is `Bearer <token>` with a live token of `provider`.
     pub fn accepts(&self, provider: ProviderKind, authorization: &str) -> bool {
-        let Some(token) = authorization.strip_prefix("Bearer ") else {
-            return false;
-        };
+        authorization
+            .strip_prefix("Bearer ")
+            .is_some_and(|token| self.live(provider, token))
+    }
+
+    /// Whether `token` is a live token of `provider`.
+    pub fn live(&self, provider: ProviderKind, token: &str) -> bool {
         self.issued.lock().is_ok_and(|issued| {
             issued
                 .get(token.trim())

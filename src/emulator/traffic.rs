@@ -2,8 +2,9 @@
 //!
 //! Every provider route passes through [`track`]: it records the request
 //! (counts per route and a bounded log for tests), applies the configured
-//! latency and faults, and enforces the provider's rate-limit window with
-//! the provider's headers. Handlers never see any of this.
+//! latency and faults, and enforces the provider's rate-limit window (one
+//! per account, or one per route where the provider counts so) with the
+//! provider's headers. Handlers never see any of this.
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
@@ -16,6 +17,7 @@ use axum::response::Response;
 use serde::Serialize;
 
 use super::App;
+use super::api::RateStyle;
 use super::faults::{self, Dice, FaultKind};
 use crate::kind::ProviderKind;
 
@@ -85,20 +87,20 @@ impl Traffic {
         })
     }
 
-    /// Takes one request from the provider's fixed window; `Err(seconds
-    /// to reset)` when spent. The reset is rounded up, as a provider that
-    /// wants no early retries would.
-    fn admit(&self, provider: &str, limit: u64, window: Duration) -> Result<(u64, u64), u64> {
+    /// Takes one request from fixed window `window` (a provider's, or one
+    /// of its routes'); `Err(seconds to reset)` when spent. The reset is
+    /// rounded up, as a provider that wants no early retries would.
+    fn admit(&self, window: &str, limit: u64, length: Duration) -> Result<(u64, u64), u64> {
         let Ok(mut windows) = self.window.lock() else {
-            return Ok((limit, window.as_secs()));
+            return Ok((limit, length.as_secs()));
         };
         let now = Instant::now();
-        let (start, used) = windows.entry(provider.to_owned()).or_insert((now, 0));
-        if now.duration_since(*start) >= window {
+        let (start, used) = windows.entry(window.to_owned()).or_insert((now, 0));
+        if now.duration_since(*start) >= length {
             *start = now;
             *used = 0;
         }
-        let left = window.saturating_sub(now.duration_since(*start));
+        let left = length.saturating_sub(now.duration_since(*start));
         let reset = left.as_secs() + u64::from(left.subsec_nanos() > 0);
         if *used >= limit {
             return Err(reset.max(1));
@@ -138,19 +140,21 @@ pub async fn track(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let settings = app.settings_of(kind);
-    let epoch = super::registry::api(kind).is_some_and(|api| api.reset_epoch);
-    let echo = settings.faults.echo_credentials.then(|| {
-        req.headers()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
+    let api = super::registry::api(kind);
+    let rate = api.as_ref().map_or(RateStyle::X_RATELIMIT, |a| a.rate);
+    let echo = settings.faults.echo_credentials.then(|| match &api {
+        Some(api) => (api.presented)(req.headers()),
+        None => super::api::header(req.headers(), "authorization").to_owned(),
     });
+    let secret_body = route.contains("token")
+        || api
+            .as_ref()
+            .is_some_and(|a| a.credential_routes.contains(&route.as_str()));
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
         return super::provider_error(kind, StatusCode::PAYLOAD_TOO_LARGE, "body too large");
     };
-    let logged_body = (!route.contains("token") && !bytes.is_empty())
+    let logged_body = (!secret_body && !bytes.is_empty())
         .then(|| String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned());
     let req = Request::from_parts(parts, axum::body::Body::from(bytes.clone()));
     let n = app.traffic.per_path.lock().map_or(0, |mut m| {
@@ -164,12 +168,19 @@ pub async fn track(
     if !settings.faults.latency.is_zero() {
         tokio::time::sleep(settings.faults.latency).await;
     }
+    // The window this request counts in: the account's, or its route's
+    // where the provider limits each API path on its own.
+    let window = if rate.per_route {
+        format!("{provider} {method} {route}")
+    } else {
+        provider.clone()
+    };
     let admitted = if down {
         // Down: no handler runs and no rate window counts it.
         Err(None)
     } else {
         app.traffic
-            .admit(&provider, settings.rate_limit, settings.rate_window)
+            .admit(&window, settings.rate_limit, settings.rate_window)
             .map_err(Some)
     };
     let response = match admitted {
@@ -179,7 +190,7 @@ pub async fn track(
                 super::provider_error(kind, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
             resp.headers_mut()
                 .insert("retry-after", HeaderValue::from(reset));
-            rate_headers(&mut resp, settings.rate_limit, 0, reset, epoch);
+            rate_headers(&mut resp, &rate, settings.rate_limit, 0, reset);
             resp
         }
         Ok(_) if settings.faults.fail_every > 0 && n % settings.faults.fail_every == 0 => {
@@ -207,7 +218,7 @@ pub async fn track(
                 (None, Some(recorded)) => recorded,
                 (None, None) => next.run(req).await,
             };
-            rate_headers(&mut resp, settings.rate_limit, remaining, reset, epoch);
+            rate_headers(&mut resp, &rate, settings.rate_limit, remaining, reset);
             resp
         }
     };
@@ -260,10 +271,10 @@ fn injected(kind: ProviderKind, fault: FaultKind) -> Response {
     resp
 }
 
-/// The rate-limit headers; `reset` is seconds to the window's end, sent
-/// as an epoch timestamp where the provider publishes it so.
-fn rate_headers(resp: &mut Response, limit: u64, remaining: u64, reset: u64, epoch: bool) {
-    let reset = if epoch {
+/// The provider's rate-limit headers; `reset` is seconds to the window's
+/// end, sent as an epoch timestamp where the provider publishes it so.
+fn rate_headers(resp: &mut Response, rate: &RateStyle, limit: u64, remaining: u64, reset: u64) {
+    let reset = if rate.reset_epoch {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64());
@@ -273,9 +284,9 @@ fn rate_headers(resp: &mut Response, limit: u64, remaining: u64, reset: u64, epo
         reset
     };
     let headers = resp.headers_mut();
-    headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
-    headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
-    headers.insert("x-ratelimit-reset", HeaderValue::from(reset));
+    headers.insert(rate.limit, HeaderValue::from(limit));
+    headers.insert(rate.remaining, HeaderValue::from(remaining));
+    headers.insert(rate.reset, HeaderValue::from(reset));
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use axum::routing::{get, patch, put};
 use serde_json::{Map, Value as Json, json};
 
 use super::App;
-use super::api::{Api, with_state};
+use super::api::{Api, RateStyle, with_state};
 use super::request::{Params, json_object, param};
 use crate::kind::ProviderKind;
 
@@ -36,7 +36,10 @@ pub struct Onomondo;
 impl Api for Onomondo {
     const KIND: ProviderKind = ProviderKind::Onomondo;
     const UNAUTHORISED: &'static str = "unauthorized";
-    const RESET_EPOCH: bool = true;
+    const RATE: RateStyle = RateStyle {
+        reset_epoch: true,
+        ..RateStyle::X_RATELIMIT
+    };
     type State = OnomondoState;
 
     fn state(world: &mut super::WorldState) -> &mut OnomondoState {
