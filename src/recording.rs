@@ -86,15 +86,16 @@ fn without_tokens(text: &str) -> String {
     text.to_owned()
 }
 
-/// Whether a key names a token: `access_token`, `accessToken`,
-/// `refresh_token`, `id_token` in any spelling.
+/// Whether a key names a token or a session key: `access_token`,
+/// `accessToken`, `refresh_token`, `id_token`, and a login answer's bare
+/// `token` and `apiKey` (Soracom's), in any spelling.
 fn token_field(key: &str) -> bool {
     let key: String = key
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect::<String>()
         .to_ascii_lowercase();
-    ["accesstoken", "refreshtoken", "idtoken"].contains(&key.as_str())
+    ["accesstoken", "refreshtoken", "idtoken", "token", "apikey"].contains(&key.as_str())
 }
 
 /// Replaces token values in `json`; whether any was found.
@@ -227,6 +228,17 @@ mod tests {
         assert!(!text.contains("eyJ"), "{text}");
         let (text, _) = Exchange::redacted_body(b"access_token=eyJform&expires_in=60", &[]);
         assert_eq!(text, "access_token=***&expires_in=60");
+    }
+
+    #[test]
+    fn a_login_answer_s_token_and_api_key_are_blanked() {
+        let body = br#"{"apiKey":"api-1234","operatorId":"OP1","token":"tok-5678"}"#;
+        let (text, _) = Exchange::redacted_body(body, &[]);
+        assert!(
+            !text.contains("api-1234") && !text.contains("tok-5678"),
+            "{text}"
+        );
+        assert!(text.contains("OP1"), "{text}");
     }
 
     #[test]

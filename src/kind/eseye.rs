@@ -2,7 +2,7 @@
 //!
 //! Only data lives here; behaviour that reads it lives once, elsewhere.
 
-use super::{Capabilities, Operation, SANDBOX_KEY, Setting};
+use super::{Capabilities, Operation, RateHeaders, SANDBOX_KEY, Setting};
 use crate::model::{Field, Status};
 
 pub const ROW: Capabilities = Capabilities {
@@ -52,4 +52,6 @@ pub const ROW: Capabilities = Capabilities {
     // The emulator serves Eseye's identity provider under its own path.
     sandbox_settings: &[(Setting::TokenUrl, "{url}/idp/oauth2/token")],
     sms_max_chars: None,
+    rate_headers: RateHeaders::X_RATELIMIT,
+    unsupported_hints: &[],
 };

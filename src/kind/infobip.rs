@@ -2,7 +2,7 @@
 //!
 //! Only data lives here; behaviour that reads it lives once, elsewhere.
 
-use super::{Capabilities, Operation, SANDBOX_KEY, Setting};
+use super::{Capabilities, Operation, RateHeaders, SANDBOX_KEY, Setting};
 use crate::model::{Field, Status};
 
 pub const ROW: Capabilities = Capabilities {
@@ -45,4 +45,6 @@ pub const ROW: Capabilities = Capabilities {
     sandbox_credentials: &[("api_key", SANDBOX_KEY)],
     sandbox_settings: &[],
     sms_max_chars: Some(160),
+    rate_headers: RateHeaders::X_RATELIMIT,
+    unsupported_hints: &[],
 };

@@ -199,6 +199,49 @@ pub struct Capabilities {
     pub sandbox_settings: &'static [(Setting, &'static str)],
     /// The longest SMS text the provider sends, in characters.
     pub sms_max_chars: Option<usize>,
+    /// The headers its answers say their rate budget in, read by the one
+    /// limiter (`provider/http/limiter.rs`).
+    pub rate_headers: RateHeaders,
+    /// Why a field the kind lacks is refused, where a user would reach for
+    /// it by mistake (Soracom's `tags` are key/value pairs: `attributes`):
+    /// added to the validation error.
+    pub unsupported_hints: &'static [(Field, &'static str)],
+}
+
+/// The headers in which a provider's answers say what is left of its rate
+/// budget: names, how the reset counts, and whose budget it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateHeaders {
+    /// Requests allowed in the window.
+    pub limit: &'static str,
+    /// Requests left in it.
+    pub remaining: &'static str,
+    /// When it starts again.
+    pub reset: &'static str,
+    pub reset_is: Reset,
+    /// Whether the headers count for the request's path (the declared
+    /// window in `rate_windows` that covers it) rather than the account.
+    pub per_path: bool,
+}
+
+/// How a rate-limit reset header counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reset {
+    /// Seconds until the window starts again.
+    Seconds,
+    /// Seconds, or an epoch timestamp (anything past 2001), told apart by size.
+    SecondsOrEpoch,
+}
+
+impl RateHeaders {
+    /// `x-ratelimit-limit`, `-remaining`, `-reset` for the whole account.
+    pub const X_RATELIMIT: RateHeaders = RateHeaders {
+        limit: "x-ratelimit-limit",
+        remaining: "x-ratelimit-remaining",
+        reset: "x-ratelimit-reset",
+        reset_is: Reset::SecondsOrEpoch,
+        per_path: false,
+    };
 }
 
 /// A rate-limit window a provider documents for some of its requests: at
@@ -230,5 +273,11 @@ impl Capabilities {
 
     pub fn can_move(&self, from: Status, to: Status) -> bool {
         self.transitions.contains(&(from, to))
+    }
+
+    /// Why `field` is not supported, where the row says.
+    pub fn unsupported_hint(&self, field: Field) -> Option<&'static str> {
+        let hint = self.unsupported_hints.iter().find(|(f, _)| *f == field);
+        hint.map(|(_, why)| *why)
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Only data lives here; behaviour that reads it lives once, elsewhere.
 
-use super::{Capabilities, Operation, SANDBOX_KEY, Setting};
+use super::{Capabilities, Operation, RateHeaders, SANDBOX_KEY, Setting};
 use crate::model::{Field, FieldSpec, Part, PartKind, Phase, Shape, Status};
 
 /// Onomondo's own fields, written under `onomondo:` in a SIM entry. Their
@@ -108,4 +108,6 @@ pub const ROW: Capabilities = Capabilities {
     sandbox_credentials: &[("token", SANDBOX_KEY)],
     sandbox_settings: &[],
     sms_max_chars: None,
+    rate_headers: RateHeaders::X_RATELIMIT,
+    unsupported_hints: &[],
 };

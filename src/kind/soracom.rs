@@ -4,7 +4,7 @@
 //! A SIM's name is its tag `name` and its attributes are its other tags
 //! (docs/providers.md, "Soracom").
 
-use super::{Capabilities, Operation, SANDBOX_KEY, Setting};
+use super::{Capabilities, Operation, RateHeaders, RateWindow, Reset, SANDBOX_KEY, Setting};
 use crate::model::{Field, FieldSpec, Phase, Shape, Status};
 
 /// Soracom's own fields, written under `soracom:` in a SIM entry. Their
@@ -66,10 +66,10 @@ pub const ROW: Capabilities = Capabilities {
     hosts: &["g.api.soracom.io", "api.soracom.io"],
     // Soracom limits each API path per minute and says how in headers;
     // the one figure its text shows is 1000 a minute. Held for the whole
-    // account, that is the safe reading of it.
+    // account too, that is the safe reading of it.
     default_rate_limit: 1000.0 / 60.0,
     default_rate_window: 60.0,
-    rate_windows: &[],
+    rate_windows: &PATHS,
     default_concurrency: 8,
     sandbox: true,
     operations: &[Operation::ShowSim],
@@ -93,4 +93,46 @@ pub const ROW: Capabilities = Capabilities {
     sandbox_credentials: &[("auth_key_id", "keyId-simfleet"), ("auth_key", SANDBOX_KEY)],
     sandbox_settings: &[],
     sms_max_chars: None,
+    // Per API path: each answer speaks for the window of its path.
+    rate_headers: RateHeaders {
+        limit: "x-soracom-ratelimit-limit",
+        remaining: "x-soracom-ratelimit-remaining",
+        reset: "x-soracom-ratelimit-seconds-before-refresh",
+        reset_is: Reset::Seconds,
+        per_path: true,
+    },
+    unsupported_hints: &[(
+        Field::Tags,
+        "Soracom tags are name/value pairs: declare them under `attributes` \
+         (the tag `name` is the SIM's `name`)",
+    )],
 };
+
+/// A path's own window: the one figure the text shows, 1000 a minute.
+const fn path(method: &'static str, path: &'static str) -> RateWindow {
+    RateWindow {
+        method: Some(method),
+        path: Some(path),
+        requests: 1000,
+        seconds: 60.0,
+    }
+}
+
+/// Every API path simfleet calls, each limited on its own (the text's
+/// section 14); the rate headers of an answer speak for its path's window.
+const PATHS: [RateWindow; 14] = [
+    path("POST", "/auth"),
+    path("GET", "/sims"),
+    path("GET", "/sims/*"),
+    path("GET", "/groups"),
+    path("PUT", "/sims/*/tags"),
+    path("DELETE", "/sims/*/tags/*"),
+    path("POST", "/sims/*/activate"),
+    path("POST", "/sims/*/deactivate"),
+    path("POST", "/sims/*/suspend"),
+    path("POST", "/sims/*/set_group"),
+    path("POST", "/sims/*/unset_group"),
+    path("POST", "/sims/*/update_speed_class"),
+    path("POST", "/sims/*/set_imei_lock"),
+    path("POST", "/sims/*/unset_imei_lock"),
+];

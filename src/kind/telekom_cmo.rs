@@ -2,7 +2,7 @@
 //!
 //! Only data lives here; behaviour that reads it lives once, elsewhere.
 
-use super::{Capabilities, Operation, SANDBOX_KEY, Setting};
+use super::{Capabilities, Operation, RateHeaders, SANDBOX_KEY, Setting};
 use crate::model::{Field, Status};
 
 pub const ROW: Capabilities = Capabilities {
@@ -53,4 +53,6 @@ pub const ROW: Capabilities = Capabilities {
         (Setting::TokenUrl, "{url}/token"),
     ],
     sms_max_chars: None,
+    rate_headers: RateHeaders::X_RATELIMIT,
+    unsupported_hints: &[],
 };

@@ -3,7 +3,7 @@
 //! test of diffing, grouping or exporting needs no real provider (whose
 //! rows may change) and names none.
 
-use super::{Capabilities, Operation, SANDBOX_KEY};
+use super::{Capabilities, Operation, RateHeaders, SANDBOX_KEY};
 use crate::model::{Field, FieldSpec, Part, PartKind, Phase, Shape, Status};
 
 pub const NOTE: FieldSpec = FieldSpec {
@@ -84,4 +84,6 @@ pub const ROW: Capabilities = Capabilities {
     sandbox_credentials: &[("token", SANDBOX_KEY)],
     sandbox_settings: &[],
     sms_max_chars: None,
+    rate_headers: RateHeaders::X_RATELIMIT,
+    unsupported_hints: &[],
 };

@@ -341,7 +341,11 @@ fn check_capabilities(
                 SimKey::Block(_) => key.name(),
                 _ => field.manifest_name(),
             };
-            let msg = format!("`{shown}` is not supported by provider `{provider}` (type {kind})");
+            let mut msg =
+                format!("`{shown}` is not supported by provider `{provider}` (type {kind})");
+            if let Some(hint) = caps.unsupported_hint(field) {
+                msg = format!("{msg}; {hint}");
+            }
             let problem = Diagnostic::new(file, entry.at, msg).at_key(key.name());
             problems.push(problem.for_sim(iccid));
         }

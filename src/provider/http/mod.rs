@@ -1,5 +1,5 @@
-//! The one HTTP layer of provider clients: auth (a fixed header or OAuth2
-//! tokens), timeouts, concurrency, pacing, retries, and the breaker that
+//! The one HTTP layer of provider clients: auth (a fixed header, OAuth2
+//! tokens or another login session), timeouts, concurrency, pacing, retries, and the breaker that
 //! stops calling a provider that stopped answering.
 //!
 //! Every provider request, token requests included, goes through
@@ -29,13 +29,14 @@ use tokio::sync::Semaphore;
 pub use breaker::{Down, threshold as breaker_threshold};
 pub use recorder::Recorder;
 pub use request::{HttpError, Repeat, Request, Response, TokenRefusal, Where};
+pub use token::{Granted, Session};
 pub use tried::tracking_writes;
 
 use crate::config::{Connection, Limits};
-use crate::kind::RateWindow;
+use crate::kind::{RateHeaders, RateWindow};
 use crate::secret::Secret;
 use crate::tally::Tally;
-use token::{TokenCache, header_value};
+use token::{Grant, SessionCache, header_value};
 use transport::Transport;
 
 /// Transport settings of one provider.
@@ -46,6 +47,8 @@ pub struct HttpSettings {
     /// Rate windows held on top of the account's `rate_limit x
     /// rate_window`: the kind's declared ones (`Capabilities::rate_windows`).
     pub windows: Vec<RateWindow>,
+    /// The headers the provider's answers say their budget in.
+    pub rate_headers: RateHeaders,
     /// Credential values, blanked out of any error body a provider sends.
     pub redact: Vec<Secret>,
     /// Credential keys, named (never their values) when the provider
@@ -75,6 +78,7 @@ impl HttpSettings {
             base_url: connection.url.clone(),
             limits: connection.limits.clone(),
             windows: connection.kind.capabilities().rate_windows.to_vec(),
+            rate_headers: connection.kind.capabilities().rate_headers,
             redact,
             credential_keys: connection.credentials.keys().cloned().collect(),
             at: Where {
@@ -94,12 +98,15 @@ pub enum Auth {
     /// OAuth2 client credentials: this request fetches a token, sent as
     /// `Bearer` and renewed before it expires and once on a 401.
     Tokens(Request),
+    /// Another login (`token::Session`): its answer grants the headers
+    /// every request carries, renewed as tokens are.
+    Session(Session),
 }
 
 #[derive(Debug)]
 enum Attach {
     Fixed(HeaderName, HeaderValue),
-    Tokens(Box<TokenCache>),
+    Session(Box<SessionCache>),
 }
 
 #[derive(Debug)]
@@ -117,7 +124,11 @@ impl HttpClient {
     pub fn new(settings: &HttpSettings, auth: Auth, tally: Arc<Tally>) -> Result<Self, HttpError> {
         let attach = match auth {
             Auth::Header(secret) => Attach::Fixed(AUTHORIZATION, header_value(&secret)?),
-            Auth::Tokens(fetch) => Attach::Tokens(Box::new(TokenCache::new(fetch))),
+            Auth::Tokens(fetch) => Attach::Session(Box::new(SessionCache::new(Session {
+                fetch,
+                read: token::oauth,
+            }))),
+            Auth::Session(login) => Attach::Session(Box::new(SessionCache::new(login))),
         };
         Ok(HttpClient {
             transport: Transport::new(settings)?,
@@ -142,25 +153,25 @@ impl HttpClient {
                 .retrying(&req, || async {
                     // A closed semaphore is impossible: it is never closed.
                     let _permit = self.permits.acquire().await;
-                    let (header, token) = self.authorization(&req).await?;
-                    let mut answer = self.transport.exchange(&req, header).await;
+                    let (headers, grant) = self.authorization(&req).await?;
+                    let mut answer = self.transport.exchange(&req, &headers).await;
                     if !matches!(answer, Err(HttpError::ProviderDown(_))) {
                         tried::attempted(&req.method);
                     }
                     if let Ok((resp, _)) = &mut answer {
-                        resp.token.clone_from(&token);
+                        resp.grant.clone_from(&grant);
                     }
                     answer
                 })
                 .await;
-            if let (Ok((resp, _)), Attach::Tokens(tokens)) = (&outcome, &self.attach)
+            if let (Ok((resp, _)), Attach::Session(session)) = (&outcome, &self.attach)
                 && resp.status == StatusCode::UNAUTHORIZED
                 && !renewed
             {
-                used.clone_from(&resp.token);
-                if let Some(token) = &used {
-                    tracing::debug!(path = %req.path, "401 with a cached token; renewing it once");
-                    tokens.invalidate(token).await;
+                used.clone_from(&resp.grant);
+                if let Some(grant) = &used {
+                    tracing::debug!(path = %req.path, "401 with a cached session; renewing it once");
+                    session.invalidate(grant).await;
                     renewed = true;
                     continue;
                 }
@@ -209,14 +220,14 @@ impl HttpClient {
         }
     }
 
-    /// For `doctor`: fetches a fresh token where the provider uses them,
-    /// and says for how long it holds; `None` for a fixed header.
+    /// For `doctor`: opens a fresh session (a token) where the provider
+    /// uses them, and says for how long it holds; `None` for a fixed header.
     pub async fn token_check(&self) -> Option<Result<u64, HttpError>> {
-        let Attach::Tokens(tokens) = &self.attach else {
+        let Attach::Session(session) = &self.attach else {
             return None;
         };
         Some(
-            tokens
+            session
                 .fresh(&self.transport)
                 .await
                 .map_err(|e| self.judged_error(e)),
@@ -232,20 +243,13 @@ impl HttpClient {
         if status == 401 || error == "invalid_client" {
             return self.refused(call, status, body);
         }
+        let under_base = matches!(&self.attach, Attach::Session(s) if s.under_base());
         let fix = match (status, error.as_str()) {
             (500.., _) => "the token endpoint failed; try again later",
-            (300..=399, _) => {
-                "the token endpoint redirects, and simfleet follows no redirect (it would carry \
-                 the credentials elsewhere): check `token_url`"
-            }
-            (_, "invalid_scope") => {
-                "the `scope` it was sent is not accepted: check `scope` and `token_url`"
-            }
-            (404, _) => "no token endpoint at this address: check `token_url`",
-            (_, "unauthorized_client" | "unsupported_grant_type" | "invalid_grant") => {
-                "this client may not use client credentials there: check `token_url`"
-            }
-            _ => "check `token_url`, `scope` and the credentials",
+            // A login under the API's own URL: the `url` is what is wrong.
+            (404, _) if under_base => "no login endpoint at this address; check the `url`",
+            _ if under_base => "check the `url` and the credentials",
+            _ => Self::token_fix(status, &error),
         };
         let error = match (error.is_empty(), description.is_empty()) {
             (true, _) => self.shown(body, 200),
@@ -264,6 +268,25 @@ impl HttpClient {
             error,
             fix,
         }))
+    }
+
+    /// What to check when a token endpoint of its own (`token_url`)
+    /// refuses for another reason than the credentials.
+    fn token_fix(status: u16, error: &str) -> &'static str {
+        match (status, error) {
+            (300..=399, _) => {
+                "the token endpoint redirects, and simfleet follows no redirect (it would carry \
+                 the credentials elsewhere): check `token_url`"
+            }
+            (_, "invalid_scope") => {
+                "the `scope` it was sent is not accepted: check `scope` and `token_url`"
+            }
+            (404, _) => "no token endpoint at this address: check `token_url`",
+            (_, "unauthorized_client" | "unsupported_grant_type" | "invalid_grant") => {
+                "this client may not use client credentials there: check `token_url`"
+            }
+            _ => "check `token_url`, `scope` and the credentials",
+        }
     }
 
     /// A provider's words as an error shows them: secrets blanked out
@@ -292,15 +315,14 @@ impl HttpClient {
     }
 
     /// An error answer with every credential it may echo blanked out,
-    /// the token this request carried included.
+    /// the session this request carried included.
     fn scrubbed(&self, mut resp: Response) -> Response {
         if resp.status.is_success() {
             return resp;
         }
         let mut secrets = self.redact.clone();
-        if let Some(token) = &resp.token {
-            let bare = token.expose().trim_start_matches("Bearer ");
-            secrets.push(Secret::new(bare));
+        if let Some(grant) = &resp.grant {
+            secrets.extend(grant.secrets.iter().cloned());
         }
         let text = crate::secret::redact(&resp.text(), &secrets);
         resp.body = text.into_bytes();
@@ -345,19 +367,20 @@ impl HttpClient {
         resp.json().map(Some)
     }
 
-    /// The `Authorization` header for one attempt, and the token it carries.
+    /// The auth headers for one attempt, and the session grant they
+    /// come from.
     async fn authorization(
         &self,
         req: &Request,
-    ) -> Result<(Option<(&HeaderName, HeaderValue)>, Option<Secret>), HttpError> {
+    ) -> Result<(Vec<(HeaderName, HeaderValue)>, Option<Arc<Grant>>), HttpError> {
         if let Some(secret) = &req.authorization {
-            return Ok((Some((&AUTHORIZATION, header_value(secret)?)), None));
+            return Ok((vec![(AUTHORIZATION, header_value(secret)?)], None));
         }
         match &self.attach {
-            Attach::Fixed(name, value) => Ok((Some((name, value.clone())), None)),
-            Attach::Tokens(tokens) => {
-                let token = tokens.bearer(&self.transport).await?;
-                Ok((Some((&AUTHORIZATION, header_value(&token)?)), Some(token)))
+            Attach::Fixed(name, value) => Ok((vec![(name.clone(), value.clone())], None)),
+            Attach::Session(session) => {
+                let grant = session.grant(&self.transport).await?;
+                Ok((grant.headers.clone(), Some(grant)))
             }
         }
     }

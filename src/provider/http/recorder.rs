@@ -3,8 +3,8 @@
 //! them. Installed only by `doctor`; plan and apply record nothing.
 //!
 //! Everything kept passes through [`Exchange::redacted_body`] with the
-//! provider's credentials and the `Authorization` value the request
-//! carried: a token or secret must never reach a recording.
+//! provider's credentials and the auth header values the request carried:
+//! a token or secret must never reach a recording.
 
 use std::sync::Mutex;
 
@@ -29,17 +29,18 @@ impl Recorder {
     }
 
     /// Keeps one exchange: its answer (status, headers, body) or the error
-    /// that stood for one, with `secrets` and `authorization` blanked out.
+    /// that stood for one, with `secrets` and the auth header values
+    /// `authorization` blanked out.
     pub(super) fn keep(
         &self,
         req: &Request,
         url: String,
         answer: Result<(u16, &HeaderMap, &[u8]), String>,
         secrets: &[Secret],
-        authorization: Option<&str>,
+        authorization: &[&str],
     ) {
         let mut secrets = secrets.to_vec();
-        if let Some(value) = authorization {
+        for &value in authorization {
             secrets.push(Secret::new(value));
             if let Some((_, credential)) = value.split_once(' ') {
                 secrets.push(Secret::new(credential));

@@ -352,8 +352,8 @@ pub struct Response {
     pub body: Vec<u8>,
     /// Which provider answered, for messages.
     pub at: Where,
-    /// The bearer token the request carried, if it came from a token cache.
-    pub(super) token: Option<Secret>,
+    /// The session grant the request carried, if it came from a session.
+    pub(super) grant: Option<Arc<super::token::Grant>>,
 }
 
 impl Response {

@@ -1,24 +1,61 @@
-//! OAuth2 client-credentials tokens for the providers that use them (Eseye,
-//! Telekom CMO): cached, refreshed before they expire, and renewed once when
-//! the provider answers 401 anyway (clock skew, early revocation).
+//! Auth sessions for the providers that log in first: a request whose
+//! answer grants the headers every later request carries, for a time.
+//! OAuth2 client-credentials tokens (Eseye, Telekom CMO) are one such
+//! session (`Authorization: Bearer ...`, `expires_in`); a provider whose
+//! login answers other headers (two at once, a lifetime it does not say)
+//! reads its answer itself ([`Session`]). Either way the grant is cached,
+//! renewed before it expires and renewed once when the provider answers
+//! 401 anyway (clock skew, early revocation).
 //!
-//! Token requests go through the provider's one transport (same pacing, same
-//! retry policy) but not through its concurrency slots: the client asks for
-//! a token once a request holds its slot, so a queued request never leaves
-//! with a token that expired while it waited, and a fetch never waits behind
-//! the requests that need it. Tokens are secrets: they live only in
-//! [`Secret`]s and in sensitive header values, never in logs.
+//! Session requests go through the provider's one transport (same pacing,
+//! same retry policy) but not through its concurrency slots: the client
+//! asks for a grant once a request holds its slot, so a queued request
+//! never leaves with a grant that expired while it waited, and a fetch
+//! never waits behind the requests that need it. Grants are secrets: they
+//! live only in [`Secret`]s and in sensitive header values, never in logs.
+//! This module knows no provider: what a login answer means is the
+//! provider's reader.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use serde::Deserialize;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use super::request::{HttpError, Request};
+use super::request::{HttpError, Request, Response};
 use super::transport::Transport;
 use crate::secret::Secret;
+
+/// A login: the request that opens a session, and how its (successful)
+/// answer becomes the headers later requests carry.
+#[derive(Debug)]
+pub struct Session {
+    /// The complete login request, credentials included.
+    pub fetch: Request,
+    /// Reads a success answer into a grant; an answer without what it
+    /// needs is a shape error (`Response::missing`), never an empty grant.
+    pub read: fn(&Response) -> Result<Granted, HttpError>,
+}
+
+/// What a login grants: headers (by lower-case name) and how long they
+/// hold, in seconds (`None`: not said, a short life is assumed).
+#[derive(Debug)]
+pub struct Granted {
+    pub headers: Vec<(&'static str, Secret)>,
+    pub lifetime: Option<u64>,
+}
+
+/// A grant as requests carry it. Compared by identity: a 401 renews the
+/// session only when the grant it was sent with is still the cached one.
+#[derive(Debug)]
+pub(super) struct Grant {
+    pub(super) headers: Vec<(HeaderName, HeaderValue)>,
+    /// Every value sent, and each value's part after a scheme word, to
+    /// blank out of anything a server echoes.
+    pub(super) secrets: Vec<Secret>,
+}
 
 /// A token endpoint's answer (RFC 6749 section 5.1). Read tolerantly:
 /// `expires_in` as a number or a numeric string; other keys are ignored.
@@ -45,24 +82,35 @@ fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Err
     })
 }
 
+/// An OAuth2 token answer as a grant: `Authorization: Bearer <token>`.
+pub(super) fn oauth(resp: &Response) -> Result<Granted, HttpError> {
+    let answer: TokenAnswer = resp.decode()?;
+    match answer.access_token.filter(|t| !t.is_empty()) {
+        Some(token) => Ok(Granted {
+            headers: vec![("authorization", Secret::new(format!("Bearer {token}")))],
+            lifetime: answer.expires_in,
+        }),
+        None => Err(resp.missing("access_token", "the token it was asked for")),
+    }
+}
+
 const ASSUMED_LIFETIME: u64 = 60;
 
 /// Refresh this long before expiry: a fifth of the lifetime, at most 30 s, so a
-/// request never leaves with a token about to die in flight.
+/// request never leaves with a grant about to die in flight.
 fn margin(lifetime: Duration) -> Duration {
     (lifetime / 5).min(Duration::from_secs(30))
 }
 
-/// A client-credentials token, cached.
-pub(super) struct TokenCache {
-    /// The complete token request, credentials included.
-    fetch: Request,
-    current: Mutex<Option<(Secret, Instant)>>,
+/// A session, cached.
+pub(super) struct SessionCache {
+    login: Session,
+    current: Mutex<Option<(Arc<Grant>, Instant)>>,
 }
 
-impl std::fmt::Debug for TokenCache {
+impl std::fmt::Debug for SessionCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TokenCache")
+        f.write_str("SessionCache")
     }
 }
 
@@ -73,50 +121,63 @@ pub(super) fn header_value(secret: &Secret) -> Result<HeaderValue, HttpError> {
     Ok(value)
 }
 
-impl TokenCache {
-    pub(super) fn new(fetch: Request) -> Self {
-        TokenCache {
-            fetch,
+impl Grant {
+    fn of(granted: Granted) -> Result<Grant, HttpError> {
+        let mut headers = Vec::with_capacity(granted.headers.len());
+        let mut secrets = Vec::new();
+        for (name, value) in granted.headers {
+            let name = HeaderName::from_static(name);
+            headers.push((name, header_value(&value)?));
+            if let Some((_, bare)) = value.expose().split_once(' ') {
+                secrets.push(Secret::new(bare));
+            }
+            secrets.push(value);
+        }
+        Ok(Grant { headers, secrets })
+    }
+}
+
+impl SessionCache {
+    pub(super) fn new(login: Session) -> Self {
+        SessionCache {
+            login,
             current: Mutex::new(None),
         }
     }
 
-    /// The cached `Bearer` value, or a fresh one. Concurrent callers wait
-    /// for one fetch instead of each fetching.
-    pub(super) async fn bearer(&self, transport: &Transport) -> Result<Secret, HttpError> {
-        let mut current = self.current.lock().await;
-        if let Some((token, refresh_at)) = current.as_ref()
-            && Instant::now() < *refresh_at
-        {
-            return Ok(token.clone());
-        }
-        let (token, expires_in) = self.fetch_token(transport).await?;
-        let lifetime = Duration::from_secs(expires_in.unwrap_or(ASSUMED_LIFETIME).max(1));
-        let token = Secret::new(format!("Bearer {token}"));
-        *current = Some((token.clone(), Instant::now() + lifetime - margin(lifetime)));
-        tracing::debug!(
-            lifetime_s = lifetime.as_secs(),
-            "fetched a new access token"
-        );
-        Ok(token)
+    /// Whether the login goes to the API's own base URL (a path), not to
+    /// an endpoint of its own (`token_url`): which setting a refusal names.
+    pub(super) fn under_base(&self) -> bool {
+        !self.login.fetch.path.contains("://")
     }
 
-    /// A new token and its lifetime in seconds. A refusal comes back as
+    /// The cached grant, or a fresh one. Concurrent callers wait for one
+    /// fetch instead of each fetching.
+    pub(super) async fn grant(&self, transport: &Transport) -> Result<Arc<Grant>, HttpError> {
+        let mut current = self.current.lock().await;
+        if let Some((grant, refresh_at)) = current.as_ref()
+            && Instant::now() < *refresh_at
+        {
+            return Ok(grant.clone());
+        }
+        let (grant, lifetime) = self.fetch(transport).await?;
+        *current = Some((grant.clone(), refresh_at(lifetime)));
+        tracing::debug!(lifetime_s = lifetime, "opened a new auth session");
+        Ok(grant)
+    }
+
+    /// A new grant and its lifetime in seconds. A refusal comes back as
     /// [`HttpError::TokenStatus`] for the client to judge; an answer
-    /// without a token is a shape error, never an empty token.
-    pub(super) async fn fetch_token(
-        &self,
-        transport: &Transport,
-    ) -> Result<(String, Option<u64>), HttpError> {
-        let auth = match &self.fetch.authorization {
-            Some(secret) => Some(header_value(secret)?),
-            None => None,
+    /// without what the session needs is a shape error, never an empty
+    /// grant.
+    async fn fetch(&self, transport: &Transport) -> Result<(Arc<Grant>, u64), HttpError> {
+        let fetch = &self.login.fetch;
+        let auth = match &fetch.authorization {
+            Some(secret) => vec![(AUTHORIZATION, header_value(secret)?)],
+            None => Vec::new(),
         };
         let (resp, _) = transport
-            .retrying(&self.fetch, || {
-                let auth = auth.clone().map(|v| (&AUTHORIZATION, v));
-                transport.exchange(&self.fetch, auth)
-            })
+            .retrying(fetch, || transport.exchange(fetch, &auth))
             .await?;
         if !resp.status.is_success() {
             // Whole: the client blanks out secrets before it cuts the body.
@@ -127,39 +188,36 @@ impl TokenCache {
                 body: resp.text(),
             });
         }
-        // Not a lost answer of the request the token is for: that one was
+        // Not a lost answer of the request the grant is for: that one was
         // never sent (`TokenUnreadable` is not an unknown outcome).
         let unreadable = |e: HttpError| HttpError::TokenUnreadable(Box::new(e));
-        let answer: TokenAnswer = resp.decode().map_err(unreadable)?;
-        match answer.access_token.filter(|t| !t.is_empty()) {
-            Some(token) => Ok((token, answer.expires_in)),
-            None => Err(unreadable(
-                resp.missing("access_token", "the token it was asked for"),
-            )),
-        }
+        let granted = (self.login.read)(&resp).map_err(unreadable)?;
+        let lifetime = granted.lifetime.unwrap_or(ASSUMED_LIFETIME).max(1);
+        Ok((Arc::new(Grant::of(granted)?), lifetime))
     }
 
-    /// A new token, cached as any other; returns its lifetime in seconds
-    /// (`doctor` asks the endpoint even when a cached token is fresh).
+    /// A new grant, cached as any other; returns its lifetime in seconds
+    /// (`doctor` asks the endpoint even when a cached grant is fresh).
     pub(super) async fn fresh(&self, transport: &Transport) -> Result<u64, HttpError> {
         let mut current = self.current.lock().await;
-        let (token, expires_in) = self.fetch_token(transport).await?;
-        let lifetime = expires_in.unwrap_or(ASSUMED_LIFETIME).max(1);
-        let life = Duration::from_secs(lifetime);
-        *current = Some((
-            Secret::new(format!("Bearer {token}")),
-            Instant::now() + life - margin(life),
-        ));
+        let (grant, lifetime) = self.fetch(transport).await?;
+        *current = Some((grant, refresh_at(lifetime)));
         Ok(lifetime)
     }
 
-    /// Forgets `token` if it is still the cached one (after a 401).
-    pub(super) async fn invalidate(&self, token: &Secret) {
+    /// Forgets `grant` if it is still the cached one (after a 401).
+    pub(super) async fn invalidate(&self, grant: &Arc<Grant>) {
         let mut current = self.current.lock().await;
-        if current.as_ref().is_some_and(|(t, _)| t == token) {
+        if current.as_ref().is_some_and(|(g, _)| Arc::ptr_eq(g, grant)) {
             *current = None;
         }
     }
+}
+
+/// When a grant of `lifetime` seconds, fetched now, is renewed.
+fn refresh_at(lifetime: u64) -> Instant {
+    let life = Duration::from_secs(lifetime);
+    Instant::now() + life - margin(life)
 }
 
 #[cfg(test)]
@@ -170,5 +228,22 @@ mod tests {
     fn refresh_margin_scales_with_lifetime() {
         assert_eq!(margin(Duration::from_secs(300)), Duration::from_secs(30));
         assert_eq!(margin(Duration::from_secs(2)), Duration::from_millis(400));
+    }
+
+    #[test]
+    fn a_grant_blanks_every_header_value_and_its_bare_credential() {
+        let grant = Grant::of(Granted {
+            headers: vec![
+                ("authorization", Secret::new("Bearer tok-123")),
+                ("x-api-key", Secret::new("key-456")),
+            ],
+            lifetime: None,
+        })
+        .unwrap();
+        let names: Vec<&str> = grant.headers.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["authorization", "x-api-key"]);
+        assert!(grant.headers.iter().all(|(_, v)| v.is_sensitive()));
+        let blanked = crate::secret::redact("saw tok-123 and key-456", &grant.secrets);
+        assert_eq!(blanked, "saw *** and ***");
     }
 }

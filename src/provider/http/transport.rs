@@ -10,14 +10,14 @@ use std::hash::BuildHasher;
 use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tokio::time::Instant;
 
 use std::sync::Arc;
 
 use super::HttpSettings;
 use super::breaker::Breaker;
-use super::limiter::Limiter;
+use super::limiter::{Limiter, Ticket};
 use super::recorder::Recorder;
 use super::request::{HttpError, Repeat, Request, Response, Where};
 use crate::secret::Secret;
@@ -74,6 +74,7 @@ impl Transport {
                 &settings.at.provider,
                 (limits.rate_limit, limits.rate_window),
                 &settings.windows,
+                settings.rate_headers,
                 max_wait,
             ),
             max_body: limits.max_response_bytes,
@@ -125,17 +126,13 @@ impl Transport {
         format!("{url}?{query}")
     }
 
-    /// One exchange, admitted by the limiter, with `authorization`
-    /// attached (a sensitive value).
+    /// One exchange, admitted by the limiter, with the auth headers
+    /// `authorization` attached (sensitive values).
     pub(super) async fn exchange(
         &self,
         req: &Request,
-        authorization: Option<(&reqwest::header::HeaderName, HeaderValue)>,
+        authorization: &[(HeaderName, HeaderValue)],
     ) -> Attempt {
-        let auth_text = authorization
-            .as_ref()
-            .and_then(|(_, v)| v.to_str().ok())
-            .map(str::to_owned);
         let attempt = self.attempt(req, authorization).await;
         if let Err(HttpError::ProviderDown(_)) = &attempt {
             // Never sent: nothing to record.
@@ -146,24 +143,18 @@ impl Transport {
                 Ok((resp, headers)) => Ok((resp.status.as_u16(), headers, resp.body.as_slice())),
                 Err(e) => Err(e.to_string()),
             };
-            recorder.keep(
-                req,
-                self.full_url(req),
-                answer,
-                &self.secrets,
-                auth_text.as_deref(),
-            );
+            let sent: Vec<&str> = authorization
+                .iter()
+                .filter_map(|(_, v)| v.to_str().ok())
+                .collect();
+            recorder.keep(req, self.full_url(req), answer, &self.secrets, &sent);
         }
         attempt
     }
 
     /// One attempt, unless the provider's breaker is open, told to the
     /// breaker: an answer or a connection failure.
-    async fn attempt(
-        &self,
-        req: &Request,
-        authorization: Option<(&reqwest::header::HeaderName, HeaderValue)>,
-    ) -> Attempt {
+    async fn attempt(&self, req: &Request, authorization: &[(HeaderName, HeaderValue)]) -> Attempt {
         // Asked before and after the limiter's wait: a request queued
         // there while the breaker opened is not sent either.
         if let Some(down) = self.breaker.down() {
@@ -187,8 +178,8 @@ impl Transport {
     async fn send(
         &self,
         req: &Request,
-        authorization: Option<(&reqwest::header::HeaderName, HeaderValue)>,
-        (ticket, sent): (u64, u64),
+        authorization: &[(HeaderName, HeaderValue)],
+        (ticket, sent): (Ticket, u64),
     ) -> Attempt {
         let mut builder = self
             .client
@@ -197,8 +188,8 @@ impl Transport {
         if !req.query.is_empty() {
             builder = builder.query(&req.query);
         }
-        if let Some((name, value)) = authorization {
-            builder = builder.header(name, value);
+        for (name, value) in authorization {
+            builder = builder.header(name, value.clone());
         }
         if let Some((content_type, body)) = &req.body {
             builder = builder
@@ -246,7 +237,7 @@ impl Transport {
             headers: headers.clone(),
             body,
             at: self.at.clone(),
-            token: None,
+            grant: None,
         };
         Ok((response, headers))
     }
