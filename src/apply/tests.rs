@@ -123,6 +123,7 @@ fn sim(n: u32, changes: Vec<Change>) -> SimPlan {
         id: n.to_string(),
         fields: Default::default(),
         condition: None,
+        aliases: Vec::new(),
     };
     SimPlan {
         iccid: iccid(n),

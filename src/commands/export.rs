@@ -53,7 +53,8 @@ pub async fn run(args: ExportArgs, ui: Ui, trust: &simfleet::trust::Trust) -> an
                 .filter(|s| *s.provider == *config.name)
                 .map(|s| &s.iccid)
                 .collect();
-            sims.retain(|sim| !declared.contains(&sim.iccid));
+            // Declared by any of its ICCIDs (Soracom's profiles), it is managed.
+            sims.retain(|sim| !sim.iccids().any(|i| declared.contains(i)));
             if sims.is_empty() {
                 errln!(
                     "No unmanaged SIMs at provider `{}`: nothing written.",

@@ -55,6 +55,29 @@ pub struct LiveSim {
     pub fields: Fields,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<Condition>,
+    /// The SIM's other ICCIDs, where one SIM holds several (Soracom's
+    /// profiles): a manifest may name it by any of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<Iccid>,
+}
+
+impl LiveSim {
+    /// Every ICCID the SIM answers to: its own, then its aliases.
+    pub fn iccids(&self) -> impl Iterator<Item = &Iccid> {
+        std::iter::once(&self.iccid).chain(&self.aliases)
+    }
+
+    /// The same SIM under `iccid`, one of its aliases (its own ICCID joins
+    /// the aliases), so that code keyed by the ICCID a manifest or a
+    /// caller gives finds it; unchanged when `iccid` is its own or none of
+    /// its ICCIDs.
+    pub fn known_as(mut self, iccid: &Iccid) -> LiveSim {
+        if let Some(i) = self.aliases.iter().position(|a| a == iccid) {
+            std::mem::swap(&mut self.iccid, &mut self.aliases[i]);
+            self.aliases.sort();
+        }
+        self
+    }
 }
 
 /// One field of one SIM moving from its live value to its desired value.

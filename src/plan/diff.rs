@@ -302,6 +302,7 @@ mod tests {
             id: "000002418".into(),
             fields: fields.iter().cloned().collect(),
             condition: None,
+            aliases: Vec::new(),
         }
     }
 

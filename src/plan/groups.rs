@@ -162,6 +162,7 @@ mod tests {
                 id: n.to_string(),
                 fields: Default::default(),
                 condition: None,
+                aliases: Vec::new(),
             },
             desired: Default::default(),
         }

@@ -26,7 +26,7 @@ use crate::config::{Destination, ProviderConfig};
 use crate::kind::ProviderKind;
 use crate::manifest::Manifests;
 use crate::model::{
-    Change, Condition, Field, Fields, Iccid, LiveSim, Origin, Phase, SimWork, Value,
+    Change, Condition, DesiredSim, Field, Fields, Iccid, LiveSim, Origin, Phase, SimWork, Value,
 };
 use crate::provider::{Inventory, ReadScope};
 
@@ -300,6 +300,52 @@ fn from_defaults(problem: &DiffProblem, fleet: Option<&crate::model::Fleet>) -> 
         .then_some(fleet.defaults_at?)
 }
 
+/// The live SIMs (by their own ICCID) that more than one manifest entry
+/// declares, each by another of its ICCIDs, with those entries.
+fn declared_twice<'a>(
+    desired: &[&'a DesiredSim],
+    live: &HashMap<&Iccid, &'a LiveSim>,
+) -> HashMap<Iccid, Vec<&'a DesiredSim>> {
+    let mut by_sim: HashMap<Iccid, Vec<&'a DesiredSim>> = HashMap::new();
+    for want in desired {
+        if let Some(have) = live.get(&want.iccid)
+            && !have.aliases.is_empty()
+        {
+            by_sim.entry(have.iccid.clone()).or_default().push(want);
+        }
+    }
+    by_sim.retain(|_, entries| entries.len() > 1);
+    by_sim
+}
+
+/// The error of `want`, one of several entries for the one SIM `have`:
+/// each entry names the others, so either can be removed.
+fn twin_error(
+    manifests: &Manifests,
+    want: &DesiredSim,
+    have: &LiveSim,
+    entries: &[&DesiredSim],
+) -> SimError {
+    let others: Vec<String> = entries
+        .iter()
+        .filter(|e| e.iccid != want.iccid)
+        .map(|e| format!("{} at {}", e.iccid, manifests.files.show(e.origin)))
+        .collect();
+    SimError {
+        iccid: want.iccid.clone(),
+        declared_at: manifests.files.show(want.origin),
+        message: format!(
+            "SIM {} (provider id {}) is also declared as {}: the ICCIDs of one SIM's \
+             profiles name the same SIM; declare it once",
+            want.iccid,
+            crate::text::inert(&have.id),
+            crate::wording::words(&others, "and")
+        ),
+        defaults_at: None,
+        differences: Vec::new(),
+    }
+}
+
 fn text(value: Option<&Value>) -> Option<String> {
     match value {
         Some(Value::Text(t)) => Some(t.clone()),
@@ -320,8 +366,13 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
             .iter()
             .filter(|s| *s.provider == **name)
             .collect();
-        let live: HashMap<&Iccid, &LiveSim> =
-            inventory.sims.iter().map(|s| (&s.iccid, s)).collect();
+        // A SIM answers to each of its ICCIDs (Soracom's profiles).
+        let live: HashMap<&Iccid, &LiveSim> = inventory
+            .sims
+            .iter()
+            .flat_map(|s| s.iccids().map(move |i| (i, s)))
+            .collect();
+        let twins = declared_twice(&desired, &live);
         let mut plan = ProviderPlan::empty(config, desired.len());
         for want in &desired {
             let Some(have) = live.get(&want.iccid) else {
@@ -331,6 +382,12 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
                 });
                 continue;
             };
+            if let Some(others) = twins.get(&have.iccid) {
+                plan.errors.push(twin_error(manifests, want, have, others));
+                continue;
+            }
+            // Under the ICCID its manifest names it by.
+            let have = &(*have).clone().known_as(&want.iccid);
             let diff = diff_sim(
                 &want.fields,
                 have,
@@ -364,7 +421,7 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
                     name,
                     protect: want.protect,
                     changes: diff.changes,
-                    live: (*have).clone(),
+                    live: have.clone(),
                     desired: want.fields.clone(),
                 });
             }
@@ -374,7 +431,7 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
         plan.unmanaged = inventory
             .sims
             .iter()
-            .filter(|s| !declared.contains(&s.iccid))
+            .filter(|s| !s.iccids().any(|i| declared.contains(i)))
             .map(|s| UnmanagedSim {
                 iccid: s.iccid.clone(),
                 id: s.id.clone(),
@@ -393,3 +450,6 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
         safety: safety::Verdict::default(),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -89,7 +89,7 @@ impl<C: Client> Adapter<C> {
         if list {
             let wanted: BTreeSet<&Iccid> = iccids.iter().collect();
             let mut all = self.list().await?;
-            all.retain(|w| wanted.contains(&self.client.to_live(w).iccid));
+            all.retain(|w| self.client.to_live(w).iccids().any(|i| wanted.contains(i)));
             return Ok(all);
         }
         self.tally.expect(iccids.len());
@@ -147,16 +147,6 @@ impl<C: Client> Adapter<C> {
         // Popped from the back.
         sims.reverse();
         sims
-    }
-
-    /// Converts wire records and adds the details of the SIMs in `scope`.
-    async fn to_live(
-        &self,
-        wire: Vec<C::Wire>,
-        scope: &ReadScope,
-    ) -> Result<Vec<LiveSim>, ProviderError> {
-        let sims = self.convert(wire);
-        self.with_details(sims, scope).await
     }
 
     /// Adds the details of the SIMs in `scope`, read under the concurrency.
@@ -221,7 +211,8 @@ impl<C: Client> Provider for Adapter<C> {
         Box::pin(async move {
             let read = async {
                 let wire = self.chosen(iccids).await?;
-                self.to_live(wire, scope).await
+                let sims = known_as_asked(self.convert(wire), iccids);
+                self.with_details(sims, scope).await
             };
             read.await.map_err(|e| self.read_error(e))
         })
@@ -363,6 +354,24 @@ fn described<T>(page: &listing::Page<T>) -> String {
         (listing::Next::Numbered { .. }, None) => "more pages may follow".to_owned(),
     };
     format!("{n} record{s} on the first page, {rest}; the shape is understood")
+}
+
+/// `sims` each under the ICCID it was asked for (`iccids`), where a SIM
+/// with several was asked for by another than its own: callers find what
+/// they asked for by the ICCID they asked with.
+fn known_as_asked(sims: Vec<LiveSim>, iccids: &[Iccid]) -> Vec<LiveSim> {
+    let asked: BTreeSet<&Iccid> = iccids.iter().collect();
+    sims.into_iter()
+        .map(|sim| {
+            if asked.contains(&sim.iccid) {
+                return sim;
+            }
+            match sim.aliases.iter().find(|a| asked.contains(a)).cloned() {
+                Some(alias) => sim.known_as(&alias),
+                None => sim,
+            }
+        })
+        .collect()
 }
 
 /// Runs `futures` with at most `limit` in flight; results in input order.

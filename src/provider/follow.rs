@@ -189,6 +189,7 @@ mod tests {
             id: "1".into(),
             fields: Fields::from([(Field::Status, Value::Status(status))]),
             condition,
+            aliases: Vec::new(),
         }
     }
 

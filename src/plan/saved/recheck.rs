@@ -54,7 +54,11 @@ pub fn recheck(plan: &Plan, fresh: &BTreeMap<String, Inventory>) -> Recheck {
         // stale, so the plan is refused, never applied unchecked.
         let now: BTreeMap<&Iccid, &LiveSim> = fresh
             .get(&provider.name)
-            .map(|inventory| inventory.sims.iter().map(|s| (&s.iccid, s)).collect())
+            .map(|inventory| {
+                let sims = inventory.sims.iter();
+                // A SIM answers to each of its ICCIDs (Soracom's profiles).
+                sims.flat_map(|s| s.iccids().map(move |i| (i, s))).collect()
+            })
             .unwrap_or_default();
         for sim in &provider.sims {
             let Some(current) = now.get(&sim.iccid) else {

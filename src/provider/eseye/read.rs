@@ -67,6 +67,7 @@ pub fn to_live(sim: &WireSim) -> LiveSim {
         id,
         fields,
         condition,
+        aliases: Vec::new(),
     }
 }
 

@@ -45,6 +45,7 @@ pub fn to_live(sim: &WireSim) -> LiveSim {
         id: sim.iccid.clone(),
         fields: Fields::from([(Field::Status, status), (Field::Name, name)]),
         condition,
+        aliases: Vec::new(),
     }
 }
 

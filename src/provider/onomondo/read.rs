@@ -104,6 +104,7 @@ pub fn to_live(sim: &WireSim, book: &mut TagBook) -> LiveSim {
         id: sim.id.clone(),
         fields,
         condition: None,
+        aliases: Vec::new(),
     }
 }
 

@@ -67,6 +67,7 @@ pub fn to_live(p: &WireProduct) -> LiveSim {
         id: p.id.clone(),
         fields,
         condition,
+        aliases: Vec::new(),
     }
 }
 
