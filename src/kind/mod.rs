@@ -10,7 +10,7 @@ mod eseye;
 mod fields;
 mod infobip;
 pub mod onomondo;
-mod soracom;
+pub mod soracom;
 mod telekom_cmo;
 #[cfg(test)]
 pub mod testing;

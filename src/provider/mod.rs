@@ -19,6 +19,7 @@ pub mod onomondo;
 mod outcome;
 pub mod record;
 pub mod registry;
+pub mod soracom;
 pub mod telekom_cmo;
 
 use std::collections::{BTreeMap, BTreeSet};

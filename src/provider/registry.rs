@@ -26,12 +26,13 @@ fn entry<C: Client>() -> Entry {
 }
 
 /// Every client: the library's one list of providers that can be connected.
-pub fn clients() -> [Entry; 4] {
+pub fn clients() -> [Entry; 5] {
     [
         entry::<super::onomondo::Onomondo>(),
         entry::<super::infobip::Infobip>(),
         entry::<super::eseye::Eseye>(),
         entry::<super::telekom_cmo::TelekomCmo>(),
+        entry::<super::soracom::Soracom>(),
     ]
 }
 
