@@ -31,11 +31,20 @@ pub fn at(kind: ProviderKind, url: &str, iccids: &[String]) -> Workspace {
     ws
 }
 
-/// A token answer, or `None` for requests that are not token requests.
+/// A token or login answer, or `None` for requests that are neither: a
+/// request to `/token`, or to a kind's login route (its fixture's
+/// `token_route`, relative to the URL). The answer holds what every kind's
+/// login reads (an OAuth2 token, an API key and token pair).
 pub fn token(line: &str) -> Option<(u16, String)> {
-    line.contains(" /token ").then(|| {
-        let body =
-            json!({"access_token": "tok-123456789", "token_type": "Bearer", "expires_in": "300"});
+    let login = crate::kinds::FIXTURES
+        .iter()
+        .filter_map(|f| f.token_route)
+        .any(|route| line.starts_with(&format!("{route} ")));
+    (line.contains(" /token ") || login).then(|| {
+        let body = json!({
+            "access_token": "tok-123456789", "token_type": "Bearer", "expires_in": "300",
+            "apiKey": "api-123456789", "token": "tok-123456789",
+        });
         (200, body.to_string())
     })
 }
@@ -46,7 +55,7 @@ fn every_kind_names_provider_url_and_missing_key_for_a_list_it_does_not_understa
         let (url, _) = scripted(|line| token(line).unwrap_or((200, r#"{"data":[]}"#.into())));
         let ws = at(f.kind, &url, &[generated_iccid("8900000000", 1)]);
         let plan = ws.on_manifests(&["plan"]);
-        let key = format!("the answer has no `{}`", f.list_key);
+        let key = f.no_list();
         let named = plan.stderr.contains("provider `p` at m/providers.yaml:")
             && plan.stderr.contains(&format!("GET {url}/"))
             && plan.stderr.contains(&key)

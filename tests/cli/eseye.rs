@@ -22,15 +22,18 @@ pub const FIXTURE: Fixture = Fixture {
     unknown_sim: "/api/v2/sim/89000000000000000000",
     error_shape: |b| b["errorCode"].is_string() && b["message"].is_string(),
     authorization: |e| {
-        use base64::Engine as _;
-        let key = simfleet::kind::SANDBOX_KEY;
-        let basic = base64::engine::general_purpose::STANDARD.encode(format!("simfleet:{key}"));
-        e.bearer(
-            "/eseye/idp/oauth2/token",
-            Some(&format!("Basic {basic}")),
-            "grant_type=client_credentials&scope=api%2Fapi",
-        )
+        crate::fixture::authorization({
+            use base64::Engine as _;
+            let key = simfleet::kind::SANDBOX_KEY;
+            let basic = base64::engine::general_purpose::STANDARD.encode(format!("simfleet:{key}"));
+            e.bearer(
+                "/eseye/idp/oauth2/token",
+                Some(&format!("Basic {basic}")),
+                "grant_type=client_credentials&scope=api%2Fapi",
+            )
+        })
     },
+    never_called: &[],
     records: "sims",
     iccid: crate::fixture::iccid_key,
     restrictable: |s| s["status"] == "active",

@@ -18,7 +18,8 @@ pub struct Fixture {
     // The raw wire, kept apart from the clients' knowledge of it.
     /// A list request (under the kind's mount) for a page past the end.
     pub past_last_page: &'static str,
-    /// The key of the SIM list in a list answer.
+    /// The key of the SIM list in a list answer; empty where the answer
+    /// is the list itself (a bare array).
     pub list_key: &'static str,
     /// The path a listing starts at, at a scripted server (a provider entry
     /// with `scripted_settings`).
@@ -34,9 +35,15 @@ pub struct Fixture {
     pub unknown_sim: &'static str,
     /// Whether `body` is the provider's error shape.
     pub error_shape: fn(&Value) -> bool,
-    /// A valid `Authorization` value for the emulator's sandbox account,
-    /// fetching a token where the kind needs one.
-    pub authorization: fn(&Emulator) -> String,
+    /// The auth headers (name, value) of a valid request to the
+    /// emulator's sandbox account, fetching a token or logging in where
+    /// the kind needs it.
+    pub authorization: fn(&Emulator) -> Vec<(String, String)>,
+
+    /// The emulator's routes (`METHOD /template`) simfleet must never
+    /// call (Soracom's `terminate`): every emulator checks its log for
+    /// them when a test lets it go.
+    pub never_called: &'static [&'static str],
 
     // The emulator's state document of this kind.
     /// The key of the records list (SIMs, or CMO's products).
@@ -73,6 +80,11 @@ pub struct Fixture {
     pub scripted_settings: &'static [(&'static str, &'static str)],
 }
 
+/// `value` as the one `Authorization` header most kinds send.
+pub fn authorization(value: String) -> Vec<(String, String)> {
+    vec![("Authorization".to_owned(), value)]
+}
+
 /// The ICCID of a record that keeps it under `iccid`, as most do.
 pub fn iccid_key(record: &Value) -> Option<String> {
     let iccid = record["iccid"].as_str();
@@ -80,6 +92,24 @@ pub fn iccid_key(record: &Value) -> Option<String> {
 }
 
 impl Fixture {
+    /// The SIM list of a list answer.
+    pub fn list<'v>(&self, page: &'v Value) -> &'v Value {
+        if self.list_key.is_empty() {
+            page
+        } else {
+            &page[self.list_key]
+        }
+    }
+
+    /// What simfleet says of a list answer without the SIM list.
+    pub fn no_list(&self) -> String {
+        if self.list_key.is_empty() {
+            "the answer is not the bare array".to_owned()
+        } else {
+            format!("the answer has no `{}`", self.list_key)
+        }
+    }
+
     /// `path` under the kind's mount at the emulator.
     pub fn at(&self, path: &str) -> String {
         format!("/{}{path}", self.kind.mount())

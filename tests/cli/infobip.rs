@@ -18,7 +18,10 @@ pub const FIXTURE: Fixture = Fixture {
     auxiliary_routes: &[],
     unknown_sim: "/iot/2/sims/89000000000000000000",
     error_shape: |b| b["requestError"]["serviceException"]["messageId"].is_string(),
-    authorization: |_| format!("App {}", simfleet::kind::SANDBOX_KEY),
+    authorization: |_| {
+        crate::fixture::authorization(format!("App {}", simfleet::kind::SANDBOX_KEY))
+    },
+    never_called: &[],
     records: "sims",
     iccid: crate::fixture::iccid_key,
     restrictable: |s| s["status"] == "Active",

@@ -8,14 +8,15 @@
 use simfleet::kind::ProviderKind;
 
 use crate::fixture::Fixture;
-use crate::{eseye, infobip, onomondo, telekom_cmo};
+use crate::{eseye, infobip, onomondo, soracom, telekom_cmo};
 
 /// Every kind's fixtures, one entry per kind's test module.
-pub const FIXTURES: [&Fixture; 4] = [
+pub const FIXTURES: [&Fixture; 5] = [
     &onomondo::FIXTURE,
     &infobip::FIXTURE,
     &eseye::FIXTURE,
     &telekom_cmo::FIXTURE,
+    &soracom::FIXTURE,
 ];
 
 /// The fixtures of `kind`; a kind without any fails the test that asks.

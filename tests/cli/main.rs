@@ -25,6 +25,7 @@ mod reports;
 mod safety;
 mod sandbox;
 mod schemas;
+mod soracom;
 mod support;
 mod telekom_cmo;
 mod trust;

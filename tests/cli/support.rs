@@ -125,6 +125,19 @@ impl Emulator {
         (answer.status, answer.body)
     }
 
+    /// The same with the auth headers `headers` (a fixture's
+    /// `authorization`).
+    pub fn request_with(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(String, String)],
+        body: &str,
+    ) -> (u16, String) {
+        let answer = self.send_with(method, path, headers, "application/json", body);
+        (answer.status, answer.body)
+    }
+
     /// `Bearer <token>` from an OAuth2 token endpoint of the emulator.
     pub fn bearer(&self, path: &str, auth: Option<&str>, form: &str) -> String {
         let answer = self.send(
@@ -186,19 +199,26 @@ impl Emulator {
         }
     }
 
-    /// Requests that are not reads (token requests and CMO's POST find, a
-    /// search, left out).
+    /// Requests that are not reads (token requests and logins, each
+    /// kind's `token_route`, and CMO's POST find, a search, left out).
     pub fn writes(&self) -> usize {
         let log = self.requests();
         log.iter()
             .filter(|r| {
                 let route = r["route"].as_str().unwrap_or_default();
-                r["method"] != "GET" && !route.contains("token") && !route.ends_with("/find")
+                let call = format!("{} {route}", r["method"].as_str().unwrap_or_default());
+                let login = crate::kinds::FIXTURES.iter().any(|f| {
+                    r["provider"] == f.kind.as_str() && f.token_route == Some(call.as_str())
+                });
+                r["method"] != "GET"
+                    && !login
+                    && !route.contains("token")
+                    && !route.ends_with("/find")
             })
             .count()
     }
 
-    /// A raw HTTP/1.1 request.
+    /// A raw HTTP/1.1 request, with `Authorization: auth` when given.
     pub fn send(
         &self,
         method: &str,
@@ -207,10 +227,27 @@ impl Emulator {
         content_type: &str,
         body: &str,
     ) -> Answer {
+        let headers: Vec<(String, String)> = auth
+            .map(|a| ("Authorization".to_owned(), a.to_owned()))
+            .into_iter()
+            .collect();
+        self.send_with(method, path, &headers, content_type, body)
+    }
+
+    /// A raw HTTP/1.1 request with the auth headers `headers`.
+    pub fn send_with(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(String, String)],
+        content_type: &str,
+        body: &str,
+    ) -> Answer {
         let mut stream = TcpStream::connect(&self.addr).expect("connect");
-        let auth = auth
-            .map(|a| format!("Authorization: {a}\r\n"))
-            .unwrap_or_default();
+        let auth: String = headers
+            .iter()
+            .map(|(name, value)| format!("{name}: {value}\r\n"))
+            .collect();
         write!(
             stream,
             "{method} {path} HTTP/1.1\r\nHost: {}\r\n{auth}Content-Type: {content_type}\r\n\
@@ -243,6 +280,38 @@ impl Emulator {
 
     pub fn total(&self) -> u64 {
         self.get("/_emulator/stats")["total"].as_u64().unwrap_or(0)
+    }
+}
+
+impl Emulator {
+    /// How often each route a kind's fixture says simfleet must never call
+    /// (`Fixture::never_called`) was called, by `kind METHOD /route`;
+    /// empty when the counts cannot be read.
+    pub fn forbidden_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        let mut counts = std::collections::BTreeMap::new();
+        let Ok(mut stream) = TcpStream::connect(&self.addr) else {
+            return counts;
+        };
+        let request = format!(
+            "GET /_emulator/stats HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        );
+        let mut raw = String::new();
+        if stream.write_all(request.as_bytes()).is_err() || stream.read_to_string(&mut raw).is_err()
+        {
+            return counts;
+        }
+        let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+        let Ok(stats) = serde_json::from_str::<Value>(body) else {
+            return counts;
+        };
+        for fixture in crate::kinds::FIXTURES {
+            for route in fixture.never_called {
+                let n = stats["providers"][fixture.kind.as_str()][*route].as_u64();
+                counts.insert(format!("{} {route}", fixture.kind), n.unwrap_or(0));
+            }
+        }
+        counts
     }
 }
 

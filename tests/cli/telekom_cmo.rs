@@ -21,13 +21,16 @@ pub const FIXTURE: Fixture = Fixture {
     unknown_sim: "/sandbox/product/BACKEND-89000000000000000000",
     error_shape: |b| b["title"].is_string() && b["status"].is_number(),
     authorization: |e| {
-        let key = simfleet::kind::SANDBOX_KEY;
-        let form = format!(
-            "grant_type=client_credentials&client_id=simfleet&client_secret={key}&scope=openid"
-        );
-        e.bearer("/telekom-cmo/token", None, &form)
+        crate::fixture::authorization({
+            let key = simfleet::kind::SANDBOX_KEY;
+            let form = format!(
+                "grant_type=client_credentials&client_id=simfleet&client_secret={key}&scope=openid"
+            );
+            e.bearer("/telekom-cmo/token", None, &form)
+        })
     },
     // Products, whose ids are `BACKEND-ICCID`; satellite products are no SIMs.
+    never_called: &[],
     records: "products",
     iccid: |p| {
         let cellular = p["connectivityType"] == "CELLULAR";

@@ -194,7 +194,18 @@ impl Workspace {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        simfleet(self.path(), args, &env)
+        // No run of any test calls what simfleet must never call (a
+        // kind's `never_called`, such as Soracom's terminate).
+        let before = self.emulator.as_ref().map(Emulator::forbidden_counts);
+        let run = simfleet(self.path(), args, &env);
+        if let (Some(e), Some(before)) = (&self.emulator, before) {
+            let after = e.forbidden_counts();
+            assert_eq!(
+                before, after,
+                "simfleet {args:?} called what it must never call"
+            );
+        }
+        run
     }
 
     /// `simfleet ARGS` ready to run inside the workspace with its

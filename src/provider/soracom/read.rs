@@ -112,22 +112,25 @@ fn next(resp: &Response) -> Next {
     key.map_or(Next::End, Next::Cursor)
 }
 
-/// The records of a list answer: a bare array, as the text gives it.
+/// The records of a list answer: a bare array, as the text gives it. Any
+/// other answer is a shape error naming what it holds, never an empty list.
 fn records(resp: &Response, what: &str) -> Result<Vec<serde_json::Value>, ProviderError> {
-    match resp.decode()? {
-        serde_json::Value::Array(items) => Ok(items),
-        other => {
-            let kind = match other {
-                serde_json::Value::Object(_) => "an object",
-                _ => "not a list",
-            };
-            Err(resp
-                .shape(format!(
-                    "the answer is {kind}, not the bare array of {what} the API gives"
-                ))
-                .into())
+    let holds = match resp.decode()? {
+        serde_json::Value::Array(items) => return Ok(items),
+        serde_json::Value::Object(map) if map.is_empty() => "an empty object".to_owned(),
+        serde_json::Value::Object(map) => {
+            let keys: Vec<String> = map
+                .keys()
+                .take(12)
+                .map(|k| format!("`{}`", crate::text::inert(k)))
+                .collect();
+            format!("keys {}", keys.join(", "))
         }
-    }
+        _ => "no list".to_owned(),
+    };
+    let detail =
+        format!("the answer is not the bare array of {what} the API gives; it has {holds}");
+    Err(resp.shape(detail).into())
 }
 
 /// A list request: `path` with `limit`, from the page `at` says.
