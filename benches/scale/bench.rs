@@ -31,6 +31,14 @@ pub enum Auth {
         form: &'static str,
         basic: bool,
     },
+    /// A login at `path` (under the base URL) with the JSON `body`
+    /// (`{key}` stands for the sandbox key): each of `headers` is sent with
+    /// the answer's value of its key.
+    Login {
+        path: &'static str,
+        body: &'static str,
+        headers: &'static [(&'static str, &'static str)],
+    },
 }
 
 /// What the bench needs to know about one kind.

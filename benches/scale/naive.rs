@@ -26,13 +26,11 @@ pub fn run(emulator: &Emulator, work: &Work, sample: usize) -> (f64, usize, usiz
             let auth = auth.clone();
             async move {
                 loop {
-                    let resp = req
-                        .try_clone()
-                        .expect("plain body")
-                        .header("authorization", &auth)
-                        .send()
-                        .await
-                        .expect("emulator");
+                    let mut req = req.try_clone().expect("plain body");
+                    for (name, value) in auth.iter() {
+                        req = req.header(name.as_str(), value.as_str());
+                    }
+                    let resp = req.send().await.expect("emulator");
                     if resp.status() != 429 {
                         return resp.json::<Json>().await.unwrap_or(Json::Null);
                     }
@@ -65,11 +63,36 @@ pub fn run(emulator: &Emulator, work: &Work, sample: usize) -> (f64, usize, usiz
     })
 }
 
-/// The header every request carries, fetching a token where one is needed.
-async fn authorization(http: &reqwest::Client, bench: &Bench, base: &str) -> String {
+/// The headers every request carries, fetching a token or logging in
+/// where one is needed.
+async fn authorization(http: &reqwest::Client, bench: &Bench, base: &str) -> Vec<(String, String)> {
+    let one = |value: String| vec![("authorization".to_owned(), value)];
     let (path, form, basic) = match bench.auth {
-        Auth::Header(prefix) => return format!("{prefix}{SANDBOX_KEY}"),
+        Auth::Header(prefix) => return one(format!("{prefix}{SANDBOX_KEY}")),
         Auth::Token { path, form, basic } => (path, form, basic),
+        Auth::Login {
+            path,
+            body,
+            headers,
+        } => {
+            let answer: Json = http
+                .post(format!("{base}{path}"))
+                .header("content-type", "application/json")
+                .body(body.replace("{key}", SANDBOX_KEY))
+                .send()
+                .await
+                .expect("login")
+                .json()
+                .await
+                .expect("login json");
+            return headers
+                .iter()
+                .map(|(name, key)| {
+                    let value = answer[*key].as_str().unwrap_or_default();
+                    ((*name).to_owned(), value.to_owned())
+                })
+                .collect();
+        }
     };
     let mut token = http
         .post(format!("{base}{path}"))
@@ -85,8 +108,8 @@ async fn authorization(http: &reqwest::Client, bench: &Bench, base: &str) -> Str
         .json()
         .await
         .expect("token json");
-    format!(
+    one(format!(
         "Bearer {}",
         body["access_token"].as_str().unwrap_or_default()
-    )
+    ))
 }

@@ -9,6 +9,7 @@
 mod eseye;
 mod infobip;
 mod onomondo;
+mod soracom;
 mod telekom_cmo;
 
 use simfleet::kind::ProviderKind;
@@ -16,11 +17,12 @@ use simfleet::kind::ProviderKind;
 use crate::bench::Bench;
 
 /// Every kind's bench fixtures, one entry per module.
-pub const ALL: [&Bench; 4] = [
+pub const ALL: [&Bench; 5] = [
     &onomondo::BENCH,
     &infobip::BENCH,
     &eseye::BENCH,
     &telekom_cmo::BENCH,
+    &soracom::BENCH,
 ];
 
 /// The bench fixtures of `kind`.
