@@ -27,13 +27,11 @@ pub const FIXTURE: Fixture = Fixture {
     error_shape: |b| b["code"].is_string() && b["message"].is_string(),
     authorization: |e| {
         let pair = login(e);
+        let text = |key: &str| pair[key].as_str().expect(key).to_owned();
         vec![
-            ("X-Soracom-API-Key".to_owned(), pair["apiKey"].to_string()),
-            ("X-Soracom-Token".to_owned(), pair["token"].to_string()),
+            ("X-Soracom-API-Key".to_owned(), text("apiKey")),
+            ("X-Soracom-Token".to_owned(), text("token")),
         ]
-        .into_iter()
-        .map(|(k, v)| (k, v.trim_matches('"').to_owned()))
-        .collect()
     },
     never_called: &[
         "POST /sims/{sim_id}/terminate",

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
+use std::sync::{MutexGuard, PoisonError};
 
 use reqwest::{Method, StatusCode};
 
@@ -195,24 +196,34 @@ impl Soracom {
         Ok(self.known_id(iccid))
     }
 
+    /// The `simId`s this run has read; a panic elsewhere that poisoned
+    /// the lock left valid entries.
+    fn ids(&self) -> MutexGuard<'_, HashMap<Iccid, String>> {
+        self.ids.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The groups this run has read, as [`Soracom::ids`] is.
+    pub(super) fn book(&self) -> MutexGuard<'_, GroupBook> {
+        self.groups.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn known_id(&self, iccid: &Iccid) -> Option<String> {
-        self.ids.lock().ok()?.get(iccid).cloned()
+        self.ids().get(iccid).cloned()
     }
 
     /// Keeps the `simId` of each of the SIM's ICCIDs.
     pub(super) fn remember(&self, sim: &WireSim) {
-        if let Ok(mut ids) = self.ids.lock() {
-            for iccid in iccids(sim) {
-                ids.insert(iccid, sim.sim_id.clone());
-            }
+        let mut ids = self.ids();
+        for iccid in iccids(sim) {
+            ids.insert(iccid, sim.sim_id.clone());
         }
     }
 
     /// The name of group `id` as far as this run knows it; the id itself
     /// for a group without a name (or one not listed).
     pub(super) fn group_name(&self, id: &str) -> String {
-        let names = self.groups.lock().map(|g| g.names.get(id).cloned());
-        names.ok().flatten().unwrap_or_else(|| id.to_owned())
+        let name = self.book().names.get(id).cloned();
+        name.unwrap_or_else(|| id.to_owned())
     }
 
     /// Reads the account's groups once a run, when a SIM of `sims` is in
@@ -225,19 +236,17 @@ impl Soracom {
                     .filter_map(|s| s.group_id.as_deref())
                     .any(|g| !book.ids.contains_key(g))
         };
-        let needed = self.groups.lock().map(|b| unknown(&b)).unwrap_or(true);
-        if !needed {
+        if !unknown(&self.book()) {
             return Ok(());
         }
         let _one_at_a_time = self.group_read.lock().await;
-        if self.groups.lock().map(|b| b.listed).unwrap_or(false) {
+        if self.book().listed {
             return Ok(());
         }
         let all = self.groups_named(None).await?;
-        if let Ok(mut book) = self.groups.lock() {
-            book.learn(&all);
-            book.listed = true;
-        }
+        let mut book = self.book();
+        book.learn(&all);
+        book.listed = true;
         Ok(())
     }
 
@@ -267,9 +276,7 @@ impl Soracom {
             Ok(Page::of(resp, groups, next, None))
         };
         let groups = listing::all(fetch, |g| g.group_id.clone(), self.http.tally(), 1).await?;
-        if let Ok(mut book) = self.groups.lock() {
-            book.learn(&groups);
-        }
+        self.book().learn(&groups);
         Ok(groups)
     }
 }

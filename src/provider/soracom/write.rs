@@ -15,7 +15,9 @@ use reqwest::{Method, StatusCode};
 use super::Soracom;
 use super::wire::{SetGroup, SetImeiLock, SpeedClass, TagUpdate, path_segment};
 use crate::kind::soracom::{GROUP, IMEI_LOCK, SPEED_CLASS};
-use crate::model::{Change, Field, SimWork, Status, Value, map_delta};
+use std::sync::OnceLock;
+
+use crate::model::{Attributes, Change, Field, MapDelta, SimWork, Status, Value, map_delta};
 use crate::provider::http::Request;
 use crate::provider::{Client, SimFailure, SimOutcome};
 
@@ -75,23 +77,16 @@ pub fn tag_writes<'a>(
     Ok((upserts, removed))
 }
 
-/// The attribute delta of `change`, borrowing from it.
-fn delta(change: &Change) -> crate::model::MapDelta<'_> {
-    let (Value::Map(before), Value::Map(after)) = (&change.before, &change.after) else {
-        let empty = |v: &Value| !matches!(v, Value::Map(_));
-        return match (&change.before, &change.after) {
-            (Value::Map(before), _) if empty(&change.after) => crate::model::MapDelta {
-                removed: before.iter().map(|(k, _)| k).collect(),
-                ..Default::default()
-            },
-            (_, Value::Map(after)) => crate::model::MapDelta {
-                added: after.iter().collect(),
-                ..Default::default()
-            },
-            _ => crate::model::MapDelta::default(),
-        };
+/// The attribute delta of `change`, borrowing from it: no attributes
+/// (`null`) is the empty map.
+fn delta<'a>(change: &'a Change) -> MapDelta<'a> {
+    static NONE: OnceLock<Attributes> = OnceLock::new();
+    let none = NONE.get_or_init(Attributes::default);
+    let map = |value: &'a Value| match value {
+        Value::Map(map) => map,
+        _ => none,
     };
-    map_delta(before, after)
+    map_delta(map(&change.before), map(&change.after))
 }
 
 impl Soracom {
@@ -213,7 +208,7 @@ impl Soracom {
         };
         match found.as_slice() {
             [id] => Ok(id.clone()),
-            [] if self.groups.lock().is_ok_and(|b| b.ids.contains_key(name)) => Ok(name.to_owned()),
+            [] if self.book().ids.contains_key(name) => Ok(name.to_owned()),
             [] => Err(SimFailure::inexpressible(format!(
                 "no SIM group is named `{}` at Soracom (a group's name is its tag `name`)",
                 crate::text::inert(name)
