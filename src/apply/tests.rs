@@ -28,6 +28,21 @@ struct Scripted {
     seen: Arc<Seen>,
 }
 
+/// A kind that renames a SIM in one answered call of its own: one write a
+/// SIM, nothing asynchronous.
+fn kind() -> ProviderKind {
+    let plain = |k: &ProviderKind| {
+        let caps = k.capabilities();
+        caps.supports(crate::model::Field::Name)
+            && !caps.one_write_per_sim
+            && !caps.asynchronous_writes
+    };
+    ProviderKind::ALL
+        .into_iter()
+        .find(plain)
+        .expect("a kind that renames plainly")
+}
+
 /// What a [`Scripted`] client was asked to do.
 #[derive(Default)]
 struct Seen {
@@ -36,7 +51,8 @@ struct Seen {
 }
 
 impl Client for Scripted {
-    const KIND: ProviderKind = ProviderKind::Infobip;
+    // Never looked up: the adapter below is given its kind.
+    const KIND: ProviderKind = ProviderKind::ALL[0];
     type Wire = LiveSim;
     const PAGE: usize = 100;
 
@@ -155,7 +171,7 @@ fn plan() -> Plan {
         simfleet_version: SIMFLEET_VERSION.into(),
         providers: vec![ProviderPlan {
             name: "p".into(),
-            kind: ProviderKind::Infobip,
+            kind: kind(),
             managed: sims.len(),
             sims,
             notes: Vec::new(),
@@ -176,7 +192,7 @@ fn plan() -> Plan {
 async fn run(stop: &Stop, raise_at: Option<(Iccid, Phase)>) -> (ApplyReport, Vec<Iccid>, usize) {
     let connection = Connection {
         provider: "p".into(),
-        kind: ProviderKind::Infobip,
+        kind: kind(),
         url: "http://127.0.0.1:9".into(),
         credentials: BTreeMap::new(),
         settings: BTreeMap::new(),
@@ -197,7 +213,7 @@ async fn run(stop: &Stop, raise_at: Option<(Iccid, Phase)>) -> (ApplyReport, Vec
             raise_at,
             seen: seen.clone(),
         },
-        ProviderKind::Infobip,
+        kind(),
         1,
     ));
     let providers: BTreeMap<String, Arc<dyn Provider>> =

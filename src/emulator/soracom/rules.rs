@@ -10,16 +10,6 @@ use axum::http::StatusCode;
 
 use super::state::Sim;
 
-/// Every status the Sim object's `status` takes.
-pub const STATUSES: [&str; 6] = [
-    "ready",
-    "active",
-    "inactive",
-    "standby",
-    "suspended",
-    "terminated",
-];
-
 /// A write the API refuses: its status, Soracom `code` and `message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
@@ -207,6 +197,7 @@ pub fn imei_lock(sim: &Sim, given: &str) -> Result<String, Refusal> {
 mod tests {
     use super::*;
     use crate::emulator::soracom::SoracomState;
+    use crate::emulator::soracom::state::STATUSES;
 
     fn sim(status: &str, subscription: &str) -> Sim {
         let mut state = SoracomState::default();

@@ -7,9 +7,18 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::rules::STATUSES;
 use crate::emulator::generated_iccid;
 use crate::kind::SANDBOX_KEY;
+
+/// Every status the Sim object's `status` takes.
+pub const STATUSES: [&str; 6] = [
+    "ready",
+    "active",
+    "inactive",
+    "standby",
+    "suspended",
+    "terminated",
+];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

@@ -89,7 +89,7 @@ mod tests {
 
     impl Provider for Reader {
         fn kind(&self) -> ProviderKind {
-            ProviderKind::Infobip
+            ProviderKind::ALL[0]
         }
         fn tally(&self) -> Arc<crate::tally::Tally> {
             Arc::default()
@@ -143,7 +143,7 @@ mod tests {
     fn config(name: &str) -> ProviderConfig {
         ProviderConfig {
             name: name.into(),
-            kind: ProviderKind::Infobip,
+            kind: ProviderKind::ALL[0],
             endpoint: Endpoint::Sandbox {
                 seed: "sandbox/infobip.yaml".into(),
             },

@@ -10,6 +10,7 @@
 
 mod breaker;
 mod cause;
+mod grant;
 mod limiter;
 mod place;
 mod recorder;
@@ -36,7 +37,8 @@ use crate::config::{Connection, Limits};
 use crate::kind::{RateHeaders, RateWindow};
 use crate::secret::Secret;
 use crate::tally::Tally;
-use token::{Grant, SessionCache, header_value};
+use grant::Grant;
+use token::{SessionCache, header_value};
 use transport::Transport;
 
 /// Transport settings of one provider.

@@ -353,7 +353,7 @@ pub struct Response {
     /// Which provider answered, for messages.
     pub at: Where,
     /// The session grant the request carried, if it came from a session.
-    pub(super) grant: Option<Arc<super::token::Grant>>,
+    pub(super) grant: Option<Arc<super::grant::Grant>>,
 }
 
 impl Response {
@@ -452,7 +452,7 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let connection = Connection {
             provider: "p".into(),
-            kind: crate::kind::ProviderKind::Onomondo,
+            kind: crate::kind::ProviderKind::ALL[0],
             url: format!("http://{}", listener.local_addr().unwrap()),
             credentials: BTreeMap::new(),
             settings: BTreeMap::new(),

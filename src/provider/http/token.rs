@@ -24,6 +24,8 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
+use super::grant::Grant;
+
 use super::request::{HttpError, Request, Response};
 use super::transport::Transport;
 use crate::secret::Secret;
@@ -45,16 +47,6 @@ pub struct Session {
 pub struct Granted {
     pub headers: Vec<(&'static str, Secret)>,
     pub lifetime: Option<u64>,
-}
-
-/// A grant as requests carry it. Compared by identity: a 401 renews the
-/// session only when the grant it was sent with is still the cached one.
-#[derive(Debug)]
-pub(super) struct Grant {
-    pub(super) headers: Vec<(HeaderName, HeaderValue)>,
-    /// Every value sent, and each value's part after a scheme word, to
-    /// blank out of anything a server echoes.
-    pub(super) secrets: Vec<Secret>,
 }
 
 /// A token endpoint's answer (RFC 6749 section 5.1). Read tolerantly:
@@ -121,8 +113,10 @@ pub(super) fn header_value(secret: &Secret) -> Result<HeaderValue, HttpError> {
     Ok(value)
 }
 
-impl Grant {
-    fn of(granted: Granted) -> Result<Grant, HttpError> {
+/// A login's grant as requests carry it: sensitive header values, and
+/// every secret to blank out of what a server echoes.
+fn grant_of(granted: Granted) -> Result<Grant, HttpError> {
+    {
         let mut headers = Vec::with_capacity(granted.headers.len());
         let mut secrets = Vec::new();
         for (name, value) in granted.headers {
@@ -193,7 +187,7 @@ impl SessionCache {
         let unreadable = |e: HttpError| HttpError::TokenUnreadable(Box::new(e));
         let granted = (self.login.read)(&resp).map_err(unreadable)?;
         let lifetime = granted.lifetime.unwrap_or(ASSUMED_LIFETIME).max(1);
-        Ok((Arc::new(Grant::of(granted)?), lifetime))
+        Ok((Arc::new(grant_of(granted)?), lifetime))
     }
 
     /// A new grant, cached as any other; returns its lifetime in seconds
@@ -232,7 +226,7 @@ mod tests {
 
     #[test]
     fn a_grant_blanks_every_header_value_and_its_bare_credential() {
-        let grant = Grant::of(Granted {
+        let grant = grant_of(Granted {
             headers: vec![
                 ("authorization", Secret::new("Bearer tok-123")),
                 ("x-api-key", Secret::new("key-456")),
