@@ -32,12 +32,13 @@ fn entry<A: Api>() -> Entry {
 }
 
 /// Every emulated API: the emulator's one list of providers.
-pub fn apis() -> [Entry; 4] {
+pub fn apis() -> [Entry; 5] {
     [
         entry::<super::onomondo::Onomondo>(),
         entry::<super::infobip::Infobip>(),
         entry::<super::eseye::Eseye>(),
         entry::<super::telekom_cmo::TelekomCmo>(),
+        entry::<super::supersim::Supersim>(),
     ]
 }
 

@@ -13,6 +13,7 @@ use crate::kind::ProviderKind;
 use super::eseye::EseyeState;
 use super::infobip::InfobipState;
 use super::onomondo::OnomondoState;
+use super::supersim::SupersimState;
 use super::telekom_cmo::CmoState;
 
 /// The whole emulated world: one account per emulated API (the fields go
@@ -28,6 +29,8 @@ pub struct WorldState {
     pub eseye: EseyeState,
     #[serde(default, rename = "telekom-cmo")]
     pub telekom_cmo: CmoState,
+    #[serde(default)]
+    pub supersim: SupersimState,
 }
 
 #[derive(Debug, thiserror::Error)]

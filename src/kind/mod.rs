@@ -10,6 +10,7 @@ mod eseye;
 mod fields;
 mod infobip;
 pub mod onomondo;
+mod supersim;
 mod telekom_cmo;
 #[cfg(test)]
 pub mod testing;
@@ -31,15 +32,17 @@ pub enum ProviderKind {
     Infobip,
     Eseye,
     TelekomCmo,
+    Supersim,
 }
 
 impl ProviderKind {
     /// Every kind, in a stable order: loops over providers start here.
-    pub const ALL: [ProviderKind; 4] = [
+    pub const ALL: [ProviderKind; 5] = [
         ProviderKind::Onomondo,
         ProviderKind::Infobip,
         ProviderKind::Eseye,
         ProviderKind::TelekomCmo,
+        ProviderKind::Supersim,
     ];
 
     /// The kind named `text` (as written in manifests).
@@ -73,6 +76,7 @@ impl ProviderKind {
             ProviderKind::Infobip => &infobip::ROW,
             ProviderKind::Eseye => &eseye::ROW,
             ProviderKind::TelekomCmo => &telekom_cmo::ROW,
+            ProviderKind::Supersim => &supersim::ROW,
         }
     }
 }

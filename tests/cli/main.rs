@@ -6,6 +6,7 @@ mod emulator;
 mod emulator_eseye;
 mod emulator_infobip;
 mod emulator_onomondo;
+mod emulator_supersim;
 mod envelopes;
 mod eseye;
 mod export;
