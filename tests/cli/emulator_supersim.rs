@@ -104,6 +104,11 @@ fn twilio_basic_auth_and_kore_bearer_tokens_open_the_account() {
         401
     );
     assert_eq!(get(e, "/supersim/Sims").status, 200);
+    // Credentials are judged before anything else the request says.
+    let unknown = e.send("GET", "/supersim/Sims?Colour=red", None, FORM, "");
+    assert_eq!(refusal(&unknown), (401, 20003));
+    let (status, _) = e.request("POST", &format!("/supersim/Sims/{PUMP_1}"), None, "{}");
+    assert_eq!(status, 401);
 
     // KORE: client credentials in the form, a bearer token back.
     let ask = |form: &str| e.send("POST", TOKEN, None, FORM, form);

@@ -117,17 +117,21 @@ impl Request {
 }
 
 pub async fn sims(State(app): State<App>, headers: HeaderMap, Query(params): Params) -> Response {
-    let request = match read(&params, &["Status", "Fleet", "Iccid"]) {
-        Ok(request) => request,
-        Err(refused) => return refused,
-    };
-    if let Some(status) = request.filter("Status")
-        && !STATUSES.contains(&status)
-    {
-        let message = format!("Status must be one of {}", STATUSES.join(", "));
-        return coded(StatusCode::BAD_REQUEST, 20001, &message);
-    }
+    let request = read(&params, &["Status", "Fleet", "Iccid"]).and_then(|request| {
+        match request.filter("Status") {
+            Some(status) if !STATUSES.contains(&status) => {
+                let message = format!("Status must be one of {}", STATUSES.join(", "));
+                Err(coded(StatusCode::BAD_REQUEST, 20001, &message))
+            }
+            _ => Ok(request),
+        }
+    });
+    // Credentials first: a request is judged only once it may be.
     with_state(&app, &headers, |state, _, base| {
+        let request = match request {
+            Ok(request) => request,
+            Err(refused) => return refused,
+        };
         // A Fleet filter naming no Fleet matches no SIM.
         let fleet = request
             .filter("Fleet")
@@ -158,11 +162,12 @@ pub async fn sim(State(app): State<App>, headers: HeaderMap, Path(sid): Path<Str
 }
 
 pub async fn fleets(State(app): State<App>, headers: HeaderMap, Query(params): Params) -> Response {
-    let request = match read(&params, &["NetworkAccessProfile"]) {
-        Ok(request) => request,
-        Err(refused) => return refused,
-    };
+    let request = read(&params, &["NetworkAccessProfile"]);
     with_state(&app, &headers, |state, _, base| {
+        let request = match request {
+            Ok(request) => request,
+            Err(refused) => return refused,
+        };
         // Network Access Profiles are not emulated: only their SIDs match.
         let profile = request.filter("NetworkAccessProfile");
         let account = &state.account_sid;

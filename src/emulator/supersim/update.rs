@@ -81,11 +81,13 @@ pub async fn update(
     Path(sid): Path<String>,
     body: Bytes,
 ) -> Response {
-    let asked = match asked(&headers, &body) {
-        Ok(asked) => asked,
-        Err(refused) => return refused,
-    };
+    let asked = asked(&headers, &body);
+    // Credentials first: a request is judged only once it may be.
     with_state(&app, &headers, |state, settings, base| {
+        let asked = match asked {
+            Ok(asked) => asked,
+            Err(refused) => return refused,
+        };
         let Some(i) = state.find_sim(&sid) else {
             return not_found(&format!("/Sims/{sid}"));
         };
