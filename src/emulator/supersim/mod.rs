@@ -132,6 +132,8 @@ fn with_state(
         .unwrap_or("127.0.0.1");
     let base = format!("http://{host}/{}", ProviderKind::Supersim.mount());
     api::with_state::<Supersim>(app, headers, |state, settings| {
+        // Settled here, not in `Api::settle`: a seed's scheduled change
+        // takes its time from the configured delay, which only this sees.
         state.settle(state::now_ms(), settings.schedule_delay);
         f(state, settings, &base)
     })
