@@ -7,6 +7,7 @@ mod emulator_eseye;
 mod emulator_infobip;
 mod emulator_onomondo;
 mod emulator_soracom;
+mod emulator_supersim;
 mod envelopes;
 mod eseye;
 mod export;
