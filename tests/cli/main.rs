@@ -27,6 +27,7 @@ mod safety;
 mod sandbox;
 mod schemas;
 mod soracom;
+mod supersim;
 mod support;
 mod telekom_cmo;
 mod trust;
