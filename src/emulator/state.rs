@@ -32,6 +32,7 @@ pub struct WorldState {
     pub telekom_cmo: CmoState,
     #[serde(default)]
     pub soracom: SoracomState,
+    #[serde(default)]
     pub supersim: SupersimState,
 }
 

@@ -26,6 +26,8 @@ pub const FIXTURE: Fixture = Fixture {
     list_route: "GET /Sims",
     token_route: None,
     auxiliary_routes: &["GET /Fleets"],
+    auxiliary_reads: 1,
+    follow_routes: &["GET /Sims/{sid}"],
     unknown_sim: "/Sims/HS00000000000000000000000000000000",
     error_shape: |b| b["code"].is_number() && b["message"].is_string(),
     authorization: |_| crate::fixture::authorization(BASIC.to_owned()),

@@ -20,8 +20,8 @@ use super::wire::WireSim;
 use crate::kind::supersim::FLEET;
 use crate::model::{Change, Field, SimWork, Status, Value};
 use crate::provider::follow::{self, Followed, Polling, Step};
-use crate::provider::http::Request;
-use crate::provider::{Client, SimFailure, SimOutcome};
+use crate::provider::http::{HttpError, Request};
+use crate::provider::{Client, ProviderError, SimFailure, SimOutcome};
 
 /// The form parameters that carry `changes`, in the text's names; an
 /// empty `UniqueName` or `Fleet` clears it.
@@ -107,6 +107,10 @@ impl Supersim {
                     Step::Pending(SCHEDULED.into())
                 }
                 Ok(sim) => Step::Done(sim),
+                // The provider's breaker says once that it stopped answering.
+                Err(ProviderError::Http(HttpError::ProviderDown(_))) => Step::Stop(unfinished(
+                    "the SIM cannot be re-read: the provider stopped answering".into(),
+                )),
                 Err(e) => Step::Stop(unfinished(format!("the SIM cannot be re-read: {e}"))),
             }
         };
