@@ -210,6 +210,9 @@ pub struct Capabilities {
     /// it by mistake (Soracom's `tags` are key/value pairs: `attributes`):
     /// added to the validation error.
     pub unsupported_hints: &'static [(Field, &'static str)],
+    /// Whether the account holds each name on one SIM only (Super SIM's
+    /// `unique_name`): two manifest entries with one name are refused.
+    pub unique_names: bool,
 }
 
 /// The headers in which a provider's answers say what is left of its rate

@@ -83,13 +83,18 @@ impl Supersim {
         }
         let resp = self.http.send(req).await.map_err(|e| Self::failure(&e))?;
         let resp = resp.into_success().map_err(|e| Self::failure(&e))?;
+        if !starts_operation(&work.changes) {
+            // A name is set at once, even on a SIM whose earlier change is
+            // still scheduled: there is nothing of ours to follow.
+            return Ok(None);
+        }
         let url = resp.url.clone();
         let scheduled = resp.status == StatusCode::ACCEPTED
             || resp
                 .decode::<WireSim>()
                 .is_ok_and(|sim| sim.status.as_deref() == Some("scheduled"));
         if !scheduled {
-            return Ok(starts_operation(&work.changes).then(|| "completed at once".into()));
+            return Ok(Some("completed at once".into()));
         }
         self.follow(work, &format!("POST {url}")).await.map(Some)
     }
