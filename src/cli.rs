@@ -533,7 +533,7 @@ pub struct EmulatorArgs {
     /// Only requests of these methods meet --fault-rate faults (default: all).
     #[arg(long, value_delimiter = ',', value_name = "METHODS")]
     pub fault_methods: Vec<String>,
-    /// Lifetime of issued access tokens in seconds (Eseye, Telekom CMO).
+    /// Lifetime of issued access tokens in seconds (Eseye, Telekom CMO, KORE).
     #[arg(long, default_value_t = 300, value_name = "SECONDS")]
     pub token_expiry: u64,
     /// How long an activated Eseye SIM stays pendingProvision, in milliseconds.
@@ -545,6 +545,9 @@ pub struct EmulatorArgs {
     /// Every Nth Telekom CMO monitor ends InError (0: never).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub monitor_fail_every: u64,
+    /// How long a Super SIM status or Fleet change stays scheduled, in milliseconds.
+    #[arg(long, default_value_t = 1000, value_name = "MS")]
+    pub schedule_delay_ms: u64,
     /// Allow listening on a non-loopback address. The control endpoints
     /// (/_emulator/*) then need --admin-token (one is made up and printed
     /// when none is given).

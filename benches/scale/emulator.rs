@@ -45,6 +45,7 @@ impl Emulator {
             .args(["--rate-window", &setup.window.to_string()])
             .args(["--latency-ms", &setup.latency_ms.to_string()])
             .args(["--provision-delay-ms", "0", "--monitor-delay-ms", "0"])
+            .args(["--schedule-delay-ms", "0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

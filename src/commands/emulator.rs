@@ -39,6 +39,7 @@ pub async fn run(args: EmulatorArgs) -> anyhow::Result<u8> {
         provision_delay: Duration::from_millis(args.provision_delay_ms),
         monitor_delay: Duration::from_millis(args.monitor_delay_ms),
         monitor_fail_every: args.monitor_fail_every,
+        schedule_delay: Duration::from_millis(args.schedule_delay_ms),
     };
     // The same settings for every emulated provider.
     let settings: BTreeMap<ProviderKind, ProviderSettings> = ProviderKind::ALL

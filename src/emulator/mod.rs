@@ -18,6 +18,7 @@ pub mod sandbox;
 mod server;
 pub mod soracom;
 mod state;
+pub mod supersim;
 pub mod telekom_cmo;
 mod tokens;
 mod traffic;
@@ -50,7 +51,7 @@ pub struct ProviderSettings {
     /// The fixed window the limit counts in (Onomondo's: a minute).
     pub rate_window: Duration,
     pub faults: Faults,
-    /// Lifetime of issued access tokens (Eseye, CMO, Soracom).
+    /// Lifetime of issued access tokens (Eseye, CMO, Soracom, KORE).
     pub token_lifetime: Duration,
     /// How long an activated Eseye SIM stays `pendingProvision`.
     pub provision_delay: Duration,
@@ -58,6 +59,8 @@ pub struct ProviderSettings {
     pub monitor_delay: Duration,
     /// Every Nth CMO monitor ends `InError` (0: none).
     pub monitor_fail_every: u64,
+    /// How long a Super SIM status or Fleet change stays `scheduled`.
+    pub schedule_delay: Duration,
 }
 
 impl Default for ProviderSettings {
@@ -72,6 +75,7 @@ impl Default for ProviderSettings {
             provision_delay: Duration::from_secs(1),
             monitor_delay: Duration::from_secs(1),
             monitor_fail_every: 0,
+            schedule_delay: Duration::from_secs(1),
         }
     }
 }

@@ -36,13 +36,14 @@ fn entry<A: Api>() -> Entry {
 }
 
 /// Every emulated API: the emulator's one list of providers.
-pub fn apis() -> [Entry; 5] {
+pub fn apis() -> [Entry; 6] {
     [
         entry::<super::onomondo::Onomondo>(),
         entry::<super::infobip::Infobip>(),
         entry::<super::eseye::Eseye>(),
         entry::<super::telekom_cmo::TelekomCmo>(),
         entry::<super::soracom::Soracom>(),
+        entry::<super::supersim::Supersim>(),
     ]
 }
 

@@ -14,6 +14,7 @@ use super::eseye::EseyeState;
 use super::infobip::InfobipState;
 use super::onomondo::OnomondoState;
 use super::soracom::SoracomState;
+use super::supersim::SupersimState;
 use super::telekom_cmo::CmoState;
 
 /// The whole emulated world: one account per emulated API (the fields go
@@ -31,6 +32,8 @@ pub struct WorldState {
     pub telekom_cmo: CmoState,
     #[serde(default)]
     pub soracom: SoracomState,
+    #[serde(default)]
+    pub supersim: SupersimState,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -47,4 +47,5 @@ pub const ROW: Capabilities = Capabilities {
     sms_max_chars: Some(160),
     rate_headers: RateHeaders::X_RATELIMIT,
     unsupported_hints: &[],
+    unique_names: false,
 };

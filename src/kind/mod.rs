@@ -11,6 +11,7 @@ mod fields;
 mod infobip;
 pub mod onomondo;
 pub mod soracom;
+pub mod supersim;
 mod telekom_cmo;
 #[cfg(test)]
 pub mod testing;
@@ -33,16 +34,18 @@ pub enum ProviderKind {
     Eseye,
     TelekomCmo,
     Soracom,
+    Supersim,
 }
 
 impl ProviderKind {
     /// Every kind, in a stable order: loops over providers start here.
-    pub const ALL: [ProviderKind; 5] = [
+    pub const ALL: [ProviderKind; 6] = [
         ProviderKind::Onomondo,
         ProviderKind::Infobip,
         ProviderKind::Eseye,
         ProviderKind::TelekomCmo,
         ProviderKind::Soracom,
+        ProviderKind::Supersim,
     ];
 
     /// The kind named `text` (as written in manifests).
@@ -77,6 +80,7 @@ impl ProviderKind {
             ProviderKind::Eseye => &eseye::ROW,
             ProviderKind::TelekomCmo => &telekom_cmo::ROW,
             ProviderKind::Soracom => &soracom::ROW,
+            ProviderKind::Supersim => &supersim::ROW,
         }
     }
 }
@@ -206,6 +210,9 @@ pub struct Capabilities {
     /// it by mistake (Soracom's `tags` are key/value pairs: `attributes`):
     /// added to the validation error.
     pub unsupported_hints: &'static [(Field, &'static str)],
+    /// Whether the account holds each name on one SIM only (Super SIM's
+    /// `unique_name`): two manifest entries with one name are refused.
+    pub unique_names: bool,
 }
 
 /// The headers in which a provider's answers say what is left of its rate

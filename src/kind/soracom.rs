@@ -106,6 +106,7 @@ pub const ROW: Capabilities = Capabilities {
         "Soracom tags are name/value pairs: declare them under `attributes` \
          (the tag `name` is the SIM's `name`)",
     )],
+    unique_names: false,
 };
 
 /// A path's own window: the one figure the text shows, 1000 a minute.

@@ -86,4 +86,5 @@ pub const ROW: Capabilities = Capabilities {
     sms_max_chars: None,
     rate_headers: RateHeaders::X_RATELIMIT,
     unsupported_hints: &[],
+    unique_names: false,
 };

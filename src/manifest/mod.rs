@@ -12,6 +12,7 @@ mod entry;
 mod keys;
 mod load;
 mod locate;
+mod names;
 mod node;
 mod stream;
 pub mod types;

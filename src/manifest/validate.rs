@@ -55,6 +55,7 @@ pub fn resolve(loaded: Loaded) -> (Manifests, Vec<Diagnostic>) {
         );
     }
     drop_repeats(&mut sims, &files, &mut problems);
+    super::names::check_unique_names(&sims, &providers, &files, &mut problems);
     super::locate::refine(&mut problems);
     problems.sort();
     problems.dedup();

@@ -218,8 +218,14 @@ pub fn diff_sim(
         if want == have {
             continue;
         }
+        let in_progress = matches!(live.condition, Some(Condition::InProgress(_)));
+        if in_progress && caps.started_fields.contains(&field) {
+            // An operation is under way: another one now would be refused
+            // or race it (Super SIM's 83009); the next plan sees it settled.
+            continue;
+        }
         if field == Field::Status {
-            if matches!(live.condition, Some(Condition::InProgress(_))) {
+            if in_progress {
                 continue; // converging by itself
             }
             match (&have, &want) {
@@ -384,6 +390,26 @@ mod tests {
         let infobip = diff_sim(&d, &l, &Vocabulary::new(), &STEPPED);
         let phases: Vec<Phase> = infobip.changes.iter().map(|c| c.phase).collect();
         assert_eq!(phases, vec![Phase::Enable, Phase::Configure]);
+    }
+
+    #[test]
+    fn a_sim_in_progress_gets_no_change_that_starts_an_operation() {
+        let started = Capabilities {
+            started_fields: &[Field::Status, Field::Own(&NOTE)],
+            ..ONE_WRITE
+        };
+        let d = desired(&[
+            (Field::Own(&NOTE), Value::Text("b".into())),
+            (Field::Name, Value::Text("pump".into())),
+        ]);
+        let mut l = live(&[(Field::Own(&NOTE), Value::Text("a".into()))]);
+        l.condition = Some(Condition::InProgress("scheduled".into()));
+        let fields = |caps: &Capabilities| -> Vec<Field> {
+            let diff = diff_sim(&d, &l, &Vocabulary::new(), caps);
+            diff.changes.iter().map(|c| c.field).collect()
+        };
+        assert_eq!(fields(&started), vec![Field::Name]);
+        assert_eq!(fields(&ONE_WRITE), vec![Field::Name, Field::Own(&NOTE)]);
     }
 
     #[test]

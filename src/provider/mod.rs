@@ -20,6 +20,7 @@ mod outcome;
 pub mod record;
 pub mod registry;
 pub mod soracom;
+pub mod supersim;
 pub mod telekom_cmo;
 
 use std::collections::{BTreeMap, BTreeSet};

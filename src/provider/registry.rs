@@ -26,13 +26,14 @@ fn entry<C: Client>() -> Entry {
 }
 
 /// Every client: the library's one list of providers that can be connected.
-pub fn clients() -> [Entry; 5] {
+pub fn clients() -> [Entry; 6] {
     [
         entry::<super::onomondo::Onomondo>(),
         entry::<super::infobip::Infobip>(),
         entry::<super::eseye::Eseye>(),
         entry::<super::telekom_cmo::TelekomCmo>(),
         entry::<super::soracom::Soracom>(),
+        entry::<super::supersim::Supersim>(),
     ]
 }
 

@@ -19,6 +19,8 @@ pub const FIXTURE: Fixture = Fixture {
     list_route: "GET /api/v2/sim",
     token_route: Some("POST /idp/oauth2/token"),
     auxiliary_routes: &[],
+    auxiliary_reads: 0,
+    follow_routes: &[],
     unknown_sim: "/api/v2/sim/89000000000000000000",
     error_shape: |b| b["errorCode"].is_string() && b["message"].is_string(),
     authorization: |e| {

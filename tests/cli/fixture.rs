@@ -31,6 +31,13 @@ pub struct Fixture {
     /// The emulator's routes of auxiliary lists read besides the SIMs
     /// (Onomondo's tag list).
     pub auxiliary_routes: &'static [&'static str],
+    /// Pages of those auxiliary lists a plan of a generated fleet reads
+    /// (Super SIM's Fleets, since its generated SIMs are in Fleets).
+    pub auxiliary_reads: usize,
+    /// The emulator's routes a client polls while a change it started is
+    /// under way (CMO's monitors, Super SIM's SIM): following a write, not
+    /// reading state.
+    pub follow_routes: &'static [&'static str],
     /// A SIM resource (under the kind's mount) that does not exist.
     pub unknown_sim: &'static str,
     /// Whether `body` is the provider's error shape.

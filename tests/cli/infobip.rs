@@ -16,6 +16,8 @@ pub const FIXTURE: Fixture = Fixture {
     list_route: "GET /iot/2/sims",
     token_route: None,
     auxiliary_routes: &[],
+    auxiliary_reads: 0,
+    follow_routes: &[],
     unknown_sim: "/iot/2/sims/89000000000000000000",
     error_shape: |b| b["requestError"]["serviceException"]["messageId"].is_string(),
     authorization: |_| {

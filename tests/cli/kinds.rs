@@ -8,15 +8,16 @@
 use simfleet::kind::ProviderKind;
 
 use crate::fixture::Fixture;
-use crate::{eseye, infobip, onomondo, soracom, telekom_cmo};
+use crate::{eseye, infobip, onomondo, soracom, supersim, telekom_cmo};
 
 /// Every kind's fixtures, one entry per kind's test module.
-pub const FIXTURES: [&Fixture; 5] = [
+pub const FIXTURES: [&Fixture; 6] = [
     &onomondo::FIXTURE,
     &infobip::FIXTURE,
     &eseye::FIXTURE,
     &telekom_cmo::FIXTURE,
     &soracom::FIXTURE,
+    &supersim::FIXTURE,
 ];
 
 /// The fixtures of `kind`; a kind without any fails the test that asks.

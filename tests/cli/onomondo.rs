@@ -21,6 +21,8 @@ pub const FIXTURE: Fixture = Fixture {
     list_route: "GET /sims",
     token_route: None,
     auxiliary_routes: &["GET /tags", "GET /tags/search/tags"],
+    auxiliary_reads: 0,
+    follow_routes: &[],
     unknown_sim: "/sims/000000000",
     error_shape: |b| b["error"].is_string(),
     authorization: |_| crate::fixture::authorization(simfleet::kind::SANDBOX_KEY.to_owned()),

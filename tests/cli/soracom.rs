@@ -23,6 +23,8 @@ pub const FIXTURE: Fixture = Fixture {
     list_route: "GET /sims",
     token_route: Some("POST /auth"),
     auxiliary_routes: &["GET /groups"],
+    auxiliary_reads: 0,
+    follow_routes: &[],
     unknown_sim: "/sims/0000000000000000000",
     error_shape: |b| b["code"].is_string() && b["message"].is_string(),
     authorization: |e| {

@@ -18,6 +18,8 @@ pub const FIXTURE: Fixture = Fixture {
     list_route: "GET /{tenant}/product",
     token_route: Some("POST /token"),
     auxiliary_routes: &[],
+    auxiliary_reads: 0,
+    follow_routes: &["GET /{tenant}/monitor/{id}"],
     unknown_sim: "/sandbox/product/BACKEND-89000000000000000000",
     error_shape: |b| b["title"].is_string() && b["status"].is_number(),
     authorization: |e| {

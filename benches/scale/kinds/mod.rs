@@ -10,6 +10,7 @@ mod eseye;
 mod infobip;
 mod onomondo;
 mod soracom;
+mod supersim;
 mod telekom_cmo;
 
 use simfleet::kind::ProviderKind;
@@ -17,12 +18,13 @@ use simfleet::kind::ProviderKind;
 use crate::bench::Bench;
 
 /// Every kind's bench fixtures, one entry per module.
-pub const ALL: [&Bench; 5] = [
+pub const ALL: [&Bench; 6] = [
     &onomondo::BENCH,
     &infobip::BENCH,
     &eseye::BENCH,
     &telekom_cmo::BENCH,
     &soracom::BENCH,
+    &supersim::BENCH,
 ];
 
 /// The bench fixtures of `kind`.

@@ -1,0 +1,318 @@
+//! Twilio / KORE Super SIM end to end against the emulator process: a new
+//! SIM is activated into a Fleet in one POST, a scheduled SIM is shown in
+//! progress and gets no Fleet change, `suspended` and duplicate names are
+//! refused before anything is sent, KORE's client credentials work, and a
+//! status POST whose answer is lost is never sent again.
+
+use serde_json::{Value, json};
+use simfleet::kind::ProviderKind::Supersim;
+
+use crate::fixture::Fixture;
+use crate::support::Emulator;
+use crate::workspace::{Workspace, sims_of};
+
+/// `Basic base64("AC5a9db0c0de5a9db0c0de5a9db0c0de00:simfleet-sandbox")`.
+const BASIC: &str = "Basic QUM1YTlkYjBjMGRlNWE5ZGIwYzBkZTVhOWRiMGMwZGUwMDpzaW1mbGVldC1zYW5kYm94";
+
+/// Super SIM's fixtures for the shared tests (`tests/cli/kinds.rs`).
+pub const FIXTURE: Fixture = Fixture {
+    kind: Supersim,
+    // The page token of offset 7, past the seed's seven SIMs: the
+    // emulator masks offsets (`PA` and hex of offset ^ 0x5e5e00007a110000)
+    // so that tokens come only from `next_page_url`s.
+    past_last_page: "/Sims?PageSize=50&PageToken=PA5e5e00007a110007",
+    list_key: "sims",
+    list_path: "/Sims",
+    list_route: "GET /Sims",
+    // The sandbox's credentials are Twilio's Basic pair: no token is asked
+    // (KORE's endpoint is proven below).
+    token_route: None,
+    auxiliary_routes: &["GET /Fleets"],
+    auxiliary_reads: 1,
+    follow_routes: &["GET /Sims/{sid}"],
+    unknown_sim: "/Sims/HS00000000000000000000000000000000",
+    error_shape: |b| b["code"].is_number() && b["message"].is_string(),
+    authorization: |_| crate::fixture::authorization(BASIC.to_owned()),
+    never_called: &[],
+    records: "sims",
+    iccid: crate::fixture::iccid_key,
+    // A status change is scheduled and followed, never answered at once;
+    // active SIMs are the ones a restriction writes to.
+    restrictable: |s| s["status"] == "active",
+    change_behind_the_plan: |sim| {
+        sim["unique_name"] = json!("changed-behind-the-plan");
+        "name"
+    },
+    restricted: "inactive",
+    // Up to 1000 a page; `next_page_url` is null on the last one.
+    list_pages: |n| n.div_ceil(1000).max(1),
+    // A third of the generated SIMs are active.
+    thirty_writes: 90,
+    five_hundred_changes: 1500,
+    // Two thirds are not in the first Fleet: one POST each, and polls.
+    three_hundred_requests: || (450, json!({"supersim": {"fleet": "generated-fleet-1"}})),
+    scripted_settings: &[],
+};
+
+// SIMs of sandbox/supersim.yaml, by ICCID.
+const NEW: &str = "89883070000012340012";
+const SPARE: &str = "89883070000012340020";
+const PUMP_1: &str = "89883070000012340038";
+const TRACKER_1: &str = "89883070000012340053";
+const SCHEDULED: &str = "89883070000012340061";
+
+/// The sandbox seed, provider `kore` (or whatever `name`) at it.
+fn world(extra: &[&str]) -> Workspace {
+    Workspace::sandbox(Supersim, extra).provider("twilio", Supersim, json!({}))
+}
+
+/// Logged POSTs to `/Sims/...`.
+fn sim_posts(e: &Emulator) -> Vec<Value> {
+    let log = e.requests();
+    log.into_iter()
+        .filter(|r| r["provider"] == "supersim" && r["method"] == "POST")
+        .filter(|r| r["route"].as_str().is_some_and(|p| p.starts_with("/Sims/")))
+        .collect()
+}
+
+/// The `Fleet`, `Status` and `UniqueName` parameters of a logged POST.
+fn params(post: &Value) -> Vec<(String, String)> {
+    let body = post["body"].as_str().unwrap_or_default();
+    form_urlencoded::parse(body.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+#[test]
+fn a_new_sim_is_activated_into_a_fleet_with_its_name_in_one_post() {
+    let ws = world(&[]);
+    ws.fleet(
+        "twilio",
+        sims_of(
+            &[NEW.into()],
+            |_| json!({"name": "pump-3", "status": "active", "supersim": {"fleet": "pumps"}}),
+        ),
+    );
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    apply.assert_stdout("completed: the SIM left scheduled after ");
+    let posts = sim_posts(ws.emulator());
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    let sent = params(&posts[0]);
+    for (key, value) in [
+        ("UniqueName", "pump-3"),
+        ("Status", "active"),
+        ("Fleet", "pumps"),
+    ] {
+        assert!(
+            sent.contains(&(key.to_owned(), value.to_owned())),
+            "{key}={value} missing from {sent:?}"
+        );
+    }
+    let sim = ws.emulator().sim(Supersim, NEW);
+    assert_eq!(sim["status"], "active", "{sim}");
+    assert_eq!(
+        sim["fleet_sid"], "HF5a9d0000000000000000000000000001",
+        "{sim}"
+    );
+    let again = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+}
+
+#[test]
+fn a_scheduled_sim_is_shown_in_progress_and_gets_its_name_but_no_fleet_change() {
+    // Its activation outlasts the test.
+    let ws = world(&["--schedule-delay-ms", "600000"]);
+    ws.fleet(
+        "twilio",
+        sims_of(
+            &[SCHEDULED.into()],
+            |_| json!({"name": "tracker-2b", "status": "active", "supersim": {"fleet": "pumps"}}),
+        ),
+    );
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    plan.assert_stdout(format!(
+        "! {SCHEDULED} in progress: scheduled: a status or Fleet change is under way"
+    ));
+    plan.assert_stdout("1 in progress");
+    assert!(!plan.stdout.contains("supersim.fleet"), "{}", plan.stdout);
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    let posts = sim_posts(ws.emulator());
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert_eq!(
+        params(&posts[0]),
+        vec![("UniqueName".to_owned(), "tracker-2b".to_owned())]
+    );
+}
+
+#[test]
+fn suspended_is_refused_at_validation_naming_file_sim_and_provider() {
+    let ws = world(&[]);
+    ws.fleet(
+        "twilio",
+        sims_of(&[PUMP_1.into()], |_| json!({"status": "suspended"})),
+    );
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 1, "{}\n{}", plan.stdout, plan.stderr);
+    assert!(plan.stderr.contains("m/fleet.yaml:"), "{}", plan.stderr);
+    assert!(plan.stderr.contains(PUMP_1), "{}", plan.stderr);
+    assert!(
+        plan.stderr.contains(
+            "status `suspended` is not supported by provider `twilio` (type supersim); use \
+             active or inactive"
+        ),
+        "{}",
+        plan.stderr
+    );
+    assert_eq!(
+        ws.emulator().total(),
+        0,
+        "nothing was asked of the provider"
+    );
+}
+
+#[test]
+fn two_sims_with_one_name_are_refused_at_validation_and_nothing_is_sent() {
+    let ws = world(&[]);
+    ws.fleet(
+        "twilio",
+        sims_of(
+            &[PUMP_1.into(), TRACKER_1.into()],
+            |_| json!({"name": "twin"}),
+        ),
+    );
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 1, "{}\n{}", plan.stdout, plan.stderr);
+    assert!(
+        plan.stderr.contains(&format!(
+            "name \"twin\" is also declared for SIM {PUMP_1} at m/fleet.yaml:"
+        )),
+        "{}",
+        plan.stderr
+    );
+    assert!(
+        plan.stderr
+            .contains("provider `twilio` (type supersim) holds each name on one SIM only"),
+        "{}",
+        plan.stderr
+    );
+    assert!(plan.stderr.contains(TRACKER_1), "{}", plan.stderr);
+    assert_eq!(
+        ws.emulator().total(),
+        0,
+        "nothing was asked of the provider"
+    );
+}
+
+#[test]
+fn kore_client_credentials_get_a_token_from_its_endpoint_and_plan() {
+    let ws = Workspace::sandbox(Supersim, &[]);
+    let url = ws.emulator().url(Supersim.mount());
+    let ws = ws
+        .env("SIMFLEET_TEST_KORE_ID", "simfleet")
+        .env("SIMFLEET_TEST_KORE_SECRET", simfleet::kind::SANDBOX_KEY)
+        .provider(
+            "twilio",
+            Supersim,
+            json!({
+                "token_url": format!("{url}/api-services/v1/auth/token"),
+                "credentials": {
+                    "client_id": {"env": "SIMFLEET_TEST_KORE_ID"},
+                    "client_secret": {"env": "SIMFLEET_TEST_KORE_SECRET"},
+                },
+            }),
+        );
+    ws.fleet(
+        "twilio",
+        sims_of(&[SPARE.into()], |_| json!({"name": "spare-1"})),
+    );
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    let log = ws.emulator().requests();
+    let tokens = log
+        .iter()
+        .filter(|r| {
+            r["route"]
+                .as_str()
+                .is_some_and(|p| p.contains("auth/token"))
+        })
+        .count();
+    assert_eq!(tokens, 1, "{log:?}");
+    let bearer = log.iter().filter(|r| r["route"] == "/Sims").count();
+    assert!(bearer > 0, "{log:?}");
+    assert!(!plan.stdout.contains(simfleet::kind::SANDBOX_KEY));
+    assert!(!plan.stderr.contains(simfleet::kind::SANDBOX_KEY));
+}
+
+#[test]
+fn every_status_post_committed_then_dropped_is_sent_once_and_the_next_apply_converges() {
+    // Every POST is carried out and its answer lost; the changes settle
+    // after 2 s, past the first re-reads.
+    let ws = Workspace::generated(
+        Supersim,
+        60,
+        &[
+            "--fault-rate",
+            "1",
+            "--faults",
+            "commit-drop",
+            "--fault-methods",
+            "POST",
+            "--schedule-delay-ms",
+            "2000",
+        ],
+    )
+    .provider(
+        "twilio",
+        Supersim,
+        json!({"rate_limit": 200, "concurrency": 8}),
+    );
+    // One fewer than the breaker's threshold: that many lost answers in a
+    // row would stop the run (the conformance suite proves that).
+    let changes = simfleet::provider::http::breaker_threshold(8) as usize - 1;
+    let state = ws.emulator().state(Supersim);
+    let active: Vec<String> = state["sims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["status"] == "active")
+        .take(changes)
+        .map(|s| s["iccid"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(active.len(), changes);
+    ws.fleet(
+        "twilio",
+        sims_of(&active, |_| json!({"status": "inactive"})),
+    );
+    let apply = ws.on_manifests(&["apply", "--auto-approve", "--force"]);
+    let posts = sim_posts(ws.emulator());
+    let paths: std::collections::BTreeSet<String> = posts
+        .iter()
+        .map(|p| p["path"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        posts.len(),
+        changes,
+        "each planned change is sent: {posts:?}"
+    );
+    assert_eq!(paths.len(), changes, "and none twice");
+    assert!(
+        !apply.stdout.contains("trying again"),
+        "{}\n{}",
+        apply.stdout,
+        apply.stderr
+    );
+
+    // Once they settled, the next apply has nothing left to do.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let again = ws.on_manifests(&["apply", "--auto-approve", "--force"]);
+    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+    again.assert_stdout("No changes.");
+    assert_eq!(
+        sim_posts(ws.emulator()).len(),
+        changes,
+        "nothing sent again"
+    );
+}
