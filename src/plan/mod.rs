@@ -388,8 +388,11 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
             }
             // Under the ICCID its manifest names it by.
             let have = &(*have).clone().known_as(&want.iccid);
+            // Values in the provider's own spelling (a Fleet's name for its
+            // SID): the plan, its read-back and a saved plan compare them.
+            let wanted = inventory.vocabulary.canonical_fields(&want.fields);
             let diff = diff_sim(
-                &want.fields,
+                &wanted,
                 have,
                 &inventory.vocabulary,
                 config.kind.capabilities(),
@@ -422,7 +425,7 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
                     protect: want.protect,
                     changes: diff.changes,
                     live: have.clone(),
-                    desired: want.fields.clone(),
+                    desired: wanted,
                 });
             }
         }

@@ -120,6 +120,28 @@ fn a_new_sim_is_activated_into_a_fleet_with_its_name_in_one_post() {
 }
 
 #[test]
+fn a_fleet_named_by_its_sid_plans_no_change_against_a_sim_shown_by_its_name() {
+    let ws = world(&[]);
+    let sid = "HF5a9d0000000000000000000000000001";
+    ws.fleet(
+        "twilio",
+        sims_of(
+            &[NEW.into()],
+            |_| json!({"name": "pump-3", "status": "active", "supersim": {"fleet": sid}}),
+        ),
+    );
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    let sim = ws.emulator().sim(Supersim, NEW);
+    assert_eq!(sim["fleet_sid"], sid, "{sim}");
+    // Live, the SIM shows the Fleet's unique name; the manifest's SID is
+    // another spelling of it.
+    let again = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+    again.assert_stdout("No changes.");
+}
+
+#[test]
 fn a_scheduled_sim_is_shown_in_progress_and_gets_its_name_but_no_fleet_change() {
     // Its activation outlasts the test.
     let ws = world(&["--schedule-delay-ms", "600000"]);

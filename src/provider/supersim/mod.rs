@@ -24,10 +24,11 @@ use reqwest::Method;
 
 use super::http::{Auth, HttpClient, Request};
 use super::listing::{At, Page};
-use super::{Client, ProviderError, SimOutcome};
+use super::{Client, ProviderError, SimOutcome, Wanted};
 use crate::config::Connection;
+use crate::kind::supersim::FLEET;
 use crate::kind::{ProviderKind, Setting};
-use crate::model::{Iccid, LiveSim, SimWork};
+use crate::model::{Field, Iccid, LiveSim, SimWork, Vocabulary};
 use crate::secret::Secret;
 
 pub use read::{FleetBook, status, to_live};
@@ -109,6 +110,19 @@ impl Client for Supersim {
 
     async fn get(&self, iccid: &Iccid) -> Result<Option<wire::WireSim>, ProviderError> {
         self.sim(iccid).await
+    }
+
+    /// Each Fleet this run read goes by its SID as well as its unique
+    /// name: a manifest naming it by SID plans no change against a SIM
+    /// shown by the name.
+    async fn vocabulary(&self, _: &Wanted) -> Result<Vocabulary, ProviderError> {
+        let mut vocabulary = Vocabulary::new();
+        for (sid, name) in &self.book().names {
+            if let Some(name) = name.as_deref().filter(|n| !n.is_empty()) {
+                vocabulary.spelling(Field::Own(&FLEET), sid.clone(), name);
+            }
+        }
+        Ok(vocabulary)
     }
 
     fn to_live(&self, wire: &wire::WireSim) -> LiveSim {
