@@ -7,6 +7,7 @@
 //! unless explicitly allowed, and each provider lives under its own prefix.
 
 pub mod api;
+pub mod emnify;
 pub mod eseye;
 mod faults;
 pub mod infobip;

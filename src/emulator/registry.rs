@@ -36,7 +36,7 @@ fn entry<A: Api>() -> Entry {
 }
 
 /// Every emulated API: the emulator's one list of providers.
-pub fn apis() -> [Entry; 6] {
+pub fn apis() -> [Entry; 7] {
     [
         entry::<super::onomondo::Onomondo>(),
         entry::<super::infobip::Infobip>(),
@@ -44,6 +44,7 @@ pub fn apis() -> [Entry; 6] {
         entry::<super::telekom_cmo::TelekomCmo>(),
         entry::<super::soracom::Soracom>(),
         entry::<super::supersim::Supersim>(),
+        entry::<super::emnify::Emnify>(),
     ]
 }
 

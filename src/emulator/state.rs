@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::kind::ProviderKind;
 
+use super::emnify::EmnifyState;
 use super::eseye::EseyeState;
 use super::infobip::InfobipState;
 use super::onomondo::OnomondoState;
@@ -34,6 +35,8 @@ pub struct WorldState {
     pub soracom: SoracomState,
     #[serde(default)]
     pub supersim: SupersimState,
+    #[serde(default)]
+    pub emnify: EmnifyState,
 }
 
 #[derive(Debug, thiserror::Error)]

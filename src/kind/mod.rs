@@ -6,6 +6,7 @@
 //! provider can do or list the kinds. This module imports only the model:
 //! it must never reach up into manifests, clients, plans or the emulator.
 
+mod emnify;
 mod eseye;
 mod fields;
 mod infobip;
@@ -35,17 +36,19 @@ pub enum ProviderKind {
     TelekomCmo,
     Soracom,
     Supersim,
+    Emnify,
 }
 
 impl ProviderKind {
     /// Every kind, in a stable order: loops over providers start here.
-    pub const ALL: [ProviderKind; 6] = [
+    pub const ALL: [ProviderKind; 7] = [
         ProviderKind::Onomondo,
         ProviderKind::Infobip,
         ProviderKind::Eseye,
         ProviderKind::TelekomCmo,
         ProviderKind::Soracom,
         ProviderKind::Supersim,
+        ProviderKind::Emnify,
     ];
 
     /// The kind named `text` (as written in manifests).
@@ -81,6 +84,7 @@ impl ProviderKind {
             ProviderKind::TelekomCmo => &telekom_cmo::ROW,
             ProviderKind::Soracom => &soracom::ROW,
             ProviderKind::Supersim => &supersim::ROW,
+            ProviderKind::Emnify => &emnify::ROW,
         }
     }
 }
