@@ -3,6 +3,7 @@
 
 mod conformance;
 mod emulator;
+mod emulator_emnify;
 mod emulator_eseye;
 mod emulator_infobip;
 mod emulator_onomondo;
