@@ -6,7 +6,7 @@
 //! provider can do or list the kinds. This module imports only the model:
 //! it must never reach up into manifests, clients, plans or the emulator.
 
-mod emnify;
+pub mod emnify;
 mod eseye;
 mod fields;
 mod infobip;

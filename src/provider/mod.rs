@@ -10,6 +10,7 @@
 mod adapter;
 mod client;
 pub mod doctor;
+pub mod emnify;
 pub mod eseye;
 pub mod follow;
 pub mod http;

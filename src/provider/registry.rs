@@ -26,7 +26,7 @@ fn entry<C: Client>() -> Entry {
 }
 
 /// Every client: the library's one list of providers that can be connected.
-pub fn clients() -> [Entry; 6] {
+pub fn clients() -> [Entry; 7] {
     [
         entry::<super::onomondo::Onomondo>(),
         entry::<super::infobip::Infobip>(),
@@ -34,6 +34,7 @@ pub fn clients() -> [Entry; 6] {
         entry::<super::telekom_cmo::TelekomCmo>(),
         entry::<super::soracom::Soracom>(),
         entry::<super::supersim::Supersim>(),
+        entry::<super::emnify::Emnify>(),
     ]
 }
 
