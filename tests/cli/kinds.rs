@@ -8,16 +8,17 @@
 use simfleet::kind::ProviderKind;
 
 use crate::fixture::Fixture;
-use crate::{eseye, infobip, onomondo, soracom, supersim, telekom_cmo};
+use crate::{emnify, eseye, infobip, onomondo, soracom, supersim, telekom_cmo};
 
 /// Every kind's fixtures, one entry per kind's test module.
-pub const FIXTURES: [&Fixture; 6] = [
+pub const FIXTURES: [&Fixture; 7] = [
     &onomondo::FIXTURE,
     &infobip::FIXTURE,
     &eseye::FIXTURE,
     &telekom_cmo::FIXTURE,
     &soracom::FIXTURE,
     &supersim::FIXTURE,
+    &emnify::FIXTURE,
 ];
 
 /// The fixtures of `kind`; a kind without any fails the test that asks.

@@ -2,6 +2,7 @@
 //! over loopback HTTP.
 
 mod conformance;
+mod emnify;
 mod emulator;
 mod emulator_emnify;
 mod emulator_eseye;
