@@ -68,3 +68,99 @@ fn bearer(e: &Emulator) -> String {
     let token = answer.json()["auth_token"].as_str().map(str::to_owned);
     format!("Bearer {}", token.expect("auth_token"))
 }
+
+// SIMs of sandbox/emnify.yaml, by ICCID.
+const METER_1: &str = "89883030000012340003";
+const METER_2: &str = "89883030000012340011";
+const SPARE: &str = "89883030000012340029";
+
+/// The sandbox seed, provider `iot` at it.
+fn world() -> Workspace {
+    Workspace::sandbox(Emnify, &[]).provider("iot", Emnify, json!({}))
+}
+
+/// Logged writes to emnify (`PATCH`es), in the order they came.
+fn patches(e: &Emulator) -> Vec<Value> {
+    let log = e.requests();
+    let writes = log.into_iter().filter(|r| r["provider"] == "emnify");
+    writes.filter(|r| r["method"] == "PATCH").collect()
+}
+
+fn route(r: &Value) -> &str {
+    r["route"].as_str().unwrap_or_default()
+}
+
+#[test]
+fn an_issued_sim_is_activated_before_its_endpoint_is_enabled_in_one_bulk_call_per_phase() {
+    let ws = world();
+    ws.fleet(
+        "iot",
+        sims_of(
+            &[SPARE.into(), METER_2.into()],
+            |_| json!({"status": "active", "tags": ["meter"]}),
+        ),
+    );
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    let writes = patches(ws.emulator());
+    let routes: Vec<&str> = writes.iter().map(route).collect();
+    // Enable: one SIM call (the Issued SIM 103; meter-2's SIM is already
+    // Activated), then one bulk call enabling both endpoints. Configure:
+    // one bulk call with the tags spare-1 lacks.
+    assert_eq!(
+        routes,
+        [
+            "/api/v1/sim/{id}",
+            "/api/v2/endpoint/multi",
+            "/api/v2/endpoint/multi"
+        ],
+        "{writes:?}"
+    );
+    assert_eq!(writes[0]["path"], "/api/v1/sim/103", "{writes:?}");
+    let body =
+        |i: usize| -> Value { serde_json::from_str(writes[i]["body"].as_str().unwrap()).unwrap() };
+    let enabled = json!([{"id": 2, "status": {"id": 0}}, {"id": 3, "status": {"id": 0}}]);
+    assert_eq!(body(1), enabled);
+    assert_eq!(body(2), json!([{"id": 3, "tags": "meter"}]));
+    let spare = ws.emulator().sim(Emnify, SPARE);
+    assert_eq!(spare["sim"]["status"], "Activated", "{spare}");
+    assert_eq!(spare["status"], "Enabled", "{spare}");
+    let again = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+}
+
+#[test]
+fn inactive_disables_the_endpoint_and_leaves_the_sim_activated() {
+    let ws = world();
+    ws.fleet(
+        "iot",
+        sims_of(&[METER_1.into()], |_| json!({"status": "inactive"})),
+    );
+    let apply = ws.on_manifests(&["apply", "--auto-approve", "--force"]);
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    let writes = patches(ws.emulator());
+    let routes: Vec<&str> = writes.iter().map(route).collect();
+    assert_eq!(routes, ["/api/v2/endpoint/multi"], "{writes:?}");
+    let meter = ws.emulator().sim(Emnify, METER_1);
+    assert_eq!(meter["status"], "Disabled", "{meter}");
+    assert_eq!(meter["sim"]["status"], "Activated", "{meter}");
+}
+
+#[test]
+fn an_endpoint_without_a_sim_is_neither_a_sim_nor_unmanaged() {
+    let ws = world();
+    ws.fleet(
+        "iot",
+        sims_of(&[METER_1.into()], |_| {
+            json!({"name": "meter-1", "status": "active", "tags": ["meter", "berlin"],
+                   "emnify": {"service_profile": "1", "tariff_profile": "1", "imei_lock": "true"}})
+        }),
+    );
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    // Six endpoints have a SIM: five are not in the manifest; the seventh
+    // (gateway-1) has none and is not counted.
+    plan.assert_stdout("1 managed");
+    plan.assert_stdout("5 unmanaged");
+    assert!(!plan.stdout.contains("gateway"), "{}", plan.stdout);
+}
