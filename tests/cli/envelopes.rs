@@ -44,6 +44,7 @@ pub fn token(line: &str) -> Option<(u16, String)> {
         let body = json!({
             "access_token": "tok-123456789", "token_type": "Bearer", "expires_in": "300",
             "apiKey": "api-123456789", "token": "tok-123456789",
+            "auth_token": "tok-123456789",
         });
         (200, body.to_string())
     })

@@ -149,9 +149,25 @@ fn next(resp: &Response, page: usize) -> Result<(Next, Option<usize>), ProviderE
 /// The endpoints of a list answer: a bare array. Those with a `sim` must
 /// name its ICCID; those without are kept, to be dropped as no SIM.
 fn endpoints(resp: &Response) -> Result<Vec<WireEndpoint>, ProviderError> {
-    let serde_json::Value::Array(items) = resp.decode()? else {
-        let detail = "the answer is not the bare array of endpoints the API gives";
-        return Err(resp.shape(detail).into());
+    let items = match resp.decode()? {
+        serde_json::Value::Array(items) => items,
+        other => {
+            let keys: Vec<String> = other
+                .as_object()
+                .into_iter()
+                .flat_map(|map| map.keys().take(12))
+                .map(|k| format!("`{}`", crate::text::inert(k)))
+                .collect();
+            let holds = if keys.is_empty() {
+                "no keys".to_owned()
+            } else {
+                format!("keys {}", keys.join(", "))
+            };
+            let detail = format!(
+                "the answer is not the bare array of endpoints the API gives; it has {holds}"
+            );
+            return Err(resp.shape(detail).into());
+        }
     };
     let source = Source::of(resp);
     let read = |(i, item): (usize, serde_json::Value)| {
