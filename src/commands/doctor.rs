@@ -1,7 +1,7 @@
 //! `simfleet doctor`: the first contact with real accounts, read only.
 //! Per provider: the credentials resolve, then the provider's own checks
 //! (token, first list page, one SIM, auxiliary lists), one line each with
-//! the URL and HTTP status of its last request; `--record` saves every
+//! the URL and HTTP status of the request that decided it; `--record` saves every
 //! answer, redacted. Nothing is written to any provider.
 
 use std::path::Path;
@@ -137,12 +137,18 @@ impl Lines {
     }
 
     fn check(&mut self, provider: &str, check: &Check) -> anyhow::Result<()> {
-        // The request that decided it: the last one made.
-        let request = check.exchanges.last().map(|e| match e.status {
+        // The request that decided it: a failure's last one; a pass's
+        // first, the one the check is about (a list check may go on to read
+        // the groups or Fleets its SIMs name).
+        let decided = match check.outcome {
+            Outcome::Passed(_) => check.exchanges.first(),
+            _ => check.exchanges.last(),
+        };
+        let request = decided.map(|e| match e.status {
             Some(status) => format!("{} {} -> {status}", e.method, e.url),
             None => format!("{} {} -> no answer", e.method, e.url),
         });
-        let with = |text: &str| match (&request, check.exchanges.last()) {
+        let with = |text: &str| match (&request, decided) {
             // An error that names the URL itself says it once.
             (Some(_), Some(e)) if text.contains(&e.url) => text.to_owned(),
             (Some(request), _) => format!("{request}: {text}"),

@@ -333,6 +333,18 @@ mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
 
+    /// A limiter with only an account window of `rate` a second over
+    /// `window` seconds, reading `x-ratelimit-*`, waiting at most 120 s.
+    fn account(rate: f64, window: f64) -> Limiter {
+        Limiter::new(
+            "p",
+            (rate, window),
+            &[],
+            RateHeaders::X_RATELIMIT,
+            Duration::from_secs(120),
+        )
+    }
+
     fn headers(limit: u64, remaining: u64, reset: u64) -> HeaderMap {
         let mut h = HeaderMap::new();
         h.insert("x-ratelimit-limit", HeaderValue::from(limit));
@@ -343,13 +355,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn an_unused_budget_is_spent_at_once_then_the_window_slides() {
-        let limiter = Limiter::new(
-            "p",
-            (10.0, 60.0),
-            &[],
-            RateHeaders::X_RATELIMIT,
-            Duration::from_secs(120),
-        );
+        let limiter = account(10.0, 60.0);
         let start = Instant::now();
         for _ in 0..600 {
             limiter.admit("GET", "/sims").await;
@@ -361,13 +367,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_spent_server_budget_holds_requests_until_its_reset() {
-        let limiter = Limiter::new(
-            "p",
-            (10.0, 60.0),
-            &[],
-            RateHeaders::X_RATELIMIT,
-            Duration::from_secs(120),
-        );
+        let limiter = account(10.0, 60.0);
         let start = Instant::now();
         let first = limiter.admit("GET", "/sims").await;
         limiter.admit("GET", "/sims").await;
@@ -382,13 +382,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn requests_still_in_flight_count_against_an_answer() {
-        let limiter = Limiter::new(
-            "p",
-            (10.0, 60.0),
-            &[],
-            RateHeaders::X_RATELIMIT,
-            Duration::from_secs(120),
-        );
+        let limiter = account(10.0, 60.0);
         let start = Instant::now();
         let first = limiter.admit("GET", "/sims").await;
         let second = limiter.admit("GET", "/sims").await;
@@ -404,13 +398,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn of_two_answers_in_one_window_the_lower_bound_holds() {
-        let limiter = Limiter::new(
-            "p",
-            (10.0, 60.0),
-            &[],
-            RateHeaders::X_RATELIMIT,
-            Duration::from_secs(120),
-        );
+        let limiter = account(10.0, 60.0);
         let start = Instant::now();
         let first = limiter.admit("GET", "/sims").await;
         let second = limiter.admit("GET", "/sims").await;
