@@ -112,4 +112,14 @@ impl RateStyle {
         reset_epoch: false,
         per_route: false,
     };
+
+    /// No rate headers at all (emnify documents none and none were
+    /// recorded): empty names are sent as nothing. One account window.
+    pub const SILENT: RateStyle = RateStyle {
+        limit: "",
+        remaining: "",
+        reset: "",
+        reset_epoch: false,
+        per_route: false,
+    };
 }

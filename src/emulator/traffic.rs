@@ -274,6 +274,9 @@ fn injected(kind: ProviderKind, fault: FaultKind) -> Response {
 /// The provider's rate-limit headers; `reset` is seconds to the window's
 /// end, sent as an epoch timestamp where the provider publishes it so.
 fn rate_headers(resp: &mut Response, rate: &RateStyle, limit: u64, remaining: u64, reset: u64) {
+    if rate.limit.is_empty() {
+        return;
+    }
     let reset = if rate.reset_epoch {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

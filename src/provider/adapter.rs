@@ -239,8 +239,8 @@ impl<C: Client> Provider for Adapter<C> {
                         .into_iter()
                         .map(|o| {
                             let outcome = match &down {
-                                Some(down) => o.when_down(down, wrote),
-                                None => o,
+                                Some(down) if !C::SENT_PER_SIM => o.when_down(down, wrote),
+                                _ => o,
                             };
                             let sent =
                                 !matches!(outcome.result, Err(SimFailure::NotAttempted { .. }));

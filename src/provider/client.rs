@@ -39,6 +39,12 @@ pub trait Client: Send + Sync + Sized + 'static {
     /// (Onomondo's tags), by the name `doctor` shows for its check.
     const AUXILIARY: Option<&'static str> = None;
 
+    /// Whether [`Client::write`] tells, SIM by SIM, if any call for it
+    /// went out: its `NotAttempted` is then exact. Otherwise, once the
+    /// provider is down, a SIM of a batch that tried any write counts as
+    /// partly sent (a bulk call may have carried part of its changes).
+    const SENT_PER_SIM: bool = false;
+
     /// How requests authenticate, from the connection's credentials.
     fn auth(connection: &Connection) -> Auth;
 

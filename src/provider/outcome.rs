@@ -135,6 +135,17 @@ impl SimFailure {
         }
     }
 
+    /// What a SIM's `NotAttempted` becomes once some of its changes went
+    /// out: it failed, it was not left alone.
+    pub fn partly_sent(self) -> SimFailure {
+        match self {
+            SimFailure::NotAttempted { reason } => SimFailure::NoAnswer {
+                detail: format!("only part of its changes were sent: {reason}"),
+            },
+            other => other,
+        }
+    }
+
     pub fn inexpressible(detail: impl Into<String>) -> SimFailure {
         SimFailure::Inexpressible {
             detail: detail.into(),
@@ -159,9 +170,7 @@ impl SimOutcome {
     /// needed) was not attempted.
     pub fn when_down(self, down: &Down, wrote: bool) -> SimOutcome {
         let result = match self.result {
-            Err(SimFailure::NotAttempted { reason }) if wrote => Err(SimFailure::NoAnswer {
-                detail: format!("only part of its changes were sent: {reason}"),
-            }),
+            Err(failure @ SimFailure::NotAttempted { .. }) if wrote => Err(failure.partly_sent()),
             Err(SimFailure::NoAnswer { .. }) if !wrote => Err(SimFailure::not_attempted(down)),
             other => other,
         };

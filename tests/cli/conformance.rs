@@ -6,7 +6,7 @@
 use serde_json::Value;
 use simfleet::kind::ProviderKind;
 
-use crate::fixture::Fixture;
+use crate::fixture::{Fixture, PastEnd};
 use crate::support::{Emulator, each_kind, wrong_credentials};
 use crate::workspace::Workspace;
 
@@ -70,20 +70,26 @@ fn every_emulator_honours_the_common_contract() {
         let ws = Workspace::sandbox(kind, &[]);
         let e = ws.emulator();
 
-        let (status, body) = e.request("GET", &f.at(f.past_last_page), None, "");
+        let (status, body) = e.request("GET", &f.at(f.past_end.path()), None, "");
         assert_eq!(status, 401, "{kind}: {body}");
         let body: Value = serde_json::from_str(&body).unwrap();
         assert!((f.error_shape)(&body), "{kind}: 401 body {body}");
 
         let auth = (f.authorization)(e);
-        let (status, body) = e.request_with("GET", &f.at(f.past_last_page), &auth, "");
+        let (status, body) = e.request_with("GET", &f.at(f.past_end.path()), &auth, "");
         assert_eq!(status, 200, "{kind}: {body}");
         let page: Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(
-            *f.list(&page),
-            Value::Array(vec![]),
-            "{kind}: past the last page"
-        );
+        let expected = match f.past_end {
+            PastEnd::Empty(_) => Value::Array(vec![]),
+            PastEnd::RepeatsLast { last, .. } => {
+                let (status, body) = e.request_with("GET", &f.at(last), &auth, "");
+                assert_eq!(status, 200, "{kind}: {body}");
+                let last: Value = serde_json::from_str(&body).unwrap();
+                assert_ne!(*f.list(&last), Value::Array(vec![]), "{kind}: {body}");
+                f.list(&last).clone()
+            }
+        };
+        assert_eq!(*f.list(&page), expected, "{kind}: past the last page");
 
         let (status, body) = e.request_with("GET", &f.at(f.unknown_sim), &auth, "");
         assert_eq!(status, 404, "{kind}: {body}");
@@ -98,7 +104,7 @@ fn every_emulator_answers_429_with_retry_after_when_the_budget_is_spent() {
         let kind = f.kind;
         let ws = Workspace::new().with_emulator(None, &["--rate-limit", "3"]);
         let e = ws.emulator();
-        let path = f.at(f.past_last_page);
+        let path = f.at(f.past_end.path());
         for _ in 0..3 {
             e.request("GET", &path, None, "");
         }

@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 use simfleet::kind::ProviderKind::Emnify;
 
-use crate::fixture::Fixture;
+use crate::fixture::{Fixture, PastEnd};
 use crate::support::Emulator;
 use crate::workspace::{Workspace, sims_of};
 
@@ -17,7 +17,10 @@ pub const FIXTURE: Fixture = Fixture {
     kind: Emnify,
     // The text: a page past the end repeats the last page, never an
     // empty one; a `per_page` of the seed's size keeps it one page.
-    past_last_page: "/api/v1/endpoint?page=2&per_page=1000",
+    past_end: PastEnd::RepeatsLast {
+        past: "/api/v1/endpoint?page=2&per_page=1000",
+        last: "/api/v1/endpoint?page=1&per_page=1000",
+    },
     // A bare array.
     list_key: "",
     list_path: "/api/v1/endpoint",

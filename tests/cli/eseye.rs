@@ -13,7 +13,7 @@ use crate::workspace::{Workspace, sims_of};
 pub const FIXTURE: Fixture = Fixture {
     kind: Eseye,
     // Cursor pages: a filter that matches nothing gives the empty page.
-    past_last_page: "/api/v2/sim?pageSize=100&iccid=89000000000000000000",
+    past_end: crate::fixture::PastEnd::Empty("/api/v2/sim?pageSize=100&iccid=89000000000000000000"),
     list_key: "sims",
     list_path: "/api/v2/sim",
     list_route: "GET /api/v2/sim",

@@ -16,8 +16,9 @@ pub struct Fixture {
     pub kind: ProviderKind,
 
     // The raw wire, kept apart from the clients' knowledge of it.
-    /// A list request (under the kind's mount) for a page past the end.
-    pub past_last_page: &'static str,
+    /// A list request (under the kind's mount) for a page past the end,
+    /// and what it answers.
+    pub past_end: PastEnd,
     /// The key of the SIM list in a list answer; empty where the answer
     /// is the list itself (a bare array).
     pub list_key: &'static str,
@@ -85,6 +86,26 @@ pub struct Fixture {
     /// and credentials; `{url}` stands for the server's URL (its token
     /// endpoint is `{url}/token`).
     pub scripted_settings: &'static [(&'static str, &'static str)],
+}
+
+/// What a list request past the last page answers.
+pub enum PastEnd {
+    /// An empty list, at this path.
+    Empty(&'static str),
+    /// The last page again (emnify's text: never an empty page).
+    RepeatsLast {
+        past: &'static str,
+        last: &'static str,
+    },
+}
+
+impl PastEnd {
+    /// The request past the end.
+    pub fn path(&self) -> &'static str {
+        match self {
+            PastEnd::Empty(path) | PastEnd::RepeatsLast { past: path, .. } => path,
+        }
+    }
 }
 
 /// `value` as the one `Authorization` header most kinds send.

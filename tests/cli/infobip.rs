@@ -10,7 +10,7 @@ use crate::workspace::{Workspace, sims_of};
 /// Infobip's fixtures for the shared tests (`tests/cli/kinds.rs`).
 pub const FIXTURE: Fixture = Fixture {
     kind: Infobip,
-    past_last_page: "/iot/2/sims?page=999&limit=100",
+    past_end: crate::fixture::PastEnd::Empty("/iot/2/sims?page=999&limit=100"),
     list_key: "sims",
     list_path: "/iot/2/sims",
     list_route: "GET /iot/2/sims",

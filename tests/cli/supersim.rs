@@ -20,7 +20,7 @@ pub const FIXTURE: Fixture = Fixture {
     // The page token of offset 7, past the seed's seven SIMs: the
     // emulator masks offsets (`PA` and hex of offset ^ 0x5e5e00007a110000)
     // so that tokens come only from `next_page_url`s.
-    past_last_page: "/Sims?PageSize=50&PageToken=PA5e5e00007a110007",
+    past_end: crate::fixture::PastEnd::Empty("/Sims?PageSize=50&PageToken=PA5e5e00007a110007"),
     list_key: "sims",
     list_path: "/Sims",
     list_route: "GET /Sims",

@@ -12,7 +12,7 @@ use crate::workspace::{Workspace, sims_of};
 /// Telekom CMO's fixtures for the shared tests (`tests/cli/kinds.rs`).
 pub const FIXTURE: Fixture = Fixture {
     kind: TelekomCmo,
-    past_last_page: "/sandbox/product?pageNumber=999&pageSize=100",
+    past_end: crate::fixture::PastEnd::Empty("/sandbox/product?pageNumber=999&pageSize=100"),
     list_key: "entities",
     list_path: "/t/product",
     list_route: "GET /{tenant}/product",

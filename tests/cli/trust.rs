@@ -565,7 +565,7 @@ fn the_emulator_answers_a_client_while_300_slow_ones_hold_connections_and_drops_
     let kind = kind_with(|_| true);
     let ws = Workspace::sandbox(kind, &[]);
     let e = ws.emulator();
-    let list = crate::kinds::of(kind).past_last_page;
+    let list = crate::kinds::of(kind).past_end.path();
     let head = format!(
         "GET /{}{list} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ",
         kind.mount()

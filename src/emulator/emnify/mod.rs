@@ -30,7 +30,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use serde_json::json;
 
-use super::api::{self, Api};
+use super::api::{self, Api, RateStyle};
 use super::{App, ProviderSettings, WorldState};
 use crate::kind::ProviderKind;
 use limits::PathLimit;
@@ -42,6 +42,8 @@ pub struct Emnify;
 impl Api for Emnify {
     const KIND: ProviderKind = ProviderKind::Emnify;
     const UNAUTHORISED: &'static str = "Invalid or expired token";
+    // The text documents no rate headers and its recordings show none.
+    const RATE: RateStyle = RateStyle::SILENT;
     const CREDENTIAL_ROUTES: &'static [&'static str] = &["/api/v1/authenticate"];
     type State = EmnifyState;
 

@@ -81,6 +81,8 @@ impl Client for Emnify {
     type Wire = wire::WireEndpoint;
     const BATCH: usize = wire::BULK_LIMIT;
     const PAGE: usize = wire::PAGE_SIZE;
+    // A SIM's status calls are its own; `apply_batch` knows which went out.
+    const SENT_PER_SIM: bool = true;
 
     fn auth(c: &Connection) -> Auth {
         let token = c.credential("application_token");

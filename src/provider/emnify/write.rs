@@ -135,24 +135,34 @@ pub fn plan(changes: &[Change], known: &Known) -> Result<Plan, SimFailure> {
 impl Emnify {
     /// One batch (at most [`wire::BULK_LIMIT`] SIMs): SIM statuses one SIM
     /// at a time, then the endpoints of the SIMs whose SIM calls succeeded
-    /// in one bulk call.
+    /// in one bulk call. A SIM is not attempted only if none of its calls
+    /// went out ([`Client::SENT_PER_SIM`]).
     pub(super) async fn apply_batch(&self, batch: &[SimWork]) -> Vec<SimOutcome> {
         let mut results: BTreeMap<&Iccid, Result<(), SimFailure>> = BTreeMap::new();
-        let mut lines: Vec<(&SimWork, Map<String, Json>)> = Vec::new();
+        let mut lines: Vec<(&SimWork, Map<String, Json>, bool)> = Vec::new();
         for work in batch {
-            match self.prepare(work).await {
-                Ok(Some(line)) => lines.push((work, line)),
+            let mut sim_set = false;
+            match self.prepare(work, &mut sim_set).await {
+                Ok(Some(line)) => lines.push((work, line, sim_set)),
                 Ok(None) => {
                     results.insert(&work.iccid, Ok(()));
+                }
+                Err(failure) if sim_set => {
+                    results.insert(&work.iccid, Err(failure.partly_sent()));
                 }
                 Err(failure) => {
                     results.insert(&work.iccid, Err(failure));
                 }
             }
         }
-        let sent = self.bulk(&lines).await;
-        for (work, _) in &lines {
-            results.insert(&work.iccid, sent.clone());
+        let body: Vec<&Map<String, Json>> = lines.iter().map(|(_, line, _)| line).collect();
+        let sent = self.bulk(&body).await;
+        for (work, _, sim_set) in &lines {
+            let result = match &sent {
+                Err(failure) if *sim_set => Err(failure.clone().partly_sent()),
+                other => other.clone(),
+            };
+            results.insert(&work.iccid, result);
         }
         batch
             .iter()
@@ -164,8 +174,13 @@ impl Emnify {
             .collect()
     }
 
-    /// Sends the SIM's status calls; its endpoint's bulk line, if any.
-    async fn prepare(&self, work: &SimWork) -> Result<Option<Map<String, Json>>, SimFailure> {
+    /// Sends the SIM's status calls, saying in `sim_set` whether one
+    /// succeeded; its endpoint's bulk line, if any.
+    async fn prepare(
+        &self,
+        work: &SimWork,
+        sim_set: &mut bool,
+    ) -> Result<Option<Map<String, Json>>, SimFailure> {
         let Some(known) = self.known(&work.iccid) else {
             return Err(SimFailure::inexpressible(
                 "this run has not read the SIM's endpoint: plan again",
@@ -181,6 +196,7 @@ impl Emnify {
                 .repeatable();
             let sent = self.http.send(req).await.and_then(|r| r.into_success());
             sent.map_err(|e| Self::failure(&e))?;
+            *sim_set = true;
             self.now_sim(&work.iccid, status);
         }
         if plan.endpoint.is_empty() {
@@ -193,11 +209,10 @@ impl Emnify {
 
     /// One bulk call for `lines`, after any other this client is sending:
     /// the text asks for bulk calls one at a time. All or nothing (text §8).
-    async fn bulk(&self, lines: &[(&SimWork, Map<String, Json>)]) -> Result<(), SimFailure> {
-        if lines.is_empty() {
+    async fn bulk(&self, body: &[&Map<String, Json>]) -> Result<(), SimFailure> {
+        if body.is_empty() {
             return Ok(());
         }
-        let body: Vec<&Map<String, Json>> = lines.iter().map(|(_, line)| line).collect();
         let _one_at_a_time = self.bulk_call.lock().await;
         // Sets fields to values: twice leaves what once does.
         let req = Request::new(Method::PATCH, BULK_PATH)
