@@ -102,8 +102,9 @@ pub const ROW: Capabilities = Capabilities {
     unique_names: false,
 };
 
-/// The text's per-path limits: requests per second, held as windows of
-/// one second at the documented rate (the bursts are below the rate).
+/// The text's per-path limits (requests a second, burst): held as windows
+/// of half a second of the burst, which keeps to both (any span of t
+/// seconds carries at most burst + rate x t requests).
 const fn path(method: &'static str, path: &'static str, requests: u32, seconds: f64) -> RateWindow {
     RateWindow {
         method: Some(method),
@@ -114,8 +115,8 @@ const fn path(method: &'static str, path: &'static str, requests: u32, seconds: 
 }
 
 const PATHS: [RateWindow; 4] = [
-    path("GET", "/api/v1/endpoint", 10, 1.0),
-    path("GET", "/api/v1/endpoint/*", 50, 1.0),
-    path("GET", "/api/v1/sim", 10, 1.0),
+    path("GET", "/api/v1/endpoint", 5, 0.5),
+    path("GET", "/api/v1/endpoint/*", 25, 0.5),
+    path("GET", "/api/v1/sim", 5, 0.5),
     path("POST", "/api/v1/authenticate", 100, 300.0),
 ];

@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use futures_util::future::join_all;
 use reqwest::Method;
 use serde_json::{Map, Value as Json, json};
 
@@ -134,15 +135,21 @@ pub fn plan(changes: &[Change], known: &Known) -> Result<Plan, SimFailure> {
 
 impl Emnify {
     /// One batch (at most [`wire::BULK_LIMIT`] SIMs): SIM statuses one SIM
-    /// at a time, then the endpoints of the SIMs whose SIM calls succeeded
+    /// per call, then the endpoints of the SIMs whose SIM calls succeeded
     /// in one bulk call. A SIM is not attempted only if none of its calls
     /// went out ([`Client::SENT_PER_SIM`]).
     pub(super) async fn apply_batch(&self, batch: &[SimWork]) -> Vec<SimOutcome> {
         let mut results: BTreeMap<&Iccid, Result<(), SimFailure>> = BTreeMap::new();
         let mut lines: Vec<(&SimWork, Map<String, Json>, bool)> = Vec::new();
-        for work in batch {
+        // SIM by SIM side by side: the HTTP layer caps what is in flight,
+        // and each SIM's own steps stay in order.
+        let prepared = join_all(batch.iter().map(|work| async move {
             let mut sim_set = false;
-            match self.prepare(work, &mut sim_set).await {
+            let line = self.prepare(work, &mut sim_set).await;
+            (work, line, sim_set)
+        }));
+        for (work, line, sim_set) in prepared.await {
+            match line {
                 Ok(Some(line)) => lines.push((work, line, sim_set)),
                 Ok(None) => {
                     results.insert(&work.iccid, Ok(()));
