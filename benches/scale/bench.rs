@@ -17,6 +17,9 @@ pub enum Listing {
     /// Numbered pages of `page` SIMs without a total: the listing ends at
     /// the first short page, so pages after the first can go side by side.
     Numbered { page: usize },
+    /// Numbered pages of `page` SIMs whose first answer gives the number
+    /// of pages: the rest go side by side, and none past the last.
+    Totalled { page: usize },
 }
 
 /// How the naive client authenticates.
@@ -38,6 +41,13 @@ pub enum Auth {
         path: &'static str,
         body: &'static str,
         headers: &'static [(&'static str, &'static str)],
+    },
+    /// A login at `path` with the JSON `body` (as `Login`): every request
+    /// then carries `Authorization: Bearer` and the answer's value of `key`.
+    Bearer {
+        path: &'static str,
+        body: &'static str,
+        key: &'static str,
     },
 }
 

@@ -33,7 +33,7 @@ impl Floor {
 /// List pages of a fleet of `sims`.
 pub fn pages(bench: &Bench, sims: usize) -> usize {
     match bench.listing {
-        Listing::Cursors { page } => sims.div_ceil(page).max(1),
+        Listing::Cursors { page } | Listing::Totalled { page } => sims.div_ceil(page).max(1),
         // No total: the listing ends at the first short page.
         Listing::Numbered { page } => sims / page + 1,
     }
@@ -68,7 +68,7 @@ pub fn plan(work: &Work) -> Floor {
     let pages = pages(bench, work.sims);
     match bench.listing {
         Listing::Cursors { .. } => floor.add(Stage::Chain(pages)),
-        Listing::Numbered { .. } => {
+        Listing::Numbered { .. } | Listing::Totalled { .. } => {
             floor.add(Stage::Chain(1));
             floor.add(Stage::Parallel(pages - 1));
         }

@@ -75,16 +75,7 @@ async fn authorization(http: &reqwest::Client, bench: &Bench, base: &str) -> Vec
             body,
             headers,
         } => {
-            let answer: Json = http
-                .post(format!("{base}{path}"))
-                .header("content-type", "application/json")
-                .body(body.replace("{key}", SANDBOX_KEY))
-                .send()
-                .await
-                .expect("login")
-                .json()
-                .await
-                .expect("login json");
+            let answer = login(http, base, path, body).await;
             return headers
                 .iter()
                 .map(|(name, key)| {
@@ -92,6 +83,13 @@ async fn authorization(http: &reqwest::Client, bench: &Bench, base: &str) -> Vec
                     ((*name).to_owned(), value.to_owned())
                 })
                 .collect();
+        }
+        Auth::Bearer { path, body, key } => {
+            let answer = login(http, base, path, body).await;
+            return one(format!(
+                "Bearer {}",
+                answer[key].as_str().unwrap_or_default()
+            ));
         }
     };
     let mut token = http
@@ -112,4 +110,18 @@ async fn authorization(http: &reqwest::Client, bench: &Bench, base: &str) -> Vec
         "Bearer {}",
         body["access_token"].as_str().unwrap_or_default()
     ))
+}
+
+/// The JSON answer of a login at `path` with `body` (`{key}` stands for
+/// the sandbox key).
+async fn login(http: &reqwest::Client, base: &str, path: &str, body: &str) -> Json {
+    http.post(format!("{base}{path}"))
+        .header("content-type", "application/json")
+        .body(body.replace("{key}", SANDBOX_KEY))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("login json")
 }

@@ -87,8 +87,13 @@ fn every_kind_draws_no_429_when_the_provider_allows_less_than_configured() {
         ws.fleet("p", sims_of(&iccids, |_| fields.clone()));
         // Whether the provider says what is left of its budget (emnify
         // documents no rate headers: its emulator sends none).
-        let first = ws.emulator().send("GET", &f.at(f.past_end.path()), None, "", "");
-        let told = first.head.to_ascii_lowercase().contains("ratelimit-remaining");
+        let first = ws
+            .emulator()
+            .send("GET", &f.at(f.past_end.path()), None, "", "");
+        let told = first
+            .head
+            .to_ascii_lowercase()
+            .contains("ratelimit-remaining");
         let apply = ws.on_manifests(&["apply", "--auto-approve"]);
         assert_eq!(apply.code, 0, "{kind}: {}\n{}", apply.stdout, apply.stderr);
         let requests = ws.emulator().requests();

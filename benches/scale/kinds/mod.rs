@@ -6,6 +6,7 @@
 //!
 //! This file names modules, not kinds.
 
+mod emnify;
 mod eseye;
 mod infobip;
 mod onomondo;
@@ -18,13 +19,14 @@ use simfleet::kind::ProviderKind;
 use crate::bench::Bench;
 
 /// Every kind's bench fixtures, one entry per module.
-pub const ALL: [&Bench; 6] = [
+pub const ALL: [&Bench; 7] = [
     &onomondo::BENCH,
     &infobip::BENCH,
     &eseye::BENCH,
     &telekom_cmo::BENCH,
     &soracom::BENCH,
     &supersim::BENCH,
+    &emnify::BENCH,
 ];
 
 /// The bench fixtures of `kind`.
