@@ -100,6 +100,12 @@ pub const ROW: Capabilities = Capabilities {
         "emnify tags are plain names: declare them under `tags`",
     )],
     unique_names: false,
+    // The SIM stays Activated: emnify bills it (text §6).
+    status_cautions: &[(
+        Status::Inactive,
+        "`inactive` disables the endpoint only: its SIM stays Activated and emnify goes on \
+         billing it; declare `suspended` to stop the charges",
+    )],
 };
 
 /// The text's per-path limits (requests a second, burst): held as windows

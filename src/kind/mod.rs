@@ -217,6 +217,10 @@ pub struct Capabilities {
     /// Whether the account holds each name on one SIM only (Super SIM's
     /// `unique_name`): two manifest entries with one name are refused.
     pub unique_names: bool,
+    /// What moving a SIM to a status means at this provider that the
+    /// status's name does not say (emnify's `inactive` leaves the SIM
+    /// billed): a plan with such a move says it once per provider.
+    pub status_cautions: &'static [(Status, &'static str)],
 }
 
 /// The headers in which a provider's answers say what is left of its rate

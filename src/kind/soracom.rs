@@ -107,6 +107,7 @@ pub const ROW: Capabilities = Capabilities {
          (the tag `name` is the SIM's `name`)",
     )],
     unique_names: false,
+    status_cautions: &[],
 };
 
 /// A path's own window: the one figure the text shows, 1000 a minute.

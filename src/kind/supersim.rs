@@ -77,4 +77,5 @@ pub const ROW: Capabilities = Capabilities {
     rate_headers: RateHeaders::X_RATELIMIT,
     unsupported_hints: &[],
     unique_names: true,
+    status_cautions: &[],
 };

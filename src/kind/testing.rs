@@ -87,4 +87,5 @@ pub const ROW: Capabilities = Capabilities {
     rate_headers: RateHeaders::X_RATELIMIT,
     unsupported_hints: &[],
     unique_names: false,
+    status_cautions: &[],
 };

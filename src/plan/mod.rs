@@ -23,10 +23,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Destination, ProviderConfig};
-use crate::kind::ProviderKind;
+use crate::kind::{Capabilities, ProviderKind};
 use crate::manifest::Manifests;
 use crate::model::{
-    Change, Condition, DesiredSim, Field, Fields, Iccid, LiveSim, Origin, Phase, SimWork, Value,
+    Change, Condition, DesiredSim, Field, Fields, Iccid, LiveSim, Origin, Phase, SimWork, Status,
+    Value,
 };
 use crate::provider::{Inventory, ReadScope};
 
@@ -79,6 +80,10 @@ pub struct ProviderPlan {
     /// The safety threshold its Providers manifest sets, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_change_percent: Option<f64>,
+    /// What the provider's rules say of this plan's status moves that the
+    /// statuses' names do not (emnify: an `inactive` SIM stays billed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cautions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -212,6 +217,7 @@ impl ProviderPlan {
             unreadable: None,
             destination: Some(config.destination()),
             max_change_percent: config.max_change_percent,
+            cautions: Vec::new(),
         }
     }
 
@@ -444,6 +450,7 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
         plan.unmanaged.sort_by(|a, b| a.iccid.cmp(&b.iccid));
         plan.unmanaged_count = plan.unmanaged.len();
         plan.sims.sort_by(|a, b| a.iccid.cmp(&b.iccid));
+        plan.cautions = cautions(config.kind.capabilities(), &plan.sims);
         providers.push(plan);
     }
     Plan {
@@ -452,6 +459,21 @@ pub fn build(manifests: &Manifests, inventories: &BTreeMap<String, Inventory>) -
         providers,
         safety: safety::Verdict::default(),
     }
+}
+
+/// The provider's cautions about the statuses `sims` move to.
+fn cautions(caps: &Capabilities, sims: &[SimPlan]) -> Vec<String> {
+    let moves_to = |status: Status| {
+        let to = Value::Status(status);
+        sims.iter()
+            .flat_map(|s| &s.changes)
+            .any(|c| c.field == Field::Status && c.after == to)
+    };
+    caps.status_cautions
+        .iter()
+        .filter(|(status, _)| moves_to(*status))
+        .map(|(_, caution)| (*caution).to_owned())
+        .collect()
 }
 
 #[cfg(test)]

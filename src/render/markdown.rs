@@ -212,6 +212,9 @@ pub fn plan(plan: &Plan, detail: Detail) -> String {
         if let Some(d) = &p.destination {
             let _ = writeln!(out, "- {}: {}", cell(&p.name), said(&d.to_string()));
         }
+        for caution in &p.cautions {
+            let _ = writeln!(out, "- {}: **caution**: {}", cell(&p.name), said(caution));
+        }
     }
     out.push('\n');
     if plan.has_errors() {

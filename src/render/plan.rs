@@ -212,6 +212,9 @@ fn body(out: &mut String, style: Style, provider: &ProviderPlan, detail: Detail)
             out.push_str(&group_line(style, &group, detail));
         }
     }
+    for caution in &provider.cautions {
+        let _ = writeln!(out, "  caution: {}", inert(caution));
+    }
     if detail == Detail::Summary {
         return;
     }

@@ -139,6 +139,17 @@ fn inactive_disables_the_endpoint_and_leaves_the_sim_activated() {
         "iot",
         sims_of(&[METER_1.into()], |_| json!({"status": "inactive"})),
     );
+    // Every format says the SIM stays billed, once.
+    let caution = "`inactive` disables the endpoint only: its SIM stays Activated and emnify goes \
+                   on billing it";
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.stdout.matches(caution).count(), 1, "{}", plan.stdout);
+    let markdown = ws.on_manifests(&["plan", "--format", "markdown"]);
+    markdown.assert_stdout("**caution**: \\`inactive\\` disables the endpoint only");
+    let json = ws.on_manifests(&["plan", "--format", "json"]);
+    let doc: Value = serde_json::from_str(&json.stdout).unwrap();
+    let cautions = doc["providers"][0]["cautions"].as_array().unwrap();
+    assert!(cautions[0].as_str().unwrap().starts_with(caution), "{doc}");
     let apply = ws.on_manifests(&["apply", "--auto-approve", "--force"]);
     assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
     let writes = patches(ws.emulator());
