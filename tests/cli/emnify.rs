@@ -178,3 +178,28 @@ fn an_endpoint_without_a_sim_is_neither_a_sim_nor_unmanaged() {
     plan.assert_stdout("5 unmanaged");
     assert!(!plan.stdout.contains("gateway"), "{}", plan.stdout);
 }
+
+#[test]
+fn the_jwt_is_renewed_before_its_exp_and_never_shown() {
+    // Each call takes 0.4 s: the first JWT (2 s) ends before the read-back.
+    let ws = Workspace::sandbox(Emnify, &["--token-expiry", "2", "--latency-ms", "400"])
+        .provider("iot", Emnify, json!({}));
+    ws.fleet(
+        "iot",
+        sims_of(&[METER_1.into(), METER_2.into()], |i| {
+            let status = if i == 0 { "suspended" } else { "active" };
+            json!({"name": format!("renewed-{i}"), "status": status})
+        }),
+    );
+    let apply = ws.on_manifests(&["apply", "--auto-approve", "--force", "-vv"]);
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    let e = ws.emulator();
+    let logins = e.count("emnify", "POST /api/v1/authenticate");
+    assert!(logins >= 2, "the JWT was never renewed: {logins} logins");
+    ws.assert_no_secret(&[&apply]);
+    // No JWT (a base64url `{"` opens each) shows in the -vv output.
+    let shown = apply.stdout.contains("eyJ") || apply.stderr.contains("eyJ");
+    assert!(!shown, "{}", apply.stderr);
+    let again = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+}
