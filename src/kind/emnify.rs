@@ -106,6 +106,8 @@ pub const ROW: Capabilities = Capabilities {
         "`inactive` disables the endpoint only: its SIM stays Activated and emnify goes on \
          billing it; declare `suspended` to stop the charges",
     )],
+    // `sim.iccid`: the ICCID without its check digit (text §5).
+    unchecked_iccid_digits: Some(19),
 };
 
 /// The text's per-path limits (requests a second, burst): held as windows

@@ -221,6 +221,10 @@ pub struct Capabilities {
     /// status's name does not say (emnify's `inactive` leaves the SIM
     /// billed): a plan with such a move says it once per provider.
     pub status_cautions: &'static [(Status, &'static str)],
+    /// The length of an ICCID form the provider reports without a check
+    /// digit (emnify's 19-digit `sim.iccid`): a manifest may name a SIM
+    /// by it, and validation does not look for a check digit there.
+    pub unchecked_iccid_digits: Option<usize>,
 }
 
 /// The headers in which a provider's answers say what is left of its rate

@@ -112,4 +112,5 @@ pub const ROW: Capabilities = Capabilities {
     unsupported_hints: &[],
     unique_names: false,
     status_cautions: &[],
+    unchecked_iccid_digits: None,
 };

@@ -108,6 +108,7 @@ pub const ROW: Capabilities = Capabilities {
     )],
     unique_names: false,
     status_cautions: &[],
+    unchecked_iccid_digits: None,
 };
 
 /// A path's own window: the one figure the text shows, 1000 a minute.

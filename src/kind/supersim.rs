@@ -78,4 +78,5 @@ pub const ROW: Capabilities = Capabilities {
     unsupported_hints: &[],
     unique_names: true,
     status_cautions: &[],
+    unchecked_iccid_digits: None,
 };

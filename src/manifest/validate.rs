@@ -412,7 +412,9 @@ fn resolve_fleet(
                 continue;
             }
         };
-        if provider.iccid_luhn && !iccid.luhn_ok() {
+        let unchecked = provider.kind.capabilities().unchecked_iccid_digits;
+        let checked = unchecked != Some(iccid.as_str().len());
+        if provider.iccid_luhn && checked && !iccid.luhn_ok() {
             let msg = format!(
                 "ICCID {iccid} fails the Luhn check (a typo?); if this provider's ICCIDs carry no \
                  check digit, set `iccid_luhn: false` on provider `{}`",

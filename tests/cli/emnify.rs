@@ -182,8 +182,11 @@ fn an_endpoint_without_a_sim_is_neither_a_sim_nor_unmanaged() {
 #[test]
 fn the_jwt_is_renewed_before_its_exp_and_never_shown() {
     // Each call takes 0.4 s: the first JWT (2 s) ends before the read-back.
-    let ws = Workspace::sandbox(Emnify, &["--token-expiry", "2", "--latency-ms", "400"])
-        .provider("iot", Emnify, json!({}));
+    let ws = Workspace::sandbox(Emnify, &["--token-expiry", "2", "--latency-ms", "400"]).provider(
+        "iot",
+        Emnify,
+        json!({}),
+    );
     ws.fleet(
         "iot",
         sims_of(&[METER_1.into(), METER_2.into()], |i| {
@@ -202,4 +205,28 @@ fn the_jwt_is_renewed_before_its_exp_and_never_shown() {
     assert!(!shown, "{}", apply.stderr);
     let again = ws.on_manifests(&["plan", "--detailed-exitcode"]);
     assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+}
+
+#[test]
+fn a_manifest_may_name_a_sim_by_its_19_digit_iccid_without_a_check_digit() {
+    let ws = world();
+    let short = &METER_1[..19];
+    ws.fleet(
+        "iot",
+        sims_of(&[short.into()], |_| json!({"name": "by-the-short-form"})),
+    );
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    apply.assert_stdout(short);
+    let meter = ws.emulator().sim(Emnify, METER_1);
+    assert_eq!(meter["name"], "by-the-short-form", "{meter}");
+    let again = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+    // The 20-digit form keeps its check digit: a typo there is caught.
+    let typo = format!("{short}9");
+    assert_ne!(typo, METER_1);
+    ws.fleet("iot", sims_of(&[typo], |_| json!({"name": "x"})));
+    let validate = ws.on_manifests(&["validate"]);
+    assert_eq!(validate.code, 1, "{}", validate.stderr);
+    validate.assert_stderr("fails the Luhn check");
 }
