@@ -169,20 +169,7 @@ fn plan() -> Plan {
     Plan {
         format_version: FORMAT_VERSION,
         simfleet_version: SIMFLEET_VERSION.into(),
-        providers: vec![ProviderPlan {
-            name: "p".into(),
-            kind: kind(),
-            managed: sims.len(),
-            sims,
-            notes: Vec::new(),
-            unmanaged_count: 0,
-            unmanaged: Vec::new(),
-            missing: Vec::new(),
-            errors: Vec::new(),
-            unreadable: None,
-            destination: None,
-            max_change_percent: None,
-        }],
+        providers: vec![ProviderPlan::of_sims(kind(), sims)],
         safety: Verdict::default(),
     }
 }

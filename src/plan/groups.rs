@@ -216,20 +216,7 @@ mod tests {
             );
             sims.push(sim(n, vec![suspend]));
         }
-        let provider = ProviderPlan {
-            name: "p".into(),
-            kind: crate::kind::ProviderKind::ALL[0],
-            managed: 560,
-            sims,
-            notes: Vec::new(),
-            unmanaged_count: 0,
-            unmanaged: Vec::new(),
-            missing: Vec::new(),
-            errors: Vec::new(),
-            unreadable: None,
-            destination: None,
-            max_change_percent: None,
-        };
+        let provider = ProviderPlan::of_sims(crate::kind::ProviderKind::ALL[0], sims);
         let groups = of(&provider);
         let shown: Vec<(Field, usize, bool)> = groups
             .iter()

@@ -201,6 +201,27 @@ impl SimPlan {
 }
 
 impl ProviderPlan {
+    /// A plan of `sims` at provider `p` of `kind`, all of them managed,
+    /// with nothing else to say: the unit tests' plan.
+    #[cfg(test)]
+    pub fn of_sims(kind: ProviderKind, sims: Vec<SimPlan>) -> Self {
+        ProviderPlan {
+            name: "p".into(),
+            kind,
+            managed: sims.len(),
+            sims,
+            notes: Vec::new(),
+            unmanaged_count: 0,
+            unmanaged: Vec::new(),
+            missing: Vec::new(),
+            errors: Vec::new(),
+            unreadable: None,
+            destination: None,
+            max_change_percent: None,
+            cautions: Vec::new(),
+        }
+    }
+
     /// The plan of `managed` declared SIMs before anything is known.
     fn empty(config: &ProviderConfig, managed: usize) -> Self {
         let (name, kind) = (config.name.clone(), config.kind);
