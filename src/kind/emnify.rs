@@ -14,7 +14,7 @@ pub const SERVICE_PROFILE: FieldSpec = FieldSpec {
     block: "emnify",
     key: "service_profile",
     rank: 0,
-    shape: Shape::Text,
+    shape: Shape::Id,
     wire: "service_profile",
     phase: Phase::Configure,
     doc: "The endpoint's service profile, by its numeric id.",
@@ -25,20 +25,20 @@ pub const TARIFF_PROFILE: FieldSpec = FieldSpec {
     block: "emnify",
     key: "tariff_profile",
     rank: 1,
-    shape: Shape::Text,
+    shape: Shape::Id,
     wire: "tariff_profile",
     phase: Phase::Configure,
     doc: "The endpoint's tariff profile, by its numeric id.",
 };
 
-/// A boolean on the wire; the model has no boolean shape, so it is the
-/// text `true` or `false`.
+/// A boolean on the wire; the model has no boolean value, so it is the
+/// word `true` or `false` (an unquoted YAML boolean is its word).
 pub const IMEI_LOCK: FieldSpec = FieldSpec {
     name: "emnify.imei_lock",
     block: "emnify",
     key: "imei_lock",
     rank: 2,
-    shape: Shape::Text,
+    shape: Shape::OneOf(&["true", "false"]),
     wire: "imei_lock",
     phase: Phase::Configure,
     doc: "Whether the endpoint is locked to its IMEI: `true` or `false`.",

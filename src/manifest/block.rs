@@ -7,7 +7,7 @@
 
 use super::decode::{DecodeError, unknown};
 use super::node::{Node, NodeKind};
-use super::values::{map, set, text};
+use super::values::{self, map, set, text};
 use crate::kind::ProviderKind;
 use crate::model::{Field, Interner, Part, PartKind, Record, Scalar, Shape, Value};
 
@@ -62,6 +62,8 @@ fn decode_fields(
             Shape::Set => set(&value, interner),
             Shape::Map => map(&value, interner),
             Shape::Record(parts) => record(&name, value, parts).map(Some),
+            Shape::OneOf(words) => values::word(spec.name, value, words),
+            Shape::Id => values::id(spec.name, value),
         };
         match decoded {
             Ok(Some(value)) => written.push((field, value)),

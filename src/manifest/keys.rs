@@ -225,6 +225,23 @@ pub fn sim_schema(generator: &mut SchemaGenerator) -> Schema {
 fn field_schema(spec: &FieldSpec) -> serde_json::Value {
     let mut schema = match spec.shape {
         Shape::Text => serde_json::json!({"type": ["string", "null"]}),
+        Shape::OneOf(words) => {
+            let mut allowed: Vec<serde_json::Value> = words.iter().map(|w| (*w).into()).collect();
+            allowed.push(serde_json::Value::Null);
+            // An unquoted YAML boolean is its word.
+            let booleans = words.iter().all(|w| matches!(*w, "true" | "false"));
+            if booleans {
+                allowed.extend([true.into(), false.into()]);
+            }
+            serde_json::json!({"enum": allowed})
+        }
+        Shape::Id => serde_json::json!({
+            "oneOf": [
+                {"type": "string", "pattern": "^[0-9]+$"},
+                {"type": "integer", "minimum": 0},
+                {"type": "null"},
+            ]
+        }),
         Shape::Set => serde_json::json!({"type": ["array", "null"], "items": {"type": "string"}}),
         Shape::Map => serde_json::json!({
             "type": ["object", "null"],

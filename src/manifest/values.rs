@@ -1,7 +1,8 @@
 //! One written value decoded to its model type: text, a set of names, a
 //! map, each `null`-aware ("ensure empty") and sharing names through the
 //! run's interner. Entries and provider blocks both decode through here;
-//! nothing here judges a value beyond its type.
+//! nothing here judges a value beyond its type (a word from a fixed list
+//! and an id are types of their own).
 
 use std::collections::BTreeMap;
 
@@ -39,6 +40,46 @@ pub(super) fn text(node: Node) -> Result<Option<Value>, DecodeError> {
         NodeKind::Str(s) => Ok(Some(Value::Text(s))),
         NodeKind::Null => Ok(Some(Value::Null)),
         _ => decode::<Tri<String>>(&node).map(|t| tri(t, Value::Text)),
+    }
+}
+
+/// A written text that must be one of `words`: a YAML boolean is its word.
+pub(super) fn word(name: &str, node: Node, words: &[&str]) -> Result<Option<Value>, DecodeError> {
+    let pos = node.pos;
+    let written = match node.kind {
+        NodeKind::Bool(b) => Some(Value::Text(b.to_string())),
+        _ => text(node)?,
+    };
+    match &written {
+        Some(Value::Text(t)) if !words.contains(&t.as_str()) => {
+            let words: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+            let message = format!(
+                "`{name}` is one of {}, not `{}`",
+                words.join(", "),
+                crate::text::inert(t)
+            );
+            Err(DecodeError::placed(pos, message))
+        }
+        _ => Ok(written),
+    }
+}
+
+/// A written id: digits, or a YAML integer zero or more.
+pub(super) fn id(name: &str, node: Node) -> Result<Option<Value>, DecodeError> {
+    let pos = node.pos;
+    let written = match node.kind {
+        NodeKind::Int(n) if n >= 0 => Some(Value::Text(n.to_string())),
+        _ => text(node)?,
+    };
+    match &written {
+        Some(Value::Text(t)) if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) => {
+            let message = format!(
+                "`{name}` is an id, a whole number, not `{}`",
+                crate::text::inert(t)
+            );
+            Err(DecodeError::placed(pos, message))
+        }
+        _ => Ok(written),
     }
 }
 

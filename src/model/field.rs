@@ -62,6 +62,12 @@ pub enum Shape {
     Map,
     /// A fixed set of named parts (Onomondo's data limit).
     Record(&'static [Part]),
+    /// One of these words (emnify's IMEI lock: `true` or `false`); an
+    /// unquoted YAML boolean is its word.
+    OneOf(&'static [&'static str]),
+    /// A whole number zero or more, held as text (emnify's profile ids);
+    /// an unquoted YAML integer is its digits.
+    Id,
 }
 
 /// One part of a [`Shape::Record`].

@@ -230,3 +230,26 @@ fn a_manifest_may_name_a_sim_by_its_19_digit_iccid_without_a_check_digit() {
     assert_eq!(validate.code, 1, "{}", validate.stderr);
     validate.assert_stderr("fails the Luhn check");
 }
+
+#[test]
+fn a_profile_is_an_id_and_the_imei_lock_true_or_false_else_nothing_is_read() {
+    let ws = world();
+    let fleet = "apiVersion: simfleet/v1\nkind: Fleet\nmetadata: {name: f}\nprovider: iot\nsims:\n  \
+                 - iccid: \"89883030000012340003\"\n    emnify:\n      imei_lock: \"yes\"\n      \
+                 service_profile: two\n";
+    ws.file("m/fleet.yaml", fleet);
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    plan.assert_stderr("m/fleet.yaml:7:5: `emnify.imei_lock` is one of `true`, `false`, not `yes`");
+    plan.assert_stderr(
+        "m/fleet.yaml:7:5: `emnify.service_profile` is an id, a whole number, not `two`",
+    );
+    assert!(ws.emulator().requests().is_empty(), "nothing was read");
+    // YAML's unquoted boolean and integer are the same values as the text.
+    let fleet = fleet.replace("\"yes\"", "false").replace("two", "2");
+    ws.file("m/fleet.yaml", &fleet);
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "{}\n{}", plan.stdout, plan.stderr);
+    plan.assert_stdout("emnify.service_profile \"1\" -> \"2\"");
+    plan.assert_stdout("emnify.imei_lock       \"true\" -> \"false\"");
+}
