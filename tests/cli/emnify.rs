@@ -253,3 +253,43 @@ fn a_profile_is_an_id_and_the_imei_lock_true_or_false_else_nothing_is_read() {
     plan.assert_stdout("emnify.service_profile \"1\" -> \"2\"");
     plan.assert_stdout("emnify.imei_lock       \"true\" -> \"false\"");
 }
+
+#[test]
+fn a_401_before_the_jwt_exp_renews_it_once_and_the_listing_goes_on() {
+    use base64::Engine as _;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // A JWT that says it lives until 2100: only the 401 can end it.
+    let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"exp":4102444800}"#);
+    let jwt = format!("eyJhbGciOiJIUzI1NiJ9.{claims}.signature");
+    let endpoint = json!([{"id": 1, "name": "meter-1", "tags": "", "status": {"id": 0},
+        "sim": {"id": 7, "iccid_with_luhn": METER_1, "status": {"id": 1}}}]);
+    let lists = AtomicUsize::new(0);
+    let (url, seen) = crate::support::scripted_with(move |line| {
+        if line.starts_with("POST /api/v1/authenticate ") {
+            return (200, String::new(), json!({ "auth_token": jwt }).to_string());
+        }
+        if lists.fetch_add(1, Ordering::SeqCst) == 0 {
+            let expired =
+                r#"{"error_code":1102,"error_token":"InvalidToken","message":"Token expired"}"#;
+            return (401, String::new(), expired.to_owned());
+        }
+        let paging = "X-Total-Pages: 1\r\nX-Total-Count: 1\r\n".to_owned();
+        (200, paging, endpoint.to_string())
+    });
+    let ws = crate::envelopes::at(Emnify, &url, &[METER_1.into()]);
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    let lines = seen.lock().unwrap().clone();
+    let calls: Vec<&str> = lines
+        .iter()
+        .map(|l| {
+            if l.starts_with("POST ") {
+                "login"
+            } else {
+                "list"
+            }
+        })
+        .collect();
+    assert_eq!(calls, ["login", "list", "login", "list"], "{lines:?}");
+    assert!(!plan.stderr.contains("eyJ"), "{}", plan.stderr);
+}
