@@ -103,16 +103,18 @@ pub const ROW: Capabilities = Capabilities {
     // The SIM stays Activated: emnify bills it (text §6).
     status_cautions: &[(
         Status::Inactive,
-        "`inactive` disables the endpoint only: its SIM stays Activated and emnify goes on \
-         billing it; declare `suspended` to stop the charges",
+        "`inactive` disables the endpoint only: an Activated SIM stays Activated and emnify \
+         goes on billing it; declare `suspended` to stop the charges",
     )],
     // `sim.iccid`: the ICCID without its check digit (text §5).
     unchecked_iccid_digits: Some(19),
 };
 
 /// The text's per-path limits (requests a second, burst): held as windows
-/// of half a second of the burst, which keeps to both (any span of t
-/// seconds carries at most burst + rate x t requests).
+/// of the burst over 0.6 s. Any span of t seconds then carries at most
+/// burst x (1 + t / 0.6) requests, within a token bucket's burst + rate x t
+/// with a tenth of a second to spare for requests that arrive closer
+/// together than they left.
 const fn path(method: &'static str, path: &'static str, requests: u32, seconds: f64) -> RateWindow {
     RateWindow {
         method: Some(method),
@@ -123,8 +125,8 @@ const fn path(method: &'static str, path: &'static str, requests: u32, seconds: 
 }
 
 const PATHS: [RateWindow; 4] = [
-    path("GET", "/api/v1/endpoint", 5, 0.5),
-    path("GET", "/api/v1/endpoint/*", 25, 0.5),
-    path("GET", "/api/v1/sim", 5, 0.5),
+    path("GET", "/api/v1/endpoint", 5, 0.6),
+    path("GET", "/api/v1/endpoint/*", 25, 0.6),
+    path("GET", "/api/v1/sim", 5, 0.6),
     path("POST", "/api/v1/authenticate", 100, 300.0),
 ];

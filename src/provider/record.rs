@@ -50,15 +50,14 @@ impl Source {
         place: &str,
         key: &Key,
     ) -> Result<&'v str, HttpError> {
+        // An empty text is no value: the next path may hold one (emnify's
+        // `sim.iccid` where `iccid_with_luhn` is `""`).
+        let mut empty = None;
         for path in key.paths {
             match lookup(record, path) {
                 Some(Value::String(text)) if !text.is_empty() => return Ok(text),
                 Some(Value::String(_)) => {
-                    return Err(self.error(format!(
-                        "{} has an empty `{path}` ({})",
-                        named(place),
-                        key.what
-                    )));
+                    empty.get_or_insert(path);
                 }
                 Some(other) => {
                     return Err(self.error(format!(
@@ -70,6 +69,13 @@ impl Source {
                 }
                 None => {}
             }
+        }
+        if let Some(path) = empty {
+            return Err(self.error(format!(
+                "{} has an empty `{path}` ({})",
+                named(place),
+                key.what
+            )));
         }
         Err(self.error(absent(record, place, key)))
     }
@@ -219,6 +225,18 @@ mod tests {
         assert_eq!(
             source().text(&short, "[0]", &ICCID).unwrap(),
             "8988303000006738593"
+        );
+        // An empty text is no value: the next path is read.
+        let empty = json!({"sim": {"iccid": "8988303000006738593", "iccid_with_luhn": ""}});
+        assert_eq!(
+            source().text(&empty, "[0]", &ICCID).unwrap(),
+            "8988303000006738593"
+        );
+        let nothing = json!({"sim": {"iccid": "", "iccid_with_luhn": ""}});
+        let err = source().text(&nothing, "[0]", &ICCID).unwrap_err();
+        assert!(
+            err.to_string().contains("empty `sim.iccid_with_luhn`"),
+            "{err}"
         );
         let profiles =
             json!({"profiles": {"8981100000000000000": {"iccid": "8981100000000000000"}}});

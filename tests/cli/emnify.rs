@@ -140,8 +140,8 @@ fn inactive_disables_the_endpoint_and_leaves_the_sim_activated() {
         sims_of(&[METER_1.into()], |_| json!({"status": "inactive"})),
     );
     // Every format says the SIM stays billed, once.
-    let caution = "`inactive` disables the endpoint only: its SIM stays Activated and emnify goes \
-                   on billing it";
+    let caution = "`inactive` disables the endpoint only: an Activated SIM stays Activated and \
+                   emnify goes on billing it";
     let plan = ws.on_manifests(&["plan"]);
     assert_eq!(plan.stdout.matches(caution).count(), 1, "{}", plan.stdout);
     let markdown = ws.on_manifests(&["plan", "--format", "markdown"]);
@@ -292,4 +292,35 @@ fn a_401_before_the_jwt_exp_renews_it_once_and_the_listing_goes_on() {
         .collect();
     assert_eq!(calls, ["login", "list", "login", "list"], "{lines:?}");
     assert!(!plan.stderr.contains("eyJ"), "{}", plan.stderr);
+}
+
+#[test]
+fn a_bulk_call_refused_for_one_bad_line_is_sent_line_by_line_and_fails_only_that_sim() {
+    let ws = world();
+    ws.fleet(
+        "iot",
+        sims_of(&[METER_1.into(), METER_2.into()], |i| {
+            let profile = if i == 0 { "2" } else { "999" };
+            json!({ "emnify": { "service_profile": profile } })
+        }),
+    );
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 3, "{}\n{}", apply.stdout, apply.stderr);
+    apply.assert_stdout("1 applied, 1 failed");
+    apply.assert_stdout(&format!("failed: iot {METER_2}"));
+    apply.assert_stdout("Service profile with Id '999' not found");
+    let writes = patches(ws.emulator());
+    let routes: Vec<&str> = writes.iter().map(route).collect();
+    assert_eq!(
+        routes,
+        [
+            "/api/v2/endpoint/multi",
+            "/api/v1/endpoint/{id}",
+            "/api/v1/endpoint/{id}"
+        ],
+        "{writes:?}"
+    );
+    assert_eq!(writes[0]["status"], 422, "{writes:?}");
+    let meter = ws.emulator().sim(Emnify, METER_1);
+    assert_eq!(meter["service_profile"], 2, "{meter}");
 }

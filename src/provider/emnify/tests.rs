@@ -135,3 +135,40 @@ fn error_bodies_read_with_their_validation_errors() {
         "Input validation failed (InputValidationFailed): no such profile (InvalidReference)"
     );
 }
+
+#[test]
+fn an_error_body_with_null_errors_keeps_its_message() {
+    let body = r#"{"error_code":1400,"error_token":"InputValidationFailed","message":"bad","errors":null}"#;
+    assert_eq!(error_text(body).unwrap(), "bad (InputValidationFailed)");
+}
+
+#[test]
+fn ids_are_whole_numbers_however_written() {
+    let endpoint = r#"{"id": 5.0, "status": {"id": "1"}, "service_profile": {"id": 7.0},
+        "tariff_profile": {"id": null}, "sim": {"id": "9", "status": {"id": 1.0}}}"#;
+    let e: WireEndpoint = serde_json::from_str(endpoint).unwrap();
+    assert_eq!(e.id, 5);
+    assert_eq!(e.status.and_then(|s| s.id), Some(1));
+    assert_eq!(e.service_profile.and_then(|p| p.id), Some(7));
+    assert_eq!(e.tariff_profile.and_then(|p| p.id), None);
+    let sim = e.sim.unwrap();
+    assert_eq!((sim.id, sim.status.and_then(|s| s.id)), (9, Some(1)));
+    for bad in [
+        r#"{"id": 1.5}"#,
+        r#"{"id": -1}"#,
+        r#"{"id": "x"}"#,
+        r#"{"id": true}"#,
+    ] {
+        let err = serde_json::from_str::<WireEndpoint>(bad).unwrap_err();
+        assert!(
+            err.to_string().contains("is not a whole-number id"),
+            "{bad}: {err}"
+        );
+    }
+}
+
+#[test]
+fn an_endpoint_name_is_never_cleared() {
+    let want = [change(Field::Name, Value::Null)];
+    assert!(plan(&want, &known(1, 0)).is_err());
+}

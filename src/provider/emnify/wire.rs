@@ -1,9 +1,11 @@
 //! emnify API shapes (docs/providers.md, "emnify"). Tolerant reader: an
 //! endpoint's keys but `id` may be absent or `null`, unknown keys are
-//! ignored, and an endpoint without a `sim` is kept (it is no SIM, and the
-//! listing drops it). Strict writer: only the bodies the text documents.
+//! ignored, ids are whole numbers however written (`7`, `7.0`, `"7"`), and
+//! an endpoint without a `sim` is kept (it is no SIM, and the listing
+//! drops it). Strict writer: only the bodies the text documents.
 
-use serde::{Deserialize, Serialize};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::provider::record::Key;
 
@@ -30,6 +32,7 @@ pub const PER_PAGE: &str = "x-count-per-page";
 /// An endpoint (text §5).
 #[derive(Debug, Clone, Deserialize)]
 pub struct WireEndpoint {
+    #[serde(deserialize_with = "whole")]
     pub id: u64,
     #[serde(default)]
     pub name: Option<String>,
@@ -51,7 +54,7 @@ pub struct WireEndpoint {
 /// `{id, description}` of an endpoint or SIM status.
 #[derive(Debug, Clone, Deserialize)]
 pub struct WireStatus {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole_or_null")]
     pub id: Option<u64>,
     #[serde(default)]
     pub description: Option<String>,
@@ -60,13 +63,14 @@ pub struct WireStatus {
 /// A profile as an endpoint names it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Reference {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole_or_null")]
     pub id: Option<u64>,
 }
 
 /// The SIM of an endpoint.
 #[derive(Debug, Clone, Deserialize)]
 pub struct WireSim {
+    #[serde(deserialize_with = "whole")]
     pub id: u64,
     #[serde(default)]
     pub iccid: Option<String>,
@@ -74,6 +78,36 @@ pub struct WireSim {
     pub iccid_with_luhn: Option<String>,
     #[serde(default)]
     pub status: Option<WireStatus>,
+}
+
+/// An id as a whole number however it is written: `7`, `7.0` (the text's
+/// SDK writes `1.0`) or `"7"`.
+fn as_whole(value: &serde_json::Value) -> Option<u64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_u64().or_else(|| {
+            let f = n.as_f64()?;
+            // Below 2^53 a float holds every whole number exactly.
+            let exact = f.fract() == 0.0 && (0.0..9_007_199_254_740_992.0).contains(&f);
+            exact.then_some(f as u64)
+        }),
+        serde_json::Value::String(text) => text.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn whole<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    as_whole(&value).ok_or_else(|| D::Error::custom(format!("`{value}` is not a whole-number id")))
+}
+
+fn whole_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    if value.is_null() {
+        return Ok(None);
+    }
+    as_whole(&value)
+        .map(Some)
+        .ok_or_else(|| D::Error::custom(format!("`{value}` is not a whole-number id")))
 }
 
 /// Endpoint statuses (text §5).
@@ -114,7 +148,7 @@ struct ErrorBody {
     #[serde(default)]
     message: Option<String>,
     #[serde(default)]
-    errors: Vec<ErrorBody>,
+    errors: Option<Vec<ErrorBody>>,
 }
 
 /// The message of an emnify error body (its token after it), with the
@@ -130,7 +164,7 @@ pub fn error_text(body: &str) -> Option<String> {
         }
     };
     let head = one(&e)?;
-    let details: Vec<String> = e.errors.iter().filter_map(one).collect();
+    let details: Vec<String> = e.errors.iter().flatten().filter_map(one).collect();
     if details.is_empty() {
         Some(head)
     } else {

@@ -4,10 +4,13 @@
 //! 2,000 endpoints, one bulk call at a time. SIM calls go first, so an
 //! Issued SIM is activated before its endpoint is enabled.
 //!
-//! Every call sets values, so each is safe to send again (`repeatable`):
-//! a SIM patched to the status it has answers 204 and changes nothing.
-//! `tags` carries the whole desired set. simfleet never deletes a SIM or
-//! an endpoint: no call here can.
+//! Every call sets values, but only the single endpoint `PATCH` is sent
+//! again when its answer is lost: a bulk call may still be running, and
+//! whether a SIM accepts its own status again is not documented, so those
+//! are settled by re-reading. A bulk call refused as invalid is sent line
+//! by line, so one bad line fails only its SIM. `tags` carries the whole
+//! desired set. simfleet never deletes a SIM or an endpoint: no call here
+//! can.
 
 use std::collections::BTreeMap;
 
@@ -20,7 +23,7 @@ use super::read::Known;
 use super::wire::{self, BULK_PATH, Id, SimStatus};
 use crate::kind::emnify::{IMEI_LOCK, SERVICE_PROFILE, TARIFF_PROFILE};
 use crate::model::{Change, Field, Iccid, SimWork, Status, Value};
-use crate::provider::http::Request;
+use crate::provider::http::{HttpError, Request};
 use crate::provider::{Client, SimFailure, SimOutcome};
 
 /// What one SIM's changes send: the SIM statuses to set, in order, and
@@ -74,8 +77,11 @@ pub fn plan(changes: &[Change], known: &Known) -> Result<Plan, SimFailure> {
             (Field::Name, Value::Text(name)) => {
                 plan.endpoint.insert("name".into(), json!(name));
             }
+            // The text does not say an endpoint may lose its name.
             (Field::Name, _) => {
-                plan.endpoint.insert("name".into(), json!(""));
+                return Err(SimFailure::inexpressible(
+                    "an emnify endpoint keeps a name: declare one",
+                ));
             }
             (Field::Tags, after) => {
                 let tags: Vec<&str> = match after {
@@ -164,10 +170,10 @@ impl Emnify {
         }
         let body: Vec<&Map<String, Json>> = lines.iter().map(|(_, line, _)| line).collect();
         let sent = self.bulk(&body).await;
-        for (work, _, sim_set) in &lines {
-            let result = match &sent {
-                Err(failure) if *sim_set => Err(failure.clone().partly_sent()),
-                other => other.clone(),
+        for ((work, _, sim_set), result) in lines.iter().zip(sent) {
+            let result = match result {
+                Err(failure) if *sim_set => Err(failure.partly_sent()),
+                other => other,
             };
             results.insert(&work.iccid, result);
         }
@@ -198,9 +204,10 @@ impl Emnify {
             let body = SimStatus {
                 status: Id { id: status },
             };
-            let req = Request::new(Method::PATCH, format!("/api/v1/sim/{}", known.sim))
-                .json(&body)
-                .repeatable();
+            // Not repeated when its answer is lost: whether emnify accepts
+            // a SIM's own status again is not documented, so the adapter
+            // re-reads instead.
+            let req = Request::new(Method::PATCH, format!("/api/v1/sim/{}", known.sim)).json(&body);
             let sent = self.http.send(req).await.and_then(|r| r.into_success());
             sent.map_err(|e| Self::failure(&e))?;
             *sim_set = true;
@@ -214,15 +221,46 @@ impl Emnify {
         Ok(Some(line))
     }
 
-    /// One bulk call for `lines`, after any other this client is sending:
-    /// the text asks for bulk calls one at a time. All or nothing (text §8).
-    async fn bulk(&self, body: &[&Map<String, Json>]) -> Result<(), SimFailure> {
-        if body.is_empty() {
-            return Ok(());
+    /// One bulk call for `lines`, after any other this client is sending
+    /// (the text asks for bulk calls one at a time); each line's result.
+    /// The text does not say whether a refused bulk call applied part of
+    /// it: refused as invalid (422), each line is sent on its own, so one
+    /// bad line (an unknown profile) fails its SIM and no other.
+    async fn bulk(&self, lines: &[&Map<String, Json>]) -> Vec<Result<(), SimFailure>> {
+        if lines.is_empty() {
+            return Vec::new();
         }
         let _one_at_a_time = self.bulk_call.lock().await;
-        // Sets fields to values: twice leaves what once does.
-        let req = Request::new(Method::PATCH, BULK_PATH)
+        // Not repeated when its answer is lost: the call may still be
+        // running, and a second one must not start before it ends; the
+        // adapter re-reads the SIMs instead.
+        let req = Request::new(Method::PATCH, BULK_PATH).json(&lines);
+        let sent = self.http.send(req).await.and_then(|r| r.into_success());
+        match sent {
+            Ok(_) => lines.iter().map(|_| Ok(())).collect(),
+            Err(HttpError::Status { status: 422, .. }) if lines.len() > 1 => {
+                // One at a time: the text asks the single update to be
+                // sent "sequentially".
+                let mut results = Vec::with_capacity(lines.len());
+                for line in lines {
+                    results.push(self.one_endpoint(line).await);
+                }
+                results
+            }
+            Err(e) => {
+                let failure = Self::failure(&e);
+                lines.iter().map(|_| Err(failure.clone())).collect()
+            }
+        }
+    }
+
+    /// One line of a bulk call as `PATCH /api/v1/endpoint/{id}` (204).
+    async fn one_endpoint(&self, line: &Map<String, Json>) -> Result<(), SimFailure> {
+        let mut body = line.clone();
+        let id = body.remove("id").unwrap_or(Json::Null);
+        // Sets fields to values, answered at once: twice leaves what once
+        // does.
+        let req = Request::new(Method::PATCH, format!("/api/v1/endpoint/{id}"))
             .json(&body)
             .repeatable();
         let sent = self.http.send(req).await.and_then(|r| r.into_success());
