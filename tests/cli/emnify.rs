@@ -307,7 +307,7 @@ fn a_bulk_call_refused_for_one_bad_line_is_sent_line_by_line_and_fails_only_that
     let apply = ws.on_manifests(&["apply", "--auto-approve"]);
     assert_eq!(apply.code, 3, "{}\n{}", apply.stdout, apply.stderr);
     apply.assert_stdout("1 applied, 1 failed");
-    apply.assert_stdout(&format!("failed: iot {METER_2}"));
+    apply.assert_stdout(format!("failed: iot {METER_2}"));
     apply.assert_stdout("Service profile with Id '999' not found");
     let writes = patches(ws.emulator());
     let routes: Vec<&str> = writes.iter().map(route).collect();
