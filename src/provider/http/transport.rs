@@ -28,6 +28,9 @@ const MAX_ATTEMPTS: u32 = 5;
 const MAX_TIMEOUT_ATTEMPTS: u32 = 2;
 const BASE_BACKOFF: Duration = Duration::from_millis(200);
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
+/// The first wait after a 429 without `Retry-After`, and the longest.
+const REFUSAL_BACKOFF: Duration = Duration::from_secs(5);
+const MAX_REFUSAL_BACKOFF: Duration = Duration::from_secs(60);
 /// Retrying one call stops once this much time has gone by (or twice the
 /// provider's `max_wait`, if that is longer).
 const RETRY_TIME: Duration = Duration::from_secs(300);
@@ -362,7 +365,10 @@ fn retry_wait(outcome: &Attempt, attempt: u32, repeat: Repeat) -> Option<Wait> {
     };
     match outcome {
         Ok((resp, headers)) if resp.status == StatusCode::TOO_MANY_REQUESTS => {
-            Some(asked_or_backoff(headers))
+            Some(match retry_after(headers) {
+                Some(wait) => Wait::Asked(wait),
+                None => Wait::Backoff(refusal_backoff(attempt)),
+            })
         }
         Err(HttpError::Transport { source, .. }) if source.is_connect() => {
             Some(Wait::Backoff(backoff(attempt)))
@@ -399,6 +405,19 @@ fn backoff(attempt: u32) -> Duration {
     step.mul_f64((draw % 10_000) as f64 / 10_000.0)
 }
 
+/// The wait after a 429 that does not say how long: providers that
+/// document none ask for up to a minute (Soracom's text), so the steps are
+/// 5, 10, 20 and 40 s, at least half of each (jitter in the other half):
+/// four retries span 37.5 to 75 s, where [`backoff`] gives up within
+/// seconds. The limiter's own windows and any rate headers come first.
+fn refusal_backoff(attempt: u32) -> Duration {
+    let step = REFUSAL_BACKOFF
+        .saturating_mul(1 << attempt.saturating_sub(1).min(8))
+        .min(MAX_REFUSAL_BACKOFF);
+    let draw = std::collections::hash_map::RandomState::new().hash_one(attempt);
+    step / 2 + (step / 2).mul_f64((draw % 10_000) as f64 / 10_000.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,6 +441,23 @@ mod tests {
         let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(60));
         assert_eq!(retry_after(&with_retry_after(&past)), Some(Duration::ZERO));
         assert_eq!(retry_after(&with_retry_after("soon")), None);
+    }
+
+    #[test]
+    fn a_429_that_says_no_wait_waits_at_least_half_of_5_10_20_40_s() {
+        let secs = Duration::from_secs;
+        for (attempt, step) in [
+            (1, secs(5)),
+            (2, secs(10)),
+            (3, secs(20)),
+            (4, secs(40)),
+            (9, secs(60)),
+        ] {
+            for _ in 0..200 {
+                let wait = refusal_backoff(attempt);
+                assert!(wait >= step / 2 && wait <= step, "{attempt}: {wait:?}");
+            }
+        }
     }
 
     #[test]
