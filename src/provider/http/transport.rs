@@ -405,11 +405,11 @@ fn backoff(attempt: u32) -> Duration {
     step.mul_f64((draw % 10_000) as f64 / 10_000.0)
 }
 
-/// The wait after a 429 that does not say how long: providers that
-/// document none ask for up to a minute (Soracom's text), so the steps are
-/// 5, 10, 20 and 40 s, at least half of each (jitter in the other half):
-/// four retries span 37.5 to 75 s, where [`backoff`] gives up within
-/// seconds. The limiter's own windows and any rate headers come first.
+/// The wait after a 429 without Retry-After: providers that document
+/// none ask for up to a minute (Soracom's text), so the steps are 5, 10,
+/// 20 and 40 s, at least half of each (jitter in the other half): four
+/// retries span 37.5 to 75 s, where [`backoff`] gives up within seconds.
+/// A rate header's later reset, which the limiter holds, still wins.
 fn refusal_backoff(attempt: u32) -> Duration {
     let step = REFUSAL_BACKOFF
         .saturating_mul(1 << attempt.saturating_sub(1).min(8))
