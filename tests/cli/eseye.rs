@@ -375,3 +375,33 @@ fn an_eseye_record_without_its_iccid_is_an_error_naming_provider_url_and_key_nev
         assert!(!run.stdout.contains("missing"), "{}", run.stdout);
     }
 }
+
+#[test]
+fn a_suspended_sim_whose_change_fails_is_suspended_again_though_the_later_phases_halt() {
+    let ws = at_emulator(Workspace::sandbox(Eseye, &[]));
+    ws.fleet(
+        "meters",
+        sims_of(
+            &[SUSPENDED.into()],
+            |_| json!({"status": "suspended", "package": "pkg-nope"}),
+        ),
+    );
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 1, "{}\n{}", apply.stdout, apply.stderr);
+    apply.assert_stdout("Package does not exist");
+    let calls: Vec<String> = writes(&ws)
+        .iter()
+        .map(|r| format!("{} {}", r["status"], r["body"].as_str().unwrap()))
+        .collect();
+    // Unsuspended for the change, the change refused, suspended again.
+    assert_eq!(
+        calls,
+        [
+            r#"200 {"customerSuspend":"no"}"#,
+            r#"400 {"packageId":"pkg-nope"}"#,
+            r#"200 {"customerSuspend":"yes"}"#,
+        ]
+    );
+    let s = ws.emulator().sim(Eseye, SUSPENDED);
+    assert_eq!(s["customerSuspend"], "yes", "{s}");
+}
