@@ -47,7 +47,8 @@ pub const ROW: Capabilities = Capabilities {
     sms_max_chars: Some(160),
     rate_headers: RateHeaders::X_RATELIMIT,
     unsupported_hints: &[],
-    unique_names: false,
+    // "SIM's unique name defined in the system" (text, the SIM object).
+    unique_names: true,
     status_cautions: &[],
     unchecked_iccid_digits: None,
 };

@@ -334,3 +334,21 @@ fn an_sms_whose_answer_is_lost_is_sent_once_and_reported_unknown() {
         .count("infobip", "POST /iot/1/sims/{iccid}/diagnostic");
     assert_eq!(runs, 1, "diagnostics ran {runs} times");
 }
+
+#[test]
+fn two_sims_with_one_name_are_refused_before_anything_is_read() {
+    // "SIM's unique name defined in the system" (the text's SIM object).
+    let ws = world();
+    ws.fleet(
+        "ib",
+        sims_of(
+            &[ACTIVE.into(), ACTIVE_2.into()],
+            |_| json!({"name": "pump"}),
+        ),
+    );
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    plan.assert_stderr("pump");
+    plan.assert_stderr("holds each name on one SIM only");
+    assert!(ws.emulator().requests().is_empty(), "nothing was read");
+}
