@@ -74,7 +74,10 @@ pub const ROW: Capabilities = Capabilities {
     sandbox: true,
     operations: &[Operation::ShowSim],
     // One action each (`activate`, `suspend`, `deactivate`), from any of
-    // the three; leaving `suspended` costs a reactivation fee, not a step.
+    // the three: active <-> inactive and out of suspended are the text's
+    // (leaving `suspended` costs a reactivation fee, not a step); into
+    // suspended from active or inactive is assumed. A live `ready` reads as
+    // active (the text lets it go anywhere), `standby` as inactive.
     transitions: &[
         (Status::Inactive, Status::Active),
         (Status::Suspended, Status::Active),

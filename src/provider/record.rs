@@ -1,6 +1,7 @@
 //! Reading a value out of a provider's JSON record by its key path, once
 //! for every client: a SIM's identity at `iccid`, inside an embedded
-//! object (`sim.iccid`) or in a map (`profiles.*.iccid`).
+//! object (`sim.iccid`), in a map (`profiles.*.iccid`) or as a map's key
+//! (`profiles.~`).
 //!
 //! A record that lacks a value its client cannot do without is an error
 //! naming the provider, the URL, the record (`sims[3]`) and the key paths
@@ -19,7 +20,9 @@ use super::http::{HttpError, Response, Where};
 #[derive(Debug, Clone, Copy)]
 pub struct Key {
     /// Keys separated by `.`; `*` is any member of an object or element
-    /// of an array (the first that holds the rest of the path).
+    /// of an array (the first that holds the rest of the path); `~`, last,
+    /// is the name of the object's first member (a map keyed by the value
+    /// itself, whose members may not repeat it).
     pub paths: &'static [&'static str],
     pub what: &'static str,
 }
@@ -54,12 +57,12 @@ impl Source {
         // `sim.iccid` where `iccid_with_luhn` is `""`).
         let mut empty = None;
         for path in key.paths {
-            match lookup(record, path) {
-                Some(Value::String(text)) if !text.is_empty() => return Ok(text),
-                Some(Value::String(_)) => {
+            match find(record, path) {
+                Some(Found::Text(text)) if !text.is_empty() => return Ok(text),
+                Some(Found::Text(_)) => {
                     empty.get_or_insert(path);
                 }
-                Some(other) => {
+                Some(Found::Other(other)) => {
                     return Err(self.error(format!(
                         "{} has `{path}` ({}) as {}, not as text",
                         named(place),
@@ -113,6 +116,33 @@ impl Source {
             at: self.at.clone(),
             detail,
         }
+    }
+}
+
+/// What a path leads to: text (a string, or a member's name), or another
+/// value.
+enum Found<'v> {
+    Text(&'v str),
+    Other(&'v Value),
+}
+
+/// What `path` leads to in `record`, a trailing `~` included (see
+/// [`Key::paths`]); `None` where a key is missing, the value is `null`,
+/// or the object `~` names has no member.
+fn find<'v>(record: &'v Value, path: &str) -> Option<Found<'v>> {
+    let Some(parent) = path.strip_suffix('~') else {
+        return lookup(record, path).map(|value| match value {
+            Value::String(text) => Found::Text(text),
+            other => Found::Other(other),
+        });
+    };
+    let object = match parent.strip_suffix('.') {
+        Some(parent) => lookup(record, parent)?,
+        None => record,
+    };
+    match object {
+        Value::Object(map) => map.keys().next().map(|k| Found::Text(k)),
+        _ => None,
     }
 }
 
@@ -268,6 +298,44 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("`sims[0]` has no `sim.iccid_with_luhn` nor `sim.iccid` (the SIM's ICCID); it has keys `id`"), "{err}");
+    }
+
+    #[test]
+    fn a_map_key_and_then_a_plain_key_stand_in_where_inner_values_are_missing() {
+        const KEYED: Key = Key {
+            paths: &["items.*.code", "items.~", "id"],
+            what: "the record's code",
+        };
+        let inner = json!({"id": "r-1", "items": {"k-2": {"code": "c-2"}}});
+        let keyed = json!({"id": "r-1", "items": {"k-2": {"other": 1}}});
+        let blank = json!({"id": "r-1", "items": {"k-2": {"code": ""}}});
+        let no_items = json!({"id": "r-1", "items": {}});
+        let null_items = json!({"id": "r-1", "items": null});
+        let text = |record: &Value| source().text(record, "[0]", &KEYED).unwrap().to_owned();
+        assert_eq!(text(&inner), "c-2");
+        assert_eq!(text(&keyed), "k-2");
+        assert_eq!(text(&blank), "k-2");
+        assert_eq!(text(&no_items), "r-1");
+        assert_eq!(text(&null_items), "r-1");
+        // `~` of a whole record names its first member.
+        let whole = Key {
+            paths: &["~"],
+            what: "a name",
+        };
+        let only = json!({"only": 1});
+        assert_eq!(source().text(&only, "[0]", &whole).unwrap(), "only");
+        // None of them: every path is named, and what the record holds.
+        let err = source()
+            .text(&json!({"status": "x", "items": {}}), "sims[1]", &KEYED)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "`sims[1]` has no `items.*.code` nor `items.~` nor `id` (the record's code); \
+                 `items` is an empty object"
+            ),
+            "{err}"
+        );
     }
 
     #[test]

@@ -2,8 +2,11 @@
 //! profiles is one SIM, tags are the exact set (one upsert, one delete per
 //! removed tag), a terminated SIM is reported and never written, `tags:`
 //! is refused pointing at `attributes`, the login session is renewed and
-//! never shown. No run ever calls `terminate` (`Emulator`'s drop checks
-//! every Soracom log against `never_called`).
+//! never shown, a `ready` SIM reads as active. No run ever calls
+//! `terminate` (`Emulator`'s drop checks every Soracom log against
+//! `never_called`). Against scripted servers, shapes the emulator does not
+//! serve: a SIM without profiles, a status action's lost answer, the list's
+//! 404.
 
 use serde_json::{Value, json};
 use simfleet::kind::ProviderKind::Soracom;
@@ -375,4 +378,179 @@ fn the_check_that_no_run_terminates_sees_a_terminate() {
     let after = e.forbidden_counts();
     assert_ne!(before, after);
     assert_eq!(after["soracom POST /sims/{sim_id}/terminate"], 1);
+}
+
+// The sandbox's `ready` and `standby` SIMs.
+const READY: &str = "8942310221000000044";
+const STANDBY: &str = "8942310221000000051";
+
+#[test]
+fn a_ready_sim_reads_as_active_so_inactive_plans_deactivate_and_suspended_suspend() {
+    // `ready` goes active by itself on the device's first connection, and
+    // the API moves it to any status: a manifest that wants it otherwise
+    // plans the action now.
+    let ws = world(&[]);
+    let e = ws.emulator();
+    let declare = |status: &str| {
+        ws.fleet(
+            "iot",
+            sims_of(&[READY.into()], |_| json!({ "status": status })),
+        );
+    };
+    declare("active");
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    declare("suspended");
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "{}\n{}", plan.stdout, plan.stderr);
+    plan.assert_stdout("status active -> suspended");
+
+    declare("inactive");
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    apply.assert_stdout("status active -> inactive");
+    let routes: Vec<Value> = writes(e).iter().map(|r| r["route"].clone()).collect();
+    assert_eq!(routes, [json!("/sims/{sim_id}/deactivate")]);
+    assert_eq!(e.sim(Soracom, READY)["status"], "inactive");
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+
+    // `standby` still reads as inactive: declared so, nothing is planned.
+    ws.fleet(
+        "iot",
+        sims_of(&[STANDBY.into()], |_| json!({"status": "inactive"})),
+    );
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+}
+
+/// A Sim of the text's skeleton: `simId`, `status`, the tag `name`, and
+/// one profile per ICCID given.
+fn wire_sim(sim_id: &str, status: &str, iccids: &[&str]) -> Value {
+    let profiles: serde_json::Map<String, Value> = iccids
+        .iter()
+        .map(|i| {
+            (
+                (*i).to_owned(),
+                json!({"iccid": i, "primaryImsi": "440101234567890"}),
+            )
+        })
+        .collect();
+    json!({
+        "simId": sim_id, "operatorId": "OP1", "status": status,
+        "speedClass": "s1.standard", "tags": {"name": ""}, "profiles": profiles,
+    })
+}
+
+#[test]
+fn a_sim_without_profiles_is_counted_unmanaged_under_its_sim_id_and_the_others_plan() {
+    // The text makes every Sim field optional: a SIM without profiles (a
+    // virtual one) must not make the account unreadable.
+    let listed = json!([
+        wire_sim("8981100001234567890", "active", &[GATEWAY]),
+        {"simId": "8981100009999999990", "status": "active", "type": "virtual",
+         "tags": {"name": "virtual-1"}},
+    ])
+    .to_string();
+    let (url, _) = scripted(move |line| {
+        crate::envelopes::token(line).unwrap_or_else(|| (200, listed.clone()))
+    });
+    let ws = crate::envelopes::at(Soracom, &url, &[GATEWAY.into()]);
+    ws.fleet("p", sims_of(&[GATEWAY.into()], |_| json!({"name": "gw-1"})));
+    let plan = ws.on_manifests(&["plan", "--show-unmanaged"]);
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    plan.assert_stdout("1 managed, 1 SIM to change");
+    plan.assert_stdout(format!("~ {GATEWAY} \"gw-1\""));
+    plan.assert_stdout("1 unmanaged");
+    plan.assert_stdout("8981100009999999990");
+}
+
+#[test]
+fn a_sim_with_neither_iccid_nor_sim_id_is_an_error_naming_url_record_and_keys() {
+    let listed = json!([
+        wire_sim("8981100001234567890", "active", &[GATEWAY]),
+        {"status": "active", "tags": {"name": "who"}},
+    ])
+    .to_string();
+    let (url, _) = scripted(move |line| {
+        crate::envelopes::token(line).unwrap_or_else(|| (200, listed.clone()))
+    });
+    let ws = crate::envelopes::at(Soracom, &url, &[GATEWAY.into()]);
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 1, "{}\n{}", plan.stdout, plan.stderr);
+    plan.assert_stderr("provider `p` at m/providers.yaml:");
+    plan.assert_stderr(format!("GET {url}/sims?limit=100"));
+    plan.assert_stderr(
+        "`[1]` has no `profiles.*.iccid` nor `profiles.~` nor `simId` (the SIM's ICCIDs in its \
+         profiles, else its `simId`); it has keys `status`, `tags`",
+    );
+}
+
+#[test]
+fn a_status_action_whose_answer_is_lost_is_sent_once_and_settled_by_a_re_read() {
+    // The text does not say whether an action is idempotent: the suspend
+    // is carried out, its answer is a 500, and it is never sent again; the
+    // re-read shows it took.
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let suspended = std::sync::Arc::new(AtomicBool::new(false));
+    let state = suspended.clone();
+    let (url, seen) = scripted(move |line| {
+        if let Some(login) = crate::envelopes::token(line) {
+            return login;
+        }
+        if line.starts_with("POST /sims/8981100001234567890/suspend ") {
+            state.store(true, Ordering::SeqCst);
+            return (
+                500,
+                r#"{"code":"INT0001","message":"Internal error"}"#.into(),
+            );
+        }
+        let status = if state.load(Ordering::SeqCst) {
+            "suspended"
+        } else {
+            "active"
+        };
+        let sim = wire_sim("8981100001234567890", status, &[GATEWAY]);
+        if line.starts_with("GET /sims?") {
+            (200, json!([sim]).to_string())
+        } else {
+            (200, sim.to_string())
+        }
+    });
+    let ws = crate::envelopes::at(Soracom, &url, &[GATEWAY.into()]);
+    ws.fleet(
+        "p",
+        sims_of(&[GATEWAY.into()], |_| json!({"status": "suspended"})),
+    );
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+    let sent = seen.lock().unwrap().clone();
+    let suspends = sent.iter().filter(|l| l.contains("/suspend ")).count();
+    assert_eq!(suspends, 1, "sent again: {sent:?}");
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    assert!(suspended.load(Ordering::SeqCst));
+    assert!(!apply.stdout.contains("not converged"), "{}", apply.stdout);
+}
+
+#[test]
+fn a_sim_list_404_in_the_error_shape_is_an_empty_account_any_other_a_wrong_url() {
+    let empty = |body: &'static str| {
+        let (url, _) = scripted(move |line| {
+            crate::envelopes::token(line).unwrap_or_else(|| (404, body.into()))
+        });
+        let ws = crate::envelopes::at(Soracom, &url, &[GATEWAY.into()]);
+        (ws.on_manifests(&["drift"]), url)
+    };
+    // The text lists 404 "No such SIM found." for the list: no SIMs, so
+    // the declared SIM is missing (drift, exit 2), not an error.
+    let (drift, _) = empty(r#"{"code":"SEM0404","message":"No such SIM found."}"#);
+    assert_eq!(drift.code, 2, "{}\n{}", drift.stdout, drift.stderr);
+    drift.assert_stdout("1 managed, 0 drifted, 1 missing");
+    drift.assert_stdout(format!("missing {GATEWAY} declared at m/fleet.yaml:"));
+    assert!(!drift.stderr.contains("no such list"), "{}", drift.stderr);
+    // Anything else answering 404 is not the API: check the `url`.
+    let (plan, url) = empty("<html><body>Not Found</body></html>");
+    assert_eq!(plan.code, 1, "{}\n{}", plan.stdout, plan.stderr);
+    plan.assert_stderr(format!(
+        "GET {url}/sims?limit=100: HTTP 404: no such list at this address; check the `url` of"
+    ));
 }

@@ -4,7 +4,8 @@
 //! token, sent as `X-Soracom-API-Key` and `X-Soracom-Token` on every call
 //! and renewed by the HTTP layer. A SIM is addressed by its `simId`, which
 //! is looked up, never declared; its ICCIDs are its profiles' keys, the
-//! first its own and the others aliases a manifest may name it by. Group
+//! first its own and the others aliases a manifest may name it by (a SIM
+//! without profiles goes by its `simId`, and shows as unmanaged). Group
 //! names are the groups' `name` tags, read when a SIM or a manifest needs
 //! them. This client never terminates a SIM: no call here can.
 

@@ -13,21 +13,24 @@ use super::wire::{self, ICCID, NEXT_KEY, PAGE_SIZE, WireGroup, WireSim};
 use crate::kind::soracom::{GROUP, IMEI_LOCK, SPEED_CLASS};
 use crate::model::{Attributes, Condition, Field, Fields, Iccid, LiveSim, Status, Value};
 use crate::provider::ProviderError;
-use crate::provider::http::{Request, Response};
+use crate::provider::http::{HttpError, Request, Response};
 use crate::provider::listing::{self, At, Next, Page};
 use crate::provider::record::Source;
 
 /// The status a Sim's `status` reads as, and the condition it puts the
-/// SIM in. `ready` (never used) and `standby` (waiting for its device)
-/// read as `inactive`: not in service, and moved by the same actions;
-/// simfleet never sets them. `terminated` is locked: nothing changes it,
-/// and simfleet never terminates.
+/// SIM in. `ready` (never used) reads as `active`: it goes active by
+/// itself on its device's first connection, and the API moves it to any
+/// of the three, so a manifest that wants it `inactive` or `suspended`
+/// must plan that action. `standby` reads as `inactive`: the text states
+/// no API move out of it, only the device's. simfleet sets neither.
+/// `terminated` is locked: nothing changes it, and simfleet never
+/// terminates.
 pub fn status(status: Option<&str>) -> (Value, Option<Condition>) {
     let status_of = |s| (Value::Status(s), None);
     match status {
-        Some("active") => status_of(Status::Active),
+        Some("active" | "ready") => status_of(Status::Active),
         Some("suspended") => status_of(Status::Suspended),
-        Some("inactive" | "ready" | "standby") => status_of(Status::Inactive),
+        Some("inactive" | "standby") => status_of(Status::Inactive),
         Some("terminated") => (
             Value::Null,
             Some(Condition::Locked(
@@ -44,17 +47,24 @@ pub fn status(status: Option<&str>) -> (Value, Option<Condition>) {
     }
 }
 
-/// The SIM's ICCIDs, sorted: each profile's `iccid` (its key where it
-/// gives none). The first is the SIM's own, the rest its aliases.
+/// The SIM's identities, sorted: each profile's `iccid` (its key where it
+/// gives none). The first is the SIM's own, the rest its aliases. A SIM
+/// without profiles goes by its `simId` (`wire::ICCID`): no manifest can
+/// name it by an ICCID, so it shows as unmanaged, under its id.
 fn iccids(sim: &WireSim) -> Vec<Iccid> {
     let mut all: Vec<Iccid> = sim
         .profiles
         .iter()
+        .flatten()
         .map(|(key, profile)| {
-            let iccid = profile.iccid.as_deref().filter(|i| !i.is_empty());
-            Iccid::from_live(iccid.unwrap_or(key))
+            let inner = profile.as_ref().and_then(|p| p.iccid.as_deref());
+            Iccid::from_live(inner.filter(|i| !i.is_empty()).unwrap_or(key))
         })
+        .filter(|iccid| !iccid.as_str().is_empty())
         .collect();
+    if all.is_empty() {
+        all.push(Iccid::from_live(sim.sim_id.clone()));
+    }
     all.sort();
     all.dedup();
     all
@@ -90,6 +100,7 @@ pub fn to_live(sim: &WireSim, group_name: impl Fn(&str) -> String) -> LiveSim {
     ]);
     let mut all = iccids(sim).into_iter();
     LiveSim {
+        // `iccids` is never empty; the `simId` again keeps that local.
         iccid: all
             .next()
             .unwrap_or_else(|| Iccid::from_live(sim.sim_id.clone())),
@@ -136,19 +147,37 @@ fn records(resp: &Response, what: &str) -> Result<Vec<serde_json::Value>, Provid
 
 /// A list request: `path` with `limit`, from the page `at` says.
 fn list_request(path: &str, at: &At) -> Request {
-    let req = Request::new(Method::GET, path)
-        .listing()
-        .query("limit", PAGE_SIZE);
+    let req = Request::new(Method::GET, path).query("limit", PAGE_SIZE);
     match at {
         At::Cursor(key) => req.query("last_evaluated_key", key),
         At::First | At::Number(_) => req,
     }
 }
 
+/// A `GET /sims` 404 as the page it stands for. The text lists 404 "No
+/// such SIM found." for the list, most likely an account without SIMs:
+/// in Soracom's error shape it is the end of an empty list. Any other body
+/// comes from something that is not the API (a wrong `url`), and says so.
+fn not_found(resp: Response) -> Result<Page<WireSim>, ProviderError> {
+    if wire::is_error_body(&resp.body) {
+        return Ok(Page::of(resp, Vec::new(), Next::End, None));
+    }
+    Err(HttpError::NoSuchList {
+        url: resp.url,
+        at: resp.at,
+    }
+    .into())
+}
+
 impl Soracom {
     /// One `GET /sims` page.
     pub(super) async fn sim_page(&self, at: At) -> Result<Page<WireSim>, ProviderError> {
+        // Not a `listing()`: the HTTP layer would take every 404 for a
+        // wrong `url`, and this list's 404 may mean no SIMs (`not_found`).
         let resp = self.http.send(list_request("/sims", &at)).await?;
+        if resp.status == StatusCode::NOT_FOUND {
+            return not_found(resp);
+        }
         let resp = resp.into_success()?;
         let sims: Vec<WireSim> = Source::of(&resp).typed("", records(&resp, "SIMs")?, &ICCID)?;
         self.learn_groups(&sims).await?;
@@ -256,7 +285,7 @@ impl Soracom {
         name: Option<&str>,
     ) -> Result<Vec<WireGroup>, ProviderError> {
         let fetch = |at: At| async move {
-            let mut req = list_request("/groups", &at);
+            let mut req = list_request("/groups", &at).listing();
             if let Some(name) = name {
                 req = req
                     .query("tag_name", "name")

@@ -80,13 +80,37 @@ fn a_sim_with_two_profiles_is_one_sim_with_an_alias() {
 }
 
 #[test]
+fn a_profile_without_its_iccid_goes_by_its_key_and_a_sim_without_profiles_by_its_sim_id() {
+    let keyed = json!({"profiles": {
+        "8981100000000000025": {"primaryImsi": "440101234567891"},
+        "8981100000000000017": null,
+    }});
+    let live = to_live(&sim(keyed), named);
+    assert_eq!(live.iccid, Iccid::from_live("8981100000000000017"));
+    assert_eq!(live.aliases, [Iccid::from_live("8981100000000000025")]);
+    // The text makes every Sim field optional (a virtual SIM may have no
+    // profile): such a SIM is still read, under its `simId`.
+    for none in [json!({"profiles": null}), json!({"profiles": {}})] {
+        let live = to_live(&sim(none.clone()), named);
+        assert_eq!(
+            live.iccid,
+            Iccid::from_live("8981100001234567890"),
+            "{none}"
+        );
+        assert_eq!(live.id, "8981100001234567890");
+        assert!(live.aliases.is_empty());
+    }
+}
+
+#[test]
 fn statuses_map_and_terminated_is_locked_never_set() {
     use Status::*;
     for (wire, want) in [
         ("active", Active),
         ("suspended", Suspended),
         ("inactive", Inactive),
-        ("ready", Inactive),
+        // It goes active by itself on the device's first connection.
+        ("ready", Active),
         ("standby", Inactive),
     ] {
         assert_eq!(status(Some(wire)), (Value::Status(want), None), "{wire}");

@@ -1,7 +1,7 @@
 //! Soracom API shapes (docs/providers.md, "Soracom"). Tolerant reader:
-//! every Sim key but `simId` and the ICCIDs may be absent or `null`, and
-//! unknown keys are ignored. Strict writer: only the bodies the text
-//! documents are sent.
+//! every Sim key but `simId` may be absent or `null` (the text makes all
+//! optional; `simId` is the key of every SIM path), and unknown keys are
+//! ignored. Strict writer: only the bodies the text documents are sent.
 
 use std::collections::BTreeMap;
 
@@ -13,11 +13,13 @@ use crate::provider::record::Key;
 /// emulator's pages hold at most this many.
 pub const PAGE_SIZE: usize = 100;
 
-/// Where a Sim holds its ICCID: among its profiles, keyed by ICCID. The
-/// first (in key order) is the SIM's own; the others are its aliases.
+/// Where a Sim holds its identity: its profiles' ICCIDs (a profile's map
+/// key where it gives no `iccid`), else, for a SIM without profiles (all
+/// Sim fields are optional, and a virtual SIM may have none), its `simId`.
+/// The lowest ICCID is the SIM's own; the others are its aliases.
 pub const ICCID: Key = Key {
-    paths: &["profiles.*.iccid"],
-    what: "the SIM's ICCIDs, in its profiles",
+    paths: &["profiles.*.iccid", "profiles.~", "simId"],
+    what: "the SIM's ICCIDs in its profiles, else its `simId`",
 };
 
 /// The response header that carries the next page's key.
@@ -39,8 +41,9 @@ pub struct WireSim {
     pub speed_class: Option<String>,
     #[serde(default)]
     pub imei_lock: Option<ImeiLock>,
+    /// Keyed by ICCID; absent, `null` or empty for a SIM without one.
     #[serde(default)]
-    pub profiles: BTreeMap<String, Profile>,
+    pub profiles: Option<BTreeMap<String, Option<Profile>>>,
 }
 
 /// A tag's value: text, as the TagSet schema says; anything else is kept
@@ -143,6 +146,19 @@ pub fn error_text(body: &str) -> Option<String> {
         (Some(one), None) | (None, Some(one)) => Some(one),
         (None, None) => None,
     }
+}
+
+/// Whether `body` is a Soracom error: an object with a `message` text and
+/// a `code` (text in `APICallErrorMessage`, a number in the spec's other
+/// `Error` schema), as the API itself answers, not a proxy or a wrong host.
+pub fn is_error_body(body: &[u8]) -> bool {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) else {
+        return false;
+    };
+    let code = map
+        .get("code")
+        .is_some_and(|c| c.is_string() || c.is_number());
+    code && map.get("message").is_some_and(serde_json::Value::is_string)
 }
 
 /// A name as one path segment, percent-encoded as `encodeURIComponent`

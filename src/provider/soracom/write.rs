@@ -3,9 +3,12 @@
 //! plus one deletion per removed tag, and an action per setting (group,
 //! speed class, IMEI lock).
 //!
-//! Every call sets a value, so each is safe to send again (`repeatable`):
-//! an action towards the status a SIM is in changes nothing, an upsert
-//! writes the same values, and deleting a tag already gone (404) is done.
+//! A status action is sent once: the text does not say whether an action
+//! towards the status a SIM is in is accepted, so one whose answer is lost
+//! is settled by re-reading the SIM (`apply/settle.rs`), never resent
+//! blindly. The other calls set a value and are safe to send again
+//! (`repeatable`): an upsert writes the same tags, a group, speed class or
+//! IMEI lock the same value, and deleting a tag already gone (404) is done.
 //! Attributes go from the planned `before`, read in this same run, to the
 //! desired map. simfleet never calls `terminate` or `enable_termination`:
 //! no path here leads there.
@@ -119,7 +122,11 @@ impl Soracom {
                     )));
                 }
             };
-            let mut req = Request::new(Method::POST, format!("{base}/{action}")).repeatable();
+            let mut req = Request::new(Method::POST, format!("{base}/{action}"));
+            if matches!(change.field, Field::Own(_)) {
+                // A group, speed class or IMEI lock: the same value again.
+                req = req.repeatable();
+            }
             if let Some(body) = body {
                 req = req.json(&body);
             }
