@@ -554,3 +554,24 @@ fn a_sim_list_404_in_the_error_shape_is_an_empty_account_any_other_a_wrong_url()
         "GET {url}/sims?limit=100: HTTP 404: no such list at this address; check the `url` of"
     ));
 }
+
+#[test]
+fn a_404_after_the_first_page_is_an_error_never_a_shorter_inventory() {
+    let first = json!([wire_sim("8981100001234567890", "active", &[GATEWAY])]).to_string();
+    let (url, _) = crate::support::scripted_with(move |line| {
+        if let Some((status, body)) = crate::envelopes::token(line) {
+            return (status, String::new(), body);
+        }
+        if line.contains("last_evaluated_key") {
+            let gone = r#"{"code":"SEM0404","message":"No such SIM found."}"#;
+            return (404, String::new(), gone.to_owned());
+        }
+        let next = "x-soracom-next-key: 8981100001234567890\r\n".to_owned();
+        (200, next, first.clone())
+    });
+    let ws = crate::envelopes::at(Soracom, &url, &[GATEWAY.into()]);
+    let plan = ws.on_manifests(&["plan"]);
+    assert_eq!(plan.code, 1, "{}\n{}", plan.stdout, plan.stderr);
+    plan.assert_stderr("404");
+    plan.assert_stderr("No such SIM found.");
+}

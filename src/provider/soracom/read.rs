@@ -156,17 +156,30 @@ fn list_request(path: &str, at: &At) -> Request {
 
 /// A `GET /sims` 404 as the page it stands for. The text lists 404 "No
 /// such SIM found." for the list, most likely an account without SIMs:
-/// in Soracom's error shape it is the end of an empty list. Any other body
-/// comes from something that is not the API (a wrong `url`), and says so.
-fn not_found(resp: Response) -> Result<Page<WireSim>, ProviderError> {
-    if wire::is_error_body(&resp.body) {
+/// on the first page and in Soracom's error shape it is an empty list.
+/// After a cursor it would cut the inventory short, so it is an error,
+/// as is any other body (something that is not the API: a wrong `url`).
+fn not_found(resp: Response, first: bool) -> Result<Page<WireSim>, ProviderError> {
+    if !wire::is_error_body(&resp.body) {
+        return Err(HttpError::NoSuchList {
+            url: resp.url,
+            at: resp.at,
+        }
+        .into());
+    }
+    if first {
         return Ok(Page::of(resp, Vec::new(), Next::End, None));
     }
-    Err(HttpError::NoSuchList {
-        url: resp.url,
-        at: resp.at,
+    // The API's own 404 after a cursor: said as it came. `into_success`
+    // of a 404 is always its error.
+    match resp.into_success() {
+        Err(e) => Err(e.into()),
+        Ok(resp) => Err(HttpError::NoSuchList {
+            url: resp.url,
+            at: resp.at,
+        }
+        .into()),
     }
-    .into())
 }
 
 impl Soracom {
@@ -176,7 +189,7 @@ impl Soracom {
         // wrong `url`, and this list's 404 may mean no SIMs (`not_found`).
         let resp = self.http.send(list_request("/sims", &at)).await?;
         if resp.status == StatusCode::NOT_FOUND {
-            return not_found(resp);
+            return not_found(resp, matches!(at, At::First));
         }
         let resp = resp.into_success()?;
         let sims: Vec<WireSim> = Source::of(&resp).typed("", records(&resp, "SIMs")?, &ICCID)?;
