@@ -115,7 +115,13 @@ impl Eseye {
         iccid: &str,
     ) -> Result<Vec<WireAttribute>, ProviderError> {
         let req = Request::new(Method::GET, format!("/api/v2/sim/{iccid}/attribute"));
-        let list: AttributeList = self.http.send(req).await?.json()?;
+        let resp = self.http.send(req).await?;
+        // Asked for a SIM the listing just showed: a 404 is taken as no
+        // attributes (the text shows no answer for this call).
+        if resp.status == StatusCode::NOT_FOUND {
+            return Ok(Vec::new());
+        }
+        let list: AttributeList = resp.json()?;
         Ok(list.into_vec())
     }
 }

@@ -102,3 +102,17 @@ fn attribute_lists_are_read_bare_or_wrapped_and_a_missing_key_is_an_error() {
     }
     assert!(serde_json::from_value::<AttributeList>(json!({"items": []})).is_err());
 }
+
+#[test]
+fn ids_read_as_text_or_numbers_and_attributes_by_either_id_name() {
+    let s = sim(json!({"packageId": 42, "portfolioId": "pf-1"}));
+    assert_eq!(s.package_id.as_deref(), Some("42"));
+    assert_eq!(s.portfolio_id.as_deref(), Some("pf-1"));
+    assert!(serde_json::from_value::<WireSim>(json!({"iccid": "1", "packageId": [1]})).is_err());
+    let a: super::wire::WireAttribute =
+        serde_json::from_value(json!({"iccAttributeId": 7, "key": "site", "value": null})).unwrap();
+    assert_eq!(
+        (a.id(), a.key.as_str(), a.value.as_str()),
+        ("7".into(), "site", "")
+    );
+}

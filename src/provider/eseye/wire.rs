@@ -40,9 +40,9 @@ pub struct WireSim {
     pub iccid: String,
     #[serde(default)]
     pub sim_id: Option<serde_json::Value>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "id_text")]
     pub portfolio_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "id_text")]
     pub package_id: Option<String>,
     #[serde(default)]
     pub status: Option<String>,
@@ -56,10 +56,31 @@ pub struct WireSim {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct WireAttribute {
+    /// `id`, or `iccAttributeId` as the text's path names it.
+    #[serde(alias = "iccAttributeId")]
     pub id: serde_json::Value,
     pub key: String,
-    #[serde(default)]
+    /// `null` reads as the empty value.
+    #[serde(default, deserialize_with = "text_or_null")]
     pub value: String,
+}
+
+/// A package or portfolio id as text, written as text or as a number (no
+/// published example shows which).
+fn id_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    use serde::de::Error as _;
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(s)) => Ok(Some(s)),
+        Some(serde_json::Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(other) => Err(D::Error::custom(format!(
+            "an id as {other}, not as text or a number"
+        ))),
+    }
+}
+
+fn text_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
 impl WireAttribute {
