@@ -117,3 +117,13 @@ fn property_names_are_percent_encoded_in_tmf630_paths() {
         json!([{"op": "remove", "path": "/customProperty?customProperty.name=cost%20center%2Fa%26b"}])
     );
 }
+
+#[test]
+fn a_monitor_state_is_read_whatever_its_case_and_an_unknown_one_is_not_waited_on() {
+    use super::write::Stands;
+    assert_eq!(Stands::of("InProgress"), Stands::Pending);
+    assert_eq!(Stands::of("inProgress"), Stands::Pending);
+    assert_eq!(Stands::of("COMPLETED"), Stands::Done);
+    assert_eq!(Stands::of("InError"), Stands::Failed);
+    assert_eq!(Stands::of("Cancelled"), Stands::Unknown);
+}

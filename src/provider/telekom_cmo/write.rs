@@ -178,14 +178,20 @@ impl TelekomCmo {
             Ok(monitor) => monitor,
             Err(e) => return lost(e.to_string()),
         };
-        match monitor.state.as_deref() {
-            None => lost(resp.missing("state", "how the change stands").to_string()),
-            Some("Completed") => Step::Done(()),
-            Some("InError") => Step::Stop(SimFailure::MonitorFailed {
+        let Some(state) = monitor.state.as_deref() else {
+            return lost(resp.missing("state", "how the change stands").to_string());
+        };
+        match Stands::of(state) {
+            Stands::Pending => Step::Pending(crate::text::inert(state).into_owned()),
+            Stands::Done => Step::Done(()),
+            Stands::Failed => Step::Stop(SimFailure::MonitorFailed {
                 id: id.to_owned(),
                 detail: monitor.failure(),
             }),
-            Some(state) => Step::Pending(crate::text::inert(state).into_owned()),
+            Stands::Unknown => lost(format!(
+                "the monitor's state `{}` is none simfleet knows",
+                crate::text::inert(state)
+            )),
         }
     }
 
@@ -205,5 +211,32 @@ impl TelekomCmo {
         .json_as(JSON_PATCH_QUERY, &ops);
         let resp = self.http.send(req).await.map_err(|e| Self::failure(&e))?;
         resp.into_success().map(drop).map_err(|e| Self::failure(&e))
+    }
+}
+
+/// How a monitor's `state` stands. The text shows only `InProgress`;
+/// `Completed` and `InError` are the TMF630 monitor's other states.
+/// Spelling is not trusted, and a state none of these is not waited on
+/// for ten minutes: the change is left unknown and the SIM re-read.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Stands {
+    Pending,
+    Done,
+    Failed,
+    Unknown,
+}
+
+impl Stands {
+    pub(super) fn of(state: &str) -> Stands {
+        let is = |words: &[&str]| words.iter().any(|w| state.eq_ignore_ascii_case(w));
+        if is(&["InProgress", "Pending", "Acknowledged"]) {
+            Stands::Pending
+        } else if is(&["Completed", "Complete", "Succeeded"]) {
+            Stands::Done
+        } else if is(&["InError", "Failed", "Error"]) {
+            Stands::Failed
+        } else {
+            Stands::Unknown
+        }
     }
 }
