@@ -515,3 +515,29 @@ fn a_cmo_202_without_a_monitor_link_is_followed_on_the_sim_and_never_sent_again(
     // Three re-reads while following, then the read-back.
     assert_eq!(finds.load(Ordering::SeqCst), 4, "{seen:#?}");
 }
+
+#[test]
+fn cmo_reads_on_to_an_empty_page_when_the_answer_says_neither_its_page_size_nor_a_total() {
+    // The server serves 50 a page whatever is asked, and says nothing of it.
+    let product = |i: usize| {
+        json!({"id": format!("JASPER-{}", generated_iccid("8949020000", i)),
+               "connectivityType": "CELLULAR", "status": "ACTIVE"})
+    };
+    let (url, _) = scripted(move |line| {
+        crate::envelopes::token(line).unwrap_or_else(|| {
+            let range = match line {
+                l if l.contains("pageNumber=1&") => 0..50,
+                l if l.contains("pageNumber=2&") => 50..100,
+                l if l.contains("pageNumber=3&") => 100..120,
+                _ => 0..0,
+            };
+            let page = json!({"entities": range.map(product).collect::<Vec<_>>()});
+            (200, page.to_string())
+        })
+    });
+    let iccids: Vec<String> = (0..120).map(|i| generated_iccid("8949020000", i)).collect();
+    let ws = crate::envelopes::at(TelekomCmo, &url, &iccids);
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    plan.assert_stdout("120 managed");
+}

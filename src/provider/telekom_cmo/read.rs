@@ -92,8 +92,14 @@ impl TelekomCmo {
         };
         // A short page ends the listing only if it is shorter than the page
         // size the server used: one that serves fewer than asked says so.
+        // An answer that says neither its page size nor a total may have
+        // capped the size unasked: only an empty page ends it then.
         let stats = page.statistics.unwrap_or_default();
-        let size = stats.page_size.filter(|&n| n >= 1).unwrap_or(PAGE_SIZE);
+        let size = match (stats.page_size.filter(|&n| n >= 1), stats.total_count) {
+            (Some(used), _) => used,
+            (None, Some(_)) => PAGE_SIZE,
+            (None, None) => 1,
+        };
         Ok(Page::of(
             resp,
             entities,
