@@ -441,6 +441,23 @@ fn a_sim_whose_iccid_is_null_is_counted_unmanaged_by_its_sid_and_the_listing_goe
     assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
     plan.assert_stdout("1 managed, no changes, 1 unmanaged");
     plan.assert_stdout(format!("HS{:032x}", 2));
+    // Export cannot adopt it (no manifest can declare a SID), and says so.
+    let export = ws.on_manifests(&[
+        "export",
+        "--provider",
+        "p",
+        "--unmanaged-only",
+        "--out",
+        "-",
+    ]);
+    assert_eq!(export.code, 0, "{}\n{}", export.stdout, export.stderr);
+    export.assert_stderr(format!(
+        "warning: 1 SIM(s) of provider `p` have no ICCID (listed by their id, such as HS{:032x}): \
+         a manifest cannot declare them, so they are not exported",
+        2
+    ));
+    export.assert_stderr("No unmanaged SIMs at provider `p`: nothing written.");
+    assert!(!export.stdout.contains("HS"), "{}", export.stdout);
 }
 
 #[test]
@@ -517,26 +534,9 @@ fn a_fleet_change_answered_200_without_it_is_re_read_and_never_taken_as_done_or_
     assert!(count("GET") >= 1, "{lines:?}");
 }
 
-/// A small account: Fleets `pumps` and `trackers`, SIM `PUMP_1` active in
-/// `pumps`, and `extra` keys on top.
-fn account(extra: Value) -> Value {
-    let mut account = json!({
-        "fleets": [
-            {"sid": "HF5a9d0000000000000000000000000001", "unique_name": "pumps"},
-            {"sid": "HF5a9d0000000000000000000000000002", "unique_name": "trackers"},
-        ],
-        "sims": [{"sid": "HS5a9d0000000000000000000000000003", "iccid": PUMP_1,
-                  "status": "active", "unique_name": "pump-1", "fleet_sid": "pumps"}],
-    });
-    if let (Value::Object(account), Value::Object(extra)) = (&mut account, extra) {
-        account.extend(extra);
-    }
-    json!({ "supersim": account })
-}
-
 #[test]
 fn a_fleet_change_answered_200_is_done_when_it_shows_the_change_and_followed_when_scheduled() {
-    let seed = account(json!({"fleet_update_status": 200}));
+    let seed = crate::emulator_supersim::small(json!({"fleet_update_status": 200}));
     let moved = |_| json!({"supersim": {"fleet": "trackers"}});
     // No delay: the 200 shows the SIM in its new Fleet; nothing is re-read.
     let ws = Workspace::seeded(&seed, &["--schedule-delay-ms", "0"]).provider(
