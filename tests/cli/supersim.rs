@@ -436,7 +436,7 @@ fn a_sim_whose_iccid_is_null_is_counted_unmanaged_by_its_sid_and_the_listing_goe
         ];
         (200, page("sims", sims, None))
     });
-    let ws = crate::envelopes::at(Supersim, &url, &[iccid.clone()]);
+    let ws = crate::envelopes::at(Supersim, &url, std::slice::from_ref(&iccid));
     let plan = ws.on_manifests(&["plan", "--detailed-exitcode", "--show-unmanaged"]);
     assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
     plan.assert_stdout("1 managed, no changes, 1 unmanaged");
@@ -511,7 +511,7 @@ fn a_fleet_change_answered_200_without_it_is_re_read_and_never_taken_as_done_or_
             (200, sim.to_string())
         }
     });
-    let ws = crate::envelopes::at(Supersim, &url, &[iccid.clone()]);
+    let ws = crate::envelopes::at(Supersim, &url, std::slice::from_ref(&iccid));
     ws.fleet(
         "p",
         sims_of(&[iccid], |_| json!({"supersim": {"fleet": "trackers"}})),
