@@ -309,7 +309,7 @@ impl ProviderConfig {
         let caps = self.kind.capabilities();
         let by_set = match &self.endpoint {
             Endpoint::Remote { credentials, .. } => {
-                caps.credential_defaults(credentials.keys().map(String::as_str))
+                caps.defaults_for(credentials.keys().map(String::as_str))
             }
             Endpoint::Sandbox { .. } => None,
         };

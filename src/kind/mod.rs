@@ -17,6 +17,7 @@ mod telekom_cmo;
 #[cfg(test)]
 pub mod testing;
 
+use std::collections::BTreeSet;
 use std::fmt;
 
 use schemars::JsonSchema;
@@ -313,19 +314,14 @@ impl Capabilities {
 
     /// The defaults that go with exactly the credential keys `keys`, if
     /// the row gives that set any.
-    pub fn credential_defaults<'k>(
+    pub fn defaults_for<'k>(
         &self,
         keys: impl IntoIterator<Item = &'k str>,
     ) -> Option<&'static CredentialDefaults> {
-        let keys: std::collections::BTreeSet<&str> = keys.into_iter().collect();
+        let keys: BTreeSet<&str> = keys.into_iter().collect();
         let rows: &'static [CredentialDefaults] = self.credential_defaults;
-        rows.iter().find(|d| {
-            d.credentials
-                .iter()
-                .copied()
-                .collect::<std::collections::BTreeSet<_>>()
-                == keys
-        })
+        rows.iter()
+            .find(|d| d.credentials.iter().copied().collect::<BTreeSet<_>>() == keys)
     }
 
     /// The base URL of an entry that gives none, with credential keys
@@ -334,7 +330,7 @@ impl Capabilities {
         &self,
         keys: impl IntoIterator<Item = &'k str>,
     ) -> Option<&'static str> {
-        self.credential_defaults(keys)
+        self.defaults_for(keys)
             .and_then(|d| d.url)
             .or(self.default_url)
     }

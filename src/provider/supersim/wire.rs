@@ -1,7 +1,7 @@
 //! Super SIM API shapes (docs/providers.md, "Twilio / KORE Super SIM").
 //! Tolerant reader: every Sim key but `sid` may be absent or `null` (the
-//! text types `iccid` as "string|null"), and unknown keys are ignored. Strict writer: only the form
-//! parameters the text documents are sent.
+//! text types `iccid` as "string|null"), and unknown keys are ignored.
+//! Strict writer: only the form parameters the text documents are sent.
 
 use serde::Deserialize;
 
