@@ -233,7 +233,10 @@ impl ProviderConfig {
             },
             Endpoint::Remote { url, credentials } => Destination {
                 host: host(url),
-                token_host: self.settings.get(&Setting::TokenUrl).map(|t| host(t)),
+                token_host: self
+                    .settings_with_defaults()
+                    .get(&Setting::TokenUrl)
+                    .map(|t| host(t)),
                 credentials: credentials
                     .iter()
                     .map(|(key, source)| match source {
@@ -261,12 +264,7 @@ impl ProviderConfig {
         trust: &Trust,
     ) -> Result<Connection, Vec<CredentialError>> {
         let caps = self.kind.capabilities();
-        let mut settings = self.settings.clone();
-        for (setting, value) in caps.setting_defaults {
-            settings
-                .entry(*setting)
-                .or_insert_with(|| (*value).to_owned());
-        }
+        let mut settings = self.settings_with_defaults();
         let (url, credentials) = match &self.endpoint {
             Endpoint::Remote { url, credentials } => {
                 self.destinations(url, &settings, trust)?;
@@ -302,6 +300,27 @@ impl ProviderConfig {
             limits: self.limits.clone(),
             origin: self.origin.clone(),
         })
+    }
+
+    /// The settings as written, then those of the entry's credential set
+    /// (KORE's token endpoint for KORE's client credentials; a sandbox
+    /// has none), then the kind's defaults.
+    fn settings_with_defaults(&self) -> BTreeMap<Setting, String> {
+        let caps = self.kind.capabilities();
+        let by_set = match &self.endpoint {
+            Endpoint::Remote { credentials, .. } => {
+                caps.defaults_for(credentials.keys().map(String::as_str))
+            }
+            Endpoint::Sandbox { .. } => None,
+        };
+        let set_defaults = by_set.map_or(&[][..], |d| d.settings);
+        let mut settings = self.settings.clone();
+        for (setting, value) in set_defaults.iter().chain(caps.setting_defaults) {
+            settings
+                .entry(*setting)
+                .or_insert_with(|| (*value).to_owned());
+        }
+        settings
     }
 
     /// Refuses, before anything is read or sent, any URL of this provider
@@ -498,6 +517,62 @@ mod tests {
                 assert_eq!(c.credential(key).expose(), *value, "{kind}");
             }
         }
+    }
+
+    #[test]
+    fn a_credential_sets_own_defaults_are_documented_and_fill_what_the_entry_leaves_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let trust = Trust {
+            credentials_dirs: vec![dir.path().to_owned()],
+            ..Trust::default()
+        };
+        let mut checked = 0;
+        for kind in ProviderKind::ALL {
+            let caps = kind.capabilities();
+            for defaults in caps.credential_defaults {
+                assert!(
+                    caps.credential_sets.contains(&defaults.credentials),
+                    "{kind}: defaults for a set it does not accept"
+                );
+                let url = caps.default_url_for(defaults.credentials.iter().copied());
+                let url = url.unwrap_or_else(|| panic!("{kind}: no URL"));
+                let credentials = defaults.credentials.iter().map(|key| {
+                    let file = dir.path().join(key);
+                    std::fs::write(&file, "s").unwrap();
+                    ((*key).to_owned(), CredentialSource::File(file))
+                });
+                let remote = Endpoint::Remote {
+                    url: url.to_owned(),
+                    credentials: credentials.collect(),
+                };
+                let entry = config(kind, remote);
+                // Connecting checks every URL against the documented hosts.
+                let c = entry.connect(None, &trust).unwrap();
+                for (setting, value) in defaults.settings {
+                    assert_eq!(c.setting(*setting), *value, "{kind}");
+                }
+                if let Some(token_url) = c.settings.get(&Setting::TokenUrl) {
+                    let shown = entry.destination().token_host;
+                    assert_eq!(
+                        shown,
+                        Some(crate::trust::parse_url(token_url).unwrap().host)
+                    );
+                }
+                // What the entry writes wins.
+                let mut written = entry.clone();
+                for (setting, _) in defaults.settings {
+                    written
+                        .settings
+                        .insert(*setting, "http://127.0.0.1:9/x".into());
+                }
+                let c = written.connect(None, &trust).unwrap();
+                for (setting, _) in defaults.settings {
+                    assert_eq!(c.setting(*setting), "http://127.0.0.1:9/x", "{kind}");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 0, "no kind has defaults of a credential set");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use anyhow::Context;
 use simfleet::export::{self, Destination, Options};
+use simfleet::model::Iccid;
 use simfleet::plan::select::selected;
 use simfleet::provider::ReadScope;
 use simfleet::text::inert;
@@ -46,6 +47,21 @@ pub async fn run(args: ExportArgs, ui: Ui, trust: &simfleet::trust::Trust) -> an
         let read = stop.unless_raised(client.read_inventory(&everything));
         let mut sims = reading(read, watch).await??.sims;
         sims.retain(|sim| selected(&sim.iccid, &sim.fields, &args.select));
+        // A SIM listed by a provider id for want of an ICCID (a Super SIM
+        // whose `iccid` is null) cannot be declared: said, not written.
+        let (kept, unnamed): (Vec<_>, Vec<_>) = sims
+            .into_iter()
+            .partition(|sim| Iccid::parse(sim.iccid.as_str()).is_some());
+        sims = kept;
+        if let Some(first) = unnamed.first() {
+            errln!(
+                "warning: {} SIM(s) of provider `{}` have no ICCID (listed by their id, such as \
+                 {}): a manifest cannot declare them, so they are not exported",
+                unnamed.len(),
+                config.name,
+                first.iccid
+            );
+        }
         if options.unmanaged_only {
             let declared: HashSet<_> = manifests
                 .sims

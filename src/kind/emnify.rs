@@ -63,6 +63,7 @@ pub const ROW: Capabilities = Capabilities {
     setting_defaults: &[],
     // Traded at `POST /api/v1/authenticate` for a JWT.
     credential_sets: &[&["application_token"]],
+    credential_defaults: &[],
     default_url: Some("https://cdn.emnify.net"),
     hosts: &["cdn.emnify.net"],
     // 2,000 requests per IP in a 5-minute window.

@@ -23,6 +23,7 @@ pub const ROW: Capabilities = Capabilities {
     )],
     setting_defaults: &[(Setting::Scope, "api/api")],
     credential_sets: &[&["client_id", "client_secret"]],
+    credential_defaults: &[],
     default_url: Some("https://sim.api.anynetiot.com"),
     // The identity provider of Eseye's own pool, in any region: not any
     // Cognito domain, which anyone can own.

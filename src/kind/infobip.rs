@@ -17,6 +17,7 @@ pub const ROW: Capabilities = Capabilities {
     )],
     setting_defaults: &[],
     credential_sets: &[&["username", "password"], &["api_key"]],
+    credential_defaults: &[],
     default_url: None,
     hosts: &["*.api.infobip.com", "api.infobip.com"],
     default_rate_limit: 10.0,

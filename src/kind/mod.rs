@@ -17,6 +17,7 @@ mod telekom_cmo;
 #[cfg(test)]
 pub mod testing;
 
+use std::collections::BTreeSet;
 use std::fmt;
 
 use schemars::JsonSchema;
@@ -157,6 +158,11 @@ pub struct Capabilities {
     pub setting_defaults: &'static [(Setting, &'static str)],
     /// Accepted credential sets; one of them must be given exactly.
     pub credential_sets: &'static [&'static [&'static str]],
+    /// Defaults that hold only with one credential set, where the set
+    /// says which service the account is at (Super SIM: KORE's client
+    /// credentials belong to KORE's API and token endpoint, not Twilio's).
+    /// They come before `default_url` and `setting_defaults`.
+    pub credential_defaults: &'static [CredentialDefaults],
     pub default_url: Option<&'static str>,
     /// The documented hosts of its API and token endpoints (`*.` for any
     /// subdomain, an inner `*` for one label): credentials go there, to
@@ -227,6 +233,18 @@ pub struct Capabilities {
     pub unchecked_iccid_digits: Option<usize>,
 }
 
+/// The `url` and settings a provider entry that gives credential set
+/// `credentials` leaves out, where they differ from the kind's defaults.
+#[derive(Debug)]
+pub struct CredentialDefaults {
+    /// The set, as listed in `credential_sets`.
+    pub credentials: &'static [&'static str],
+    /// The API's base URL with this set, instead of `default_url`.
+    pub url: Option<&'static str>,
+    /// Settings with this set, before the kind's `setting_defaults`.
+    pub settings: &'static [(Setting, &'static str)],
+}
+
 /// The headers in which a provider's answers say what is left of its rate
 /// budget: names, how the reset counts, and whose budget it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -292,6 +310,29 @@ impl Capabilities {
 
     pub fn can_move(&self, from: Status, to: Status) -> bool {
         self.transitions.contains(&(from, to))
+    }
+
+    /// The defaults that go with exactly the credential keys `keys`, if
+    /// the row gives that set any.
+    pub fn defaults_for<'k>(
+        &self,
+        keys: impl IntoIterator<Item = &'k str>,
+    ) -> Option<&'static CredentialDefaults> {
+        let keys: BTreeSet<&str> = keys.into_iter().collect();
+        let rows: &'static [CredentialDefaults] = self.credential_defaults;
+        rows.iter()
+            .find(|d| d.credentials.iter().copied().collect::<BTreeSet<_>>() == keys)
+    }
+
+    /// The base URL of an entry that gives none, with credential keys
+    /// `keys`: its set's own, else the kind's.
+    pub fn default_url_for<'k>(
+        &self,
+        keys: impl IntoIterator<Item = &'k str>,
+    ) -> Option<&'static str> {
+        self.defaults_for(keys)
+            .and_then(|d| d.url)
+            .or(self.default_url)
     }
 
     /// Why `field` is not supported, where the row says.

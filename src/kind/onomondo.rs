@@ -87,6 +87,7 @@ pub const ROW: Capabilities = Capabilities {
     required_settings: &[],
     setting_defaults: &[],
     credential_sets: &[&["token"]],
+    credential_defaults: &[],
     default_url: Some("https://api.onomondo.com"),
     hosts: &["api.onomondo.com"],
     default_rate_limit: 10.0,

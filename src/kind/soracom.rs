@@ -61,6 +61,7 @@ pub const ROW: Capabilities = Capabilities {
     required_settings: &[],
     setting_defaults: &[],
     credential_sets: &[&["auth_key_id", "auth_key"]],
+    credential_defaults: &[],
     // Global coverage; a Japan-coverage account uses https://api.soracom.io/v1.
     default_url: Some("https://g.api.soracom.io/v1"),
     hosts: &["g.api.soracom.io", "api.soracom.io"],

@@ -4,7 +4,7 @@
 //! SIM's name is its `unique_name`; its Fleet is the one field of its own
 //! (docs/providers.md, "Twilio / KORE Super SIM").
 
-use super::{Capabilities, Operation, RateHeaders, SANDBOX_KEY, Setting};
+use super::{Capabilities, CredentialDefaults, Operation, RateHeaders, SANDBOX_KEY, Setting};
 use crate::model::{Field, FieldSpec, Phase, Shape, Status};
 
 /// The Fleet a SIM belongs to, written under `supersim:` in a SIM entry.
@@ -22,6 +22,9 @@ pub const FLEET: FieldSpec = FieldSpec {
           (only an inactive or new SIM may have none).",
 };
 
+/// KORE's API client: traded at its token endpoint for a bearer token.
+const KORE_CREDENTIALS: &[&str] = &["client_id", "client_secret"];
+
 pub const ROW: Capabilities = Capabilities {
     name: "supersim",
     fields: &[Field::Name, Field::Status, Field::Own(&FLEET)],
@@ -33,13 +36,20 @@ pub const ROW: Capabilities = Capabilities {
     setting_defaults: &[],
     // The credential set decides the scheme: Twilio's Basic auth, or
     // KORE's client credentials traded at `token_url` for a bearer token.
-    credential_sets: &[
-        &["account_sid", "auth_token"],
-        &["client_id", "client_secret"],
-    ],
+    credential_sets: &[&["account_sid", "auth_token"], KORE_CREDENTIALS],
+    // KORE's client credentials are KORE's: its API and token endpoint
+    // (text §1, §2), never Twilio's host, are where they go by default.
+    credential_defaults: &[CredentialDefaults {
+        credentials: KORE_CREDENTIALS,
+        url: Some("https://supersim.api.korewireless.com/v1"),
+        settings: &[(
+            Setting::TokenUrl,
+            "https://api.korewireless.com/api-services/v1/auth/token",
+        )],
+    }],
+    // Twilio's API, for Twilio's account SID and auth token (text §1).
     default_url: Some("https://supersim.twilio.com/v1"),
-    // KORE serves the same API at supersim.api.korewireless.com/v1 and its
-    // tokens at api.korewireless.com/api-services/v1/auth/token.
+    // Twilio's API, KORE's API and KORE's token endpoint.
     hosts: &[
         "supersim.twilio.com",
         "supersim.api.korewireless.com",

@@ -25,6 +25,7 @@ pub const ROW: Capabilities = Capabilities {
     ],
     setting_defaults: &[],
     credential_sets: &[&["client_id", "client_secret"]],
+    credential_defaults: &[],
     default_url: None,
     hosts: &["*.myiot-t.com"],
     default_rate_limit: 10.0,

@@ -60,6 +60,7 @@ pub const ROW: Capabilities = Capabilities {
     required_settings: &[],
     setting_defaults: &[],
     credential_sets: &[&["token"]],
+    credential_defaults: &[],
     default_url: Some("https://api.example.test"),
     hosts: &["api.example.test"],
     default_rate_limit: 10.0,

@@ -246,10 +246,15 @@ fn resolve_provider(
                 );
             }
         }
+        let credentials = spec.credentials.clone().unwrap_or_default();
+        // The credential set may decide the service, and with it the URL
+        // (KORE's client credentials go to KORE's API, not Twilio's).
         let url = spec
             .url
             .clone()
-            .or(caps.default_url.map(str::to_owned))
+            .or(caps
+                .default_url_for(credentials.keys().map(String::as_str))
+                .map(str::to_owned))
             .unwrap_or_default();
         // The written URL only: where credentials may go is checked when
         // the provider connects, against the operator's flags.
@@ -258,7 +263,6 @@ fn resolve_provider(
                 problem(key, format!("`{key}` {why}"));
             }
         }
-        let credentials = spec.credentials.clone().unwrap_or_default();
         let names: BTreeSet<&str> = credentials.keys().map(String::as_str).collect();
         let fits = caps
             .credential_sets

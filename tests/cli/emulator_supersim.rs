@@ -452,3 +452,81 @@ fn too_many_requests_are_429_with_code_20429() {
     assert_eq!(refusal(&update(e, PUMP_1, "Status=inactive")), (429, 20429));
     assert_eq!(e.state(Supersim), before);
 }
+
+/// An account of the sandbox's two Fleets, SIM `PUMP_1` (ICCID
+/// 89883070000012340038, as in the sandbox) active in `pumps`, SIM `NEW`
+/// without an ICCID, and `extra` keys on top.
+pub fn small(extra: Value) -> Value {
+    let mut account = json!({
+        "fleets": [
+            {"sid": PUMPS, "unique_name": "pumps"},
+            {"sid": TRACKERS, "unique_name": "trackers"},
+        ],
+        "sims": [
+            {"sid": PUMP_1, "iccid": "89883070000012340038", "status": "active",
+             "fleet_sid": "pumps"},
+            {"sid": NEW, "iccid": null, "status": "new"},
+        ],
+    });
+    if let (Value::Object(account), Value::Object(extra)) = (&mut account, extra) {
+        account.extend(extra);
+    }
+    json!({ "supersim": account })
+}
+
+#[test]
+fn a_sim_without_an_iccid_is_served_with_iccid_null() {
+    let ws = Workspace::seeded(&small(json!({})), &[]);
+    let e = ws.emulator();
+    let all = get(e, "/supersim/Sims").json();
+    assert_eq!(sids(&all), [PUMP_1, NEW]);
+    assert_eq!(all["sims"][1]["iccid"], Value::Null);
+    let one = get(e, &format!("/supersim/Sims/{NEW}")).json();
+    assert_eq!(
+        (one["sid"].clone(), one["iccid"].clone()),
+        (json!(NEW), Value::Null)
+    );
+    let by_iccid = get(e, "/supersim/Sims?Iccid=89883070000012340038").json();
+    assert_eq!(sids(&by_iccid), [PUMP_1]);
+}
+
+#[test]
+fn an_account_that_answers_fleet_changes_200_shows_the_sim_as_it_then_is() {
+    // No delay: the Fleet change has settled by the time it is answered.
+    let seed = small(json!({"fleet_update_status": 200}));
+    let ws = Workspace::seeded(&seed, &["--schedule-delay-ms", "0"]);
+    let e = ws.emulator();
+    let moved = update(e, PUMP_1, "Fleet=trackers");
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    assert_eq!(
+        (
+            moved.json()["status"].clone(),
+            moved.json()["fleet_sid"].clone()
+        ),
+        (json!("active"), json!(TRACKERS))
+    );
+    // A status change is still 202, Fleet or not.
+    let off = update(e, PUMP_1, "Status=inactive&Fleet=pumps");
+    assert_eq!(
+        (off.status, off.json()["status"].clone()),
+        (202, json!("scheduled"))
+    );
+
+    // A delay: answered 200 while the SIM is still scheduled.
+    let ws = Workspace::seeded(&seed, &NEVER);
+    let e = ws.emulator();
+    let moved = update(e, PUMP_1, "Fleet=trackers");
+    assert_eq!(
+        (
+            moved.status,
+            moved.json()["status"].clone(),
+            moved.json()["fleet_sid"].clone()
+        ),
+        (200, json!("scheduled"), json!(PUMPS))
+    );
+
+    // Without the seed's word, a Fleet change is 202.
+    let ws = Workspace::seeded(&small(json!({})), &["--schedule-delay-ms", "0"]);
+    let moved = update(ws.emulator(), PUMP_1, "Fleet=trackers");
+    assert_eq!(moved.status, 202, "{}", moved.body);
+}

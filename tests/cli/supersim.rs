@@ -1,15 +1,22 @@
 //! Twilio / KORE Super SIM end to end against the emulator process: a new
 //! SIM is activated into a Fleet in one POST, a scheduled SIM is shown in
 //! progress and gets no Fleet change, `suspended` and duplicate names are
-//! refused before anything is sent, KORE's client credentials work, and a
-//! status POST whose answer is lost is never sent again.
+//! refused before anything is sent, KORE's client credentials work and go
+//! to KORE's hosts by default, and a status POST whose answer is lost is
+//! never sent again. Against scripted servers: a Sim without an ICCID is
+//! listed by its SID, `next_page_url` is asked verbatim, and a 200 that
+//! does not show a Fleet change is re-read, never taken as done.
+
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Value, json};
+use simfleet::emulator::generated_iccid;
 use simfleet::kind::ProviderKind::Supersim;
+use simfleet::kind::Setting;
 
 use crate::fixture::Fixture;
-use crate::support::Emulator;
-use crate::workspace::{Workspace, sims_of};
+use crate::support::{Emulator, scripted};
+use crate::workspace::{Workspace, fleet, providers, sims_of};
 
 /// `Basic base64("AC5a9db0c0de5a9db0c0de5a9db0c0de00:simfleet-sandbox")`.
 const BASIC: &str = "Basic QUM1YTlkYjBjMGRlNWE5ZGIwYzBkZTVhOWRiMGMwZGUwMDpzaW1mbGVldC1zYW5kYm94";
@@ -336,5 +343,232 @@ fn every_status_post_committed_then_dropped_is_sent_once_and_the_next_apply_conv
         sim_posts(ws.emulator()).len(),
         changes,
         "nothing sent again"
+    );
+}
+
+#[test]
+fn kore_credentials_without_url_or_token_url_go_to_kores_hosts_and_twilios_to_twilio() {
+    let ws = Workspace::new();
+    let secrets = ws.path().join("secrets");
+    std::fs::create_dir(&secrets).unwrap();
+    let file = |key: &str| {
+        std::fs::write(secrets.join(key), "not-a-real-secret").unwrap();
+        json!({ "file": secrets.join(key) })
+    };
+    let entries = json!({
+        "kore": {"type": "supersim", "credentials": {
+            "client_id": file("client_id"), "client_secret": file("client_secret")}},
+        "twilio": {"type": "supersim", "credentials": {
+            "account_sid": file("account_sid"), "auth_token": file("auth_token")}},
+    });
+    ws.manifest("m/providers.yaml", &[providers(entries)]);
+    let sims = sims_of(&[PUMP_1.into()], |_| json!({"name": "pump-1"}));
+    ws.manifest("m/fleet.yaml", &[fleet("f", "kore", sims)]);
+    let validate = ws.on_manifests(&["validate"]);
+    assert_eq!(validate.code, 0, "{}\n{}", validate.stdout, validate.stderr);
+
+    // What every plan shows as the provider's destination, and what its
+    // client is built from; nothing is sent.
+    let manifests = simfleet::manifest::load(&[ws.path().join("m")]).unwrap();
+    let trust = simfleet::trust::Trust {
+        credentials_dirs: vec![secrets.clone()],
+        ..Default::default()
+    };
+    let kore = manifests.provider("kore").unwrap();
+    let shown = kore.destination();
+    assert_eq!(
+        (shown.host.as_str(), shown.token_host.as_deref()),
+        (
+            "supersim.api.korewireless.com",
+            Some("api.korewireless.com")
+        )
+    );
+    let connection = kore.connect(None, &trust).unwrap();
+    assert_eq!(connection.url, "https://supersim.api.korewireless.com/v1");
+    assert_eq!(
+        connection.setting(Setting::TokenUrl),
+        "https://api.korewireless.com/api-services/v1/auth/token"
+    );
+    let twilio = manifests.provider("twilio").unwrap();
+    let shown = twilio.destination();
+    assert_eq!(
+        (shown.host.as_str(), shown.token_host.as_deref()),
+        ("supersim.twilio.com", None)
+    );
+    let connection = twilio.connect(None, &trust).unwrap();
+    assert_eq!(connection.url, "https://supersim.twilio.com/v1");
+    assert_eq!(connection.setting(Setting::TokenUrl), "");
+}
+
+/// A Fleet of the scripted accounts below, `pumps` (1) or `trackers` (2).
+fn fleet_sid(n: u8) -> String {
+    format!("HF{:032x}", n)
+}
+
+/// A Sim of the scripted accounts below: SID `HS...n`, in `fleet`.
+fn scripted_sim(n: usize, iccid: Option<&str>, fleet: Option<String>) -> Value {
+    json!({
+        "sid": format!("HS{:032x}", n),
+        "account_sid": format!("AC{:032x}", 1),
+        "unique_name": null,
+        "status": if fleet.is_some() { "active" } else { "inactive" },
+        "fleet_sid": fleet,
+        "iccid": iccid,
+        "date_created": "2015-07-30T20:00:00Z",
+        "date_updated": "2015-07-30T20:00:00Z",
+    })
+}
+
+/// A list answer of `items` under `key`, the last page unless `next`.
+fn page(key: &str, items: Vec<Value>, next: Option<String>) -> String {
+    json!({ key: items, "meta": {"key": key, "page": 0, "page_size": 1000, "next_page_url": next} })
+        .to_string()
+}
+
+#[test]
+fn a_sim_whose_iccid_is_null_is_counted_unmanaged_by_its_sid_and_the_listing_goes_on() {
+    let iccid = generated_iccid("8988307000", 1);
+    let listed = iccid.clone();
+    let (url, _) = scripted(move |_| {
+        let sims = vec![
+            scripted_sim(1, Some(&listed), None),
+            scripted_sim(2, None, None),
+        ];
+        (200, page("sims", sims, None))
+    });
+    let ws = crate::envelopes::at(Supersim, &url, std::slice::from_ref(&iccid));
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode", "--show-unmanaged"]);
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    plan.assert_stdout("1 managed, no changes, 1 unmanaged");
+    plan.assert_stdout(format!("HS{:032x}", 2));
+    // Export cannot adopt it (no manifest can declare a SID), and says so.
+    let export = ws.on_manifests(&[
+        "export",
+        "--provider",
+        "p",
+        "--unmanaged-only",
+        "--out",
+        "-",
+    ]);
+    assert_eq!(export.code, 0, "{}\n{}", export.stdout, export.stderr);
+    export.assert_stderr(format!(
+        "warning: 1 SIM(s) of provider `p` have no ICCID (listed by their id, such as HS{:032x}): \
+         a manifest cannot declare them, so they are not exported",
+        2
+    ));
+    export.assert_stderr("No unmanaged SIMs at provider `p`: nothing written.");
+    assert!(!export.stdout.contains("HS"), "{}", export.stdout);
+}
+
+#[test]
+fn next_page_urls_are_asked_exactly_as_given() {
+    let iccids = [1, 2].map(|n| generated_iccid("8988307000", n));
+    let base: Arc<OnceLock<String>> = Arc::default();
+    // Encodings a parse and rewrite of the query would change: a
+    // lower-case escape, `+`, `!`, `~` and `*`.
+    let token = "PageSize=1000&Page=1&PageToken=PA%7e%2Bx!y~z*%2f";
+    let (listed, at) = (iccids.clone(), base.clone());
+    let (url, seen) = scripted(move |line| {
+        let url = at.get().map_or("", String::as_str);
+        if line.starts_with(&format!("GET /Sims?{token} ")) {
+            let sims = vec![scripted_sim(2, Some(&listed[1]), None)];
+            (200, page("sims", sims, None))
+        } else if line.starts_with("GET /Sims?PageSize=1000 ") {
+            let sims = vec![scripted_sim(1, Some(&listed[0]), None)];
+            (200, page("sims", sims, Some(format!("{url}/Sims?{token}"))))
+        } else {
+            let body = json!({"status": 400, "code": 21481, "message": "Invalid PageToken"});
+            (400, body.to_string())
+        }
+    });
+    base.set(url.clone()).unwrap();
+    let ws = crate::envelopes::at(Supersim, &url, &iccids[..1]);
+    let plan = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    plan.assert_stdout("1 managed, no changes, 1 unmanaged");
+    let lines = seen.lock().unwrap().clone();
+    assert!(
+        lines.contains(&format!("GET /Sims?{token} HTTP/1.1")),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn a_fleet_change_answered_200_without_it_is_re_read_and_never_taken_as_done_or_resent() {
+    let iccid = generated_iccid("8988307000", 1);
+    let listed = iccid.clone();
+    // The account never moves the SIM: its POST answers 200 with the Sim
+    // as it was, and so does every read.
+    let (url, seen) = scripted(move |line| {
+        let sim = scripted_sim(1, Some(&listed), Some(fleet_sid(1)));
+        if line.starts_with("GET /Fleets?") {
+            let fleets = [(1, "pumps"), (2, "trackers")]
+                .map(|(n, name)| json!({"sid": fleet_sid(n), "unique_name": name}));
+            (200, page("fleets", fleets.to_vec(), None))
+        } else if line.starts_with("GET /Sims?") {
+            (200, page("sims", vec![sim], None))
+        } else {
+            (200, sim.to_string())
+        }
+    });
+    let ws = crate::envelopes::at(Supersim, &url, std::slice::from_ref(&iccid));
+    ws.fleet(
+        "p",
+        sims_of(&[iccid], |_| json!({"supersim": {"fleet": "trackers"}})),
+    );
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_ne!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    assert!(
+        !apply.stdout.contains("completed at once"),
+        "{}",
+        apply.stdout
+    );
+    apply.assert_stdout("neither the answer nor 1 re-read show supersim.fleet");
+    let lines = seen.lock().unwrap().clone();
+    let sid = format!("HS{:032x}", 1);
+    let count = |method: &str| {
+        let start = format!("{method} /Sims/{sid} ");
+        lines.iter().filter(|l| l.starts_with(&start)).count()
+    };
+    assert_eq!(count("POST"), 1, "{lines:?}");
+    assert!(count("GET") >= 1, "{lines:?}");
+}
+
+#[test]
+fn a_fleet_change_answered_200_is_done_when_it_shows_the_change_and_followed_when_scheduled() {
+    let seed = crate::emulator_supersim::small(json!({"fleet_update_status": 200}));
+    let moved = |_| json!({"supersim": {"fleet": "trackers"}});
+    // No delay: the 200 shows the SIM in its new Fleet; nothing is re-read.
+    let ws = Workspace::seeded(&seed, &["--schedule-delay-ms", "0"]).provider(
+        "twilio",
+        Supersim,
+        json!({}),
+    );
+    ws.fleet("twilio", sims_of(&[PUMP_1.into()], moved));
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    apply.assert_stdout("completed at once");
+    let e = ws.emulator();
+    assert_eq!(sim_posts(e).len(), 1);
+    assert_eq!(e.count("supersim", "GET /Sims/{sid}"), 0);
+    let again = ws.on_manifests(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+
+    // A delay: the 200 shows `scheduled`; the SIM is followed, not resent.
+    let ws = Workspace::seeded(&seed, &["--schedule-delay-ms", "300"]).provider(
+        "twilio",
+        Supersim,
+        json!({}),
+    );
+    ws.fleet("twilio", sims_of(&[PUMP_1.into()], moved));
+    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    apply.assert_stdout("completed: the SIM left scheduled after ");
+    let e = ws.emulator();
+    assert_eq!(sim_posts(e).len(), 1);
+    assert!(e.count("supersim", "GET /Sims/{sid}") >= 1);
+    assert_eq!(
+        e.sim(Supersim, PUMP_1)["fleet_sid"],
+        "HF5a9d0000000000000000000000000002"
     );
 }

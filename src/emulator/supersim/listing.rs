@@ -140,7 +140,7 @@ pub async fn sims(State(app): State<App>, headers: HeaderMap, Query(params): Par
         let account = &state.account_sid;
         let matching = state.sims.iter().filter(|sim| {
             status.is_none_or(|s| sim.status == s)
-                && iccid.is_none_or(|i| sim.iccid == i)
+                && iccid.is_none_or(|i| sim.iccid.as_deref() == Some(i))
                 && fleet
                     .as_ref()
                     .is_none_or(|f| f.is_some() && sim.fleet_sid == *f)

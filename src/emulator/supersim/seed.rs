@@ -23,6 +23,12 @@ impl SupersimState {
                 inert(&self.account_sid)
             ));
         }
+        if ![200, 202].contains(&self.fleet_update_status) {
+            return Err(format!(
+                "supersim fleet_update_status {}: must be 200 or 202",
+                self.fleet_update_status
+            ));
+        }
         let mut sids = HashSet::new();
         let mut fleet_names = HashSet::new();
         for fleet in &self.fleets {
@@ -68,12 +74,15 @@ impl SupersimState {
             if !sids.insert(sim.sid.clone()) {
                 return bad("the sid is used twice");
             }
-            let digits = sim.iccid.bytes().all(|b| b.is_ascii_digit());
-            if !digits || !(18..=22).contains(&sim.iccid.len()) {
-                return bad("iccid must be 18 to 22 digits");
-            }
-            if !iccids.insert(sim.iccid.clone()) {
-                return bad("the iccid is another SIM's");
+            // The text types `iccid` as "string|null": a Sim may have none.
+            if let Some(iccid) = &sim.iccid {
+                let digits = iccid.bytes().all(|b| b.is_ascii_digit());
+                if !digits || !(18..=22).contains(&iccid.len()) {
+                    return bad("iccid must be 18 to 22 digits or null");
+                }
+                if !iccids.insert(iccid.clone()) {
+                    return bad("the iccid is another SIM's");
+                }
             }
             if let Some(name) = &sim.unique_name {
                 if is_sid(name, "HS") {
@@ -135,7 +144,7 @@ impl SupersimState {
             };
             Sim {
                 sid: format!("HSa0a0{n:028x}"),
-                iccid: generated_iccid("8988307000", n),
+                iccid: Some(generated_iccid("8988307000", n)),
                 unique_name: (n % 2 == 0).then(|| format!("generated-{n}")),
                 status: status.to_owned(),
                 fleet_sid: fleet,
@@ -273,6 +282,23 @@ mod tests {
         let mut state = SupersimState::default();
         state.account_sid = "AC1".into();
         assert!(state.check().is_err());
+        let mut state = SupersimState::default();
+        state.fleet_update_status = 201;
+        let refused = state.check().unwrap_err();
+        assert!(refused.contains("must be 200 or 202"), "{refused}");
+    }
+
+    #[test]
+    fn sims_without_an_iccid_are_held_as_the_text_allows() {
+        let without = |digit| {
+            let mut sim = sim(digit, "new");
+            sim["iccid"] = Value::Null;
+            sim
+        };
+        let mut absent = sim('3', "new");
+        absent.as_object_mut().unwrap().remove("iccid");
+        let state = checked(json!([without('1'), without('2'), absent])).unwrap();
+        assert!(state.sims.iter().all(|s| s.iccid.is_none()));
     }
 
     #[test]

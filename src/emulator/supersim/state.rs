@@ -37,6 +37,13 @@ pub struct SupersimState {
     pub fleets: Vec<Fleet>,
     #[serde(default)]
     pub sims: Vec<Sim>,
+    /// The HTTP status of an update that changes a SIM's Fleet and not
+    /// its status: 202 (scheduled; [T8] calls Fleet changes asynchronous)
+    /// or 200 (the spec lists its Fleet examples under 200), the SIM then
+    /// shown as it is: still scheduled, or settled when the schedule
+    /// delay is zero.
+    #[serde(default = "accepted", skip_serializing_if = "is_accepted")]
+    pub fleet_update_status: u16,
     /// SIMs with a scheduled change, so settling does not scan the account
     /// on every request; `None` until the first settle finds them.
     #[serde(skip)]
@@ -52,9 +59,18 @@ impl Default for SupersimState {
             client_secret: default_secret(),
             fleets: Vec::new(),
             sims: Vec::new(),
+            fleet_update_status: accepted(),
             scheduled: None,
         }
     }
+}
+
+fn accepted() -> u16 {
+    202
+}
+
+fn is_accepted(status: &u16) -> bool {
+    *status == accepted()
 }
 
 fn default_account() -> String {
@@ -99,7 +115,9 @@ pub(super) fn payg() -> String {
 #[serde(deny_unknown_fields)]
 pub struct Sim {
     pub sid: String,
-    pub iccid: String,
+    /// `null` where the Sim has none (the text types it "string|null").
+    #[serde(default)]
+    pub iccid: Option<String>,
     #[serde(default)]
     pub unique_name: Option<String>,
     pub status: String,

@@ -1,7 +1,9 @@
 //! `POST /Sims/{Sid}`: form-encoded parameters read strictly, the text's
 //! rules applied (`rules`), then a unique name set at once (200) or a
 //! Status or Fleet change scheduled (202 with `status: scheduled`,
-//! settling after the configured delay).
+//! settling after the configured delay). An account whose seed says
+//! `fleet_update_status: 200` answers a Fleet change alone with 200 and
+//! the SIM as it then is.
 //!
 //! `CallbackUrl` is accepted and never called: the emulator contacts no
 //! address of a request's choosing.
@@ -102,6 +104,7 @@ pub async fn update(
         }
         let status = match decision.settles {
             Some((status, fleet_sid)) => {
+                let fleet_only = status == state.sims[i].status;
                 let delay = u64::try_from(settings.schedule_delay.as_millis());
                 let change = Scheduled {
                     status,
@@ -109,7 +112,13 @@ pub async fn update(
                     due_ms: Some(now_ms().saturating_add(delay.unwrap_or(u64::MAX))),
                 };
                 state.schedule(i, change);
-                StatusCode::ACCEPTED
+                if fleet_only && state.fleet_update_status == 200 {
+                    // The SIM as it is now: settled if no delay is set.
+                    state.settle(now_ms(), settings.schedule_delay);
+                    StatusCode::OK
+                } else {
+                    StatusCode::ACCEPTED
+                }
             }
             None => StatusCode::OK,
         };

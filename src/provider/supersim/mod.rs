@@ -2,12 +2,14 @@
 //! Super SIM").
 //!
 //! Identity is the ICCID; the Sim's SID (`HS...`) is carried in
-//! `LiveSim::id`, read, never declared. The credential set decides the
-//! scheme: Twilio's `account_sid` + `auth_token` as Basic, or KORE's
+//! `LiveSim::id`, read, never declared, and is the identity of a Sim
+//! whose `iccid` is `null` (listed, unmanaged). The credential set decides
+//! the scheme: Twilio's `account_sid` + `auth_token` as Basic, or KORE's
 //! `client_id` + `client_secret` traded at `token_url` for a bearer token.
-//! Listings follow `meta.next_page_url` only below the configured `url`.
-//! Status and Fleet changes answer `scheduled` and are followed on the SIM
-//! until it leaves it, never sent twice.
+//! Listings follow `meta.next_page_url` as given, only below the
+//! configured `url`. Status and Fleet changes answer `scheduled` (or 200
+//! with the Sim): unless the answer shows them done, they are followed on
+//! the SIM until it leaves `scheduled`, never sent twice.
 
 mod read;
 pub mod wire;

@@ -37,15 +37,16 @@ pub fn status(status: Option<&str>) -> (Value, Option<Condition>) {
     }
 }
 
-/// Maps a Sim (docs/providers.md, "Twilio / KORE Super SIM"): its
-/// `unique_name` is the name; its Fleet is shown as `fleet_name` gives it
-/// for a SID (the unique name where the Fleet has one).
+/// Maps a Sim (docs/providers.md, "Twilio / KORE Super SIM"): its ICCID
+/// (its SID where it has none) is its identity, its `unique_name` the
+/// name; its Fleet is shown as `fleet_name` gives it for a SID (the unique
+/// name where the Fleet has one).
 pub fn to_live(sim: &WireSim, fleet_name: impl Fn(&str) -> String) -> LiveSim {
     let text = |v: Option<String>| v.filter(|t| !t.is_empty()).map_or(Value::Null, Value::Text);
     let (status, condition) = status(sim.status.as_deref());
     let fleet = sim.fleet_sid.as_deref().map(fleet_name);
     LiveSim {
-        iccid: Iccid::from_live(sim.iccid.clone()),
+        iccid: Iccid::from_live(sim.identity()),
         id: sim.sid.clone(),
         fields: Fields::from([
             (Field::Name, text(sim.unique_name.clone())),
@@ -117,14 +118,12 @@ fn records(
 }
 
 /// A list request for `path`, or the page a cursor (a path with its query,
-/// below the base URL) points at.
+/// below the base URL) points at. The cursor is asked exactly as the
+/// answer gave it: its `PageToken` is opaque (text §4), so its query is
+/// never parsed and written again, which could change its encoding.
 fn list_request(path: &str, at: &At) -> Request {
     match at {
-        At::Cursor(rest) => {
-            let (path, query) = rest.split_once('?').unwrap_or((rest.as_str(), ""));
-            let req = Request::new(Method::GET, path).listing();
-            form_urlencoded::parse(query.as_bytes()).fold(req, |req, (k, v)| req.query(&k, v))
-        }
+        At::Cursor(rest) => Request::new(Method::GET, rest.as_str()).listing(),
         At::First | At::Number(_) => Request::new(Method::GET, path)
             .listing()
             .query("PageSize", PAGE_SIZE),
@@ -150,9 +149,7 @@ impl Supersim {
         let (items, _) = records(&resp, "sims", &self.base)?;
         let sims: Vec<WireSim> = Source::of(&resp).typed("sims", items, &ICCID)?;
         self.learn_fleets(&sims).await?;
-        Ok(sims
-            .into_iter()
-            .find(|s| Iccid::from_live(s.iccid.clone()) == *iccid))
+        Ok(sims.into_iter().find(|s| s.identity() == iccid.as_str()))
     }
 
     /// SIM `sid` as it is now (`GET /Sims/{Sid}`).

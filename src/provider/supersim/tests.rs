@@ -1,7 +1,7 @@
 //! Unit tests of the Super SIM mappings on the text's own examples.
 
 use super::read::{FleetBook, SCHEDULED};
-use super::wire::{WireSim, below_base, error_text};
+use super::wire::{ICCID, WireSim, below_base, error_text};
 use super::{form, status, to_live};
 use crate::kind::supersim::FLEET;
 use crate::model::{Change, Condition, Field, Phase, Status, Value};
@@ -48,6 +48,40 @@ fn the_texts_sim_maps_name_status_and_fleet_by_its_unique_name() {
     assert_eq!(
         live.fields[&Field::Own(&FLEET)],
         Value::Text("Pilot Fleet".into())
+    );
+}
+
+#[test]
+fn a_sim_whose_iccid_is_null_is_listed_by_its_sid() {
+    let source = crate::provider::record::Source::new(
+        "GET http://127.0.0.1:9/supersim/Sims?PageSize=1000".into(),
+        crate::provider::http::Where {
+            provider: "p".into(),
+            origin: "m/providers.yaml:3:3".into(),
+        },
+    );
+    let mut listed: serde_json::Value = serde_json::from_str(LISTED).unwrap();
+    let mut absent = listed.clone();
+    listed["iccid"] = serde_json::Value::Null;
+    absent.as_object_mut().unwrap().remove("iccid");
+    let sims: Vec<WireSim> = source
+        .typed("sims", vec![listed, absent.clone()], &ICCID)
+        .unwrap();
+    for sim in &sims {
+        let live = to_live(sim, str::to_owned);
+        assert_eq!(live.iccid.as_str(), "HSaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+        assert_eq!(live.id, "HSaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+        assert_eq!(live.fields[&Field::Name], Value::Text("My SIM".into()));
+    }
+    // A record with neither is still an error, never a SIM left out.
+    absent.as_object_mut().unwrap().remove("sid");
+    let err = source
+        .typed::<WireSim>("sims", vec![absent], &ICCID)
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("`sims[0]` has no `iccid` nor `sid`"),
+        "{err}"
     );
 }
 

@@ -1,7 +1,7 @@
 //! Super SIM API shapes (docs/providers.md, "Twilio / KORE Super SIM").
-//! Tolerant reader: every Sim key but `sid` and `iccid` may be absent or
-//! `null`, and unknown keys are ignored. Strict writer: only the form
-//! parameters the text documents are sent.
+//! Tolerant reader: every Sim key but `sid` may be absent or `null` (the
+//! text types `iccid` as "string|null"), and unknown keys are ignored.
+//! Strict writer: only the form parameters the text documents are sent.
 
 use serde::Deserialize;
 
@@ -10,10 +10,12 @@ use crate::provider::record::Key;
 /// SIMs (and Fleets) asked for a page: the text's largest `PageSize`.
 pub const PAGE_SIZE: usize = 1000;
 
-/// Where a Sim holds its ICCID.
+/// Where a Sim holds its identity: its ICCID, or its SID where the ICCID
+/// is `null` (text §6), so such a Sim is listed (as unmanaged: no
+/// manifest can declare a SID), never dropped and never an error.
 pub const ICCID: Key = Key {
-    paths: &["iccid"],
-    what: "the SIM's ICCID",
+    paths: &["iccid", "sid"],
+    what: "the SIM's ICCID, or its SID where it has none",
 };
 
 /// Where a Fleet holds its SID.
@@ -26,13 +28,24 @@ pub const FLEET_SID: Key = Key {
 #[derive(Debug, Clone, Deserialize)]
 pub struct WireSim {
     pub sid: String,
-    pub iccid: String,
+    #[serde(default)]
+    pub iccid: Option<String>,
     #[serde(default)]
     pub unique_name: Option<String>,
     #[serde(default)]
     pub status: Option<String>,
     #[serde(default)]
     pub fleet_sid: Option<String>,
+}
+
+impl WireSim {
+    /// What the SIM goes by: its ICCID, or its SID where it has none.
+    pub fn identity(&self) -> &str {
+        match self.iccid.as_deref() {
+            Some(iccid) if !iccid.is_empty() => iccid,
+            _ => &self.sid,
+        }
+    }
 }
 
 /// A Fleet resource (text §8): only what turns a SID into a name.

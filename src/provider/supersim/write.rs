@@ -5,9 +5,10 @@
 //! the same request (83007).
 //!
 //! A name alone is set at once and safe to send again. A status or Fleet
-//! change answers 202 `scheduled`: the POST is never sent twice (it is not
-//! `repeatable`; a lost answer is settled by apply's re-read, where
-//! `scheduled` or the target counts as applied) and the SIM is polled with
+//! change answers 202 `scheduled`, or 200 with the Sim as it then is: the
+//! POST is never sent twice (it is not `repeatable`; a lost answer is
+//! settled by apply's re-read, where `scheduled` or the target counts as
+//! applied). Unless a 200 shows the change done, the SIM is polled with
 //! the shared bounded follow until it leaves `scheduled`, then compared
 //! with what was asked. This module never sends a Fleet change for a SIM
 //! it knows is scheduled: plan leaves such a SIM's started fields alone.
@@ -50,6 +51,15 @@ pub fn form(changes: &[Change]) -> Result<Vec<(&'static str, String)>, SimFailur
         .collect()
 }
 
+/// What the answer to a status or Fleet POST said of the change.
+#[derive(Debug, Clone, Copy)]
+enum Answered {
+    /// Under way: a 202, or a 200 whose Sim is `scheduled`.
+    Scheduled,
+    /// A 200 whose Sim (if it could be read) does not show the change.
+    Unshown,
+}
+
 /// Whether `changes` start an operation at the provider (status, Fleet).
 fn starts_operation(changes: &[Change]) -> bool {
     changes.iter().any(|c| c.field != Field::Name)
@@ -88,20 +98,42 @@ impl Supersim {
             // still scheduled: there is nothing of ours to follow.
             return Ok(None);
         }
-        let url = resp.url.clone();
-        let scheduled = resp.status == StatusCode::ACCEPTED
-            || resp
-                .decode::<WireSim>()
-                .is_ok_and(|sim| sim.status.as_deref() == Some("scheduled"));
-        if !scheduled {
-            return Ok(Some("completed at once".into()));
-        }
-        self.follow(work, &format!("POST {url}")).await.map(Some)
+        let call = format!("POST {}", resp.url);
+        // A 202 is scheduled whatever its body says. A 200 is read: the
+        // text lists Fleet changes under 200 while [T8] calls them
+        // asynchronous, so its Sim may show the change done, or
+        // `scheduled`. Only a body that shows the change is taken as done;
+        // anything else is followed by re-reading, never by resending.
+        let answered = match resp.status {
+            StatusCode::ACCEPTED => Answered::Scheduled,
+            _ => match resp.decode::<WireSim>() {
+                Ok(sim) if sim.status.as_deref() == Some("scheduled") => Answered::Scheduled,
+                Ok(sim) if self.shows(&sim, &work.changes).await => {
+                    return Ok(Some("completed at once".into()));
+                }
+                _ => Answered::Unshown,
+            },
+        };
+        self.follow(work, &call, answered).await.map(Some)
     }
 
-    /// Polls the SIM until it leaves `scheduled` (never resending), then
-    /// checks it settled in what `work` asked.
-    async fn follow(&self, work: &SimWork, call: &str) -> Result<String, SimFailure> {
+    /// Whether `sim`, a write's answer that is not `scheduled`, shows every
+    /// one of `changes` done. The Fleets it names are learnt first; when
+    /// they cannot be read, it does not show them.
+    async fn shows(&self, sim: &WireSim, changes: &[Change]) -> bool {
+        self.learn_fleets(std::slice::from_ref(sim)).await.is_ok()
+            && self.missed(sim, changes).is_empty()
+    }
+
+    /// Polls the SIM until it is not `scheduled` (never resending), then
+    /// checks it settled in what `work` asked; `answered` is what the
+    /// write's answer said, for the outcome's words.
+    async fn follow(
+        &self,
+        work: &SimWork,
+        call: &str,
+        answered: Answered,
+    ) -> Result<String, SimFailure> {
         let unfinished = |detail: String| SimFailure::Unfinished {
             call: call.to_owned(),
             detail,
@@ -131,18 +163,26 @@ impl Supersim {
             }
         };
         let missed = self.missed(&sim, &work.changes);
-        if missed.is_empty() {
-            Ok(format!(
-                "completed: the SIM left scheduled after {polls} re-read{}",
-                if polls == 1 { "" } else { "s" }
-            ))
-        } else {
-            Err(SimFailure::NotApplied {
+        let reads = format!("{polls} re-read{}", if polls == 1 { "" } else { "s" });
+        match (missed.is_empty(), answered) {
+            (true, Answered::Scheduled) => {
+                Ok(format!("completed: the SIM left scheduled after {reads}"))
+            }
+            (true, Answered::Unshown) => Ok(format!(
+                "completed: the answer did not show it, {reads} did"
+            )),
+            (false, Answered::Scheduled) => Err(SimFailure::NotApplied {
                 detail: format!(
                     "{call}: the SIM left scheduled without {}",
                     missed.join(", ")
                 ),
-            })
+            }),
+            (false, Answered::Unshown) => Err(SimFailure::NotApplied {
+                detail: format!(
+                    "{call}: neither the answer nor {reads} show {}",
+                    missed.join(", ")
+                ),
+            }),
         }
     }
 
