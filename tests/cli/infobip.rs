@@ -36,7 +36,9 @@ pub const FIXTURE: Fixture = Fixture {
     list_pages: |n| n / 100 + 1,
     thirty_writes: 90,
     five_hundred_changes: 500,
-    three_hundred_requests: || (300, json!({"name": "renamed"})),
+    // Names are unique: status moves instead (an Activation Ready SIM
+    // takes two calls to suspended).
+    three_hundred_requests: || (300, json!({"status": "suspended"})),
     scripted_settings: &[],
 };
 
