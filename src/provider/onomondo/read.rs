@@ -1,5 +1,7 @@
 //! Reading Onomondo state: cursor pages of SIMs, the tags they carry, the
 //! tag list when a declared tag is on no SIM, and conversion to the model.
+//! A listed SIM's data limit is unknown (the list answer does not hold it),
+//! never `null`: it comes only from a single SIM's answer.
 //!
 //! Every SIM's `tags` carry `{id, name, can_write}`, so the tags the SIMs
 //! show are learned while converting them; the account's tag list (the
