@@ -41,6 +41,8 @@ pub const CONNECTOR: FieldSpec = FieldSpec {
 };
 
 /// Usage counters are the provider's, not managed: only the limit is.
+/// Only the single SIM's answer (`GET /sims/{id}`) holds it, not the list,
+/// so it is a detail field: read per SIM, for the SIMs that manage it.
 pub const DATA_LIMIT: FieldSpec = FieldSpec {
     name: "onomondo.data_limit",
     block: "onomondo",
@@ -102,7 +104,7 @@ pub const ROW: Capabilities = Capabilities {
     ],
     status_rule: "Onomondo SIMs are either activated or deactivated",
     frozen: None,
-    detail_fields: &[],
+    detail_fields: &[Field::Own(&DATA_LIMIT)],
     asynchronous_writes: false,
     started_fields: &[],
     one_write_per_sim: true,

@@ -173,3 +173,61 @@ fn rate_limit_answers_429_when_spent() {
     }
     assert_eq!(e.request("GET", "/onomondo/tags", AUTH, "").0, 429);
 }
+
+#[test]
+fn only_the_single_sim_and_patch_answers_carry_the_data_limit() {
+    let iccid = "89457387300000024185";
+    let seed = |pro: bool| {
+        json!({"onomondo": {"pro": pro, "sims": [{"id": "000000001", "iccid": iccid,
+            "data_limit": {"total": 1000, "type": "hourly", "alert_threshold": 800}}]}})
+    };
+    let ws = Workspace::seeded(&seed(true), &[]);
+    let e = ws.emulator();
+    // As the text's examples show: list and find without it.
+    let (_, list) = e.request("GET", "/onomondo/sims", AUTH, "");
+    let (_, found) = e.request(
+        "GET",
+        &format!("/onomondo/sims/find?search={iccid}"),
+        AUTH,
+        "",
+    );
+    for answer in [&list, &found] {
+        let sim = &body(answer)["sims"][0];
+        assert_eq!(sim["iccid"], iccid, "{answer}");
+        assert!(sim.get("data_limit").is_none(), "{answer}");
+    }
+    let (_, one) = e.request("GET", "/onomondo/sims/000000001", AUTH, "");
+    assert_eq!(body(&one)["data_limit"]["total"], 1000, "{one}");
+    assert_eq!(body(&one)["data_limit"]["alert_threshold"], 800, "{one}");
+    // A limit sent without its alert keeps the alert (assumed).
+    let update = r#"{"data_limit":{"total":5,"type":"daily"}}"#;
+    let (status, patched) = e.request("PATCH", "/onomondo/sims/000000001", AUTH, update);
+    assert_eq!(status, 200, "{patched}");
+    let limit = &body(&patched)["data_limit"];
+    assert_eq!(
+        (&limit["total"], &limit["alert_threshold"]),
+        (&json!(5), &json!(800))
+    );
+
+    // Without the Pro package the alert reads null and cannot be updated.
+    let ws = Workspace::seeded(&seed(false), &[]);
+    let e = ws.emulator();
+    let (_, one) = e.request("GET", "/onomondo/sims/000000001", AUTH, "");
+    assert_eq!(
+        body(&one)["data_limit"]["alert_threshold"],
+        Value::Null,
+        "{one}"
+    );
+    let (status, _) = e.request("PATCH", "/onomondo/sims/000000001", AUTH, update);
+    assert_eq!(status, 200);
+    for alert in ["null", "10"] {
+        let update =
+            format!(r#"{{"data_limit":{{"total":5,"type":"daily","alert_threshold":{alert}}}}}"#);
+        let (status, text) = e.request("PATCH", "/onomondo/sims/000000001", AUTH, &update);
+        assert_eq!(
+            (status, body(&text)),
+            (400, json!({"error": "package_required"})),
+            "{alert}"
+        );
+    }
+}

@@ -30,7 +30,9 @@ fn two_providers(iot_sims: usize, meters_sims: usize) -> Workspace {
     let (iot, meters) = iot_and_meters();
     let generate = format!("{meters}={meters_sims}");
     let extra = ["--generate", &generate, "--rate-limit", "1000000"];
-    let ws = Workspace::generated(iot, iot_sims, &extra[..]).provider("iot", iot, json!({}));
+    // Export reads each SIM's detail fields (Onomondo's data limit): a fast pace.
+    let pace = json!({"rate_limit": 2000});
+    let ws = Workspace::generated(iot, iot_sims, &extra[..]).provider("iot", iot, pace);
     std::fs::rename(
         ws.path().join("m/providers.yaml"),
         ws.path().join("m/iot.yaml"),

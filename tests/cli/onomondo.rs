@@ -7,6 +7,8 @@ use simfleet::kind::ProviderKind::Onomondo;
 
 use crate::fixture::Fixture;
 
+/// The data limit: a detail read per SIM, its alert sent only when set.
+mod data_limit;
 /// Pacing by several windows, on Onomondo's emulated API.
 mod pacing;
 use crate::support::scripted;

@@ -1,7 +1,8 @@
 //! Onomondo API as its text and the published clients show it
 //! (docs/providers.md): bare-key or Bearer auth, cursor pagination with
-//! `limit` 1..1000, get by SIM id or ICCID, find, PATCH, bulk PATCH (20 at
-//! most), tag PUT/DELETE with 400s, the tag search real clients read
+//! `limit` 1..1000, get by SIM id or ICCID (the only read that shows the
+//! data limit), find, PATCH, bulk PATCH (20 at most; the alert threshold
+//! only on a Pro account), tag PUT/DELETE with 400s, the tag search real clients read
 //! (`/tags/search/tags`, offset paging, at most 100 a page) and the text's
 //! bare `/tags`, and `{"error":"code"}` bodies.
 
@@ -208,7 +209,7 @@ async fn get_one(
     Path(sim_id): Path<String>,
 ) -> Response {
     with_state::<Onomondo>(&app, &headers, |state, _| match state.find(&sim_id) {
-        Some(i) => axum::Json(state.render(&state.sims[i])).into_response(),
+        Some(i) => axum::Json(state.render_single(&state.sims[i])).into_response(),
         None => error(StatusCode::NOT_FOUND, "sim_not_found"),
     })
 }
@@ -263,14 +264,25 @@ fn apply_update(
             "data_limit" => {
                 sim.data_limit = match value {
                     Json::Null => None,
-                    other => {
-                        let limit: DataLimit =
-                            serde_json::from_value(other.clone()).map_err(|_| bad())?;
+                    Json::Object(given) => {
+                        let alert = given.contains_key("alert_threshold");
+                        if alert && !state.pro {
+                            return Err("package_required".into());
+                        }
+                        let mut limit: DataLimit =
+                            serde_json::from_value(value.clone()).map_err(|_| bad())?;
                         if !["hourly", "daily", "monthly"].contains(&limit.kind.as_str()) {
                             return Err(bad());
                         }
+                        if !alert {
+                            // Assumed: a limit sent without its alert
+                            // leaves the alert as it was.
+                            let had = sim.data_limit.as_ref();
+                            limit.alert_threshold = had.and_then(|l| l.alert_threshold);
+                        }
                         Some(limit)
                     }
+                    _ => return Err(bad()),
                 }
             }
             _ => return Err(format!("unknown_property_{key}")),
@@ -297,7 +309,7 @@ async fn update(
             return error(StatusCode::BAD_REQUEST, "unknown_property_id");
         }
         match apply_update(state, index, &body) {
-            Ok(()) => axum::Json(state.render(&state.sims[index])).into_response(),
+            Ok(()) => axum::Json(state.render_single(&state.sims[index])).into_response(),
             Err(code) => error(StatusCode::BAD_REQUEST, &code),
         }
     })

@@ -1,5 +1,6 @@
 //! What the emulated Onomondo account holds, its seed format and rendering
-//! of SIMs in the documented response shape.
+//! of SIMs in the documented response shapes: a listed or found SIM without
+//! its data limit, a single SIM (GET, PATCH) with it, as the text shows.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
@@ -16,6 +17,11 @@ pub struct OnomondoState {
     pub tags: Vec<Tag>,
     #[serde(default)]
     pub sims: Vec<Sim>,
+    /// Whether the account has the Pro package, the text's minimum for
+    /// seeing and updating a SIM's alert threshold. Without it (assumed):
+    /// the threshold reads `null` and an update that carries one is refused.
+    #[serde(default = "yes")]
+    pub pro: bool,
 }
 
 impl Default for OnomondoState {
@@ -24,6 +30,7 @@ impl Default for OnomondoState {
             api_key: default_key(),
             tags: Vec::new(),
             sims: Vec::new(),
+            pro: true,
         }
     }
 }
@@ -129,6 +136,7 @@ impl OnomondoState {
         self.sims.iter().position(|s| s.id == key || s.iccid == key)
     }
 
+    /// A SIM as the list and find answers show it: no `data_limit`.
     pub(super) fn render(&self, sim: &Sim) -> Json {
         let tags: Vec<Json> = sim
             .tags
@@ -138,7 +146,7 @@ impl OnomondoState {
                 |t| json!({"name": t.name, "id": t.id, "can_write": t.can_write, "color": t.color}),
             )
             .collect();
-        let mut out = json!({
+        json!({
             "id": sim.id,
             "iccid": sim.iccid,
             "label": sim.label,
@@ -153,12 +161,20 @@ impl OnomondoState {
             "network": {"name": null, "country": null, "country_code": null, "mcc": null, "mnc": null},
             "usage": sim.usage,
             "tags": tags,
-        });
+        })
+    }
+
+    /// A SIM as `GET /sims/{id}` and the PATCH answer show it: with its
+    /// `data_limit` when it has one (a SIM without one: the key is absent,
+    /// assumed).
+    pub(super) fn render_single(&self, sim: &Sim) -> Json {
+        let mut out = self.render(sim);
         if let (Some(limit), Some(obj)) = (&sim.data_limit, out.as_object_mut()) {
+            let alert = limit.alert_threshold.filter(|_| self.pro);
             obj.insert(
                 "data_limit".into(),
                 json!({"used": 0, "total": limit.total, "type": limit.kind,
-                       "period": null, "alert_threshold": limit.alert_threshold, "resets_at": null}),
+                       "period": null, "alert_threshold": alert, "resets_at": null}),
             );
         }
         out

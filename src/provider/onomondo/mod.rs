@@ -2,6 +2,8 @@
 //!
 //! Identity is the ICCID; Onomondo's 9-digit SIM id is looked up from the list
 //! and carried in `LiveSim::id`. Auth is the bare API key in `Authorization`.
+//! The data limit is a detail (`Capabilities::detail_fields`): only the
+//! single SIM's answer carries it, so it is read for the SIMs that manage it.
 
 mod read;
 pub mod wire;
@@ -17,9 +19,10 @@ use super::listing::{self, At, Page};
 use super::{Client, ProviderError, SimOutcome, UsageRecord, Wanted};
 use crate::config::Connection;
 use crate::kind::ProviderKind;
-use crate::model::{Field, Iccid, LiveSim, SimWork, Vocabulary};
+use crate::kind::onomondo::DATA_LIMIT;
+use crate::model::{Field, Fields, Iccid, LiveSim, SimWork, Vocabulary};
 
-pub use read::{TagBook, to_live};
+pub use read::{TagBook, data_limit, to_live};
 pub use write::update_body;
 
 pub struct Onomondo {
@@ -91,13 +94,34 @@ impl Client for Onomondo {
         self.sim_page(at).await
     }
 
-    /// One SIM by ICCID; `None` when Onomondo answers 404.
+    /// One SIM by ICCID, its data limit included; `None` when Onomondo
+    /// answers 404.
     async fn get(&self, iccid: &Iccid) -> Result<Option<wire::WireSim>, ProviderError> {
-        Ok(self.http.get_found(format!("/sims/{iccid}")).await?)
+        let found: Option<wire::WireSim> = self.http.get_found(format!("/sims/{iccid}")).await?;
+        Ok(found.map(|sim| wire::WireSim {
+            single: true,
+            ..sim
+        }))
     }
 
     fn to_live(&self, wire: &wire::WireSim) -> LiveSim {
         to_live(wire, &mut self.book())
+    }
+
+    /// The data limit, from `GET /sims/{id}`; none is sent when the SIM
+    /// was itself read by that GET in this read (its limit is already in).
+    async fn details(&self, sim: &LiveSim) -> Result<Fields, ProviderError> {
+        if sim.fields.contains_key(&Field::Own(&DATA_LIMIT)) {
+            // The adapter counted a request for it.
+            self.http.tally().forget(1);
+            return Ok(Fields::new());
+        }
+        let Some(one) = self.get(&sim.iccid).await? else {
+            return Err(ProviderError::NotFound {
+                iccid: sim.iccid.clone(),
+            });
+        };
+        Ok(data_limit(one.data_limit.as_ref()))
     }
 
     /// The tags the SIMs show, completed from the tag list only when a

@@ -1,5 +1,7 @@
 //! Reading Onomondo state: cursor pages of SIMs, the tags they carry, the
 //! tag list when a declared tag is on no SIM, and conversion to the model.
+//! A listed SIM's data limit is unknown (the list answer does not hold it),
+//! never `null`: it comes only from a single SIM's answer.
 //!
 //! Every SIM's `tags` carry `{id, name, can_write}`, so the tags the SIMs
 //! show are learned while converting them; the account's tag list (the
@@ -12,7 +14,9 @@ use std::sync::Arc;
 use reqwest::{Method, StatusCode};
 
 use super::Onomondo;
-use super::wire::{PAGE_LIMIT, SimPage, TAG_PAGE, TagAnswer, TagPage, WireSim, WireTag};
+use super::wire::{
+    PAGE_LIMIT, SimPage, TAG_PAGE, TagAnswer, TagPage, WireDataLimit, WireSim, WireTag,
+};
 use crate::kind::onomondo::{CONNECTOR, DATA_LIMIT, IMEI_LOCK, NETWORK_WHITELIST};
 use crate::model::{Field, Fields, Iccid, LiveSim, Names, Record, Scalar, Status, Value};
 use crate::provider::ProviderError;
@@ -24,6 +28,9 @@ use crate::provider::listing::{self, At, Next, Page};
 #[derive(Debug, Default)]
 pub struct TagBook {
     known: HashMap<Arc<str>, (String, bool)>,
+    /// By SIM id, the ids of tags without a name on that SIM when last
+    /// read: a tag update replaces the whole list, so it carries them.
+    unnamed: HashMap<String, Vec<String>>,
     /// Whether the whole tag list was read (then `known` is complete).
     pub listed: bool,
 }
@@ -38,6 +45,20 @@ impl TagBook {
         self.known
             .insert(name.clone(), (tag.id.clone(), tag.can_write));
         name
+    }
+
+    /// Remembers the unnamed tags of SIM `sim_id` as just read.
+    fn keep_unnamed(&mut self, sim_id: &str, ids: &[String]) {
+        if ids.is_empty() {
+            self.unnamed.remove(sim_id);
+        } else {
+            self.unnamed.insert(sim_id.to_owned(), ids.to_vec());
+        }
+    }
+
+    /// The ids of the unnamed tags SIM `sim_id` carried when last read.
+    pub fn unnamed(&self, sim_id: &str) -> &[String] {
+        self.unnamed.get(sim_id).map_or(&[], Vec::as_slice)
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -63,7 +84,9 @@ impl TagBook {
 }
 
 /// Converts a wire SIM into the normalised model; its tags are learned
-/// into `book`, so a fleet's SIMs share one copy of each name.
+/// into `book`, so a fleet's SIMs share one copy of each name. The data
+/// limit is in the model only when the record is a single SIM's answer:
+/// a listed SIM's is read as a detail (`Onomondo::details`).
 pub fn to_live(sim: &WireSim, book: &mut TagBook) -> LiveSim {
     let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
     let status = if sim.activated {
@@ -71,34 +94,19 @@ pub fn to_live(sim: &WireSim, book: &mut TagBook) -> LiveSim {
     } else {
         Status::Inactive
     };
-    let limit = match &sim.data_limit {
-        Some(d) => match (d.total, &d.kind) {
-            (Some(total), Some(kind)) => Value::Record(Box::new(Record::new([
-                ("total".to_owned(), Scalar::Count(total)),
-                ("type".to_owned(), Scalar::Text(kind.clone())),
-                (
-                    "alert_threshold".to_owned(),
-                    d.alert_threshold.map_or(Scalar::Null, Scalar::Count),
-                ),
-            ]))),
-            _ => Value::Null,
-        },
-        None => Value::Null,
-    };
-    let fields = Fields::from([
+    let tags = sim.tags.named.iter().map(|t| book.learn(t)).collect();
+    book.keep_unnamed(&sim.id, &sim.tags.unnamed);
+    let mut fields = Fields::from([
         (Field::Name, text(&sim.label)),
         (Field::Status, Value::Status(status)),
-        (
-            Field::Tags,
-            Value::Set(Names::from_shared(
-                sim.tags.iter().map(|t| book.learn(t)).collect(),
-            )),
-        ),
+        (Field::Tags, Value::Set(Names::from_shared(tags))),
         (Field::Own(&NETWORK_WHITELIST), text(&sim.network_whitelist)),
         (Field::Own(&IMEI_LOCK), text(&sim.imei_lock)),
         (Field::Own(&CONNECTOR), text(&sim.connector)),
-        (Field::Own(&DATA_LIMIT), limit),
     ]);
+    if sim.single {
+        fields.extend(data_limit(sim.data_limit.as_ref()));
+    }
     LiveSim {
         iccid: Iccid::from_live(&sim.iccid),
         id: sim.id.clone(),
@@ -106,6 +114,27 @@ pub fn to_live(sim: &WireSim, book: &mut TagBook) -> LiveSim {
         condition: None,
         aliases: Vec::new(),
     }
+}
+
+/// The data limit of a single SIM's answer as the model's detail field;
+/// usage counters (`used`, `period`, `resets_at`) are not managed.
+pub fn data_limit(limit: Option<&WireDataLimit>) -> Fields {
+    let value = match limit {
+        Some(WireDataLimit {
+            total: Some(total),
+            kind: Some(kind),
+            alert_threshold,
+        }) => Value::Record(Box::new(Record::new([
+            ("total".to_owned(), Scalar::Count(*total)),
+            ("type".to_owned(), Scalar::Text(kind.clone())),
+            (
+                "alert_threshold".to_owned(),
+                alert_threshold.map_or(Scalar::Null, Scalar::Count),
+            ),
+        ]))),
+        _ => Value::Null,
+    };
+    Fields::from([(Field::Own(&DATA_LIMIT), value)])
 }
 
 impl Onomondo {

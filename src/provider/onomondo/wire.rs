@@ -1,10 +1,11 @@
 //! Onomondo request and response shapes (docs/providers.md).
 //!
 //! Tolerant reader: unknown response fields are ignored and documented-but-
-//! optional ones default. Strict writer: update bodies carry only the
-//! documented properties.
+//! optional ones default; a SIM's `tags: null` is no tags, and a tag object
+//! without a name is set aside rather than failing the listing. Strict
+//! writer: update bodies carry only the documented properties.
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 /// A `GET /sims` page. `sims` is required: a page without it is a shape
 /// error, never an empty account.
@@ -63,10 +64,25 @@ pub struct WireSim {
     /// Data used, in bytes.
     #[serde(default)]
     pub usage: Option<u64>,
-    #[serde(default)]
-    pub tags: Vec<WireTag>,
+    #[serde(default, deserialize_with = "tags")]
+    pub tags: SimTags,
+    /// Only the single SIM's answer (`GET /sims/{id}`, and the PATCH
+    /// answer) carries it: the list and find answers do not, so a listed
+    /// SIM's limit is unknown, never `null`.
     #[serde(default)]
     pub data_limit: Option<WireDataLimit>,
+    /// Whether this record came from `GET /sims/{id}`, whose answer holds
+    /// the SIM's data limit (absent there: the SIM has none).
+    #[serde(skip)]
+    pub single: bool,
+}
+
+/// A SIM's tags: those simfleet can name, and the ids of those it cannot
+/// (no `name`), which a tag update must carry along or it removes them.
+#[derive(Debug, Clone, Default)]
+pub struct SimTags {
+    pub named: Vec<WireTag>,
+    pub unnamed: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -81,6 +97,36 @@ pub struct WireTag {
 
 fn writable() -> bool {
     true
+}
+
+/// A tag object as a SIM carries it, before it is known to have a name.
+#[derive(Deserialize)]
+struct LooseTag {
+    id: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default = "writable")]
+    can_write: bool,
+}
+
+/// `tags` read tolerantly: `null` is none; a tag without a name (or with
+/// `name: null`) cannot be declared in a manifest, so it is left out of
+/// the SIM's tags and only its id is kept. A tag without an id is still a
+/// shape error: it could be neither shown nor kept.
+fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<SimTags, D::Error> {
+    let list: Option<Vec<LooseTag>> = Option::deserialize(d)?;
+    let mut out = SimTags::default();
+    for tag in list.into_iter().flatten() {
+        match tag.name {
+            Some(name) => out.named.push(WireTag {
+                id: tag.id,
+                name,
+                can_write: tag.can_write,
+            }),
+            None => out.unnamed.push(tag.id),
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -37,7 +37,7 @@ pub fn update_body(changes: &[Change]) -> Option<Map<String, Json>> {
                 Json::Bool(change.after == Value::Status(Status::Active)),
             ),
             // Its own fields go under their wire names, each in its shape.
-            Field::Own(spec) => (spec.wire, own(spec, &change.after)),
+            Field::Own(spec) => (spec.wire, own(spec, &change.before, &change.after)),
             // Tags need the account's ids (`tag_list`); other fields are
             // refused by validation.
             _ => continue,
@@ -47,13 +47,22 @@ pub fn update_body(changes: &[Change]) -> Option<Map<String, Json>> {
     (!body.is_empty()).then_some(body)
 }
 
-/// An own field's value as the SIM object holds it: a record with every
-/// part named (a part left out is `null`), text as text, empty as `null`.
-fn own(spec: &FieldSpec, value: &Value) -> Json {
-    match (spec.shape, value) {
+/// An own field's value as the SIM object holds it: text as text, empty
+/// as `null`, a record with the parts it gives. An optional part it leaves
+/// out is sent as `null` only to clear what the live record (`before`)
+/// holds; otherwise it is not sent: the data limit's `alert_threshold`
+/// needs the Pro package to be updated at all (text, "Update specific
+/// SIM"), so an account without it must not be sent one it does not use.
+fn own(spec: &FieldSpec, before: &Value, after: &Value) -> Json {
+    match (spec.shape, after) {
         (Shape::Record(parts), Value::Record(record)) => {
+            let held = |key: &str| match before {
+                Value::Record(live) => *live.get(key) != Scalar::Null,
+                _ => false,
+            };
             let object = record
                 .ordered(parts)
+                .filter(|(key, part)| **part != Scalar::Null || held(key))
                 .map(|(key, part)| {
                     let part = match part {
                         Scalar::Null => Json::Null,
@@ -70,12 +79,15 @@ fn own(spec: &FieldSpec, value: &Value) -> Json {
     }
 }
 
-/// The full desired tag list of a tags change, as the account's tag ids.
-pub fn tag_ids(change: &Change, book: &TagBook) -> Result<Json, SimFailure> {
+/// The full desired tag list of a tags change of SIM `sim_id`, as the
+/// account's tag ids; the tags without a name that SIM carries stay (no
+/// manifest can name them, so none asks to remove them).
+pub fn tag_ids(change: &Change, sim_id: &str, book: &TagBook) -> Result<Json, SimFailure> {
+    let kept = book.unnamed(sim_id).iter().cloned().map(Json::String);
     let Value::Set(names) = &change.after else {
-        return Ok(Json::Array(Vec::new()));
+        return Ok(Json::Array(kept.collect()));
     };
-    let mut list = Vec::with_capacity(names.len());
+    let mut list: Vec<Json> = kept.collect();
     for name in names.iter() {
         let Some(id) = book.id(name) else {
             return Err(SimFailure::inexpressible(format!(
@@ -122,7 +134,7 @@ impl Onomondo {
             // `None`: no field but tags changes; the tags are added below.
             let mut body = update_body(&w.changes).unwrap_or_default();
             if let Some(change) = w.changes.iter().find(|c| c.field == Field::Tags) {
-                match tag_ids(change, &self.book()) {
+                match tag_ids(change, &w.id, &self.book()) {
                     Ok(list) => {
                         body.insert("tags".into(), list);
                     }
