@@ -10,15 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "simfleet",
     version,
     about = "Declarative, GitOps-style reconciler for IoT SIM fleets",
-    long_about = "simfleet keeps SIM cards at connectivity providers (Onomondo, Infobip IoT, Eseye, \
-Deutsche Telekom CMO) in the state declared in YAML manifests.\n\n\
-Typical CI use: `simfleet plan --detailed-exitcode` on pull requests, \
-`simfleet apply --auto-approve` on merge, `simfleet drift` on a schedule.\n\n\
-Saved plans: `simfleet plan --out plan.json` writes the plan a reviewer approves; \
-`simfleet apply plan.json manifests/` applies it only if the manifests and a fresh read still give exactly it.\n\n\
-Exit codes: 0 success/no changes, 1 error, refusal or usage error, 2 changes or drift present \
-(plan with --detailed-exitcode, drift), 3 apply partially failed, 141 stdout closed early \
-(as `| head`; apply writes nothing if its plan could not be printed)."
+    long_about = long_about()
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -571,4 +563,25 @@ fn parse_rate_window(text: &str) -> Result<f64, String> {
         Ok(s) if (0.1..=3600.0).contains(&s) => Ok(s),
         _ => Err("expected seconds between 0.1 and 3600".into()),
     }
+}
+
+/// The long help. The provider types come from the kind table, so a new
+/// provider shows here without an edit.
+fn long_about() -> String {
+    let types: Vec<&str> = crate::kind::ProviderKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    format!(
+        "simfleet keeps SIM cards at connectivity providers (`type:` {}) in the state declared \
+in YAML manifests.\n\n\
+Typical CI use: `simfleet plan --detailed-exitcode` on pull requests, \
+`simfleet apply --auto-approve` on merge, `simfleet drift` on a schedule.\n\n\
+Saved plans: `simfleet plan --out plan.json` writes the plan a reviewer approves; \
+`simfleet apply plan.json manifests/` applies it only if the manifests and a fresh read still give exactly it.\n\n\
+Exit codes: 0 success/no changes, 1 error, refusal or usage error, 2 changes or drift present \
+(plan with --detailed-exitcode, drift), 3 apply partially failed, 141 stdout closed early \
+(as `| head`; apply writes nothing if its plan could not be printed).",
+        types.join(", ")
+    )
 }
