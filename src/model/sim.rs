@@ -93,6 +93,21 @@ pub struct Change {
     pub step: Option<String>,
 }
 
+#[cfg(test)]
+impl Change {
+    /// A change of `field` from nothing to `after`, in the phase the plan
+    /// gives it: the change the clients' mapping tests hand their writers.
+    pub fn to(field: Field, after: Value) -> Change {
+        Change {
+            field,
+            phase: Phase::of(field, &after),
+            before: Value::Null,
+            after,
+            step: None,
+        }
+    }
+}
+
 /// The changes of one SIM that one provider call set carries out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimWork {

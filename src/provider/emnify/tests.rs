@@ -4,7 +4,7 @@ use super::read::Known;
 use super::wire::{self, WireEndpoint, error_text, tag_names};
 use super::{lifetime, plan, status, to_live};
 use crate::kind::emnify::{IMEI_LOCK, SERVICE_PROFILE};
-use crate::model::{Change, Condition, Field, Names, Phase, Status, Value};
+use crate::model::{Change, Condition, Field, Names, Status, Value};
 
 /// An endpoint as the text's §5 shows one (trimmed to what is read).
 const ENDPOINT: &str = r#"{
@@ -20,13 +20,7 @@ const ENDPOINT: &str = r#"{
 }"#;
 
 fn change(field: Field, after: Value) -> Change {
-    Change {
-        field,
-        phase: Phase::Enable,
-        before: Value::Null,
-        after,
-        step: None,
-    }
+    Change::to(field, after)
 }
 
 fn known(sim_status: u64, endpoint_status: u64) -> Known {

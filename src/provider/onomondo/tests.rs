@@ -7,7 +7,7 @@ use super::wire::WireSim;
 use super::write::tag_ids;
 use super::{TagBook, to_live, update_body};
 use crate::kind::onomondo::{DATA_LIMIT, IMEI_LOCK};
-use crate::model::{Change, Field, Names, Phase, Record, Scalar, Status, Value};
+use crate::model::{Change, Field, Names, Record, Scalar, Status, Value};
 
 /// The text's `GET /sims/{sim_id}` answer, as `get` hands it on.
 fn example() -> WireSim {
@@ -65,13 +65,7 @@ fn a_documented_sim_maps_every_managed_field() {
 }
 
 fn change(field: Field, after: Value) -> Change {
-    Change {
-        field,
-        phase: Phase::Configure,
-        before: Value::Null,
-        after,
-        step: None,
-    }
+    Change::to(field, after)
 }
 
 #[test]

@@ -4,7 +4,7 @@ use super::read::{FleetBook, SCHEDULED};
 use super::wire::{ICCID, WireSim, below_base, error_text};
 use super::{form, status, to_live};
 use crate::kind::supersim::FLEET;
-use crate::model::{Change, Condition, Field, Phase, Status, Value};
+use crate::model::{Change, Condition, Field, Status, Value};
 
 /// The text's list item (§4), verbatim but for the layout.
 const LISTED: &str = r#"{
@@ -21,13 +21,7 @@ const LISTED: &str = r#"{
 }"#;
 
 fn change(field: Field, after: Value) -> Change {
-    Change {
-        field,
-        phase: Phase::Enable,
-        before: Value::Null,
-        after,
-        step: None,
-    }
+    Change::to(field, after)
 }
 
 #[test]
