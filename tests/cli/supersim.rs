@@ -537,35 +537,30 @@ fn a_fleet_change_answered_200_without_it_is_re_read_and_never_taken_as_done_or_
 #[test]
 fn a_fleet_change_answered_200_is_done_when_it_shows_the_change_and_followed_when_scheduled() {
     let seed = crate::emulator_supersim::small(json!({"fleet_update_status": 200}));
-    let moved = |_| json!({"supersim": {"fleet": "trackers"}});
+    // The Fleet change applied with the emulator settling it after `delay` ms.
+    let applied = |delay: &str, says: &str| {
+        let ws = Workspace::seeded(&seed, &["--schedule-delay-ms", delay]).provider(
+            "twilio",
+            Supersim,
+            json!({}),
+        );
+        let moved = |_| json!({"supersim": {"fleet": "trackers"}});
+        ws.fleet("twilio", sims_of(&[PUMP_1.into()], moved));
+        let apply = ws.on_manifests(&["apply", "--auto-approve"]);
+        assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+        apply.assert_stdout(says);
+        assert_eq!(sim_posts(ws.emulator()).len(), 1);
+        ws
+    };
     // No delay: the 200 shows the SIM in its new Fleet; nothing is re-read.
-    let ws = Workspace::seeded(&seed, &["--schedule-delay-ms", "0"]).provider(
-        "twilio",
-        Supersim,
-        json!({}),
-    );
-    ws.fleet("twilio", sims_of(&[PUMP_1.into()], moved));
-    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
-    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
-    apply.assert_stdout("completed at once");
-    let e = ws.emulator();
-    assert_eq!(sim_posts(e).len(), 1);
-    assert_eq!(e.count("supersim", "GET /Sims/{sid}"), 0);
+    let ws = applied("0", "completed at once");
+    assert_eq!(ws.emulator().count("supersim", "GET /Sims/{sid}"), 0);
     let again = ws.on_manifests(&["plan", "--detailed-exitcode"]);
     assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
 
     // A delay: the 200 shows `scheduled`; the SIM is followed, not resent.
-    let ws = Workspace::seeded(&seed, &["--schedule-delay-ms", "300"]).provider(
-        "twilio",
-        Supersim,
-        json!({}),
-    );
-    ws.fleet("twilio", sims_of(&[PUMP_1.into()], moved));
-    let apply = ws.on_manifests(&["apply", "--auto-approve"]);
-    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
-    apply.assert_stdout("completed: the SIM left scheduled after ");
+    let ws = applied("300", "completed: the SIM left scheduled after ");
     let e = ws.emulator();
-    assert_eq!(sim_posts(e).len(), 1);
     assert!(e.count("supersim", "GET /Sims/{sid}") >= 1);
     assert_eq!(
         e.sim(Supersim, PUMP_1)["fleet_sid"],
